@@ -1,0 +1,259 @@
+//! The inputs of a scoring run: units, their attributes, and one value per leaf and stage.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::model::{AttrValue, AttributeKind};
+use crate::plan::Plan;
+use crate::value::{self, Input, Value};
+
+/// One unit's input for one leaf at one stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// The value, or not applicable.
+    pub input: Input,
+    /// Whether evidence was attached: `None` when not recorded.
+    pub evidence: Option<bool>,
+}
+
+/// A unit to score: its id and attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// The unit's id, unique in the batch.
+    pub id: String,
+    /// Attribute values, by name.
+    pub attributes: BTreeMap<String, AttrValue>,
+}
+
+/// A value that could not be taken into a batch.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputError {
+    /// The unit concerned.
+    pub unit: Option<String>,
+    /// The leaf or attribute concerned.
+    pub code: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.unit, &self.code) {
+            (Some(unit), Some(code)) => write!(f, "unit {unit}, {code}: {}", self.message),
+            (Some(unit), None) => write!(f, "unit {unit}: {}", self.message),
+            (None, Some(code)) => write!(f, "{code}: {}", self.message),
+            (None, None) => f.write_str(&self.message),
+        }
+    }
+}
+
+/// Units and their inputs, held column-wise for fast scoring.
+///
+/// ```
+/// use parindex_core::{shipped, Batch, Plan, AttrValue};
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+/// let mut batch = Batch::new(&plan);
+/// let ward = batch.add_unit("CAP-01", []).unwrap();
+/// batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
+/// batch.set_text(ward, "1.1.4", Some("appraisal"), "6/9").unwrap();
+/// let error = batch.set_text(ward, "1.1.4", None, "85,5%").unwrap_err();
+/// assert_eq!(error.to_string(), "unit CAP-01, 1.1.4: \"85,5%\" is not a percentage (use a decimal point: 85.5%)");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Batch {
+    pub(crate) leaf_count: usize,
+    pub(crate) stage_count: usize,
+    pub(crate) units: Vec<Unit>,
+    /// `[unit][leaf][stage]`, flattened.
+    pub(crate) cells: Vec<Option<Cell>>,
+    plan: Plan,
+    ids: HashMap<String, usize>,
+}
+
+impl Batch {
+    /// An empty batch for a plan.
+    pub fn new(plan: &Plan) -> Self {
+        Batch {
+            leaf_count: plan.leaf_count(),
+            stage_count: plan.set.policy.stages.len(),
+            units: Vec::new(),
+            cells: Vec::new(),
+            plan: plan.clone(),
+            ids: HashMap::new(),
+        }
+    }
+
+    /// The units, in the order added.
+    pub fn units(&self) -> &[Unit] {
+        &self.units
+    }
+
+    /// Adds a unit; its id must be new to the batch. Returns its position.
+    pub fn add_unit(
+        &mut self,
+        id: &str,
+        attributes: impl IntoIterator<Item = (String, AttrValue)>,
+    ) -> Result<usize, InputError> {
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(InputError { unit: None, code: None, message: "a unit has an empty id".to_owned() });
+        }
+        if self.ids.contains_key(id) {
+            return Err(InputError { unit: Some(id.to_owned()), code: None, message: "appears twice".to_owned() });
+        }
+        let position = self.units.len();
+        self.ids.insert(id.to_owned(), position);
+        self.units.push(Unit { id: id.to_owned(), attributes: BTreeMap::new() });
+        self.cells.resize(self.cells.len() + self.leaf_count * self.stage_count, None);
+        for (name, value) in attributes {
+            self.set_attribute(position, &name, value)?;
+        }
+        Ok(position)
+    }
+
+    /// The position of the unit with this id.
+    pub fn unit_index(&self, id: &str) -> Option<usize> {
+        self.ids.get(id.trim()).copied()
+    }
+
+    fn unit_error(&self, unit: usize, code: Option<&str>, message: String) -> InputError {
+        InputError {
+            unit: self.units.get(unit).map(|u| u.id.clone()),
+            code: code.map(str::to_owned),
+            message,
+        }
+    }
+
+    /// Sets an attribute of a unit. The attribute must be declared by the set (or be `ranked`).
+    pub fn set_attribute(&mut self, unit: usize, name: &str, value: AttrValue) -> Result<(), InputError> {
+        let known = name == "ranked" || self.plan.set.attribute(name).is_some();
+        if !known {
+            return Err(self.unit_error(unit, Some(name), "is not an attribute of this set".to_owned()));
+        }
+        let target = self
+            .units
+            .get_mut(unit)
+            .ok_or_else(|| InputError { unit: None, code: None, message: format!("no unit at position {unit}") })?;
+        target.attributes.insert(name.to_owned(), value);
+        Ok(())
+    }
+
+    /// Reads an attribute from text, by its declared type.
+    pub fn set_attribute_text(&mut self, unit: usize, name: &str, text: &str) -> Result<(), InputError> {
+        let kind = if name == "ranked" {
+            Some(AttributeKind::Bool)
+        } else {
+            self.plan.set.attribute(name).map(|a| a.kind)
+        };
+        let t = text.trim();
+        let value = match kind {
+            None => return Err(self.unit_error(unit, Some(name), "is not an attribute of this set".to_owned())),
+            Some(AttributeKind::Bool) => value::parse_bool(t)
+                .map(AttrValue::Bool)
+                .ok_or_else(|| self.unit_error(unit, Some(name), format!("\"{t}\" is not yes or no")))?,
+            Some(AttributeKind::Number) => value::parse_decimal(t)
+                .map(AttrValue::Number)
+                .map_err(|m| self.unit_error(unit, Some(name), m))?,
+            Some(AttributeKind::Text) => {
+                let allowed = self.plan.set.attribute(name).map(|a| a.values.clone()).unwrap_or_default();
+                if !allowed.is_empty() && !allowed.iter().any(|v| v == t) {
+                    let message = format!("\"{t}\" is not one of {}", allowed.join(", "));
+                    return Err(self.unit_error(unit, Some(name), message));
+                }
+                AttrValue::Text(t.to_owned())
+            }
+        };
+        self.set_attribute(unit, name, value)
+    }
+
+    fn slot(&self, unit: usize, code: &str, stage: Option<&str>) -> Result<usize, InputError> {
+        if unit >= self.units.len() {
+            return Err(InputError { unit: None, code: Some(code.to_owned()), message: format!("no unit at position {unit}") });
+        }
+        let leaf = self.plan.leaf_index(code).ok_or_else(|| {
+            let message = if self.plan.node_index(code).is_some() {
+                "is scored from its sub-criteria; give values for those".to_owned()
+            } else {
+                "is not a criterion of this set".to_owned()
+            };
+            self.unit_error(unit, Some(code), message)
+        })?;
+        let stage = match stage {
+            None => 0,
+            Some(name) => self.plan.stage_index(name.trim()).ok_or_else(|| {
+                let stages = self.plan.set.policy.stages.join(", ");
+                self.unit_error(unit, Some(code), format!("\"{name}\" is not a stage of this set ({stages})"))
+            })?,
+        };
+        Ok((unit * self.leaf_count + leaf) * self.stage_count + stage)
+    }
+
+    /// Sets the input for a leaf at a stage (the first stage when `None`).
+    pub fn set(&mut self, unit: usize, code: &str, stage: Option<&str>, input: Input) -> Result<(), InputError> {
+        let slot = self.slot(unit, code, stage)?;
+        let evidence = self.cells[slot].as_ref().and_then(|c| c.evidence);
+        self.cells[slot] = Some(Cell { input, evidence });
+        Ok(())
+    }
+
+    /// Reads the input for a leaf from the text an office writes: the rule decides how. An empty
+    /// text leaves the input missing; `N/A`, `KAD` or `không áp dụng` mark it not applicable.
+    pub fn set_text(&mut self, unit: usize, code: &str, stage: Option<&str>, text: &str) -> Result<(), InputError> {
+        let slot = self.slot(unit, code, stage)?;
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        let input = if value::is_not_applicable(text) {
+            Input::NotApplicable
+        } else {
+            let leaf = self.plan.leaves[self.plan.leaf_index(code).unwrap_or_default()];
+            let rule = self.plan.set.nodes[leaf].rule.as_ref();
+            let parsed = rule.map(|r| r.parse(text)).unwrap_or_else(|| Err("has no rule".to_owned()));
+            Input::Value(parsed.map_err(|m| self.unit_error(unit, Some(code), m))?)
+        };
+        let evidence = self.cells[slot].as_ref().and_then(|c| c.evidence);
+        self.cells[slot] = Some(Cell { input, evidence });
+        Ok(())
+    }
+
+    /// Records whether evidence was attached to a leaf's input at a stage.
+    pub fn set_evidence(&mut self, unit: usize, code: &str, stage: Option<&str>, evidence: bool) -> Result<(), InputError> {
+        let slot = self.slot(unit, code, stage)?;
+        match &mut self.cells[slot] {
+            Some(cell) => cell.evidence = Some(evidence),
+            None => {
+                let message = "has evidence recorded but no value".to_owned();
+                return Err(self.unit_error(unit, Some(code), message));
+            }
+        }
+        Ok(())
+    }
+
+    /// The input for a leaf at a stage, if given.
+    pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<&Cell> {
+        self.cells.get((unit * self.leaf_count + leaf) * self.stage_count + stage)?.as_ref()
+    }
+
+    /// The last stage at which a leaf has an input, at or before `stage`.
+    pub(crate) fn latest(&self, unit: usize, leaf: usize, stage: usize) -> Option<(usize, &Cell)> {
+        let base = (unit * self.leaf_count + leaf) * self.stage_count;
+        (0..=stage).rev().find_map(|s| self.cells[base + s].as_ref().map(|c| (s, c)))
+    }
+
+    /// The last stage with any input for a unit.
+    pub(crate) fn last_stage(&self, unit: usize) -> Option<usize> {
+        let start = unit * self.leaf_count * self.stage_count;
+        let cells = &self.cells[start..start + self.leaf_count * self.stage_count];
+        (0..self.stage_count).rev().find(|s| cells.iter().skip(*s).step_by(self.stage_count).any(Option::is_some))
+    }
+
+    /// Numbers given for a leaf at the unit's final stage, for relative rules.
+    pub(crate) fn final_number(&self, unit: usize, leaf: usize) -> Option<Decimal> {
+        match self.latest(unit, leaf, self.stage_count - 1) {
+            Some((_, Cell { input: Input::Value(Value::Number(x)), .. })) => Some(*x),
+            _ => None,
+        }
+    }
+}

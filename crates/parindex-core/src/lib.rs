@@ -1,0 +1,60 @@
+//! # parindex-core
+//!
+//! The engine behind the PAR Index (Chỉ số cải cách hành chính): criteria sets as validated
+//! TOML, exact scoring, ranking, bands and explanations.
+//!
+//! A **criteria set** ([`CriteriaSet`]) is one authority's table for one year: areas →
+//! criteria → sub-criteria, each with a maximum, and on every leaf a [`Rule`] that maps a
+//! measurement to points. Sets are loaded from TOML ([`CriteriaSet::from_toml`]) with every
+//! problem reported at its file, line, column and code, or taken from the sets shipped in the
+//! library ([`shipped`]).
+//!
+//! A set compiles into a flat [`Plan`]. Units and their inputs, one value per leaf and stage,
+//! go into a [`Batch`]; [`Plan::score`] turns the batch into [`Results`]: per unit and node the
+//! points won and lost, the applicable maximum and the index, then ranks and bands, with an
+//! explanation of every leaf and the provenance of the set.
+//!
+//! Points are [`rust_decimal::Decimal`]: `0.1 + 0.2` is `0.3`, and rounding happens only where
+//! the set says so.
+//!
+//! ```
+//! use parindex_core::{shipped, Batch, Plan};
+//!
+//! let set = shipped::load("binh-thuan-police/commune/2024").unwrap().set;
+//! let plan = Plan::new(&set);
+//! let mut batch = Batch::new(&plan);
+//! let ward = batch.add_unit("CAP-01", []).unwrap();
+//! batch.set_text(ward, "1.1.1", None, "đúng hạn").unwrap();
+//! batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
+//! let results = plan.score(&batch).unwrap();
+//! let card = &results.units[0];
+//! assert_eq!(card.points("1.1.1").unwrap().to_string(), "1.5");
+//! assert_eq!(card.points("1.1.4").unwrap().to_string(), "0.5");
+//! ```
+
+pub mod condition;
+pub mod date;
+pub mod diagnostic;
+pub mod load;
+pub mod model;
+pub mod rule;
+mod validate;
+pub mod value;
+
+pub use condition::{Bound, Condition};
+pub use date::Date;
+pub use diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
+pub use load::Loaded;
+pub use model::*;
+pub use rule::{Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, Statistic, SurveyMode, Tier};
+pub use value::{Input, Responses, Survey, Value};
+pub mod batch;
+pub mod plan;
+mod rank;
+pub mod score;
+pub mod shipped;
+
+pub use batch::{Batch, Cell, InputError, Unit};
+pub use plan::Plan;
+pub use score::{NodeScore, NodeStatus, Provenance, Results, ScoreError, ScoreProblem, ScoreWarning, Scorecard, StageScore, ENGINE_VERSION};
+

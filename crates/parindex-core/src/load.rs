@@ -1,0 +1,855 @@
+//! Reading a criteria file: TOML text → [`CriteriaSet`], with every problem located.
+//!
+//! The reader walks the spanned TOML tree by hand rather than through serde, so that it can
+//! report every unknown key, wrong type and bad value in one pass, each with its line, column and
+//! node code, and so that decimals are read from their digits, never through a binary float.
+
+use std::ops::Range;
+use std::path::Path;
+
+use rust_decimal::Decimal;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::condition::Condition;
+use crate::date::Date;
+use crate::diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
+use crate::model::*;
+use crate::rule::*;
+use crate::validate;
+
+/// The largest criteria file read, in bytes. Real sets are under 100 KB.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+
+/// A set that loaded, and the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The set.
+    pub set: CriteriaSet,
+    /// Warnings: acknowledged inconsistencies, renumbered rows.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl CriteriaSet {
+    /// Loads a set from TOML text; `file` names it in messages.
+    ///
+    /// ```
+    /// use parindex_core::CriteriaSet;
+    /// let text = r#"
+    /// [set]
+    /// format = 1
+    /// id = "example/commune/2024"
+    /// title = "Example"
+    /// level = "commune"
+    /// year = 2024
+    /// language = "en"
+    /// max = 2
+    /// [origin]
+    /// authority = "Example office"
+    /// source = "made up for this example"
+    /// status = "example"
+    /// [[node]]
+    /// code = "1"
+    /// name = "Plan"
+    /// max = 2
+    /// rule = { kind = "yes-no" }
+    /// "#;
+    /// let loaded = CriteriaSet::from_toml(text, "example.toml").unwrap();
+    /// assert_eq!(loaded.set.nodes.len(), 1);
+    ///
+    /// let broken = text.replace("max = 2\nrule", "maxx = 2\nrule");
+    /// let error = CriteriaSet::from_toml(&broken, "example.toml").unwrap_err();
+    /// assert!(error.to_string().contains("example.toml:17:1: error[unknown-key] 1: unknown key `maxx`"));
+    /// ```
+    pub fn from_toml(text: &str, file: &str) -> Result<Loaded, CriteriaError> {
+        let mut reader = Reader { file, source: text, diagnostics: Vec::new() };
+        let set = reader.read_set();
+        let mut diagnostics = reader.diagnostics;
+        if let Some(set) = &set {
+            if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+                diagnostics.extend(validate::validate(set, file));
+            }
+        }
+        diagnostics.sort_by_key(|d| (d.severity, d.location.line, d.location.column));
+        match set {
+            Some(set) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => {
+                Ok(Loaded { set, warnings: diagnostics })
+            }
+            _ => Err(CriteriaError { diagnostics }),
+        }
+    }
+
+    /// Loads a set from a file.
+    pub fn from_path(path: &Path) -> Result<Loaded, CriteriaError> {
+        let file = path.display().to_string();
+        let fail = |message: String| CriteriaError {
+            diagnostics: vec![Diagnostic {
+                severity: Severity::Error,
+                check: Check::Syntax,
+                location: Location { file: file.clone(), line: 0, column: 0 },
+                code: None,
+                message,
+            }],
+        };
+        let size = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?.len();
+        if size > MAX_FILE_BYTES as u64 {
+            return Err(fail(format!("the file is {size} bytes; criteria files are limited to {MAX_FILE_BYTES}")));
+        }
+        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            fail(format!("not UTF-8 text (byte {}): save the file as UTF-8", e.utf8_error().valid_up_to()))
+        })?;
+        Self::from_toml(text.strip_prefix('\u{feff}').unwrap_or(&text), &file)
+    }
+}
+
+/// The SHA-256 of a set's text, in hex: the provenance every result carries.
+pub fn content_hash(text: &str) -> String {
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+type Value<'i> = Spanned<DeValue<'i>>;
+
+struct Reader<'s> {
+    file: &'s str,
+    source: &'s str,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A table being read, with where it is and which node it belongs to.
+struct At<'t, 'i> {
+    table: &'t DeTable<'i>,
+    span: Range<usize>,
+    code: Option<String>,
+}
+
+impl<'s> Reader<'s> {
+    fn location(&self, span: &Range<usize>) -> Location {
+        Location::at(self.file, self.source, span.start)
+    }
+
+    fn report(&mut self, check: Check, span: &Range<usize>, code: Option<&str>, message: String) {
+        self.diagnostics.push(Diagnostic {
+            severity: Severity::Error,
+            check,
+            location: self.location(span),
+            code: code.map(str::to_owned),
+            message,
+        });
+    }
+
+    fn read_set(&mut self) -> Option<CriteriaSet> {
+        if self.source.len() > MAX_FILE_BYTES {
+            let message = format!("criteria files are limited to {MAX_FILE_BYTES} bytes");
+            self.report(Check::Syntax, &(0..0), None, message);
+            return None;
+        }
+        let (root, errors) = DeTable::parse_recoverable(self.source);
+        if !errors.is_empty() {
+            for error in errors {
+                let span = error.span().unwrap_or(0..0);
+                let message = error.message().trim().to_owned();
+                self.report(Check::Syntax, &span, None, message);
+            }
+            return None;
+        }
+        let root_at = At { table: root.get_ref(), span: root.span(), code: None };
+        self.known_keys(&root_at, &["set", "origin", "policy", "attributes", "band", "node", "acknowledge"], "the file");
+        let info = self.table(&root_at, "set", true).map(|t| self.read_info(&t));
+        let origin = self.table(&root_at, "origin", true).map(|t| self.read_origin(&t));
+        let policy = match self.table(&root_at, "policy", false) {
+            Some(t) => self.read_policy(&t),
+            None => Some(Policy::default()),
+        };
+        let attributes = match self.table(&root_at, "attributes", false) {
+            Some(t) => self.read_attributes(&t),
+            None => Vec::new(),
+        };
+        let bands = self.tables(&root_at, "band").iter().filter_map(|t| self.read_band(t)).collect();
+        let node_tables = self.tables(&root_at, "node");
+        if node_tables.is_empty() {
+            self.report(Check::MissingKey, &root_at.span, None, "the set has no [[node]]".to_owned());
+        }
+        let nodes: Vec<Option<Node>> = node_tables.iter().map(|t| self.read_node(t)).collect();
+        let acknowledgements =
+            self.tables(&root_at, "acknowledge").iter().filter_map(|t| self.read_acknowledgement(t)).collect();
+        Some(CriteriaSet {
+            info: info??,
+            origin: origin??,
+            policy: policy?,
+            attributes,
+            bands,
+            nodes: nodes.into_iter().collect::<Option<Vec<_>>>()?,
+            acknowledgements,
+            content_hash: content_hash(self.source),
+        })
+    }
+
+    // ---- generic access -------------------------------------------------------------------
+
+    fn known_keys(&mut self, at: &At<'_, '_>, allowed: &[&str], what: &str) {
+        for (key, _) in at.table.iter() {
+            if !allowed.contains(&key.get_ref().as_ref()) {
+                let message = format!("unknown key `{}` in {what}", key.get_ref());
+                self.report(Check::UnknownKey, &key.span(), at.code.as_deref(), message);
+            }
+        }
+    }
+
+    fn get<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str, required: bool) -> Option<&'t Value<'i>> {
+        let value = at.table.get(key);
+        if value.is_none() && required {
+            let message = format!("missing key `{key}`");
+            self.report(Check::MissingKey, &at.span, at.code.as_deref(), message);
+        }
+        value
+    }
+
+    fn wrong_type(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>, expected: &str) {
+        let message = format!("`{key}` must be {expected}, not {}", value.get_ref().type_str());
+        self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
+    }
+
+    fn string(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<String> {
+        let value = self.get(at, key, required)?;
+        match value.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            _ => {
+                self.wrong_type(at, key, value, "a string");
+                None
+            }
+        }
+    }
+
+    fn required_string(&mut self, at: &At<'_, '_>, key: &str) -> Option<String> {
+        self.string(at, key, true)
+    }
+
+    fn boolean(&mut self, at: &At<'_, '_>, key: &str) -> Option<bool> {
+        let value = self.get(at, key, false)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            _ => {
+                self.wrong_type(at, key, value, "true or false");
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<i64> {
+        let value = self.get(at, key, required)?;
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse::<i64>().ok(),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.wrong_type(at, key, value, "a whole number");
+        }
+        parsed
+    }
+
+    fn decimal_value(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>) -> Option<Decimal> {
+        let text = match value.get_ref() {
+            DeValue::Integer(i) if i.radix() == 10 => Some(i.as_str().replace('_', "")),
+            DeValue::Float(f) => Some(f.as_str().replace('_', "")),
+            DeValue::String(s) => Some(s.trim().to_string()),
+            _ => None,
+        };
+        let parsed = text.as_deref().and_then(|t| {
+            t.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(t).ok())
+        });
+        if parsed.is_none() {
+            self.wrong_type(at, key, value, "a decimal number");
+        }
+        parsed
+    }
+
+    fn decimal(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<Decimal> {
+        let value = self.get(at, key, required)?;
+        self.decimal_value(at, key, value)
+    }
+
+    fn condition(&mut self, at: &At<'_, '_>, key: &str) -> Option<Condition> {
+        let value = self.get(at, key, true)?;
+        let DeValue::String(text) = value.get_ref() else {
+            self.wrong_type(at, key, value, "a condition string like \"50 <= x < 100\"");
+            return None;
+        };
+        match text.parse::<Condition>() {
+            Ok(c) if c.is_empty() => {
+                let message = format!("`{key}` = \"{text}\" can never hold");
+                self.report(Check::TierUnreachable, &value.span(), at.code.as_deref(), message);
+                None
+            }
+            Ok(c) => Some(c),
+            Err(e) => {
+                self.report(Check::WrongType, &value.span(), at.code.as_deref(), e.to_string());
+                None
+            }
+        }
+    }
+
+    fn choice<T: Copy>(&mut self, at: &At<'_, '_>, key: &str, options: &[(&str, T)]) -> Option<Option<T>> {
+        let Some(value) = self.get(at, key, false) else { return Some(None) };
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            _ => {
+                self.wrong_type(at, key, value, "a string");
+                return None;
+            }
+        };
+        match options.iter().find(|(name, _)| *name == text) {
+            Some((_, v)) => Some(Some(*v)),
+            None => {
+                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                let message = format!("`{key}` = \"{text}\" is not one of {}", names.join(", "));
+                self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
+                None
+            }
+        }
+    }
+
+    fn table<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str, required: bool) -> Option<At<'t, 'i>> {
+        let value = self.get(at, key, required)?;
+        match value.get_ref() {
+            DeValue::Table(t) => Some(At { table: t, span: value.span(), code: at.code.clone() }),
+            _ => {
+                self.wrong_type(at, key, value, "a table");
+                None
+            }
+        }
+    }
+
+    fn tables<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str) -> Vec<At<'t, 'i>> {
+        let Some(value) = self.get(at, key, false) else { return Vec::new() };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(at, key, value, &format!("an array of tables ([[{key}]])"));
+            return Vec::new();
+        };
+        let mut tables = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::Table(t) => tables.push(At { table: t, span: item.span(), code: at.code.clone() }),
+                _ => self.wrong_type(at, key, item, "a table"),
+            }
+        }
+        tables
+    }
+
+    fn strings(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<String>> {
+        let Some(value) = self.get(at, key, false) else { return Some(Vec::new()) };
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(at, key, value, "an array of strings");
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) => out.push(s.to_string()),
+                _ => {
+                    self.wrong_type(at, key, item, "a string");
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn attr_value(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>) -> Option<AttrValue> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(AttrValue::Bool(*b)),
+            DeValue::String(s) => Some(AttrValue::Text(s.to_string())),
+            DeValue::Integer(_) | DeValue::Float(_) => self.decimal_value(at, key, value).map(AttrValue::Number),
+            _ => {
+                self.wrong_type(at, key, value, "true, false, a string or a number");
+                None
+            }
+        }
+    }
+
+    // ---- the parts of a set ----------------------------------------------------------------
+
+    fn read_info(&mut self, at: &At<'_, '_>) -> Option<SetInfo> {
+        self.known_keys(at, &["format", "id", "title", "title_en", "level", "year", "language", "max"], "[set]");
+        let format = self.integer(at, "format", false).unwrap_or(1);
+        if format != 1 {
+            let span = at.table.get("format").map_or(at.span.clone(), |v| v.span());
+            self.report(Check::WrongType, &span, None, format!("format {format} is not supported; this engine reads format 1"));
+        }
+        let year = self.integer(at, "year", true).and_then(|y| {
+            let year = i32::try_from(y).ok().filter(|y| (1900..=2200).contains(y));
+            if year.is_none() {
+                let span = at.table.get("year").map_or(at.span.clone(), |v| v.span());
+                self.report(Check::WrongType, &span, None, format!("year {y} is not a plausible year"));
+            }
+            year
+        });
+        let info = SetInfo {
+            format: 1,
+            id: self.required_string(at, "id")?,
+            title: self.required_string(at, "title")?,
+            title_en: self.string(at, "title_en", false),
+            level: self.required_string(at, "level")?,
+            year: year?,
+            language: self.string(at, "language", false).unwrap_or_else(|| "vi".to_owned()),
+            max: self.decimal(at, "max", true)?,
+        };
+        Some(info)
+    }
+
+    fn read_origin(&mut self, at: &At<'_, '_>) -> Option<Origin> {
+        self.known_keys(at, &["authority", "decision", "issued", "source", "status", "notes"], "[origin]");
+        let status = self.choice(
+            at,
+            "status",
+            &[("official", Status::Official), ("transcribed", Status::Transcribed), ("example", Status::Example)],
+        );
+        if at.table.get("status").is_none() {
+            self.report(Check::MissingKey, &at.span, None, "missing key `status`".to_owned());
+        }
+        let issued = self.string(at, "issued", false);
+        if let Some(text) = &issued {
+            if text.parse::<Date>().is_err() {
+                let span = at.table.get("issued").map_or(at.span.clone(), |v| v.span());
+                self.report(Check::WrongType, &span, None, format!("`issued` = \"{text}\" is not a date dd/mm/yyyy"));
+            }
+        }
+        Some(Origin {
+            authority: self.required_string(at, "authority")?,
+            decision: self.string(at, "decision", false),
+            issued,
+            source: self.required_string(at, "source")?,
+            status: status??,
+            notes: self.string(at, "notes", false),
+        })
+    }
+
+    fn read_policy(&mut self, at: &At<'_, '_>) -> Option<Policy> {
+        self.known_keys(
+            at,
+            &[
+                "scale", "decimals", "rounding", "not_applicable", "missing", "evidence", "stages", "ties",
+                "tie_breakers", "rank_on", "group_by", "cap_total",
+            ],
+            "[policy]",
+        );
+        let default = Policy::default();
+        let decimals = match self.integer(at, "decimals", false) {
+            Some(d) if (0..=10).contains(&d) => u32::try_from(d).ok(),
+            Some(d) => {
+                let span = at.table.get("decimals").map_or(at.span.clone(), |v| v.span());
+                self.report(Check::WrongType, &span, None, format!("`decimals` = {d} must be between 0 and 10"));
+                None
+            }
+            None => Some(default.decimals),
+        };
+        let scale = self.decimal(at, "scale", false);
+        if scale.is_some_and(|s| s <= Decimal::ZERO) {
+            let span = at.table.get("scale").map_or(at.span.clone(), |v| v.span());
+            self.report(Check::WrongType, &span, None, "`scale` must be positive".to_owned());
+        }
+        let stages = self.strings(at, "stages");
+        let stages = match stages {
+            Some(s) if s.is_empty() => default.stages.clone(),
+            other => other?,
+        };
+        Some(Policy {
+            scale: scale.unwrap_or(default.scale),
+            decimals: decimals?,
+            rounding: self.choice(at, "rounding", ROUNDINGS)?.unwrap_or(default.rounding),
+            not_applicable: self.choice(at, "not_applicable", NOT_APPLICABLE)?.unwrap_or(default.not_applicable),
+            missing: self
+                .choice(at, "missing", &[("zero-with-warning", Missing::ZeroWithWarning), ("error", Missing::Error)])?
+                .unwrap_or(default.missing),
+            evidence: self
+                .choice(at, "evidence", &[("optional", Evidence::Optional), ("required", Evidence::Required)])?
+                .unwrap_or(default.evidence),
+            stages,
+            ties: self
+                .choice(at, "ties", &[("competition", Ties::Competition), ("dense", Ties::Dense)])?
+                .unwrap_or(default.ties),
+            tie_breakers: self.strings(at, "tie_breakers")?,
+            rank_on: self
+                .choice(at, "rank_on", &[("reported", RankOn::Reported), ("exact", RankOn::Exact)])?
+                .unwrap_or(default.rank_on),
+            group_by: self.string(at, "group_by", false),
+            cap_total: self.boolean(at, "cap_total").unwrap_or(default.cap_total),
+        })
+    }
+
+    fn read_attributes(&mut self, at: &At<'_, '_>) -> Vec<Attribute> {
+        let mut attributes = Vec::new();
+        let mut entries: Vec<_> = at.table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let name = key.get_ref().to_string();
+            let DeValue::Table(table) = value.get_ref() else {
+                self.wrong_type(at, &name, value, "a table ([attributes.NAME])");
+                continue;
+            };
+            let attr_at = At { table, span: value.span(), code: None };
+            self.known_keys(&attr_at, &["type", "label", "values"], &format!("[attributes.{name}]"));
+            let kind = self.choice(
+                &attr_at,
+                "type",
+                &[("bool", AttributeKind::Bool), ("text", AttributeKind::Text), ("number", AttributeKind::Number)],
+            );
+            let values = self.strings(&attr_at, "values").unwrap_or_default();
+            let label = self.string(&attr_at, "label", false);
+            if let Some(kind) = kind.flatten() {
+                attributes.push(Attribute { name, kind, label, values });
+            } else if kind.is_some() {
+                self.report(Check::MissingKey, &attr_at.span, None, format!("attribute `{name}` has no `type`"));
+            }
+        }
+        attributes
+    }
+
+    fn read_gates(&mut self, at: &At<'_, '_>, key: &str) -> Vec<Gate> {
+        let mut gates = Vec::new();
+        for gate_at in self.tables(at, key) {
+            self.known_keys(&gate_at, &["attribute", "equals", "node", "when"], &format!("a `{key}` condition"));
+            if gate_at.table.contains_key("node") {
+                if let (Some(code), Some(when)) =
+                    (self.required_string(&gate_at, "node"), self.condition(&gate_at, "when"))
+                {
+                    gates.push(Gate::Node { code, when });
+                }
+            } else if let Some(name) = self.required_string(&gate_at, "attribute") {
+                if let Some(value) = self.get(&gate_at, "equals", true) {
+                    if let Some(equals) = self.attr_value(&gate_at, "equals", value) {
+                        gates.push(Gate::Attribute { name, equals });
+                    }
+                }
+            }
+        }
+        gates
+    }
+
+    fn read_band(&mut self, at: &At<'_, '_>) -> Option<Band> {
+        self.known_keys(at, &["name", "label", "when", "requires", "forced_by"], "[[band]]");
+        let requires = self.read_gates(at, "requires");
+        let forced_by = self.read_gates(at, "forced_by");
+        Some(Band {
+            name: self.required_string(at, "name")?,
+            label: self.string(at, "label", false),
+            when: self.condition(at, "when")?,
+            requires,
+            forced_by,
+        })
+    }
+
+    fn read_acknowledgement(&mut self, at: &At<'_, '_>) -> Option<Acknowledgement> {
+        self.known_keys(at, &["code", "check", "note"], "[[acknowledge]]");
+        let code = self.required_string(at, "code")?;
+        let at = At { table: at.table, span: at.span.clone(), code: Some(code.clone()) };
+        let check_name = self.required_string(&at, "check")?;
+        let Some(check) = Check::acknowledgeable_named(&check_name) else {
+            let span = at.table.get("check").map_or(at.span.clone(), |v| v.span());
+            let message = format!(
+                "`check` = \"{check_name}\" cannot be acknowledged (one of children-sum, total-max, best-points, tier-gap, tier-unreachable, tier-order, source-note)"
+            );
+            self.report(Check::WrongType, &span, Some(&code), message);
+            return None;
+        };
+        let note = self.required_string(&at, "note")?;
+        Some(Acknowledgement { code, check, note, location: self.location(&at.span) })
+    }
+
+    fn read_node(&mut self, at: &At<'_, '_>) -> Option<Node> {
+        let code = self.required_string(at, "code")?;
+        let code = code.trim().to_owned();
+        let at = At { table: at.table, span: at.span.clone(), code: Some(code.clone()) };
+        self.known_keys(
+            &at,
+            &[
+                "code", "printed_code", "name", "name_en", "max", "source", "applies", "not_applicable", "kind",
+                "floor", "note", "rule",
+            ],
+            "[[node]]",
+        );
+        if code.is_empty() || code.split('.').any(str::is_empty) {
+            self.report(Check::WrongType, &at.span, Some(&code), format!("\"{code}\" is not a code like 1.2.3"));
+        }
+        let applies = self.read_applies(&at);
+        let rule = match self.table(&at, "rule", false) {
+            Some(rule_at) => Some(self.read_rule(&rule_at)?),
+            None => None,
+        };
+        let source = self
+            .choice(&at, "source", &[("self", Source::SelfAssessed), ("survey", Source::Survey), ("external", Source::External)])
+            .map(|s| s.unwrap_or(Source::SelfAssessed));
+        let kind = self
+            .choice(&at, "kind", &[("scored", NodeKind::Scored), ("bonus", NodeKind::Bonus), ("penalty", NodeKind::Penalty)])
+            .map(|k| k.unwrap_or(NodeKind::Scored));
+        let not_applicable = self.choice(&at, "not_applicable", NOT_APPLICABLE);
+        let max = self.decimal(&at, "max", true)?;
+        Some(Node {
+            printed_code: self.string(&at, "printed_code", false),
+            name: self.required_string(&at, "name")?,
+            name_en: self.string(&at, "name_en", false),
+            rule: rule.map(|r| with_default_points(r, max)),
+            max,
+            source: source?,
+            applies: applies?,
+            not_applicable: not_applicable?,
+            kind: kind?,
+            floor: self.decimal(&at, "floor", false),
+            note: self.string(&at, "note", false),
+            location: self.location(&at.span),
+            code,
+        })
+    }
+
+    fn read_applies(&mut self, at: &At<'_, '_>) -> Option<Vec<Applicability>> {
+        let Some(applies_at) = self.table(at, "applies", false) else {
+            return if at.table.contains_key("applies") { None } else { Some(Vec::new()) };
+        };
+        let mut conditions = Vec::new();
+        let mut entries: Vec<_> = applies_at.table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        for (key, value) in entries {
+            let attribute = key.get_ref().to_string();
+            let values: Vec<Option<AttrValue>> = match value.get_ref() {
+                DeValue::Array(items) => items.iter().map(|v| self.attr_value(at, &attribute, v)).collect(),
+                _ => vec![self.attr_value(at, &attribute, value)],
+            };
+            conditions.push(Applicability { attribute, any_of: values.into_iter().collect::<Option<Vec<_>>>()? });
+        }
+        Some(conditions)
+    }
+
+    fn read_tiers(&mut self, at: &At<'_, '_>) -> Option<Vec<Tier>> {
+        let tier_tables = self.tables(at, "tier");
+        if tier_tables.is_empty() {
+            self.report(Check::MissingKey, &at.span, at.code.as_deref(), "the rule has no [[node.rule.tier]]".to_owned());
+            return None;
+        }
+        let mut tiers = Vec::new();
+        for tier_at in &tier_tables {
+            self.known_keys(tier_at, &["when", "points", "label"], "a tier");
+            let when = self.condition(tier_at, "when");
+            let points = self.decimal(tier_at, "points", true);
+            let label = self.string(tier_at, "label", false);
+            tiers.push(Tier { when: when?, points: points?, label });
+        }
+        Some(tiers)
+    }
+
+    fn read_rule(&mut self, at: &At<'_, '_>) -> Option<Rule> {
+        let kind = self.required_string(at, "kind")?;
+        let allowed: &[&str] = match kind.as_str() {
+            "yes-no" => &["kind", "yes", "no", "yes_label", "no_label"],
+            "levels" => &["kind", "level"],
+            "timeliness" => &["kind", "due", "on_time", "late", "missing", "per_day_late"],
+            "tiers" => &["kind", "measure", "better", "tier"],
+            "proportional" => &["kind", "target", "floor", "cap", "round"],
+            "per-item" => &["kind", "points", "cap", "floor"],
+            "survey" => &["kind", "mode", "tier", "options", "groups"],
+            "relative" => &["kind", "to", "among", "at_or_above", "below"],
+            "direct" => &["kind", "min", "step"],
+            "branch" => &["kind", "on", "case"],
+            other => {
+                let span = at.table.get("kind").map_or(at.span.clone(), |v| v.span());
+                let message = format!(
+                    "`kind` = \"{other}\" is not a rule kind (yes-no, levels, timeliness, tiers, proportional, per-item, survey, relative, direct, branch)"
+                );
+                self.report(Check::WrongType, &span, at.code.as_deref(), message);
+                return None;
+            }
+        };
+        self.known_keys(at, allowed, &format!("a {kind} rule"));
+        let rule = match kind.as_str() {
+            "yes-no" => {
+                let yes = self.decimal(at, "yes", false);
+                let no = self.decimal(at, "no", false);
+                Rule::YesNo {
+                    // The node's maximum is filled in by the caller when `yes` is absent.
+                    yes: yes.unwrap_or(Decimal::MIN),
+                    no: no.unwrap_or(Decimal::ZERO),
+                    yes_label: self.string(at, "yes_label", false),
+                    no_label: self.string(at, "no_label", false),
+                }
+            }
+            "levels" => {
+                let mut levels = Vec::new();
+                let level_tables = self.tables(at, "level");
+                if level_tables.is_empty() {
+                    self.report(Check::MissingKey, &at.span, at.code.as_deref(), "the rule has no [[node.rule.level]]".to_owned());
+                    return None;
+                }
+                for level_at in &level_tables {
+                    self.known_keys(level_at, &["key", "label", "points"], "a level");
+                    let key = self.required_string(level_at, "key");
+                    let label = self.string(level_at, "label", false);
+                    let points = self.decimal(level_at, "points", true);
+                    levels.push(Level { key: key?, label, points: points? });
+                }
+                Rule::Levels { levels }
+            }
+            "timeliness" => {
+                let due = match self.string(at, "due", false) {
+                    Some(text) => match text.parse::<Date>() {
+                        Ok(d) => Some(d),
+                        Err(e) => {
+                            let span = at.table.get("due").map_or(at.span.clone(), |v| v.span());
+                            self.report(Check::WrongType, &span, at.code.as_deref(), e.to_string());
+                            return None;
+                        }
+                    },
+                    None => None,
+                };
+                Rule::Timeliness {
+                    due,
+                    on_time: self.decimal(at, "on_time", true)?,
+                    late: self.decimal(at, "late", true)?,
+                    missing: self.decimal(at, "missing", false).unwrap_or(Decimal::ZERO),
+                    per_day_late: self.decimal(at, "per_day_late", false),
+                }
+            }
+            "tiers" => {
+                let measure = self.choice(
+                    at,
+                    "measure",
+                    &[("percent", Measure::Percent), ("count", Measure::Count), ("number", Measure::Number)],
+                );
+                let better = self.choice(at, "better", &[("higher", Better::Higher), ("lower", Better::Lower)]);
+                let tiers = self.read_tiers(at);
+                Rule::Tiers {
+                    measure: measure?.unwrap_or(Measure::Percent),
+                    better: better?.unwrap_or(Better::Higher),
+                    tiers: tiers?,
+                }
+            }
+            "proportional" => {
+                let round = match self.integer(at, "round", false) {
+                    Some(r) if (0..=10).contains(&r) => u32::try_from(r).ok(),
+                    Some(r) => {
+                        let span = at.table.get("round").map_or(at.span.clone(), |v| v.span());
+                        self.report(Check::WrongType, &span, at.code.as_deref(), format!("`round` = {r} must be between 0 and 10"));
+                        return None;
+                    }
+                    None => None,
+                };
+                let target = self.decimal(at, "target", false);
+                if target.is_some_and(|t| t <= Decimal::ZERO || t > Decimal::ONE_HUNDRED) {
+                    let span = at.table.get("target").map_or(at.span.clone(), |v| v.span());
+                    self.report(Check::WrongType, &span, at.code.as_deref(), "`target` must be a percent above 0 and at most 100".to_owned());
+                }
+                Rule::Proportional {
+                    target,
+                    floor: self.decimal(at, "floor", false),
+                    cap: self.decimal(at, "cap", false),
+                    round,
+                }
+            }
+            "per-item" => Rule::PerItem {
+                points: self.decimal(at, "points", true)?,
+                cap: self.decimal(at, "cap", false),
+                floor: self.decimal(at, "floor", false),
+            },
+            "survey" => {
+                let mode = self.choice(at, "mode", &[("share", true), ("options", false)])?;
+                let mode = match mode {
+                    Some(true) | None if !at.table.contains_key("options") => SurveyMode::Share { tiers: self.read_tiers(at)? },
+                    _ => {
+                        let options = self.weights(at, "options")?;
+                        if options.is_empty() {
+                            self.report(Check::MissingKey, &at.span, at.code.as_deref(), "missing key `options`".to_owned());
+                            return None;
+                        }
+                        SurveyMode::Options { options }
+                    }
+                };
+                Rule::Survey { mode, groups: self.weights(at, "groups")? }
+            }
+            "relative" => Rule::Relative {
+                to: self.choice(at, "to", &[("mean", Statistic::Mean), ("median", Statistic::Median)])?.unwrap_or(Statistic::Mean),
+                among: self.choice(at, "among", &[("all", Among::All), ("group", Among::Group)])?.unwrap_or(Among::All),
+                at_or_above: self.decimal(at, "at_or_above", true)?,
+                below: self.decimal(at, "below", false).unwrap_or(Decimal::ZERO),
+            },
+            "direct" => Rule::Direct { min: self.decimal(at, "min", false), step: self.decimal(at, "step", false) },
+            _ => {
+                let on_at = self.table(at, "on", true)?;
+                self.known_keys(&on_at, &["attribute", "node"], "`on`");
+                let on = if let Some(node) = self.string(&on_at, "node", false) {
+                    BranchOn::Node(node)
+                } else {
+                    BranchOn::Attribute(self.required_string(&on_at, "attribute")?)
+                };
+                let mut cases = Vec::new();
+                for case_at in self.tables(at, "case") {
+                    self.known_keys(&case_at, &["equals", "rule"], "a case");
+                    let equals = match self.get(&case_at, "equals", false) {
+                        Some(v) => Some(self.attr_value(&case_at, "equals", v)?),
+                        None => None,
+                    };
+                    let rule_at = self.table(&case_at, "rule", true)?;
+                    cases.push(Case { equals, rule: self.read_rule(&rule_at)? });
+                }
+                if cases.is_empty() {
+                    self.report(Check::MissingKey, &at.span, at.code.as_deref(), "the branch has no [[node.rule.case]]".to_owned());
+                    return None;
+                }
+                Rule::Branch { on, cases }
+            }
+        };
+        Some(rule)
+    }
+
+    fn weights(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<(String, Decimal)>> {
+        let Some(table_at) = self.table(at, key, false) else {
+            return if at.table.contains_key(key) { None } else { Some(Vec::new()) };
+        };
+        let mut entries: Vec<_> = table_at.table.iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        let mut weights = Vec::new();
+        for (name, value) in entries {
+            let weight = self.decimal_value(at, name.get_ref(), value)?;
+            weights.push((name.get_ref().to_string(), weight));
+        }
+        Some(weights)
+    }
+}
+
+/// Fills in what a rule leaves to the node: the points for yes default to the maximum.
+fn with_default_points(rule: Rule, max: Decimal) -> Rule {
+    match rule {
+        Rule::YesNo { yes, no, yes_label, no_label } if yes == Decimal::MIN => {
+            Rule::YesNo { yes: max, no, yes_label, no_label }
+        }
+        Rule::Branch { on, cases } => Rule::Branch {
+            on,
+            cases: cases
+                .into_iter()
+                .map(|c| Case { equals: c.equals, rule: with_default_points(c.rule, max) })
+                .collect(),
+        },
+        other => other,
+    }
+}
+
+const ROUNDINGS: &[(&str, Rounding)] = &[
+    ("half-away-from-zero", Rounding::HalfAwayFromZero),
+    ("half-even", Rounding::HalfEven),
+    ("truncate", Rounding::Truncate),
+];
+
+const NOT_APPLICABLE: &[(&str, NotApplicable)] = &[
+    ("reduce-maximum", NotApplicable::ReduceMaximum),
+    ("full-points", NotApplicable::FullPoints),
+    ("rescale-to-parent", NotApplicable::RescaleToParent),
+];
+
+/// The names of policy values, as written in files, for writers and displays.
+pub(crate) fn rounding_name(r: Rounding) -> &'static str {
+    ROUNDINGS.iter().find(|(_, v)| *v == r).map_or("", |(n, _)| n)
+}
+
+/// The file name of a not-applicable policy.
+pub(crate) fn not_applicable_name(n: NotApplicable) -> &'static str {
+    NOT_APPLICABLE.iter().find(|(_, v)| *v == n).map_or("", |(n, _)| n)
+}

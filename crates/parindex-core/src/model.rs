@@ -1,0 +1,417 @@
+//! The criteria set: metadata, policy, attributes, bands and the tree of nodes.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::condition::Condition;
+use crate::diagnostic::{Check, Location};
+use crate::rule::Rule;
+
+/// A loaded and validated criteria set: one year's table of one authority.
+///
+/// Load one with [`CriteriaSet::from_toml`] or [`crate::shipped::load`], compile it with
+/// [`crate::Plan::new`] and score units with [`crate::Plan::score`].
+///
+/// ```
+/// let loaded = parindex_core::shipped::load("binh-thuan-police/commune/2024").unwrap();
+/// let set = &loaded.set;
+/// assert_eq!(set.info.year, 2024);
+/// assert_eq!(set.info.max, rust_decimal::Decimal::from(60));
+/// assert!(set.node("1.1.1").unwrap().is_leaf(set));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CriteriaSet {
+    /// Identity.
+    pub info: SetInfo,
+    /// Provenance.
+    pub origin: Origin,
+    /// How the set scores.
+    pub policy: Policy,
+    /// The unit attributes the set uses, in file order.
+    pub attributes: Vec<Attribute>,
+    /// Bands, best first.
+    pub bands: Vec<Band>,
+    /// The nodes, in the source's order; parents before their children.
+    pub nodes: Vec<Node>,
+    /// Inconsistencies of the source that the file acknowledges.
+    pub acknowledgements: Vec<Acknowledgement>,
+    /// SHA-256 of the file's text, in hex.
+    pub content_hash: String,
+}
+
+/// Identity of a set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetInfo {
+    /// Format version of the file.
+    pub format: u32,
+    /// `authority/level/year`.
+    pub id: String,
+    /// Title, in the source's language.
+    pub title: String,
+    /// English title.
+    pub title_en: Option<String>,
+    /// What is scored: commune, ward, department, official…
+    pub level: String,
+    /// Year scored.
+    pub year: i32,
+    /// Language of names: `vi` or `en`.
+    pub language: String,
+    /// Declared total.
+    pub max: Decimal,
+}
+
+/// Where a set comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Who issued the table.
+    pub authority: String,
+    /// Decision number.
+    pub decision: Option<String>,
+    /// Issue date, as written (`dd/mm/yyyy`).
+    pub issued: Option<String>,
+    /// Where it was read.
+    pub source: String,
+    /// Official, transcribed or example.
+    pub status: Status,
+    /// Remarks.
+    pub notes: Option<String>,
+}
+
+/// How authoritative a set's file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Published by the authority in this form.
+    Official,
+    /// Transcribed by hand from a published table.
+    Transcribed,
+    /// Made up for examples and tests.
+    Example,
+}
+
+/// How a set scores, ranks and classifies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Index scale, usually 100.
+    pub scale: Decimal,
+    /// Decimals of a reported index.
+    pub decimals: u32,
+    /// How an index (or a rule that declares it) is rounded.
+    pub rounding: Rounding,
+    /// How not-applicable children count in their parent.
+    pub not_applicable: NotApplicable,
+    /// What a missing input does.
+    pub missing: Missing,
+    /// Whether self-assessed points need evidence.
+    pub evidence: Evidence,
+    /// The stages, in order.
+    pub stages: Vec<String>,
+    /// How ties are ranked.
+    pub ties: Ties,
+    /// Codes whose index breaks ties, in order.
+    pub tie_breakers: Vec<String>,
+    /// Whether ranks and bands use the reported or the exact index.
+    pub rank_on: RankOn,
+    /// The attribute whose values form ranking groups.
+    pub group_by: Option<String>,
+    /// Whether the total is kept within [0, max] after bonus and penalty blocks.
+    pub cap_total: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            scale: Decimal::ONE_HUNDRED,
+            decimals: 2,
+            rounding: Rounding::HalfAwayFromZero,
+            not_applicable: NotApplicable::ReduceMaximum,
+            missing: Missing::ZeroWithWarning,
+            evidence: Evidence::Optional,
+            stages: vec!["self".to_owned(), "appraisal".to_owned()],
+            ties: Ties::Competition,
+            tie_breakers: Vec::new(),
+            rank_on: RankOn::Reported,
+            group_by: None,
+            cap_total: true,
+        }
+    }
+}
+
+/// A rounding mode.
+///
+/// ```
+/// use parindex_core::Rounding;
+/// use rust_decimal::Decimal;
+/// let x: Decimal = "89.455".parse().unwrap();
+/// assert_eq!(Rounding::HalfAwayFromZero.round(x, 2).to_string(), "89.46");
+/// assert_eq!(Rounding::HalfEven.round(x, 2).to_string(), "89.46");
+/// assert_eq!(Rounding::Truncate.round(x, 2).to_string(), "89.45");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rounding {
+    /// 0.125 → 0.13.
+    HalfAwayFromZero,
+    /// 0.125 → 0.12 (banker's rounding).
+    HalfEven,
+    /// 0.129 → 0.12.
+    Truncate,
+}
+
+impl Rounding {
+    /// Rounds to `decimals` places, keeping trailing zeros (`89.50`).
+    pub fn round(self, x: Decimal, decimals: u32) -> Decimal {
+        let strategy = match self {
+            Rounding::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
+            Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+            Rounding::Truncate => RoundingStrategy::ToZero,
+        };
+        let mut rounded = x.round_dp_with_strategy(decimals, strategy);
+        rounded.rescale(decimals);
+        rounded
+    }
+}
+
+/// How a parent counts children that do not apply to a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotApplicable {
+    /// Drop them and their maxima: the index is over the applicable maximum.
+    ReduceMaximum,
+    /// Award them their maxima.
+    FullPoints,
+    /// Scale the applicable children's points up to the parent's maximum.
+    RescaleToParent,
+}
+
+/// What a missing input does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// Score 0 and warn.
+    ZeroWithWarning,
+    /// Refuse to score.
+    Error,
+}
+
+/// Whether self-assessed points need evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    /// Points count with or without evidence.
+    Optional,
+    /// A self-assessed value recorded without evidence scores 0.
+    Required,
+}
+
+/// How ties are ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ties {
+    /// 1, 2, 2, 4.
+    Competition,
+    /// 1, 2, 2, 3.
+    Dense,
+}
+
+/// Which index ranks and bands use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RankOn {
+    /// The index as reported, rounded: units published equal rank equal.
+    Reported,
+    /// The exact index.
+    Exact,
+}
+
+/// A unit attribute a set uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// Its name, a column of the input.
+    pub name: String,
+    /// Its type.
+    pub kind: AttributeKind,
+    /// What it means.
+    pub label: Option<String>,
+    /// Allowed values, for text attributes.
+    pub values: Vec<String>,
+}
+
+/// The type of an attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeKind {
+    /// Yes or no.
+    Bool,
+    /// Text.
+    Text,
+    /// A number.
+    Number,
+}
+
+/// A value of an attribute, or a value a branch or gate compares with.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AttrValue {
+    /// Yes or no.
+    Bool(bool),
+    /// Text.
+    Text(String),
+    /// A number.
+    Number(Decimal),
+}
+
+impl fmt::Display for AttrValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AttrValue::Bool(b) => write!(f, "{b}"),
+            AttrValue::Text(t) => f.write_str(t),
+            AttrValue::Number(n) => write!(f, "{}", n.normalize()),
+        }
+    }
+}
+
+/// A classification band over the total index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Band {
+    /// Short name, e.g. `A` or `HTXSNV`.
+    pub name: String,
+    /// Full name.
+    pub label: Option<String>,
+    /// The index range.
+    pub when: Condition,
+    /// Conditions that must all hold for this band.
+    pub requires: Vec<Gate>,
+    /// Conditions any of which force this band whatever the points.
+    pub forced_by: Vec<Gate>,
+}
+
+/// A condition of a band besides points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// A unit attribute equals a value.
+    Attribute {
+        /// The attribute.
+        name: String,
+        /// The value.
+        equals: AttrValue,
+    },
+    /// A node's index meets a condition.
+    Node {
+        /// The node.
+        code: String,
+        /// The condition on its index.
+        when: Condition,
+    },
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// The normalised code.
+    pub code: String,
+    /// The code as printed, where the file renumbers.
+    pub printed_code: Option<String>,
+    /// The name, as printed.
+    pub name: String,
+    /// An English name.
+    pub name_en: Option<String>,
+    /// Maximum points.
+    pub max: Decimal,
+    /// Where its measurement comes from.
+    pub source: Source,
+    /// Attribute conditions for the node to apply to a unit.
+    pub applies: Vec<Applicability>,
+    /// Overrides the set's not-applicable policy for this node's children.
+    pub not_applicable: Option<NotApplicable>,
+    /// A scored node, or a bonus or penalty block.
+    pub kind: NodeKind,
+    /// The lowest total of a penalty block.
+    pub floor: Option<Decimal>,
+    /// A remark on the row.
+    pub note: Option<String>,
+    /// The rule, on a leaf.
+    pub rule: Option<Rule>,
+    /// Where the node is in its file.
+    pub location: Location,
+}
+
+impl Node {
+    /// The parent's code, or `None` for an area.
+    pub fn parent_code(&self) -> Option<&str> {
+        parent_code(&self.code)
+    }
+
+    /// Whether the node has no children in `set`.
+    pub fn is_leaf(&self, set: &CriteriaSet) -> bool {
+        !set.nodes.iter().any(|n| n.parent_code() == Some(self.code.as_str()))
+    }
+
+    /// Depth in the tree: 0 for an area.
+    pub fn depth(&self) -> usize {
+        self.code.matches('.').count()
+    }
+}
+
+/// The parent of a code: the code without its last dot-separated part.
+pub fn parent_code(code: &str) -> Option<&str> {
+    code.rsplit_once('.').map(|(parent, _)| parent)
+}
+
+/// Where a node's measurement comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// Self-assessed by the unit, then appraised.
+    SelfAssessed,
+    /// A sociological survey.
+    Survey,
+    /// Assessed by another body.
+    External,
+}
+
+/// One condition of a node's applicability: the attribute has one of the values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applicability {
+    /// The attribute.
+    pub attribute: String,
+    /// The values for which the node applies.
+    pub any_of: Vec<AttrValue>,
+}
+
+/// The kind of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeKind {
+    /// Counts towards the set's maximum.
+    Scored,
+    /// Points added on top, capped by the block's maximum.
+    Bonus,
+    /// Points taken off, down to the block's floor.
+    Penalty,
+}
+
+/// An inconsistency of the source that the file acknowledges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acknowledgement {
+    /// The node concerned; the set's id for whole-set checks.
+    pub code: String,
+    /// The check it relaxes.
+    pub check: Check,
+    /// How the file resolves it, and why.
+    pub note: String,
+    /// Where it is in the file.
+    pub location: Location,
+}
+
+impl CriteriaSet {
+    /// The node with this code.
+    pub fn node(&self, code: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.code == code)
+    }
+
+    /// The areas: nodes without a parent, in order.
+    pub fn areas(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(|n| n.parent_code().is_none())
+    }
+
+    /// The leaves, in order.
+    pub fn leaves(&self) -> impl Iterator<Item = &Node> {
+        self.nodes.iter().filter(|n| n.rule.is_some())
+    }
+
+    /// The declared attribute with this name.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}

@@ -1,0 +1,533 @@
+//! Scoring: a batch of inputs through a plan, into per-unit scorecards.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::batch::{Batch, Cell};
+use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotApplicable};
+use crate::plan::Plan;
+use crate::rank;
+use crate::rule::{Among, BranchOn, Context, Outcome, Rule, Statistic};
+use crate::value::{Input, Value};
+
+/// The engine's version, carried by every result.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How a node's points came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeStatus {
+    /// Scored from a measurement, or from its children.
+    Scored,
+    /// Does not apply to the unit: an `N/A` input, or an attribute condition.
+    NotApplicable,
+    /// No input at any stage: 0 points, with a warning.
+    Missing,
+    /// Self-assessed without evidence, under a policy that requires it: 0 points.
+    NoEvidence,
+}
+
+/// One node's result for one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeScore {
+    /// Points won; 0 for a node that does not apply (its parent may still count it in full,
+    /// under the `full-points` policy).
+    pub points: Decimal,
+    /// The applicable maximum: 0 when the node does not apply (except under `full-points`).
+    pub max: Decimal,
+    /// How the points came about.
+    pub status: NodeStatus,
+    /// For a leaf: the stage whose input was used.
+    pub stage: Option<usize>,
+    /// For a leaf: the measurement seen.
+    pub value: Option<Value>,
+    /// For a leaf: what the rule did.
+    pub outcome: Option<Outcome>,
+}
+
+impl NodeScore {
+    fn empty(status: NodeStatus) -> Self {
+        NodeScore { points: Decimal::ZERO, max: Decimal::ZERO, status, stage: None, value: None, outcome: None }
+    }
+
+    /// Points lost: the applicable maximum less the points won, never negative.
+    pub fn lost(&self) -> Decimal {
+        (self.max - self.points).max(Decimal::ZERO)
+    }
+}
+
+/// A unit's points per node at one stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageScore {
+    /// The stage's name.
+    pub stage: String,
+    /// Points per node, in set order.
+    pub points: Vec<Decimal>,
+    /// The total at this stage.
+    pub total: Decimal,
+}
+
+/// One unit's results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scorecard {
+    /// The unit's id.
+    pub unit: String,
+    /// The unit's attributes.
+    pub attributes: std::collections::BTreeMap<String, AttrValue>,
+    /// Per node, in set order: the final results.
+    pub nodes: Vec<NodeScore>,
+    /// Final points, after bonus and penalty blocks.
+    pub total: Decimal,
+    /// The applicable maximum of the set.
+    pub max: Decimal,
+    /// `total ÷ max × scale`, exact; `None` when nothing applies.
+    pub index: Option<Decimal>,
+    /// The index rounded as the set reports it.
+    pub reported_index: Option<Decimal>,
+    /// The ranking group, when the set ranks by group.
+    pub group: Option<String>,
+    /// The rank within the group; `None` for a unit not ranked.
+    pub rank: Option<u32>,
+    /// The band's name.
+    pub band: Option<String>,
+    /// Points per node at every stage present, in stage order; the last is final.
+    pub stages: Vec<StageScore>,
+    pub(crate) set: Arc<CriteriaSet>,
+}
+
+impl Scorecard {
+    /// The final result of the node with this code.
+    pub fn node(&self, code: &str) -> Option<&NodeScore> {
+        let i = self.set.nodes.iter().position(|n| n.code == code)?;
+        self.nodes.get(i)
+    }
+
+    /// The final points of the node with this code.
+    pub fn points(&self, code: &str) -> Option<Decimal> {
+        self.node(code).map(|n| n.points)
+    }
+
+    /// The exact index of the node with this code: points ÷ applicable maximum × scale.
+    pub fn node_index(&self, code: &str) -> Option<Decimal> {
+        let node = self.node(code)?;
+        index_of(node.points, node.max, self.set.policy.scale)
+    }
+}
+
+/// A warning met while scoring: the run goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreWarning {
+    /// The unit concerned.
+    pub unit: String,
+    /// The leaf concerned.
+    pub code: String,
+    /// What happened.
+    pub message: String,
+}
+
+/// A problem that stops scoring, with its unit and leaf.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unit {unit}, {code}: {message}")]
+pub struct ScoreProblem {
+    /// The unit concerned.
+    pub unit: String,
+    /// The leaf concerned.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Every problem that stopped a scoring run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct ScoreError {
+    /// The problems, unit by unit.
+    pub problems: Vec<ScoreProblem>,
+}
+
+/// Identity and provenance of the set behind a result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    /// The set's id.
+    pub set_id: String,
+    /// SHA-256 of the set's text.
+    pub content_hash: String,
+    /// The year scored.
+    pub year: i32,
+    /// What is scored.
+    pub level: String,
+    /// The engine's version.
+    pub engine_version: String,
+}
+
+/// The results of a scoring run.
+#[derive(Debug, Clone)]
+pub struct Results {
+    /// Which set and engine produced them.
+    pub provenance: Provenance,
+    /// One scorecard per unit, in input order.
+    pub units: Vec<Scorecard>,
+    /// Warnings: missing inputs, under the zero-with-warning policy.
+    pub warnings: Vec<ScoreWarning>,
+    pub(crate) set: Arc<CriteriaSet>,
+}
+
+impl Results {
+    /// The set that was scored.
+    pub fn set(&self) -> &CriteriaSet {
+        &self.set
+    }
+
+    /// The scorecard of the unit with this id.
+    pub fn unit(&self, id: &str) -> Option<&Scorecard> {
+        self.units.iter().find(|u| u.unit == id)
+    }
+}
+
+pub(crate) fn index_of(points: Decimal, max: Decimal, scale: Decimal) -> Option<Decimal> {
+    if max.is_zero() {
+        return None;
+    }
+    points.checked_mul(scale).and_then(|p| p.checked_div(max))
+}
+
+/// The group statistic of each relative leaf, per ranking group (`None` for all units).
+type References = HashMap<(usize, Option<String>), Decimal>;
+
+impl Plan {
+    /// Scores every unit of a batch, then ranks and classifies them.
+    ///
+    /// Problems that stop scoring (a value outside its rule, a missing input under the `error`
+    /// policy) are all collected before returning.
+    pub fn score(&self, batch: &Batch) -> Result<Results, ScoreError> {
+        let references = self.references(batch);
+        let mut units = Vec::with_capacity(batch.units.len());
+        let mut warnings = Vec::new();
+        let mut problems = Vec::new();
+        for u in 0..batch.units.len() {
+            match self.score_unit(batch, u, &references, &mut warnings) {
+                Ok(card) => units.push(card),
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(ScoreError { problems });
+        }
+        rank::rank_and_classify(&self.set, &mut units);
+        let set = &self.set;
+        Ok(Results {
+            provenance: Provenance {
+                set_id: set.info.id.clone(),
+                content_hash: set.content_hash.clone(),
+                year: set.info.year,
+                level: set.info.level.clone(),
+                engine_version: ENGINE_VERSION.to_owned(),
+            },
+            units,
+            warnings,
+            set: self.set.clone(),
+        })
+    }
+
+    fn group_of(&self, batch: &Batch, unit: usize) -> Option<String> {
+        let name = self.set.policy.group_by.as_ref()?;
+        batch.units[unit].attributes.get(name).map(ToString::to_string)
+    }
+
+    fn references(&self, batch: &Batch) -> References {
+        let mut references = References::new();
+        for (leaf, node) in self.leaves.iter().enumerate() {
+            let Some(Rule::Relative { to, among, .. }) = &self.set.nodes[*node].rule else { continue };
+            let mut by_group: HashMap<Option<String>, Vec<Decimal>> = HashMap::new();
+            for u in 0..batch.units.len() {
+                if let Some(x) = batch.final_number(u, leaf) {
+                    let group = if *among == Among::Group { self.group_of(batch, u) } else { None };
+                    by_group.entry(group).or_default().push(x);
+                }
+            }
+            for (group, mut values) in by_group {
+                let statistic = match to {
+                    Statistic::Mean => {
+                        let sum: Decimal = values.iter().sum();
+                        sum / Decimal::from(values.len())
+                    }
+                    Statistic::Median => {
+                        values.sort();
+                        let mid = values.len() / 2;
+                        if values.len() % 2 == 1 {
+                            values[mid]
+                        } else {
+                            (values[mid - 1] + values[mid]) / Decimal::TWO
+                        }
+                    }
+                };
+                references.insert((leaf, group), statistic);
+            }
+        }
+        references
+    }
+
+    /// Per node, whether the unit's attributes rule it out, inherited from its ancestors.
+    fn ruled_out(&self, batch: &Batch, unit: usize) -> Vec<bool> {
+        let mut out = vec![false; self.set.nodes.len()];
+        if !self.has_applicability {
+            return out;
+        }
+        let attributes = &batch.units[unit].attributes;
+        for &i in &self.top_down {
+            let inherited = self.parent[i].is_some_and(|p| out[p]);
+            let applies = self.set.nodes[i].applies.iter().all(|condition| {
+                attributes.get(&condition.attribute).is_some_and(|v| condition.any_of.contains(v))
+            });
+            out[i] = inherited || !applies;
+        }
+        out
+    }
+
+    fn score_unit(
+        &self,
+        batch: &Batch,
+        unit: usize,
+        references: &References,
+        warnings: &mut Vec<ScoreWarning>,
+    ) -> Result<Scorecard, Vec<ScoreProblem>> {
+        let ruled_out = self.ruled_out(batch, unit);
+        let last = batch.last_stage(unit).unwrap_or(0);
+        let group = self.group_of(batch, unit);
+        let mut stages = Vec::with_capacity(last + 1);
+        let mut final_nodes = Vec::new();
+        let mut final_total = (Decimal::ZERO, Decimal::ZERO);
+        let mut problems = Vec::new();
+        for stage in 0..=last {
+            // Earlier stages are scored only where the unit has inputs for them.
+            let present = stage == last || (0..self.leaf_count()).any(|l| batch.get(unit, l, stage).is_some());
+            if !present {
+                continue;
+            }
+            let is_final = stage == last;
+            let mut nodes = Vec::with_capacity(self.set.nodes.len());
+            nodes.resize_with(self.set.nodes.len(), || NodeScore::empty(NodeStatus::Scored));
+            for (leaf, &node) in self.leaves.iter().enumerate() {
+                let result = if ruled_out[node] {
+                    Ok(NodeScore::empty(NodeStatus::NotApplicable))
+                } else {
+                    self.score_leaf(batch, unit, leaf, stage, references, &group)
+                };
+                match result {
+                    Ok(score) => {
+                        if is_final && score.status == NodeStatus::Missing {
+                            if self.set.policy.missing == Missing::Error {
+                                problems.push(self.problem(batch, unit, node, "has no input".to_owned()));
+                            } else {
+                                warnings.push(ScoreWarning {
+                                    unit: batch.units[unit].id.clone(),
+                                    code: self.set.nodes[node].code.clone(),
+                                    message: "no input: scored 0".to_owned(),
+                                });
+                            }
+                        }
+                        nodes[node] = score;
+                    }
+                    Err(message) => problems.push(self.problem(batch, unit, node, message)),
+                }
+            }
+            for &i in &ruled_out.iter().enumerate().filter(|(_, out)| **out).map(|(i, _)| i).collect::<Vec<_>>() {
+                nodes[i].status = NodeStatus::NotApplicable;
+            }
+            self.aggregate(&mut nodes);
+            let (total, max) = self.total(&nodes);
+            stages.push(StageScore {
+                stage: self.set.policy.stages[stage].clone(),
+                points: nodes.iter().map(|n| n.points).collect(),
+                total,
+            });
+            if is_final {
+                final_nodes = nodes;
+                final_total = (total, max);
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let (total, max) = final_total;
+        let policy = &self.set.policy;
+        let index = index_of(total, max, policy.scale);
+        Ok(Scorecard {
+            unit: batch.units[unit].id.clone(),
+            attributes: batch.units[unit].attributes.clone(),
+            nodes: final_nodes,
+            total,
+            max,
+            reported_index: index.map(|i| policy.rounding.round(i, policy.decimals)),
+            index,
+            group,
+            rank: None,
+            band: None,
+            stages,
+            set: self.set.clone(),
+        })
+    }
+
+    fn problem(&self, batch: &Batch, unit: usize, node: usize, message: String) -> ScoreProblem {
+        ScoreProblem { unit: batch.units[unit].id.clone(), code: self.set.nodes[node].code.clone(), message }
+    }
+
+    fn score_leaf(
+        &self,
+        batch: &Batch,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        references: &References,
+        group: &Option<String>,
+    ) -> Result<NodeScore, String> {
+        let node_index = self.leaves[leaf];
+        let node = &self.set.nodes[node_index];
+        let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
+            return Ok(NodeScore { max: node.max, ..NodeScore::empty(NodeStatus::Missing) });
+        };
+        let Cell { input, evidence } = cell;
+        let value = match input {
+            Input::NotApplicable => {
+                return Ok(NodeScore { stage: Some(used_stage), ..NodeScore::empty(NodeStatus::NotApplicable) });
+            }
+            Input::Value(value) => value,
+        };
+        let rule = node.rule.as_ref().ok_or("has no rule")?;
+        let mut ctx = Context {
+            max: node.max,
+            rounding: self.set.policy.rounding,
+            reference: None,
+            case: None,
+        };
+        match rule {
+            Rule::Relative { among, .. } => {
+                let key_group = if *among == Among::Group { group.clone() } else { None };
+                ctx.reference = references.get(&(leaf, key_group)).copied();
+            }
+            Rule::Branch { on, cases } => ctx.case = Some(self.branch_case(batch, unit, leaf, stage, on, cases)?),
+            _ => {}
+        }
+        let outcome = rule.evaluate(value, &ctx)?;
+        let without_evidence =
+            self.set.policy.evidence == Evidence::Required && used_stage == 0 && *evidence != Some(true);
+        let (points, status) = if without_evidence {
+            (Decimal::ZERO, NodeStatus::NoEvidence)
+        } else {
+            (outcome.points, NodeStatus::Scored)
+        };
+        Ok(NodeScore {
+            points,
+            max: node.max,
+            status,
+            stage: Some(used_stage),
+            value: Some(value.clone()),
+            outcome: Some(outcome),
+        })
+    }
+
+    fn branch_case(
+        &self,
+        batch: &Batch,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        on: &BranchOn,
+        cases: &[crate::rule::Case],
+    ) -> Result<usize, String> {
+        let seen: Option<AttrValue> = match on {
+            BranchOn::Attribute(name) => batch.units[unit].attributes.get(name).cloned(),
+            BranchOn::Node(_) => {
+                let source = self.branch_source[leaf].ok_or("the branch's leaf does not exist")?;
+                let source_rule = self.set.nodes[self.leaves[source]].rule.as_ref();
+                match batch.latest(unit, source, stage) {
+                    Some((_, Cell { input: Input::Value(v), .. })) => match (v, source_rule) {
+                        (Value::Bool(b), _) => Some(AttrValue::Bool(*b)),
+                        (Value::Number(n), _) => Some(AttrValue::Number(*n)),
+                        (Value::Text(t), _) => Some(AttrValue::Text(t.to_string())),
+                        (Value::Choice(i), Some(Rule::Levels { levels })) => {
+                            levels.get(usize::from(*i)).map(|l| AttrValue::Text(l.key.clone()))
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+        };
+        cases
+            .iter()
+            .position(|case| match (&case.equals, &seen) {
+                (None, _) => true,
+                (Some(expected), Some(seen)) => expected == seen,
+                (Some(_), None) => false,
+            })
+            .ok_or_else(|| match seen {
+                Some(v) => format!("no case of the branch matches {v}"),
+                None => "the branch's deciding value is missing".to_owned(),
+            })
+    }
+
+    /// Sums children into parents, bottom up, under each parent's not-applicable policy.
+    fn aggregate(&self, nodes: &mut [NodeScore]) {
+        for &parent in &self.bottom_up {
+            let mut points = Decimal::ZERO;
+            let mut max = Decimal::ZERO;
+            let mut any_applicable = false;
+            let policy = self.na_policy[parent];
+            for &child in &self.children[parent] {
+                let score = &nodes[child];
+                if score.status == NodeStatus::NotApplicable {
+                    if policy == NotApplicable::FullPoints {
+                        let full = self.set.nodes[child].max;
+                        points += full;
+                        max += full;
+                        any_applicable = true;
+                    }
+                } else {
+                    points += score.points;
+                    max += score.max;
+                    any_applicable = true;
+                }
+            }
+            let node = &self.set.nodes[parent];
+            let out = &mut nodes[parent];
+            if !any_applicable || out.status == NodeStatus::NotApplicable {
+                *out = NodeScore::empty(NodeStatus::NotApplicable);
+                continue;
+            }
+            // Rescaling applies whenever less than the whole maximum is applicable, whether a
+            // child is wholly not applicable or passes up a reduced maximum of its own.
+            if policy == NotApplicable::RescaleToParent && max != node.max && !max.is_zero() {
+                points = points * node.max / max;
+                max = node.max;
+            }
+            match node.kind {
+                NodeKind::Bonus => points = points.min(node.max),
+                NodeKind::Penalty => points = points.max(node.floor.unwrap_or(Decimal::MIN)),
+                NodeKind::Scored => {}
+            }
+            *out = NodeScore { points, max, status: NodeStatus::Scored, stage: None, value: None, outcome: None };
+        }
+    }
+
+    /// The set's total and applicable maximum: scored areas, plus bonus and penalty blocks.
+    fn total(&self, nodes: &[NodeScore]) -> (Decimal, Decimal) {
+        let mut total = Decimal::ZERO;
+        let mut max = Decimal::ZERO;
+        for &area in &self.areas {
+            let score = &nodes[area];
+            if score.status == NodeStatus::NotApplicable {
+                continue;
+            }
+            total += score.points;
+            if !self.is_bonus_or_penalty(area) {
+                max += score.max;
+            }
+        }
+        if self.set.policy.cap_total {
+            total = total.min(max).max(Decimal::ZERO);
+        }
+        (total, max)
+    }
+}

@@ -1,0 +1,282 @@
+//! What a unit reports for a leaf, read from the text an office writes.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::date::Date;
+
+/// A measurement given for one leaf, already interpreted for the leaf's rule.
+///
+/// Not applicable and missing are not values: see [`Input`] and [`crate::Batch`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// Yes or no.
+    Bool(bool),
+    /// A number: a percent (`87.5`), a count, points, or any other measured quantity.
+    Number(Decimal),
+    /// An exact ratio `numerator / denominator`, read from text like `45/50`.
+    Ratio {
+        /// Items done, reports sent, respondents satisfied.
+        numerator: Decimal,
+        /// Items expected; always positive.
+        denominator: Decimal,
+    },
+    /// A date.
+    Date(Date),
+    /// The position of a named level or outcome in the rule, 0 for the first.
+    Choice(u16),
+    /// Text not yet interpreted, for rules that decide how to read it later (branches).
+    Text(Box<str>),
+    /// Survey responses.
+    Survey(Box<Survey>),
+}
+
+/// Survey responses for one leaf: one part per respondent group, or one unnamed part.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Survey {
+    /// `(group, responses)`; the group is `None` when responses are not split by group.
+    pub parts: Vec<(Option<String>, Responses)>,
+}
+
+/// The responses of one respondent group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Responses {
+    /// The share satisfied, `satisfied / respondents`.
+    Share {
+        /// Respondents satisfied (or the percent, over 100).
+        satisfied: Decimal,
+        /// Respondents asked (or 100).
+        respondents: Decimal,
+    },
+    /// Respondents per answer option.
+    Counts(Vec<(String, Decimal)>),
+}
+
+/// What the input for a leaf at one stage says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// The leaf does not apply to the unit (`N/A`, `KAD`, `không áp dụng`).
+    NotApplicable,
+    /// A measurement.
+    Value(Value),
+}
+
+impl Value {
+    /// The value as a ratio `(numerator, denominator)` of a whole, when it is one; a plain
+    /// number is read as a percent.
+    pub fn as_percent_ratio(&self) -> Option<(Decimal, Decimal)> {
+        match self {
+            Value::Number(n) => Some((*n, Decimal::ONE_HUNDRED)),
+            Value::Ratio { numerator, denominator } => Some((*numerator, *denominator)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Bool(true) => f.write_str("có"),
+            Value::Bool(false) => f.write_str("không"),
+            Value::Number(n) => write!(f, "{}", n.normalize()),
+            Value::Ratio { numerator, denominator } => {
+                write!(f, "{}/{}", numerator.normalize(), denominator.normalize())
+            }
+            Value::Date(d) => write!(f, "{d}"),
+            Value::Choice(i) => write!(f, "#{}", i + 1),
+            Value::Text(t) => f.write_str(t),
+            Value::Survey(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+impl fmt::Display for Survey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (group, responses)) in self.parts.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            if let Some(group) = group {
+                write!(f, "{group}: ")?;
+            }
+            match responses {
+                Responses::Share { satisfied, respondents } if *respondents == Decimal::ONE_HUNDRED => {
+                    write!(f, "{}%", satisfied.normalize())?
+                }
+                Responses::Share { satisfied, respondents } => {
+                    write!(f, "{}/{}", satisfied.normalize(), respondents.normalize())?
+                }
+                Responses::Counts(counts) => {
+                    let parts: Vec<String> =
+                        counts.iter().map(|(o, c)| format!("{o}={}", c.normalize())).collect();
+                    f.write_str(&parts.join(" "))?
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether a cell says "not applicable": `N/A`, `NA`, `KAD`, `không áp dụng`.
+pub fn is_not_applicable(text: &str) -> bool {
+    let t = text.trim().to_lowercase();
+    matches!(t.as_str(), "n/a" | "na" | "kad" | "không áp dụng" | "khong ap dung" | "not applicable")
+}
+
+/// Reads yes/no as offices write it: có/không, yes/no, 1/0, true/false, x, đạt/không đạt.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "có" | "co" | "yes" | "y" | "1" | "true" | "x" | "đạt" | "đúng" | "done" => Some(true),
+        "không" | "khong" | "no" | "n" | "0" | "false" | "không đạt" | "chưa" | "sai" => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
+/// Reads a decimal written with a point (`87.5`). A decimal comma is refused, with a hint,
+/// because `1,500` could mean either 1.5 or 1500.
+pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
+    let t = text.trim();
+    if t.contains(',') {
+        return Err(format!("\"{t}\" uses a decimal comma; write {}", t.replace(',', ".")));
+    }
+    t.parse::<Decimal>().map_err(|_| format!("\"{t}\" is not a number"))
+}
+
+/// Reads a share of a whole: `87.5`, `87.5%` or `45/50`, within [0, 100]%.
+pub fn parse_percent(text: &str) -> Result<Value, String> {
+    let t = text.trim();
+    let not_a_percent = || format!("\"{t}\" is not a percentage (write 87.5, 87.5% or 45/50)");
+    let value = if let Some((num, den)) = t.split_once('/') {
+        let numerator = parse_decimal(num).map_err(|_| not_a_percent())?;
+        let denominator = parse_decimal(den).map_err(|_| not_a_percent())?;
+        if denominator <= Decimal::ZERO {
+            return Err(format!("\"{t}\" has a denominator that is not positive"));
+        }
+        if numerator < Decimal::ZERO || numerator > denominator {
+            return Err(format!("\"{t}\" is outside 0–100%"));
+        }
+        Value::Ratio { numerator, denominator }
+    } else {
+        let number = t.strip_suffix('%').unwrap_or(t).trim();
+        if number.contains(',') {
+            return Err(format!("\"{t}\" is not a percentage (use a decimal point: {})", t.replace(',', ".")));
+        }
+        let n = number.parse::<Decimal>().map_err(|_| not_a_percent())?;
+        if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
+            return Err(format!("\"{t}\" is outside 0–100%"));
+        }
+        Value::Number(n)
+    };
+    Ok(value)
+}
+
+/// Reads a count: a whole number, at least 0.
+pub fn parse_count(text: &str) -> Result<Decimal, String> {
+    let t = text.trim();
+    match t.parse::<u64>() {
+        Ok(n) => Ok(Decimal::from(n)),
+        Err(_) => Err(format!("\"{t}\" is not a count (a whole number, 0 or more)")),
+    }
+}
+
+/// Reads survey responses: a share (`85%`, `17/20`), counts (`A=10 B=5`), or parts per group
+/// separated by `;` (`citizens: A=10 B=5; businesses: 80%`).
+pub fn parse_survey(text: &str) -> Result<Survey, String> {
+    let mut survey = Survey::default();
+    for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+        let (group, body) = match part.split_once(':') {
+            Some((g, b)) => (Some(g.trim().to_owned()), b.trim()),
+            None => (None, part),
+        };
+        let responses = if body.contains('=') {
+            let mut counts = Vec::new();
+            for pair in body.split([' ', ',']).filter(|p| !p.is_empty()) {
+                let (option, count) = pair
+                    .split_once('=')
+                    .ok_or_else(|| format!("\"{pair}\" is not an answer count (write A=10)"))?;
+                counts.push((option.trim().to_owned(), parse_count(count)?));
+            }
+            Responses::Counts(counts)
+        } else {
+            match parse_percent(body)? {
+                Value::Ratio { numerator, denominator } => {
+                    Responses::Share { satisfied: numerator, respondents: denominator }
+                }
+                Value::Number(n) => Responses::Share { satisfied: n, respondents: Decimal::ONE_HUNDRED },
+                _ => return Err(format!("\"{body}\" is not a survey result")),
+            }
+        };
+        survey.parts.push((group, responses));
+    }
+    if survey.parts.is_empty() {
+        return Err("empty survey result".to_owned());
+    }
+    Ok(survey)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().expect("decimal")
+    }
+
+    #[test]
+    fn reads_percent_forms() {
+        assert_eq!(parse_percent("87.5"), Ok(Value::Number(d("87.5"))));
+        assert_eq!(parse_percent(" 87.5% "), Ok(Value::Number(d("87.5"))));
+        assert_eq!(
+            parse_percent("45/50"),
+            Ok(Value::Ratio { numerator: d("45"), denominator: d("50") })
+        );
+    }
+
+    #[test]
+    fn refuses_bad_percents_with_the_reason() {
+        assert_eq!(
+            parse_percent("85,5%").unwrap_err(),
+            "\"85,5%\" is not a percentage (use a decimal point: 85.5%)"
+        );
+        assert_eq!(parse_percent("101").unwrap_err(), "\"101\" is outside 0–100%");
+        assert_eq!(parse_percent("51/50").unwrap_err(), "\"51/50\" is outside 0–100%");
+        assert_eq!(parse_percent("3/0").unwrap_err(), "\"3/0\" has a denominator that is not positive");
+        assert!(parse_percent("most").is_err());
+    }
+
+    #[test]
+    fn reads_yes_no_in_both_languages() {
+        for yes in ["có", "Có", "yes", "1", "TRUE", "x"] {
+            assert_eq!(parse_bool(yes), Some(true), "{yes}");
+        }
+        for no in ["không", "No", "0", "false"] {
+            assert_eq!(parse_bool(no), Some(false), "{no}");
+        }
+        assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn knows_not_applicable() {
+        for na in ["N/A", "n/a", "KAD", "Không áp dụng", "NA"] {
+            assert!(is_not_applicable(na), "{na}");
+        }
+        assert!(!is_not_applicable("0"));
+    }
+
+    #[test]
+    fn reads_counts_and_surveys() {
+        assert_eq!(parse_count("3"), Ok(d("3")));
+        assert!(parse_count("-1").is_err());
+        assert!(parse_count("2.5").is_err());
+        let survey = parse_survey("citizens: A=10 B=5; businesses: 17/20").expect("survey");
+        assert_eq!(survey.parts.len(), 2);
+        assert_eq!(survey.to_string(), "citizens: A=10 B=5; businesses: 17/20");
+        assert_eq!(
+            parse_survey("85%").expect("share").parts[0].1,
+            Responses::Share { satisfied: d("85"), respondents: d("100") }
+        );
+    }
+}
