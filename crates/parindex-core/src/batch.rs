@@ -98,15 +98,27 @@ impl Batch {
     ) -> Result<usize, InputError> {
         let id = id.trim();
         if id.is_empty() {
-            return Err(InputError { unit: None, code: None, message: "a unit has an empty id".to_owned() });
+            return Err(InputError {
+                unit: None,
+                code: None,
+                message: "a unit has an empty id".to_owned(),
+            });
         }
         if self.ids.contains_key(id) {
-            return Err(InputError { unit: Some(id.to_owned()), code: None, message: "appears twice".to_owned() });
+            return Err(InputError {
+                unit: Some(id.to_owned()),
+                code: None,
+                message: "appears twice".to_owned(),
+            });
         }
         let position = self.units.len();
         self.ids.insert(id.to_owned(), position);
-        self.units.push(Unit { id: id.to_owned(), attributes: BTreeMap::new() });
-        self.cells.resize(self.cells.len() + self.leaf_count * self.stage_count, None);
+        self.units.push(Unit {
+            id: id.to_owned(),
+            attributes: BTreeMap::new(),
+        });
+        self.cells
+            .resize(self.cells.len() + self.leaf_count * self.stage_count, None);
         for (name, value) in attributes {
             self.set_attribute(position, &name, value)?;
         }
@@ -127,21 +139,36 @@ impl Batch {
     }
 
     /// Sets an attribute of a unit. The attribute must be declared by the set (or be `ranked`).
-    pub fn set_attribute(&mut self, unit: usize, name: &str, value: AttrValue) -> Result<(), InputError> {
+    pub fn set_attribute(
+        &mut self,
+        unit: usize,
+        name: &str,
+        value: AttrValue,
+    ) -> Result<(), InputError> {
         let known = name == "ranked" || self.plan.set.attribute(name).is_some();
         if !known {
-            return Err(self.unit_error(unit, Some(name), "is not an attribute of this set".to_owned()));
+            return Err(self.unit_error(
+                unit,
+                Some(name),
+                "is not an attribute of this set".to_owned(),
+            ));
         }
-        let target = self
-            .units
-            .get_mut(unit)
-            .ok_or_else(|| InputError { unit: None, code: None, message: format!("no unit at position {unit}") })?;
+        let target = self.units.get_mut(unit).ok_or_else(|| InputError {
+            unit: None,
+            code: None,
+            message: format!("no unit at position {unit}"),
+        })?;
         target.attributes.insert(name.to_owned(), value);
         Ok(())
     }
 
     /// Reads an attribute from text, by its declared type.
-    pub fn set_attribute_text(&mut self, unit: usize, name: &str, text: &str) -> Result<(), InputError> {
+    pub fn set_attribute_text(
+        &mut self,
+        unit: usize,
+        name: &str,
+        text: &str,
+    ) -> Result<(), InputError> {
         let kind = if name == "ranked" {
             Some(AttributeKind::Bool)
         } else {
@@ -149,15 +176,28 @@ impl Batch {
         };
         let t = text.trim();
         let value = match kind {
-            None => return Err(self.unit_error(unit, Some(name), "is not an attribute of this set".to_owned())),
-            Some(AttributeKind::Bool) => value::parse_bool(t)
-                .map(AttrValue::Bool)
-                .ok_or_else(|| self.unit_error(unit, Some(name), format!("\"{t}\" is not yes or no")))?,
+            None => {
+                return Err(self.unit_error(
+                    unit,
+                    Some(name),
+                    "is not an attribute of this set".to_owned(),
+                ));
+            }
+            Some(AttributeKind::Bool) => {
+                value::parse_bool(t).map(AttrValue::Bool).ok_or_else(|| {
+                    self.unit_error(unit, Some(name), format!("\"{t}\" is not yes or no"))
+                })?
+            }
             Some(AttributeKind::Number) => value::parse_decimal(t)
                 .map(AttrValue::Number)
                 .map_err(|m| self.unit_error(unit, Some(name), m))?,
             Some(AttributeKind::Text) => {
-                let allowed = self.plan.set.attribute(name).map(|a| a.values.clone()).unwrap_or_default();
+                let allowed = self
+                    .plan
+                    .set
+                    .attribute(name)
+                    .map(|a| a.values.clone())
+                    .unwrap_or_default();
                 if !allowed.is_empty() && !allowed.iter().any(|v| v == t) {
                     let message = format!("\"{t}\" is not one of {}", allowed.join(", "));
                     return Err(self.unit_error(unit, Some(name), message));
@@ -170,7 +210,11 @@ impl Batch {
 
     fn slot(&self, unit: usize, code: &str, stage: Option<&str>) -> Result<usize, InputError> {
         if unit >= self.units.len() {
-            return Err(InputError { unit: None, code: Some(code.to_owned()), message: format!("no unit at position {unit}") });
+            return Err(InputError {
+                unit: None,
+                code: Some(code.to_owned()),
+                message: format!("no unit at position {unit}"),
+            });
         }
         let leaf = self.plan.leaf_index(code).ok_or_else(|| {
             let message = if self.plan.node_index(code).is_some() {
@@ -184,14 +228,24 @@ impl Batch {
             None => 0,
             Some(name) => self.plan.stage_index(name.trim()).ok_or_else(|| {
                 let stages = self.plan.set.policy.stages.join(", ");
-                self.unit_error(unit, Some(code), format!("\"{name}\" is not a stage of this set ({stages})"))
+                self.unit_error(
+                    unit,
+                    Some(code),
+                    format!("\"{name}\" is not a stage of this set ({stages})"),
+                )
             })?,
         };
         Ok((unit * self.leaf_count + leaf) * self.stage_count + stage)
     }
 
     /// Sets the input for a leaf at a stage (the first stage when `None`).
-    pub fn set(&mut self, unit: usize, code: &str, stage: Option<&str>, input: Input) -> Result<(), InputError> {
+    pub fn set(
+        &mut self,
+        unit: usize,
+        code: &str,
+        stage: Option<&str>,
+        input: Input,
+    ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
         let evidence = self.cells[slot].as_ref().and_then(|c| c.evidence);
         self.cells[slot] = Some(Cell { input, evidence });
@@ -200,7 +254,13 @@ impl Batch {
 
     /// Reads the input for a leaf from the text an office writes: the rule decides how. An empty
     /// text leaves the input missing; `N/A`, `KAD` or `không áp dụng` mark it not applicable.
-    pub fn set_text(&mut self, unit: usize, code: &str, stage: Option<&str>, text: &str) -> Result<(), InputError> {
+    pub fn set_text(
+        &mut self,
+        unit: usize,
+        code: &str,
+        stage: Option<&str>,
+        text: &str,
+    ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
         if text.trim().is_empty() {
             return Ok(());
@@ -210,7 +270,9 @@ impl Batch {
         } else {
             let leaf = self.plan.leaves[self.plan.leaf_index(code).unwrap_or_default()];
             let rule = self.plan.set.nodes[leaf].rule.as_ref();
-            let parsed = rule.map(|r| r.parse(text)).unwrap_or_else(|| Err("has no rule".to_owned()));
+            let parsed = rule
+                .map(|r| r.parse(text))
+                .unwrap_or_else(|| Err("has no rule".to_owned()));
             Input::Value(parsed.map_err(|m| self.unit_error(unit, Some(code), m))?)
         };
         let evidence = self.cells[slot].as_ref().and_then(|c| c.evidence);
@@ -219,7 +281,13 @@ impl Batch {
     }
 
     /// Records whether evidence was attached to a leaf's input at a stage.
-    pub fn set_evidence(&mut self, unit: usize, code: &str, stage: Option<&str>, evidence: bool) -> Result<(), InputError> {
+    pub fn set_evidence(
+        &mut self,
+        unit: usize,
+        code: &str,
+        stage: Option<&str>,
+        evidence: bool,
+    ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
         match &mut self.cells[slot] {
             Some(cell) => cell.evidence = Some(evidence),
@@ -233,26 +301,42 @@ impl Batch {
 
     /// The input for a leaf at a stage, if given.
     pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<&Cell> {
-        self.cells.get((unit * self.leaf_count + leaf) * self.stage_count + stage)?.as_ref()
+        self.cells
+            .get((unit * self.leaf_count + leaf) * self.stage_count + stage)?
+            .as_ref()
     }
 
     /// The last stage at which a leaf has an input, at or before `stage`.
     pub(crate) fn latest(&self, unit: usize, leaf: usize, stage: usize) -> Option<(usize, &Cell)> {
         let base = (unit * self.leaf_count + leaf) * self.stage_count;
-        (0..=stage).rev().find_map(|s| self.cells[base + s].as_ref().map(|c| (s, c)))
+        (0..=stage)
+            .rev()
+            .find_map(|s| self.cells[base + s].as_ref().map(|c| (s, c)))
     }
 
     /// The last stage with any input for a unit.
     pub(crate) fn last_stage(&self, unit: usize) -> Option<usize> {
         let start = unit * self.leaf_count * self.stage_count;
         let cells = &self.cells[start..start + self.leaf_count * self.stage_count];
-        (0..self.stage_count).rev().find(|s| cells.iter().skip(*s).step_by(self.stage_count).any(Option::is_some))
+        (0..self.stage_count).rev().find(|s| {
+            cells
+                .iter()
+                .skip(*s)
+                .step_by(self.stage_count)
+                .any(Option::is_some)
+        })
     }
 
     /// Numbers given for a leaf at the unit's final stage, for relative rules.
     pub(crate) fn final_number(&self, unit: usize, leaf: usize) -> Option<Decimal> {
         match self.latest(unit, leaf, self.stage_count - 1) {
-            Some((_, Cell { input: Input::Value(Value::Number(x)), .. })) => Some(*x),
+            Some((
+                _,
+                Cell {
+                    input: Input::Value(Value::Number(x)),
+                    ..
+                },
+            )) => Some(*x),
             _ => None,
         }
     }

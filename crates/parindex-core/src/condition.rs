@@ -35,14 +35,15 @@ pub struct Condition {
 
 /// Why a condition could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "\"{0}\" is not a condition; write it like `x >= 100`, `50 <= x < 100`, `x = 0` or `any`"
-)]
+#[error("\"{0}\" is not a condition; write it like `x >= 100`, `50 <= x < 100`, `x = 0` or `any`")]
 pub struct ConditionError(pub String);
 
 impl Condition {
     /// The condition that every value meets.
-    pub const ANY: Condition = Condition { lower: None, upper: None };
+    pub const ANY: Condition = Condition {
+        lower: None,
+        upper: None,
+    };
 
     /// Whether `x` meets the condition.
     pub fn contains(&self, x: Decimal) -> bool {
@@ -101,7 +102,10 @@ impl std::str::FromStr for Condition {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let fail = || ConditionError(text.to_owned());
-        let normal = text.replace('≥', ">=").replace('≤', "<=").replace('％', "%");
+        let normal = text
+            .replace('≥', ">=")
+            .replace('≤', "<=")
+            .replace('％', "%");
         let normal = normal.trim();
         if normal.eq_ignore_ascii_case("any") {
             return Ok(Condition::ANY);
@@ -124,7 +128,10 @@ impl std::str::FromStr for Condition {
             } else {
                 return Err(fail());
             };
-            condition.lower = Some(Bound { value: number(value)?, inclusive });
+            condition.lower = Some(Bound {
+                value: number(value)?,
+                inclusive,
+            });
         }
         let right = right.trim();
         if !right.is_empty() {
@@ -141,13 +148,26 @@ impl std::str::FromStr for Condition {
                 Ok(())
             };
             match op {
-                "<=" => condition.upper = Some(Bound { value, inclusive: true }),
-                "<" => condition.upper = Some(Bound { value, inclusive: false }),
+                "<=" => {
+                    condition.upper = Some(Bound {
+                        value,
+                        inclusive: true,
+                    })
+                }
+                "<" => {
+                    condition.upper = Some(Bound {
+                        value,
+                        inclusive: false,
+                    })
+                }
                 ">=" => set_lower(&mut condition, true)?,
                 ">" => set_lower(&mut condition, false)?,
                 _ => {
                     set_lower(&mut condition, true)?;
-                    condition.upper = Some(Bound { value, inclusive: true });
+                    condition.upper = Some(Bound {
+                        value,
+                        inclusive: true,
+                    });
                 }
             }
         }
@@ -176,7 +196,12 @@ impl fmt::Display for Condition {
                 hi.value.normalize()
             ),
             (Some(lo), None) => {
-                write!(f, "x {} {}", if lo.inclusive { ">=" } else { ">" }, lo.value.normalize())
+                write!(
+                    f,
+                    "x {} {}",
+                    if lo.inclusive { ">=" } else { ">" },
+                    lo.value.normalize()
+                )
             }
             (None, Some(hi)) => write!(f, "x {} {}", op(hi.inclusive), hi.value.normalize()),
         }
@@ -209,8 +234,20 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for text in ["", "x", "x >> 5", "5 > x", "x >= five", "1 <= x >= 2", "x < 1 < x", "between 5 and 6"] {
-            assert!(text.parse::<Condition>().is_err(), "{text} should be rejected");
+        for text in [
+            "",
+            "x",
+            "x >> 5",
+            "5 > x",
+            "x >= five",
+            "1 <= x >= 2",
+            "x < 1 < x",
+            "between 5 and 6",
+        ] {
+            assert!(
+                text.parse::<Condition>().is_err(),
+                "{text} should be rejected"
+            );
         }
     }
 

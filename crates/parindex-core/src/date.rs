@@ -104,7 +104,11 @@ impl FromStr for Date {
         } else {
             text.split('-').collect()
         };
-        if parts.len() != 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        if parts.len() != 3
+            || parts
+                .iter()
+                .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+        {
             return Err(fail());
         }
         let number = |p: &str| p.parse::<i32>().map_err(|_| fail());

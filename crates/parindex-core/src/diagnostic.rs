@@ -20,8 +20,14 @@ impl Location {
         let before = source.get(..offset).unwrap_or(source);
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(1, |l| l.chars().count() + 1);
-        Location { file: file.to_owned(), line, column }
+        let column = before
+            .get(line_start..)
+            .map_or(1, |l| l.chars().count() + 1);
+        Location {
+            file: file.to_owned(),
+            line,
+            column,
+        }
     }
 }
 
@@ -185,7 +191,9 @@ pub struct CriteriaError {
 impl CriteriaError {
     /// The errors alone.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
     }
 }
 
@@ -211,10 +219,17 @@ mod tests {
         let d = Diagnostic {
             severity: Severity::Error,
             check: Check::ChildrenSum,
-            location: Location { file: "s.toml".into(), line: 3, column: 1 },
+            location: Location {
+                file: "s.toml".into(),
+                line: 3,
+                column: 1,
+            },
             code: Some("1.2".into()),
             message: "children add up to 3.5, not 4".into(),
         };
-        assert_eq!(d.to_string(), "s.toml:3:1: error[children-sum] 1.2: children add up to 3.5, not 4");
+        assert_eq!(
+            d.to_string(),
+            "s.toml:3:1: error[children-sum] 1.2: children add up to 3.5, not 4"
+        );
     }
 }

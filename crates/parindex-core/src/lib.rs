@@ -35,19 +35,28 @@
 pub mod condition;
 pub mod date;
 pub mod diagnostic;
+pub mod diff;
+pub mod explain;
 pub mod load;
 pub mod model;
 pub mod rule;
 mod validate;
 pub mod value;
+mod write;
 
 pub use condition::{Bound, Condition};
 pub use date::Date;
 pub use diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
+pub use diff::{AreaChange, Change, UnitChange, YearResults, YearUnit, compare, diff_sets};
+pub use explain::{ExplainLine, Explanation};
 pub use load::Loaded;
 pub use model::*;
-pub use rule::{Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, Statistic, SurveyMode, Tier};
+pub use rule::{
+    Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, Statistic,
+    SurveyMode, Tier,
+};
 pub use value::{Input, Responses, Survey, Value};
+pub use write::rule_to_toml;
 pub mod batch;
 pub mod plan;
 mod rank;
@@ -56,5 +65,7 @@ pub mod shipped;
 
 pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;
-pub use score::{NodeScore, NodeStatus, Provenance, Results, ScoreError, ScoreProblem, ScoreWarning, Scorecard, StageScore, ENGINE_VERSION};
-
+pub use score::{
+    ENGINE_VERSION, NodeScore, NodeStatus, Provenance, Results, ScoreError, ScoreProblem,
+    ScoreWarning, Scorecard, StageScore,
+};

@@ -63,7 +63,11 @@ impl CriteriaSet {
     /// assert!(error.to_string().contains("example.toml:17:1: error[unknown-key] 1: unknown key `maxx`"));
     /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Loaded, CriteriaError> {
-        let mut reader = Reader { file, source: text, diagnostics: Vec::new() };
+        let mut reader = Reader {
+            file,
+            source: text,
+            diagnostics: Vec::new(),
+        };
         let set = reader.read_set();
         let mut diagnostics = reader.diagnostics;
         if let Some(set) = &set {
@@ -73,9 +77,10 @@ impl CriteriaSet {
         }
         diagnostics.sort_by_key(|d| (d.severity, d.location.line, d.location.column));
         match set {
-            Some(set) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => {
-                Ok(Loaded { set, warnings: diagnostics })
-            }
+            Some(set) if !diagnostics.iter().any(|d| d.severity == Severity::Error) => Ok(Loaded {
+                set,
+                warnings: diagnostics,
+            }),
             _ => Err(CriteriaError { diagnostics }),
         }
     }
@@ -87,18 +92,29 @@ impl CriteriaSet {
             diagnostics: vec![Diagnostic {
                 severity: Severity::Error,
                 check: Check::Syntax,
-                location: Location { file: file.clone(), line: 0, column: 0 },
+                location: Location {
+                    file: file.clone(),
+                    line: 0,
+                    column: 0,
+                },
                 code: None,
                 message,
             }],
         };
-        let size = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?.len();
+        let size = std::fs::metadata(path)
+            .map_err(|e| fail(format!("cannot read: {e}")))?
+            .len();
         if size > MAX_FILE_BYTES as u64 {
-            return Err(fail(format!("the file is {size} bytes; criteria files are limited to {MAX_FILE_BYTES}")));
+            return Err(fail(format!(
+                "the file is {size} bytes; criteria files are limited to {MAX_FILE_BYTES}"
+            )));
         }
         let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            fail(format!("not UTF-8 text (byte {}): save the file as UTF-8", e.utf8_error().valid_up_to()))
+            fail(format!(
+                "not UTF-8 text (byte {}): save the file as UTF-8",
+                e.utf8_error().valid_up_to()
+            ))
         })?;
         Self::from_toml(text.strip_prefix('\u{feff}').unwrap_or(&text), &file)
     }
@@ -155,10 +171,30 @@ impl<'s> Reader<'s> {
             }
             return None;
         }
-        let root_at = At { table: root.get_ref(), span: root.span(), code: None };
-        self.known_keys(&root_at, &["set", "origin", "policy", "attributes", "band", "node", "acknowledge"], "the file");
-        let info = self.table(&root_at, "set", true).map(|t| self.read_info(&t));
-        let origin = self.table(&root_at, "origin", true).map(|t| self.read_origin(&t));
+        let root_at = At {
+            table: root.get_ref(),
+            span: root.span(),
+            code: None,
+        };
+        self.known_keys(
+            &root_at,
+            &[
+                "set",
+                "origin",
+                "policy",
+                "attributes",
+                "band",
+                "node",
+                "acknowledge",
+            ],
+            "the file",
+        );
+        let info = self
+            .table(&root_at, "set", true)
+            .map(|t| self.read_info(&t));
+        let origin = self
+            .table(&root_at, "origin", true)
+            .map(|t| self.read_origin(&t));
         let policy = match self.table(&root_at, "policy", false) {
             Some(t) => self.read_policy(&t),
             None => Some(Policy::default()),
@@ -167,14 +203,26 @@ impl<'s> Reader<'s> {
             Some(t) => self.read_attributes(&t),
             None => Vec::new(),
         };
-        let bands = self.tables(&root_at, "band").iter().filter_map(|t| self.read_band(t)).collect();
+        let bands = self
+            .tables(&root_at, "band")
+            .iter()
+            .filter_map(|t| self.read_band(t))
+            .collect();
         let node_tables = self.tables(&root_at, "node");
         if node_tables.is_empty() {
-            self.report(Check::MissingKey, &root_at.span, None, "the set has no [[node]]".to_owned());
+            self.report(
+                Check::MissingKey,
+                &root_at.span,
+                None,
+                "the set has no [[node]]".to_owned(),
+            );
         }
         let nodes: Vec<Option<Node>> = node_tables.iter().map(|t| self.read_node(t)).collect();
-        let acknowledgements =
-            self.tables(&root_at, "acknowledge").iter().filter_map(|t| self.read_acknowledgement(t)).collect();
+        let acknowledgements = self
+            .tables(&root_at, "acknowledge")
+            .iter()
+            .filter_map(|t| self.read_acknowledgement(t))
+            .collect();
         Some(CriteriaSet {
             info: info??,
             origin: origin??,
@@ -208,7 +256,10 @@ impl<'s> Reader<'s> {
     }
 
     fn wrong_type(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>, expected: &str) {
-        let message = format!("`{key}` must be {expected}, not {}", value.get_ref().type_str());
+        let message = format!(
+            "`{key}` must be {expected}, not {}",
+            value.get_ref().type_str()
+        );
         self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
     }
 
@@ -241,7 +292,9 @@ impl<'s> Reader<'s> {
     fn integer(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<i64> {
         let value = self.get(at, key, required)?;
         let parsed = match value.get_ref() {
-            DeValue::Integer(i) if i.radix() == 10 => i.as_str().replace('_', "").parse::<i64>().ok(),
+            DeValue::Integer(i) if i.radix() == 10 => {
+                i.as_str().replace('_', "").parse::<i64>().ok()
+            }
             _ => None,
         };
         if parsed.is_none() {
@@ -258,7 +311,9 @@ impl<'s> Reader<'s> {
             _ => None,
         };
         let parsed = text.as_deref().and_then(|t| {
-            t.parse::<Decimal>().ok().or_else(|| Decimal::from_scientific(t).ok())
+            t.parse::<Decimal>()
+                .ok()
+                .or_else(|| Decimal::from_scientific(t).ok())
         });
         if parsed.is_none() {
             self.wrong_type(at, key, value, "a decimal number");
@@ -280,19 +335,36 @@ impl<'s> Reader<'s> {
         match text.parse::<Condition>() {
             Ok(c) if c.is_empty() => {
                 let message = format!("`{key}` = \"{text}\" can never hold");
-                self.report(Check::TierUnreachable, &value.span(), at.code.as_deref(), message);
+                self.report(
+                    Check::TierUnreachable,
+                    &value.span(),
+                    at.code.as_deref(),
+                    message,
+                );
                 None
             }
             Ok(c) => Some(c),
             Err(e) => {
-                self.report(Check::WrongType, &value.span(), at.code.as_deref(), e.to_string());
+                self.report(
+                    Check::WrongType,
+                    &value.span(),
+                    at.code.as_deref(),
+                    e.to_string(),
+                );
                 None
             }
         }
     }
 
-    fn choice<T: Copy>(&mut self, at: &At<'_, '_>, key: &str, options: &[(&str, T)]) -> Option<Option<T>> {
-        let Some(value) = self.get(at, key, false) else { return Some(None) };
+    fn choice<T: Copy>(
+        &mut self,
+        at: &At<'_, '_>,
+        key: &str,
+        options: &[(&str, T)],
+    ) -> Option<Option<T>> {
+        let Some(value) = self.get(at, key, false) else {
+            return Some(None);
+        };
         let text = match value.get_ref() {
             DeValue::String(s) => s.to_string(),
             _ => {
@@ -314,7 +386,11 @@ impl<'s> Reader<'s> {
     fn table<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str, required: bool) -> Option<At<'t, 'i>> {
         let value = self.get(at, key, required)?;
         match value.get_ref() {
-            DeValue::Table(t) => Some(At { table: t, span: value.span(), code: at.code.clone() }),
+            DeValue::Table(t) => Some(At {
+                table: t,
+                span: value.span(),
+                code: at.code.clone(),
+            }),
             _ => {
                 self.wrong_type(at, key, value, "a table");
                 None
@@ -323,7 +399,9 @@ impl<'s> Reader<'s> {
     }
 
     fn tables<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str) -> Vec<At<'t, 'i>> {
-        let Some(value) = self.get(at, key, false) else { return Vec::new() };
+        let Some(value) = self.get(at, key, false) else {
+            return Vec::new();
+        };
         let DeValue::Array(items) = value.get_ref() else {
             self.wrong_type(at, key, value, &format!("an array of tables ([[{key}]])"));
             return Vec::new();
@@ -331,7 +409,11 @@ impl<'s> Reader<'s> {
         let mut tables = Vec::new();
         for item in items.iter() {
             match item.get_ref() {
-                DeValue::Table(t) => tables.push(At { table: t, span: item.span(), code: at.code.clone() }),
+                DeValue::Table(t) => tables.push(At {
+                    table: t,
+                    span: item.span(),
+                    code: at.code.clone(),
+                }),
                 _ => self.wrong_type(at, key, item, "a table"),
             }
         }
@@ -339,7 +421,9 @@ impl<'s> Reader<'s> {
     }
 
     fn strings(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<String>> {
-        let Some(value) = self.get(at, key, false) else { return Some(Vec::new()) };
+        let Some(value) = self.get(at, key, false) else {
+            return Some(Vec::new());
+        };
         let DeValue::Array(items) = value.get_ref() else {
             self.wrong_type(at, key, value, "an array of strings");
             return None;
@@ -361,7 +445,9 @@ impl<'s> Reader<'s> {
         match value.get_ref() {
             DeValue::Boolean(b) => Some(AttrValue::Bool(*b)),
             DeValue::String(s) => Some(AttrValue::Text(s.to_string())),
-            DeValue::Integer(_) | DeValue::Float(_) => self.decimal_value(at, key, value).map(AttrValue::Number),
+            DeValue::Integer(_) | DeValue::Float(_) => {
+                self.decimal_value(at, key, value).map(AttrValue::Number)
+            }
             _ => {
                 self.wrong_type(at, key, value, "true, false, a string or a number");
                 None
@@ -372,17 +458,33 @@ impl<'s> Reader<'s> {
     // ---- the parts of a set ----------------------------------------------------------------
 
     fn read_info(&mut self, at: &At<'_, '_>) -> Option<SetInfo> {
-        self.known_keys(at, &["format", "id", "title", "title_en", "level", "year", "language", "max"], "[set]");
+        self.known_keys(
+            at,
+            &[
+                "format", "id", "title", "title_en", "level", "year", "language", "max",
+            ],
+            "[set]",
+        );
         let format = self.integer(at, "format", false).unwrap_or(1);
         if format != 1 {
             let span = at.table.get("format").map_or(at.span.clone(), |v| v.span());
-            self.report(Check::WrongType, &span, None, format!("format {format} is not supported; this engine reads format 1"));
+            self.report(
+                Check::WrongType,
+                &span,
+                None,
+                format!("format {format} is not supported; this engine reads format 1"),
+            );
         }
         let year = self.integer(at, "year", true).and_then(|y| {
             let year = i32::try_from(y).ok().filter(|y| (1900..=2200).contains(y));
             if year.is_none() {
                 let span = at.table.get("year").map_or(at.span.clone(), |v| v.span());
-                self.report(Check::WrongType, &span, None, format!("year {y} is not a plausible year"));
+                self.report(
+                    Check::WrongType,
+                    &span,
+                    None,
+                    format!("year {y} is not a plausible year"),
+                );
             }
             year
         });
@@ -393,27 +495,54 @@ impl<'s> Reader<'s> {
             title_en: self.string(at, "title_en", false),
             level: self.required_string(at, "level")?,
             year: year?,
-            language: self.string(at, "language", false).unwrap_or_else(|| "vi".to_owned()),
+            language: self
+                .string(at, "language", false)
+                .unwrap_or_else(|| "vi".to_owned()),
             max: self.decimal(at, "max", true)?,
         };
         Some(info)
     }
 
     fn read_origin(&mut self, at: &At<'_, '_>) -> Option<Origin> {
-        self.known_keys(at, &["authority", "decision", "issued", "source", "status", "notes"], "[origin]");
+        self.known_keys(
+            at,
+            &[
+                "authority",
+                "decision",
+                "issued",
+                "source",
+                "status",
+                "notes",
+            ],
+            "[origin]",
+        );
         let status = self.choice(
             at,
             "status",
-            &[("official", Status::Official), ("transcribed", Status::Transcribed), ("example", Status::Example)],
+            &[
+                ("official", Status::Official),
+                ("transcribed", Status::Transcribed),
+                ("example", Status::Example),
+            ],
         );
         if at.table.get("status").is_none() {
-            self.report(Check::MissingKey, &at.span, None, "missing key `status`".to_owned());
+            self.report(
+                Check::MissingKey,
+                &at.span,
+                None,
+                "missing key `status`".to_owned(),
+            );
         }
         let issued = self.string(at, "issued", false);
         if let Some(text) = &issued {
             if text.parse::<Date>().is_err() {
                 let span = at.table.get("issued").map_or(at.span.clone(), |v| v.span());
-                self.report(Check::WrongType, &span, None, format!("`issued` = \"{text}\" is not a date dd/mm/yyyy"));
+                self.report(
+                    Check::WrongType,
+                    &span,
+                    None,
+                    format!("`issued` = \"{text}\" is not a date dd/mm/yyyy"),
+                );
             }
         }
         Some(Origin {
@@ -430,8 +559,18 @@ impl<'s> Reader<'s> {
         self.known_keys(
             at,
             &[
-                "scale", "decimals", "rounding", "not_applicable", "missing", "evidence", "stages", "ties",
-                "tie_breakers", "rank_on", "group_by", "cap_total",
+                "scale",
+                "decimals",
+                "rounding",
+                "not_applicable",
+                "missing",
+                "evidence",
+                "stages",
+                "ties",
+                "tie_breakers",
+                "rank_on",
+                "group_by",
+                "cap_total",
             ],
             "[policy]",
         );
@@ -439,8 +578,16 @@ impl<'s> Reader<'s> {
         let decimals = match self.integer(at, "decimals", false) {
             Some(d) if (0..=10).contains(&d) => u32::try_from(d).ok(),
             Some(d) => {
-                let span = at.table.get("decimals").map_or(at.span.clone(), |v| v.span());
-                self.report(Check::WrongType, &span, None, format!("`decimals` = {d} must be between 0 and 10"));
+                let span = at
+                    .table
+                    .get("decimals")
+                    .map_or(at.span.clone(), |v| v.span());
+                self.report(
+                    Check::WrongType,
+                    &span,
+                    None,
+                    format!("`decimals` = {d} must be between 0 and 10"),
+                );
                 None
             }
             None => Some(default.decimals),
@@ -448,7 +595,12 @@ impl<'s> Reader<'s> {
         let scale = self.decimal(at, "scale", false);
         if scale.is_some_and(|s| s <= Decimal::ZERO) {
             let span = at.table.get("scale").map_or(at.span.clone(), |v| v.span());
-            self.report(Check::WrongType, &span, None, "`scale` must be positive".to_owned());
+            self.report(
+                Check::WrongType,
+                &span,
+                None,
+                "`scale` must be positive".to_owned(),
+            );
         }
         let stages = self.strings(at, "stages");
         let stages = match stages {
@@ -458,21 +610,47 @@ impl<'s> Reader<'s> {
         Some(Policy {
             scale: scale.unwrap_or(default.scale),
             decimals: decimals?,
-            rounding: self.choice(at, "rounding", ROUNDINGS)?.unwrap_or(default.rounding),
-            not_applicable: self.choice(at, "not_applicable", NOT_APPLICABLE)?.unwrap_or(default.not_applicable),
+            rounding: self
+                .choice(at, "rounding", ROUNDINGS)?
+                .unwrap_or(default.rounding),
+            not_applicable: self
+                .choice(at, "not_applicable", NOT_APPLICABLE)?
+                .unwrap_or(default.not_applicable),
             missing: self
-                .choice(at, "missing", &[("zero-with-warning", Missing::ZeroWithWarning), ("error", Missing::Error)])?
+                .choice(
+                    at,
+                    "missing",
+                    &[
+                        ("zero-with-warning", Missing::ZeroWithWarning),
+                        ("error", Missing::Error),
+                    ],
+                )?
                 .unwrap_or(default.missing),
             evidence: self
-                .choice(at, "evidence", &[("optional", Evidence::Optional), ("required", Evidence::Required)])?
+                .choice(
+                    at,
+                    "evidence",
+                    &[
+                        ("optional", Evidence::Optional),
+                        ("required", Evidence::Required),
+                    ],
+                )?
                 .unwrap_or(default.evidence),
             stages,
             ties: self
-                .choice(at, "ties", &[("competition", Ties::Competition), ("dense", Ties::Dense)])?
+                .choice(
+                    at,
+                    "ties",
+                    &[("competition", Ties::Competition), ("dense", Ties::Dense)],
+                )?
                 .unwrap_or(default.ties),
             tie_breakers: self.strings(at, "tie_breakers")?,
             rank_on: self
-                .choice(at, "rank_on", &[("reported", RankOn::Reported), ("exact", RankOn::Exact)])?
+                .choice(
+                    at,
+                    "rank_on",
+                    &[("reported", RankOn::Reported), ("exact", RankOn::Exact)],
+                )?
                 .unwrap_or(default.rank_on),
             group_by: self.string(at, "group_by", false),
             cap_total: self.boolean(at, "cap_total").unwrap_or(default.cap_total),
@@ -489,19 +667,41 @@ impl<'s> Reader<'s> {
                 self.wrong_type(at, &name, value, "a table ([attributes.NAME])");
                 continue;
             };
-            let attr_at = At { table, span: value.span(), code: None };
-            self.known_keys(&attr_at, &["type", "label", "values"], &format!("[attributes.{name}]"));
+            let attr_at = At {
+                table,
+                span: value.span(),
+                code: None,
+            };
+            self.known_keys(
+                &attr_at,
+                &["type", "label", "values"],
+                &format!("[attributes.{name}]"),
+            );
             let kind = self.choice(
                 &attr_at,
                 "type",
-                &[("bool", AttributeKind::Bool), ("text", AttributeKind::Text), ("number", AttributeKind::Number)],
+                &[
+                    ("bool", AttributeKind::Bool),
+                    ("text", AttributeKind::Text),
+                    ("number", AttributeKind::Number),
+                ],
             );
             let values = self.strings(&attr_at, "values").unwrap_or_default();
             let label = self.string(&attr_at, "label", false);
             if let Some(kind) = kind.flatten() {
-                attributes.push(Attribute { name, kind, label, values });
+                attributes.push(Attribute {
+                    name,
+                    kind,
+                    label,
+                    values,
+                });
             } else if kind.is_some() {
-                self.report(Check::MissingKey, &attr_at.span, None, format!("attribute `{name}` has no `type`"));
+                self.report(
+                    Check::MissingKey,
+                    &attr_at.span,
+                    None,
+                    format!("attribute `{name}` has no `type`"),
+                );
             }
         }
         attributes
@@ -510,11 +710,16 @@ impl<'s> Reader<'s> {
     fn read_gates(&mut self, at: &At<'_, '_>, key: &str) -> Vec<Gate> {
         let mut gates = Vec::new();
         for gate_at in self.tables(at, key) {
-            self.known_keys(&gate_at, &["attribute", "equals", "node", "when"], &format!("a `{key}` condition"));
+            self.known_keys(
+                &gate_at,
+                &["attribute", "equals", "node", "when"],
+                &format!("a `{key}` condition"),
+            );
             if gate_at.table.contains_key("node") {
-                if let (Some(code), Some(when)) =
-                    (self.required_string(&gate_at, "node"), self.condition(&gate_at, "when"))
-                {
+                if let (Some(code), Some(when)) = (
+                    self.required_string(&gate_at, "node"),
+                    self.condition(&gate_at, "when"),
+                ) {
                     gates.push(Gate::Node { code, when });
                 }
             } else if let Some(name) = self.required_string(&gate_at, "attribute") {
@@ -529,7 +734,11 @@ impl<'s> Reader<'s> {
     }
 
     fn read_band(&mut self, at: &At<'_, '_>) -> Option<Band> {
-        self.known_keys(at, &["name", "label", "when", "requires", "forced_by"], "[[band]]");
+        self.known_keys(
+            at,
+            &["name", "label", "when", "requires", "forced_by"],
+            "[[band]]",
+        );
         let requires = self.read_gates(at, "requires");
         let forced_by = self.read_gates(at, "forced_by");
         Some(Band {
@@ -544,7 +753,11 @@ impl<'s> Reader<'s> {
     fn read_acknowledgement(&mut self, at: &At<'_, '_>) -> Option<Acknowledgement> {
         self.known_keys(at, &["code", "check", "note"], "[[acknowledge]]");
         let code = self.required_string(at, "code")?;
-        let at = At { table: at.table, span: at.span.clone(), code: Some(code.clone()) };
+        let at = At {
+            table: at.table,
+            span: at.span.clone(),
+            code: Some(code.clone()),
+        };
         let check_name = self.required_string(&at, "check")?;
         let Some(check) = Check::acknowledgeable_named(&check_name) else {
             let span = at.table.get("check").map_or(at.span.clone(), |v| v.span());
@@ -555,23 +768,47 @@ impl<'s> Reader<'s> {
             return None;
         };
         let note = self.required_string(&at, "note")?;
-        Some(Acknowledgement { code, check, note, location: self.location(&at.span) })
+        Some(Acknowledgement {
+            code,
+            check,
+            note,
+            location: self.location(&at.span),
+        })
     }
 
     fn read_node(&mut self, at: &At<'_, '_>) -> Option<Node> {
         let code = self.required_string(at, "code")?;
         let code = code.trim().to_owned();
-        let at = At { table: at.table, span: at.span.clone(), code: Some(code.clone()) };
+        let at = At {
+            table: at.table,
+            span: at.span.clone(),
+            code: Some(code.clone()),
+        };
         self.known_keys(
             &at,
             &[
-                "code", "printed_code", "name", "name_en", "max", "source", "applies", "not_applicable", "kind",
-                "floor", "note", "rule",
+                "code",
+                "printed_code",
+                "name",
+                "name_en",
+                "max",
+                "source",
+                "applies",
+                "not_applicable",
+                "kind",
+                "floor",
+                "note",
+                "rule",
             ],
             "[[node]]",
         );
         if code.is_empty() || code.split('.').any(str::is_empty) {
-            self.report(Check::WrongType, &at.span, Some(&code), format!("\"{code}\" is not a code like 1.2.3"));
+            self.report(
+                Check::WrongType,
+                &at.span,
+                Some(&code),
+                format!("\"{code}\" is not a code like 1.2.3"),
+            );
         }
         let applies = self.read_applies(&at);
         let rule = match self.table(&at, "rule", false) {
@@ -579,10 +816,26 @@ impl<'s> Reader<'s> {
             None => None,
         };
         let source = self
-            .choice(&at, "source", &[("self", Source::SelfAssessed), ("survey", Source::Survey), ("external", Source::External)])
+            .choice(
+                &at,
+                "source",
+                &[
+                    ("self", Source::SelfAssessed),
+                    ("survey", Source::Survey),
+                    ("external", Source::External),
+                ],
+            )
             .map(|s| s.unwrap_or(Source::SelfAssessed));
         let kind = self
-            .choice(&at, "kind", &[("scored", NodeKind::Scored), ("bonus", NodeKind::Bonus), ("penalty", NodeKind::Penalty)])
+            .choice(
+                &at,
+                "kind",
+                &[
+                    ("scored", NodeKind::Scored),
+                    ("bonus", NodeKind::Bonus),
+                    ("penalty", NodeKind::Penalty),
+                ],
+            )
             .map(|k| k.unwrap_or(NodeKind::Scored));
         let not_applicable = self.choice(&at, "not_applicable", NOT_APPLICABLE);
         let max = self.decimal(&at, "max", true)?;
@@ -605,7 +858,11 @@ impl<'s> Reader<'s> {
 
     fn read_applies(&mut self, at: &At<'_, '_>) -> Option<Vec<Applicability>> {
         let Some(applies_at) = self.table(at, "applies", false) else {
-            return if at.table.contains_key("applies") { None } else { Some(Vec::new()) };
+            return if at.table.contains_key("applies") {
+                None
+            } else {
+                Some(Vec::new())
+            };
         };
         let mut conditions = Vec::new();
         let mut entries: Vec<_> = applies_at.table.iter().collect();
@@ -613,10 +870,16 @@ impl<'s> Reader<'s> {
         for (key, value) in entries {
             let attribute = key.get_ref().to_string();
             let values: Vec<Option<AttrValue>> = match value.get_ref() {
-                DeValue::Array(items) => items.iter().map(|v| self.attr_value(at, &attribute, v)).collect(),
+                DeValue::Array(items) => items
+                    .iter()
+                    .map(|v| self.attr_value(at, &attribute, v))
+                    .collect(),
                 _ => vec![self.attr_value(at, &attribute, value)],
             };
-            conditions.push(Applicability { attribute, any_of: values.into_iter().collect::<Option<Vec<_>>>()? });
+            conditions.push(Applicability {
+                attribute,
+                any_of: values.into_iter().collect::<Option<Vec<_>>>()?,
+            });
         }
         Some(conditions)
     }
@@ -624,7 +887,12 @@ impl<'s> Reader<'s> {
     fn read_tiers(&mut self, at: &At<'_, '_>) -> Option<Vec<Tier>> {
         let tier_tables = self.tables(at, "tier");
         if tier_tables.is_empty() {
-            self.report(Check::MissingKey, &at.span, at.code.as_deref(), "the rule has no [[node.rule.tier]]".to_owned());
+            self.report(
+                Check::MissingKey,
+                &at.span,
+                at.code.as_deref(),
+                "the rule has no [[node.rule.tier]]".to_owned(),
+            );
             return None;
         }
         let mut tiers = Vec::new();
@@ -633,7 +901,11 @@ impl<'s> Reader<'s> {
             let when = self.condition(tier_at, "when");
             let points = self.decimal(tier_at, "points", true);
             let label = self.string(tier_at, "label", false);
-            tiers.push(Tier { when: when?, points: points?, label });
+            tiers.push(Tier {
+                when: when?,
+                points: points?,
+                label,
+            });
         }
         Some(tiers)
     }
@@ -677,7 +949,12 @@ impl<'s> Reader<'s> {
                 let mut levels = Vec::new();
                 let level_tables = self.tables(at, "level");
                 if level_tables.is_empty() {
-                    self.report(Check::MissingKey, &at.span, at.code.as_deref(), "the rule has no [[node.rule.level]]".to_owned());
+                    self.report(
+                        Check::MissingKey,
+                        &at.span,
+                        at.code.as_deref(),
+                        "the rule has no [[node.rule.level]]".to_owned(),
+                    );
                     return None;
                 }
                 for level_at in &level_tables {
@@ -685,7 +962,11 @@ impl<'s> Reader<'s> {
                     let key = self.required_string(level_at, "key");
                     let label = self.string(level_at, "label", false);
                     let points = self.decimal(level_at, "points", true);
-                    levels.push(Level { key: key?, label, points: points? });
+                    levels.push(Level {
+                        key: key?,
+                        label,
+                        points: points?,
+                    });
                 }
                 Rule::Levels { levels }
             }
@@ -713,9 +994,17 @@ impl<'s> Reader<'s> {
                 let measure = self.choice(
                     at,
                     "measure",
-                    &[("percent", Measure::Percent), ("count", Measure::Count), ("number", Measure::Number)],
+                    &[
+                        ("percent", Measure::Percent),
+                        ("count", Measure::Count),
+                        ("number", Measure::Number),
+                    ],
                 );
-                let better = self.choice(at, "better", &[("higher", Better::Higher), ("lower", Better::Lower)]);
+                let better = self.choice(
+                    at,
+                    "better",
+                    &[("higher", Better::Higher), ("lower", Better::Lower)],
+                );
                 let tiers = self.read_tiers(at);
                 Rule::Tiers {
                     measure: measure?.unwrap_or(Measure::Percent),
@@ -728,7 +1017,12 @@ impl<'s> Reader<'s> {
                     Some(r) if (0..=10).contains(&r) => u32::try_from(r).ok(),
                     Some(r) => {
                         let span = at.table.get("round").map_or(at.span.clone(), |v| v.span());
-                        self.report(Check::WrongType, &span, at.code.as_deref(), format!("`round` = {r} must be between 0 and 10"));
+                        self.report(
+                            Check::WrongType,
+                            &span,
+                            at.code.as_deref(),
+                            format!("`round` = {r} must be between 0 and 10"),
+                        );
                         return None;
                     }
                     None => None,
@@ -736,7 +1030,12 @@ impl<'s> Reader<'s> {
                 let target = self.decimal(at, "target", false);
                 if target.is_some_and(|t| t <= Decimal::ZERO || t > Decimal::ONE_HUNDRED) {
                     let span = at.table.get("target").map_or(at.span.clone(), |v| v.span());
-                    self.report(Check::WrongType, &span, at.code.as_deref(), "`target` must be a percent above 0 and at most 100".to_owned());
+                    self.report(
+                        Check::WrongType,
+                        &span,
+                        at.code.as_deref(),
+                        "`target` must be a percent above 0 and at most 100".to_owned(),
+                    );
                 }
                 Rule::Proportional {
                     target,
@@ -753,25 +1052,46 @@ impl<'s> Reader<'s> {
             "survey" => {
                 let mode = self.choice(at, "mode", &[("share", true), ("options", false)])?;
                 let mode = match mode {
-                    Some(true) | None if !at.table.contains_key("options") => SurveyMode::Share { tiers: self.read_tiers(at)? },
+                    Some(true) | None if !at.table.contains_key("options") => SurveyMode::Share {
+                        tiers: self.read_tiers(at)?,
+                    },
                     _ => {
                         let options = self.weights(at, "options")?;
                         if options.is_empty() {
-                            self.report(Check::MissingKey, &at.span, at.code.as_deref(), "missing key `options`".to_owned());
+                            self.report(
+                                Check::MissingKey,
+                                &at.span,
+                                at.code.as_deref(),
+                                "missing key `options`".to_owned(),
+                            );
                             return None;
                         }
                         SurveyMode::Options { options }
                     }
                 };
-                Rule::Survey { mode, groups: self.weights(at, "groups")? }
+                Rule::Survey {
+                    mode,
+                    groups: self.weights(at, "groups")?,
+                }
             }
             "relative" => Rule::Relative {
-                to: self.choice(at, "to", &[("mean", Statistic::Mean), ("median", Statistic::Median)])?.unwrap_or(Statistic::Mean),
-                among: self.choice(at, "among", &[("all", Among::All), ("group", Among::Group)])?.unwrap_or(Among::All),
+                to: self
+                    .choice(
+                        at,
+                        "to",
+                        &[("mean", Statistic::Mean), ("median", Statistic::Median)],
+                    )?
+                    .unwrap_or(Statistic::Mean),
+                among: self
+                    .choice(at, "among", &[("all", Among::All), ("group", Among::Group)])?
+                    .unwrap_or(Among::All),
                 at_or_above: self.decimal(at, "at_or_above", true)?,
                 below: self.decimal(at, "below", false).unwrap_or(Decimal::ZERO),
             },
-            "direct" => Rule::Direct { min: self.decimal(at, "min", false), step: self.decimal(at, "step", false) },
+            "direct" => Rule::Direct {
+                min: self.decimal(at, "min", false),
+                step: self.decimal(at, "step", false),
+            },
             _ => {
                 let on_at = self.table(at, "on", true)?;
                 self.known_keys(&on_at, &["attribute", "node"], "`on`");
@@ -788,10 +1108,18 @@ impl<'s> Reader<'s> {
                         None => None,
                     };
                     let rule_at = self.table(&case_at, "rule", true)?;
-                    cases.push(Case { equals, rule: self.read_rule(&rule_at)? });
+                    cases.push(Case {
+                        equals,
+                        rule: self.read_rule(&rule_at)?,
+                    });
                 }
                 if cases.is_empty() {
-                    self.report(Check::MissingKey, &at.span, at.code.as_deref(), "the branch has no [[node.rule.case]]".to_owned());
+                    self.report(
+                        Check::MissingKey,
+                        &at.span,
+                        at.code.as_deref(),
+                        "the branch has no [[node.rule.case]]".to_owned(),
+                    );
                     return None;
                 }
                 Rule::Branch { on, cases }
@@ -802,7 +1130,11 @@ impl<'s> Reader<'s> {
 
     fn weights(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<(String, Decimal)>> {
         let Some(table_at) = self.table(at, key, false) else {
-            return if at.table.contains_key(key) { None } else { Some(Vec::new()) };
+            return if at.table.contains_key(key) {
+                None
+            } else {
+                Some(Vec::new())
+            };
         };
         let mut entries: Vec<_> = table_at.table.iter().collect();
         entries.sort_by_key(|(k, _)| k.span().start);
@@ -818,14 +1150,25 @@ impl<'s> Reader<'s> {
 /// Fills in what a rule leaves to the node: the points for yes default to the maximum.
 fn with_default_points(rule: Rule, max: Decimal) -> Rule {
     match rule {
-        Rule::YesNo { yes, no, yes_label, no_label } if yes == Decimal::MIN => {
-            Rule::YesNo { yes: max, no, yes_label, no_label }
-        }
+        Rule::YesNo {
+            yes,
+            no,
+            yes_label,
+            no_label,
+        } if yes == Decimal::MIN => Rule::YesNo {
+            yes: max,
+            no,
+            yes_label,
+            no_label,
+        },
         Rule::Branch { on, cases } => Rule::Branch {
             on,
             cases: cases
                 .into_iter()
-                .map(|c| Case { equals: c.equals, rule: with_default_points(c.rule, max) })
+                .map(|c| Case {
+                    equals: c.equals,
+                    rule: with_default_points(c.rule, max),
+                })
                 .collect(),
         },
         other => other,
@@ -846,10 +1189,16 @@ const NOT_APPLICABLE: &[(&str, NotApplicable)] = &[
 
 /// The names of policy values, as written in files, for writers and displays.
 pub(crate) fn rounding_name(r: Rounding) -> &'static str {
-    ROUNDINGS.iter().find(|(_, v)| *v == r).map_or("", |(n, _)| n)
+    ROUNDINGS
+        .iter()
+        .find(|(_, v)| *v == r)
+        .map_or("", |(n, _)| n)
 }
 
 /// The file name of a not-applicable policy.
 pub(crate) fn not_applicable_name(n: NotApplicable) -> &'static str {
-    NOT_APPLICABLE.iter().find(|(_, v)| *v == n).map_or("", |(n, _)| n)
+    NOT_APPLICABLE
+        .iter()
+        .find(|(_, v)| *v == n)
+        .map_or("", |(n, _)| n)
 }

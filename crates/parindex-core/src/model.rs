@@ -336,7 +336,9 @@ impl Node {
 
     /// Whether the node has no children in `set`.
     pub fn is_leaf(&self, set: &CriteriaSet) -> bool {
-        !set.nodes.iter().any(|n| n.parent_code() == Some(self.code.as_str()))
+        !set.nodes
+            .iter()
+            .any(|n| n.parent_code() == Some(self.code.as_str()))
     }
 
     /// Depth in the tree: 0 for an area.

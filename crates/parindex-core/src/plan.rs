@@ -53,8 +53,12 @@ impl Plan {
     /// Compiles a shared set without copying it.
     pub fn from_arc(set: Arc<CriteriaSet>) -> Self {
         let n = set.nodes.len();
-        let by_code: HashMap<String, usize> =
-            set.nodes.iter().enumerate().map(|(i, node)| (node.code.clone(), i)).collect();
+        let by_code: HashMap<String, usize> = set
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, node)| (node.code.clone(), i))
+            .collect();
         let parent: Vec<Option<usize>> = set
             .nodes
             .iter()
@@ -76,8 +80,12 @@ impl Plan {
         }
         let mut top_down: Vec<usize> = (0..n).collect();
         top_down.sort_by_key(|i| set.nodes[*i].depth());
-        let bottom_up: Vec<usize> =
-            top_down.iter().rev().copied().filter(|i| !children[*i].is_empty()).collect();
+        let bottom_up: Vec<usize> = top_down
+            .iter()
+            .rev()
+            .copied()
+            .filter(|i| !children[*i].is_empty())
+            .collect();
         let areas = (0..n).filter(|i| parent[*i].is_none()).collect();
         let na_policy = set
             .nodes
@@ -87,9 +95,10 @@ impl Plan {
         let branch_source = leaves
             .iter()
             .map(|i| match &set.nodes[*i].rule {
-                Some(Rule::Branch { on: BranchOn::Node(code), .. }) => {
-                    by_code.get(code).and_then(|j| leaf_of_node[*j])
-                }
+                Some(Rule::Branch {
+                    on: BranchOn::Node(code),
+                    ..
+                }) => by_code.get(code).and_then(|j| leaf_of_node[*j]),
                 _ => None,
             })
             .collect();

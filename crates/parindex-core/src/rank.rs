@@ -15,13 +15,18 @@ pub(crate) fn rank_and_classify(set: &CriteriaSet, units: &mut [Scorecard]) {
     groups.dedup();
     for group in groups {
         let mut members: Vec<usize> = (0..units.len())
-            .filter(|i| units[*i].group == group && is_ranked(&units[*i]) && units[*i].index.is_some())
+            .filter(|i| {
+                units[*i].group == group && is_ranked(&units[*i]) && units[*i].index.is_some()
+            })
             .collect();
-        members.sort_by(|a, b| compare_keys(&keys[*b], &keys[*a]).then_with(|| units[*a].unit.cmp(&units[*b].unit)));
+        members.sort_by(|a, b| {
+            compare_keys(&keys[*b], &keys[*a]).then_with(|| units[*a].unit.cmp(&units[*b].unit))
+        });
         let mut rank = 0u32;
         let mut dense = 0u32;
         for (position, &i) in members.iter().enumerate() {
-            let tied = position > 0 && compare_keys(&keys[i], &keys[members[position - 1]]) == Ordering::Equal;
+            let tied = position > 0
+                && compare_keys(&keys[i], &keys[members[position - 1]]) == Ordering::Equal;
             if !tied {
                 rank = u32::try_from(position + 1).unwrap_or(u32::MAX);
                 dense += 1;
@@ -71,10 +76,16 @@ fn gate_holds(unit: &Scorecard, gate: &Gate) -> bool {
 /// The band of a unit: a band forced by a condition first; otherwise the band its index falls
 /// in, or the next band down whose requirements hold.
 pub(crate) fn classify<'s>(set: &'s CriteriaSet, unit: &Scorecard) -> Option<&'s Band> {
-    if let Some(forced) = set.bands.iter().find(|b| b.forced_by.iter().any(|g| gate_holds(unit, g))) {
+    if let Some(forced) = set
+        .bands
+        .iter()
+        .find(|b| b.forced_by.iter().any(|g| gate_holds(unit, g)))
+    {
         return Some(forced);
     }
     let x = ranking_index(set, unit)?;
     let by_points = set.bands.iter().position(|b| b.when.contains(x))?;
-    set.bands[by_points..].iter().find(|b| b.requires.iter().all(|g| gate_holds(unit, g)))
+    set.bands[by_points..]
+        .iter()
+        .find(|b| b.requires.iter().all(|g| gate_holds(unit, g)))
 }

@@ -148,7 +148,11 @@ impl Tier {
     /// A tier from a condition's text; panics on invalid text, so meant for examples and tests.
     pub fn new(when: &str, points: Decimal) -> Self {
         let when = when.parse().unwrap_or_else(|e| panic!("{e}"));
-        Tier { when, points, label: None }
+        Tier {
+            when,
+            points,
+            label: None,
+        }
     }
 }
 
@@ -239,7 +243,12 @@ pub struct Context {
 impl Context {
     /// A context with only the node's maximum, for rules that need nothing else.
     pub fn with_max(max: Decimal) -> Self {
-        Context { max, rounding: Rounding::HalfAwayFromZero, reference: None, case: None }
+        Context {
+            max,
+            rounding: Rounding::HalfAwayFromZero,
+            reference: None,
+            case: None,
+        }
     }
 }
 
@@ -314,11 +323,34 @@ fn percent_of(numerator: Decimal, denominator: Decimal) -> Result<Decimal, Strin
         .ok_or_else(|| "the ratio is too large to compute".to_owned())
 }
 
-const ON_TIME_WORDS: &[&str] =
-    &["on-time", "on time", "đúng hạn", "kịp thời", "đúng thời hạn", "đúng thời gian", "ontime"];
-const LATE_WORDS: &[&str] = &["late", "trễ hạn", "chậm", "muộn", "trễ", "quá hạn", "không kịp thời"];
-const NOT_DONE_WORDS: &[&str] =
-    &["missing", "not done", "không", "chưa", "không ban hành", "chưa ban hành", "not-done", "none"];
+const ON_TIME_WORDS: &[&str] = &[
+    "on-time",
+    "on time",
+    "đúng hạn",
+    "kịp thời",
+    "đúng thời hạn",
+    "đúng thời gian",
+    "ontime",
+];
+const LATE_WORDS: &[&str] = &[
+    "late",
+    "trễ hạn",
+    "chậm",
+    "muộn",
+    "trễ",
+    "quá hạn",
+    "không kịp thời",
+];
+const NOT_DONE_WORDS: &[&str] = &[
+    "missing",
+    "not done",
+    "không",
+    "chưa",
+    "không ban hành",
+    "chưa ban hành",
+    "not-done",
+    "none",
+];
 
 impl Rule {
     /// The rule's kind, as written in a criteria file.
@@ -343,26 +375,36 @@ impl Rule {
     pub fn parse(&self, text: &str) -> Result<Value, String> {
         let t = text.trim();
         match self {
-            Rule::YesNo { yes_label, no_label, .. } => {
+            Rule::YesNo {
+                yes_label,
+                no_label,
+                ..
+            } => {
                 if let Some(b) = value::parse_bool(t) {
                     return Ok(Value::Bool(b));
                 }
                 let matches = |label: &Option<String>| {
-                    label.as_deref().is_some_and(|l| l.trim().eq_ignore_ascii_case(t))
+                    label
+                        .as_deref()
+                        .is_some_and(|l| l.trim().to_lowercase() == t.to_lowercase())
                 };
                 if matches(yes_label) {
                     Ok(Value::Bool(true))
                 } else if matches(no_label) {
                     Ok(Value::Bool(false))
                 } else {
-                    Err(format!("\"{t}\" is not yes or no (write có/không, yes/no or 1/0)"))
+                    Err(format!(
+                        "\"{t}\" is not yes or no (write có/không, yes/no or 1/0)"
+                    ))
                 }
             }
             Rule::Levels { levels } => {
                 let lower = t.to_lowercase();
                 let found = levels.iter().position(|l| {
                     l.key.to_lowercase() == lower
-                        || l.label.as_deref().is_some_and(|x| x.trim().to_lowercase() == lower)
+                        || l.label
+                            .as_deref()
+                            .is_some_and(|x| x.trim().to_lowercase() == lower)
                 });
                 let by_position = t
                     .parse::<usize>()
@@ -416,7 +458,8 @@ impl Rule {
 
     /// The points for a measurement, with only the node's maximum known.
     pub fn points(&self, value: &Value, max: Decimal) -> Result<Decimal, String> {
-        self.evaluate(value, &Context::with_max(max)).map(|o| o.points)
+        self.evaluate(value, &Context::with_max(max))
+            .map(|o| o.points)
     }
 
     /// Maps a measurement to points, and says which branch fired.
@@ -436,7 +479,13 @@ impl Rule {
                 },
                 _ => Err(wrong()),
             },
-            Rule::Timeliness { due, on_time, late, missing, per_day_late } => match value {
+            Rule::Timeliness {
+                due,
+                on_time,
+                late,
+                missing,
+                per_day_late,
+            } => match value {
                 Value::Choice(0) => outcome(*on_time, Fired::OnTime),
                 Value::Choice(1) => outcome(*late, Fired::Late(None)),
                 Value::Choice(2) => outcome(*missing, Fired::NotDone),
@@ -457,9 +506,16 @@ impl Rule {
             },
             Rule::Tiers { measure, tiers, .. } => {
                 let position = match (measure, value) {
-                    (Measure::Percent, Value::Ratio { numerator, denominator }) => tiers
-                        .iter()
-                        .position(|t| t.when.contains_ratio(*numerator, *denominator, Decimal::ONE_HUNDRED)),
+                    (
+                        Measure::Percent,
+                        Value::Ratio {
+                            numerator,
+                            denominator,
+                        },
+                    ) => tiers.iter().position(|t| {
+                        t.when
+                            .contains_ratio(*numerator, *denominator, Decimal::ONE_HUNDRED)
+                    }),
                     (_, Value::Number(x)) => tiers.iter().position(|t| t.when.contains(*x)),
                     _ => return Err(wrong()),
                 };
@@ -468,17 +524,29 @@ impl Rule {
                     None => Err(format!("{value} matches no tier")),
                 }
             }
-            Rule::Proportional { target, floor, cap, round } => {
+            Rule::Proportional {
+                target,
+                floor,
+                cap,
+                round,
+            } => {
                 let (numerator, denominator) = value.as_percent_ratio().ok_or_else(wrong)?;
                 let percent = percent_of(numerator, denominator)?;
                 if floor.is_some_and(|f| percent < f) {
-                    let fired = Fired::Proportional { percent, below_floor: true, capped: false };
+                    let fired = Fired::Proportional {
+                        percent,
+                        below_floor: true,
+                        capped: false,
+                    };
                     return outcome(Decimal::ZERO, fired);
                 }
                 let target = target.unwrap_or(Decimal::ONE_HUNDRED);
                 let share = percent.checked_div(target).ok_or_else(wrong)?;
-                let (share, mut capped) =
-                    if share > Decimal::ONE { (Decimal::ONE, true) } else { (share, false) };
+                let (share, mut capped) = if share > Decimal::ONE {
+                    (Decimal::ONE, true)
+                } else {
+                    (share, false)
+                };
                 // Multiply before dividing where possible, so that 45/50 × 5 stays exact.
                 let mut points = if target == Decimal::ONE_HUNDRED && !capped {
                     ctx.max
@@ -496,33 +564,59 @@ impl Rule {
                 if let Some(dp) = round {
                     points = ctx.rounding.round(points, *dp);
                 }
-                outcome(points, Fired::Proportional { percent, below_floor: false, capped })
+                outcome(
+                    points,
+                    Fired::Proportional {
+                        percent,
+                        below_floor: false,
+                        capped,
+                    },
+                )
             }
             Rule::PerItem { points, cap, floor } => {
-                let Value::Number(count) = value else { return Err(wrong()) };
+                let Value::Number(count) = value else {
+                    return Err(wrong());
+                };
                 let raw = points.checked_mul(*count).ok_or_else(wrong)?;
                 let cap = cap.unwrap_or(ctx.max);
                 let limited_cap = if raw > cap { Some(cap) } else { None };
                 let limited_floor = floor.filter(|f| raw < *f);
                 let total = limited_cap.or(limited_floor).unwrap_or(raw);
                 let limited = limited_cap.is_some() || limited_floor.is_some();
-                outcome(total, Fired::PerItem { count: *count, limited })
+                outcome(
+                    total,
+                    Fired::PerItem {
+                        count: *count,
+                        limited,
+                    },
+                )
             }
             Rule::Survey { mode, groups } => {
-                let Value::Survey(survey) = value else { return Err(wrong()) };
+                let Value::Survey(survey) = value else {
+                    return Err(wrong());
+                };
                 evaluate_survey(mode, groups, survey, ctx)
             }
-            Rule::Relative { at_or_above, below, to, .. } => {
-                let Value::Number(x) = value else { return Err(wrong()) };
-                let reference = ctx.reference.ok_or_else(|| {
-                    format!("no {} to compare with", statistic_name(*to))
-                })?;
+            Rule::Relative {
+                at_or_above,
+                below,
+                to,
+                ..
+            } => {
+                let Value::Number(x) = value else {
+                    return Err(wrong());
+                };
+                let reference = ctx
+                    .reference
+                    .ok_or_else(|| format!("no {} to compare with", statistic_name(*to)))?;
                 let reached = *x >= reference;
                 let points = if reached { *at_or_above } else { *below };
                 outcome(points, Fired::Relative { reference, reached })
             }
             Rule::Direct { min, step } => {
-                let Value::Number(x) = value else { return Err(wrong()) };
+                let Value::Number(x) = value else {
+                    return Err(wrong());
+                };
                 let min = min.unwrap_or(Decimal::ZERO);
                 if *x < min || *x > ctx.max {
                     return Err(format!(
@@ -544,7 +638,9 @@ impl Rule {
                 outcome(*x, Fired::Direct)
             }
             Rule::Branch { cases, .. } => {
-                let index = ctx.case.ok_or_else(|| "no case of the branch applies".to_owned())?;
+                let index = ctx
+                    .case
+                    .ok_or_else(|| "no case of the branch applies".to_owned())?;
                 let case = cases.get(index).ok_or_else(wrong)?;
                 let parsed;
                 let value = match value {
@@ -555,7 +651,10 @@ impl Rule {
                     other => other,
                 };
                 let inner = case.rule.evaluate(value, &Context { case: None, ..*ctx })?;
-                outcome(inner.points, Fired::Case(tier_index(index), Box::new(inner)))
+                outcome(
+                    inner.points,
+                    Fired::Case(tier_index(index), Box::new(inner)),
+                )
             }
         }
     }
@@ -571,16 +670,27 @@ impl Rule {
         match self {
             Rule::YesNo { yes, no, .. } => span(&mut [*yes, *no].into_iter()),
             Rule::Levels { levels } => span(&mut levels.iter().map(|l| l.points)),
-            Rule::Timeliness { on_time, late, missing, .. } => {
-                span(&mut [*on_time, *late, *missing].into_iter())
-            }
-            Rule::Tiers { tiers, .. } | Rule::Survey { mode: SurveyMode::Share { tiers }, .. } => {
-                span(&mut tiers.iter().map(|t| t.points))
-            }
+            Rule::Timeliness {
+                on_time,
+                late,
+                missing,
+                ..
+            } => span(&mut [*on_time, *late, *missing].into_iter()),
+            Rule::Tiers { tiers, .. }
+            | Rule::Survey {
+                mode: SurveyMode::Share { tiers },
+                ..
+            } => span(&mut tiers.iter().map(|t| t.points)),
             Rule::Proportional { cap, .. } => (cap.unwrap_or(max), Decimal::ZERO),
-            Rule::Survey { mode: SurveyMode::Options { options }, .. } => {
+            Rule::Survey {
+                mode: SurveyMode::Options { options },
+                ..
+            } => {
                 let (best, worst) = span(&mut options.iter().map(|(_, w)| *w));
-                (max * best / Decimal::ONE_HUNDRED, max * worst / Decimal::ONE_HUNDRED)
+                (
+                    max * best / Decimal::ONE_HUNDRED,
+                    max * worst / Decimal::ONE_HUNDRED,
+                )
             }
             Rule::PerItem { points, cap, floor } => {
                 if points.is_sign_negative() {
@@ -589,7 +699,9 @@ impl Rule {
                     (cap.unwrap_or(max), Decimal::ZERO)
                 }
             }
-            Rule::Relative { at_or_above, below, .. } => span(&mut [*at_or_above, *below].into_iter()),
+            Rule::Relative {
+                at_or_above, below, ..
+            } => span(&mut [*at_or_above, *below].into_iter()),
             Rule::Direct { min, .. } => (max, min.unwrap_or(Decimal::ZERO)),
             Rule::Branch { cases, .. } => {
                 let ranges: Vec<(Decimal, Decimal)> =
@@ -607,7 +719,14 @@ impl Rule {
         let points = outcome.points.normalize();
         let shown = self.show_value(value);
         match (&outcome.fired, self) {
-            (Fired::Answer(yes), Rule::YesNo { yes_label, no_label, .. }) => {
+            (
+                Fired::Answer(yes),
+                Rule::YesNo {
+                    yes_label,
+                    no_label,
+                    ..
+                },
+            ) => {
                 let label = if *yes { yes_label } else { no_label };
                 let word = if *yes { "yes" } else { "no" };
                 match label {
@@ -629,18 +748,29 @@ impl Rule {
             (Fired::Tier(i), Rule::Tiers { tiers, .. }) => {
                 format!("{shown} → tier {} → {points}", tiers[usize::from(*i)].when)
             }
-            (Fired::Proportional { below_floor: true, .. }, Rule::Proportional { floor, .. }) => {
+            (
+                Fired::Proportional {
+                    below_floor: true, ..
+                },
+                Rule::Proportional { floor, .. },
+            ) => {
                 let floor = floor.unwrap_or_default().normalize();
                 format!("{shown} is below the floor of {floor}% → 0")
             }
             (Fired::Proportional { capped, .. }, Rule::Proportional { target, .. }) => {
-                let target = target.map(|t| format!(" ÷ {}%", t.normalize())).unwrap_or_default();
+                let target = target
+                    .map(|t| format!(" ÷ {}%", t.normalize()))
+                    .unwrap_or_default();
                 let cap = if *capped { ", capped" } else { "" };
                 format!("{shown}{target} × max → {points}{cap}")
             }
             (Fired::PerItem { count, limited }, Rule::PerItem { points: each, .. }) => {
                 let limit = if *limited { ", limited by the cap" } else { "" };
-                format!("{} items × {} → {points}{limit}", count.normalize(), each.normalize())
+                format!(
+                    "{} items × {} → {points}{limit}",
+                    count.normalize(),
+                    each.normalize()
+                )
             }
             (Fired::Survey { percent, tier }, Rule::Survey { mode, .. }) => {
                 let percent = percent.round_dp(2).normalize();
@@ -655,7 +785,10 @@ impl Rule {
             (Fired::Relative { reference, reached }, Rule::Relative { to, .. }) => {
                 let sign = if *reached { "≥" } else { "<" };
                 let name = statistic_name(*to);
-                format!("{shown} {sign} {name} {} → {points}", reference.round_dp(4).normalize())
+                format!(
+                    "{shown} {sign} {name} {} → {points}",
+                    reference.round_dp(4).normalize()
+                )
             }
             (Fired::Direct, _) => format!("{shown} points given by the assessor"),
             (Fired::Case(i, inner), Rule::Branch { on, cases }) => {
@@ -680,16 +813,30 @@ impl Rule {
 
     fn show_value(&self, value: &Value) -> String {
         match (self, value) {
-            (_, Value::Ratio { numerator, denominator }) => match percent_of(*numerator, *denominator) {
+            (
+                _,
+                Value::Ratio {
+                    numerator,
+                    denominator,
+                },
+            ) => match percent_of(*numerator, *denominator) {
                 Ok(p) => format!("{value} ({}%)", p.round_dp(2).normalize()),
                 Err(_) => value.to_string(),
             },
-            (Rule::Tiers { measure: Measure::Percent, .. } | Rule::Proportional { .. }, Value::Number(n)) => {
+            (
+                Rule::Tiers {
+                    measure: Measure::Percent,
+                    ..
+                }
+                | Rule::Proportional { .. },
+                Value::Number(n),
+            ) => {
                 format!("{}%", n.normalize())
             }
-            (Rule::Levels { levels }, Value::Choice(i)) => {
-                levels.get(usize::from(*i)).map(|l| l.key.clone()).unwrap_or_default()
-            }
+            (Rule::Levels { levels }, Value::Choice(i)) => levels
+                .get(usize::from(*i))
+                .map(|l| l.key.clone())
+                .unwrap_or_default(),
             _ => value.to_string(),
         }
     }
@@ -715,7 +862,13 @@ fn evaluate_survey(
     // Each part measures a percent; an unsplit survey with a share keeps its exact ratio.
     let part_percent = |responses: &Responses| -> Result<Decimal, String> {
         match (responses, mode) {
-            (Responses::Share { satisfied, respondents }, _) => percent_of(*satisfied, *respondents),
+            (
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                },
+                _,
+            ) => percent_of(*satisfied, *respondents),
             (Responses::Counts(counts), SurveyMode::Options { options }) => {
                 let mut total = Decimal::ZERO;
                 let mut weighted = Decimal::ZERO;
@@ -725,8 +878,12 @@ fn evaluate_survey(
                         .find(|(o, _)| o.eq_ignore_ascii_case(option))
                         .map(|(_, w)| *w)
                         .ok_or_else(|| {
-                            let known: Vec<&str> = options.iter().map(|(o, _)| o.as_str()).collect();
-                            format!("\"{option}\" is not an answer option ({})", known.join(", "))
+                            let known: Vec<&str> =
+                                options.iter().map(|(o, _)| o.as_str()).collect();
+                            format!(
+                                "\"{option}\" is not an answer option ({})",
+                                known.join(", ")
+                            )
                         })?;
                     total += count;
                     weighted += count * weight;
@@ -736,9 +893,10 @@ fn evaluate_survey(
                 }
                 Ok(weighted / total)
             }
-            (Responses::Counts(_), SurveyMode::Share { .. }) => {
-                Err("this criterion takes the share satisfied (85% or 17/20), not answer counts".to_owned())
-            }
+            (Responses::Counts(_), SurveyMode::Share { .. }) => Err(
+                "this criterion takes the share satisfied (85% or 17/20), not answer counts"
+                    .to_owned(),
+            ),
         }
     };
     let percent = if groups.is_empty() {
@@ -750,7 +908,9 @@ fn evaluate_survey(
         let mut weight_sum = Decimal::ZERO;
         let mut weighted = Decimal::ZERO;
         for (group, responses) in &survey.parts {
-            let name = group.as_deref().ok_or("name the respondent group of each part (citizens: 80%)")?;
+            let name = group
+                .as_deref()
+                .ok_or("name the respondent group of each part (citizens: 80%)")?;
             let weight = groups
                 .iter()
                 .find(|(g, _)| g == name)
@@ -767,9 +927,15 @@ fn evaluate_survey(
     match mode {
         SurveyMode::Share { tiers } => {
             let exact = match survey.parts.as_slice() {
-                [(_, Responses::Share { satisfied, respondents })] if groups.len() <= 1 => {
-                    Some((*satisfied, *respondents))
-                }
+                [
+                    (
+                        _,
+                        Responses::Share {
+                            satisfied,
+                            respondents,
+                        },
+                    ),
+                ] if groups.len() <= 1 => Some((*satisfied, *respondents)),
                 _ => None,
             };
             let position = tiers.iter().position(|t| match exact {
@@ -779,14 +945,26 @@ fn evaluate_survey(
             match position {
                 Some(i) => Ok(Outcome {
                     points: tiers[i].points,
-                    fired: Fired::Survey { percent, tier: Some(tier_index(i)) },
+                    fired: Fired::Survey {
+                        percent,
+                        tier: Some(tier_index(i)),
+                    },
                 }),
-                None => Err(format!("{}% satisfied matches no tier", percent.round_dp(2))),
+                None => Err(format!(
+                    "{}% satisfied matches no tier",
+                    percent.round_dp(2)
+                )),
             }
         }
         SurveyMode::Options { .. } => {
             let points = ctx.max * percent / Decimal::ONE_HUNDRED;
-            Ok(Outcome { points, fired: Fired::Survey { percent, tier: None } })
+            Ok(Outcome {
+                points,
+                fired: Fired::Survey {
+                    percent,
+                    tier: None,
+                },
+            })
         }
     }
 }
@@ -818,7 +996,12 @@ mod tests {
 
     #[test]
     fn yes_no_reads_both_languages_and_labels() {
-        let rule = Rule::YesNo { yes: d("1.5"), no: d("0"), yes_label: Some("Đạt yêu cầu".into()), no_label: None };
+        let rule = Rule::YesNo {
+            yes: d("1.5"),
+            no: d("0"),
+            yes_label: Some("Đạt yêu cầu".into()),
+            no_label: None,
+        };
         assert_eq!(score(&rule, "có", "1.5"), d("1.5"));
         assert_eq!(score(&rule, "không", "1.5"), d("0"));
         assert_eq!(score(&rule, "đạt yêu cầu", "1.5"), d("1.5"));
@@ -829,15 +1012,30 @@ mod tests {
     fn levels_by_key_label_or_position() {
         let rule = Rule::Levels {
             levels: vec![
-                Level { key: "full".into(), label: Some("Đầy đủ".into()), points: d("1.5") },
-                Level { key: "partial".into(), label: None, points: d("1") },
-                Level { key: "none".into(), label: None, points: d("0") },
+                Level {
+                    key: "full".into(),
+                    label: Some("Đầy đủ".into()),
+                    points: d("1.5"),
+                },
+                Level {
+                    key: "partial".into(),
+                    label: None,
+                    points: d("1"),
+                },
+                Level {
+                    key: "none".into(),
+                    label: None,
+                    points: d("0"),
+                },
             ],
         };
         assert_eq!(score(&rule, "full", "1.5"), d("1.5"));
         assert_eq!(score(&rule, "ĐẦY ĐỦ", "1.5"), d("1.5"));
         assert_eq!(score(&rule, "2", "1.5"), d("1"));
-        assert_eq!(rule.parse("4").unwrap_err(), "\"4\" is not one of the levels full, partial, none");
+        assert_eq!(
+            rule.parse("4").unwrap_err(),
+            "\"4\" is not one of the levels full, partial, none"
+        );
     }
 
     #[test]
@@ -861,8 +1059,18 @@ mod tests {
 
     #[test]
     fn timeliness_without_due_date_refuses_dates() {
-        let rule = Rule::Timeliness { due: None, on_time: d("1"), late: d("0.5"), missing: d("0"), per_day_late: None };
-        assert!(rule.parse("15/01/2024").unwrap_err().contains("no due date"));
+        let rule = Rule::Timeliness {
+            due: None,
+            on_time: d("1"),
+            late: d("0.5"),
+            missing: d("0"),
+            per_day_late: None,
+        };
+        assert!(
+            rule.parse("15/01/2024")
+                .unwrap_err()
+                .contains("no due date")
+        );
     }
 
     #[test]
@@ -883,7 +1091,11 @@ mod tests {
         let counts = Rule::Tiers {
             measure: Measure::Count,
             better: Better::Higher,
-            tiers: vec![Tier::new("x >= 3", d("1")), Tier::new("1 <= x <= 2", d("0.5")), Tier::new("x = 0", d("0"))],
+            tiers: vec![
+                Tier::new("x >= 3", d("1")),
+                Tier::new("1 <= x <= 2", d("0.5")),
+                Tier::new("x = 0", d("0")),
+            ],
         };
         assert_eq!(score(&counts, "0", "1"), d("0"));
         assert_eq!(score(&counts, "2", "1"), d("0.5"));
@@ -891,7 +1103,11 @@ mod tests {
         let reports = Rule::Tiers {
             measure: Measure::Percent,
             better: Better::Higher,
-            tiers: vec![Tier::new("x >= 100", d("1.5")), Tier::new("75 <= x < 100", d("1")), Tier::new("x < 75", d("0"))],
+            tiers: vec![
+                Tier::new("x >= 100", d("1.5")),
+                Tier::new("75 <= x < 100", d("1")),
+                Tier::new("x < 75", d("0")),
+            ],
         };
         assert_eq!(score(&reports, "4/4", "1.5"), d("1.5"));
         assert_eq!(score(&reports, "3/4", "1.5"), d("1"));
@@ -900,27 +1116,50 @@ mod tests {
 
     #[test]
     fn proportional_with_target_floor_cap_and_rounding() {
-        let plain = Rule::Proportional { target: None, floor: None, cap: None, round: None };
+        let plain = Rule::Proportional {
+            target: None,
+            floor: None,
+            cap: None,
+            round: None,
+        };
         assert_eq!(score(&plain, "45/50", "5"), d("4.5"));
         assert_eq!(score(&plain, "0", "5"), d("0"));
         let seven_ninths = score(&plain, "7/9", "5");
         assert_eq!(seven_ninths.round_dp(10), d("3.8888888889"));
-        let targeted = Rule::Proportional { target: Some(d("85")), floor: Some(d("60")), cap: None, round: Some(2) };
+        let targeted = Rule::Proportional {
+            target: Some(d("85")),
+            floor: Some(d("60")),
+            cap: None,
+            round: Some(2),
+        };
         assert_eq!(score(&targeted, "85", "10"), d("10"));
         assert_eq!(score(&targeted, "95", "10"), d("10"));
         assert_eq!(score(&targeted, "70", "10"), d("8.24")); // 70 ÷ 85 × 10 = 8.2352…
         assert_eq!(score(&targeted, "60", "10"), d("7.06")); // 60 ÷ 85 × 10 = 7.0588…
         assert_eq!(score(&targeted, "59.99", "10"), d("0"));
-        let capped = Rule::Proportional { target: None, floor: None, cap: Some(d("4")), round: None };
+        let capped = Rule::Proportional {
+            target: None,
+            floor: None,
+            cap: Some(d("4")),
+            round: None,
+        };
         assert_eq!(score(&capped, "100", "5"), d("4"));
     }
 
     #[test]
     fn per_item_bonus_and_penalty() {
-        let bonus = Rule::PerItem { points: d("0.5"), cap: Some(d("2")), floor: None };
+        let bonus = Rule::PerItem {
+            points: d("0.5"),
+            cap: Some(d("2")),
+            floor: None,
+        };
         assert_eq!(score(&bonus, "3", "2"), d("1.5"));
         assert_eq!(score(&bonus, "5", "2"), d("2"));
-        let penalty = Rule::PerItem { points: d("-0.5"), cap: None, floor: Some(d("-2")) };
+        let penalty = Rule::PerItem {
+            points: d("-0.5"),
+            cap: None,
+            floor: Some(d("-2")),
+        };
         assert_eq!(score(&penalty, "0", "0"), d("0"));
         assert_eq!(score(&penalty, "3", "0"), d("-1.5"));
         assert_eq!(score(&penalty, "9", "0"), d("-2"));
@@ -944,7 +1183,12 @@ mod tests {
         assert_eq!(score(&share, "69.5%", "2"), d("0.5"));
         let options = Rule::Survey {
             mode: SurveyMode::Options {
-                options: vec![("A".into(), d("100")), ("B".into(), d("60")), ("C".into(), d("20")), ("D".into(), d("0"))],
+                options: vec![
+                    ("A".into(), d("100")),
+                    ("B".into(), d("60")),
+                    ("C".into(), d("20")),
+                    ("D".into(), d("0")),
+                ],
             },
             groups: vec![],
         };
@@ -952,35 +1196,71 @@ mod tests {
         assert_eq!(score(&options, "A=6 B=3 C=1 D=0", "2"), d("1.6"));
         assert!(options.parse("A=6").is_ok());
         let value = options.parse("E=1").expect("parses");
-        assert_eq!(options.points(&value, d("2")).unwrap_err(), "\"E\" is not an answer option (A, B, C, D)");
+        assert_eq!(
+            options.points(&value, d("2")).unwrap_err(),
+            "\"E\" is not an answer option (A, B, C, D)"
+        );
         let grouped = Rule::Survey {
-            mode: SurveyMode::Options { options: vec![("A".into(), d("100")), ("B".into(), d("60")), ("D".into(), d("0"))] },
+            mode: SurveyMode::Options {
+                options: vec![
+                    ("A".into(), d("100")),
+                    ("B".into(), d("60")),
+                    ("D".into(), d("0")),
+                ],
+            },
             groups: vec![("citizens".into(), d("3")), ("businesses".into(), d("1"))],
         };
         // citizens: (8×100 + 2×60) ÷ 10 = 92%; businesses: (1×100 + 1×0) ÷ 2 = 50%;
         // weighted (3×92 + 1×50) ÷ 4 = 81.5% of 2 = 1.63
-        assert_eq!(score(&grouped, "citizens: A=8 B=2; businesses: A=1 D=1", "2"), d("1.63"));
+        assert_eq!(
+            score(&grouped, "citizens: A=8 B=2; businesses: A=1 D=1", "2"),
+            d("1.63")
+        );
     }
 
     #[test]
     fn relative_to_the_group() {
-        let rule = Rule::Relative { to: Statistic::Mean, among: Among::All, at_or_above: d("2"), below: d("0") };
-        let ctx = Context { reference: Some(d("85.5")), ..Context::with_max(d("2")) };
-        let at = rule.evaluate(&Value::Number(d("85.5")), &ctx).expect("scores");
+        let rule = Rule::Relative {
+            to: Statistic::Mean,
+            among: Among::All,
+            at_or_above: d("2"),
+            below: d("0"),
+        };
+        let ctx = Context {
+            reference: Some(d("85.5")),
+            ..Context::with_max(d("2"))
+        };
+        let at = rule
+            .evaluate(&Value::Number(d("85.5")), &ctx)
+            .expect("scores");
         assert_eq!(at.points, d("2"));
-        let below = rule.evaluate(&Value::Number(d("85.49")), &ctx).expect("scores");
+        let below = rule
+            .evaluate(&Value::Number(d("85.49")), &ctx)
+            .expect("scores");
         assert_eq!(below.points, d("0"));
-        assert_eq!(rule.explain(&Value::Number(d("85.49")), &below), "85.49 < mean 85.5 → 0");
+        assert_eq!(
+            rule.explain(&Value::Number(d("85.49")), &below),
+            "85.49 < mean 85.5 → 0"
+        );
     }
 
     #[test]
     fn direct_points_within_bounds_and_steps() {
-        let rule = Rule::Direct { min: None, step: Some(d("0.25")) };
+        let rule = Rule::Direct {
+            min: None,
+            step: Some(d("0.25")),
+        };
         assert_eq!(score(&rule, "1.75", "2"), d("1.75"));
         let v = rule.parse("1.8").expect("number");
-        assert_eq!(rule.points(&v, d("2")).unwrap_err(), "1.8 points is not a multiple of the step 0.25");
+        assert_eq!(
+            rule.points(&v, d("2")).unwrap_err(),
+            "1.8 points is not a multiple of the step 0.25"
+        );
         let v = rule.parse("2.25").expect("number");
-        assert_eq!(rule.points(&v, d("2")).unwrap_err(), "2.25 points is outside [0, 2]");
+        assert_eq!(
+            rule.points(&v, d("2")).unwrap_err(),
+            "2.25 points is outside [0, 2]"
+        );
     }
 
     #[test]
@@ -988,25 +1268,55 @@ mod tests {
         let rule = Rule::Branch {
             on: BranchOn::Attribute("has_plan".into()),
             cases: vec![
-                Case { equals: Some(AttrValue::Bool(true)), rule: percent_tiers() },
-                Case { equals: None, rule: Rule::YesNo { yes: d("1"), no: d("0"), yes_label: None, no_label: None } },
+                Case {
+                    equals: Some(AttrValue::Bool(true)),
+                    rule: percent_tiers(),
+                },
+                Case {
+                    equals: None,
+                    rule: Rule::YesNo {
+                        yes: d("1"),
+                        no: d("0"),
+                        yes_label: None,
+                        no_label: None,
+                    },
+                },
             ],
         };
         let value = rule.parse("60%").expect("kept as text");
-        let first = Context { case: Some(0), ..Context::with_max(d("1")) };
+        let first = Context {
+            case: Some(0),
+            ..Context::with_max(d("1"))
+        };
         let outcome = rule.evaluate(&value, &first).expect("scores");
         assert_eq!(outcome.points, d("0.5"));
-        assert_eq!(rule.explain(&value, &outcome), "has_plan = true: 60% → tier 50 <= x <= 70 → 0.5");
-        let otherwise = Context { case: Some(1), ..Context::with_max(d("1")) };
+        assert_eq!(
+            rule.explain(&value, &outcome),
+            "has_plan = true: 60% → tier 50 <= x <= 70 → 0.5"
+        );
+        let otherwise = Context {
+            case: Some(1),
+            ..Context::with_max(d("1"))
+        };
         assert!(rule.evaluate(&value, &otherwise).is_err());
-        assert_eq!(rule.evaluate(&rule.parse("có").expect("text"), &otherwise).expect("scores").points, d("1"));
+        assert_eq!(
+            rule.evaluate(&rule.parse("có").expect("text"), &otherwise)
+                .expect("scores")
+                .points,
+            d("1")
+        );
     }
 
     #[test]
     fn explains_tiers_with_the_exact_ratio() {
         let rule = percent_tiers();
         let value = rule.parse("7/9").expect("ratio");
-        let outcome = rule.evaluate(&value, &Context::with_max(d("1"))).expect("scores");
-        assert_eq!(rule.explain(&value, &outcome), "7/9 (77.78%) → tier 70 <= x <= 100 → 1");
+        let outcome = rule
+            .evaluate(&value, &Context::with_max(d("1")))
+            .expect("scores");
+        assert_eq!(
+            rule.explain(&value, &outcome),
+            "7/9 (77.78%) → tier 70 <= x <= 100 → 1"
+        );
     }
 }

@@ -48,7 +48,14 @@ pub struct NodeScore {
 
 impl NodeScore {
     fn empty(status: NodeStatus) -> Self {
-        NodeScore { points: Decimal::ZERO, max: Decimal::ZERO, status, stage: None, value: None, outcome: None }
+        NodeScore {
+            points: Decimal::ZERO,
+            max: Decimal::ZERO,
+            status,
+            stage: None,
+            value: None,
+            outcome: None,
+        }
     }
 
     /// Points lost: the applicable maximum less the points won, never negative.
@@ -232,17 +239,26 @@ impl Plan {
 
     fn group_of(&self, batch: &Batch, unit: usize) -> Option<String> {
         let name = self.set.policy.group_by.as_ref()?;
-        batch.units[unit].attributes.get(name).map(ToString::to_string)
+        batch.units[unit]
+            .attributes
+            .get(name)
+            .map(ToString::to_string)
     }
 
     fn references(&self, batch: &Batch) -> References {
         let mut references = References::new();
         for (leaf, node) in self.leaves.iter().enumerate() {
-            let Some(Rule::Relative { to, among, .. }) = &self.set.nodes[*node].rule else { continue };
+            let Some(Rule::Relative { to, among, .. }) = &self.set.nodes[*node].rule else {
+                continue;
+            };
             let mut by_group: HashMap<Option<String>, Vec<Decimal>> = HashMap::new();
             for u in 0..batch.units.len() {
                 if let Some(x) = batch.final_number(u, leaf) {
-                    let group = if *among == Among::Group { self.group_of(batch, u) } else { None };
+                    let group = if *among == Among::Group {
+                        self.group_of(batch, u)
+                    } else {
+                        None
+                    };
                     by_group.entry(group).or_default().push(x);
                 }
             }
@@ -278,7 +294,9 @@ impl Plan {
         for &i in &self.top_down {
             let inherited = self.parent[i].is_some_and(|p| out[p]);
             let applies = self.set.nodes[i].applies.iter().all(|condition| {
-                attributes.get(&condition.attribute).is_some_and(|v| condition.any_of.contains(v))
+                attributes
+                    .get(&condition.attribute)
+                    .is_some_and(|v| condition.any_of.contains(v))
             });
             out[i] = inherited || !applies;
         }
@@ -301,13 +319,16 @@ impl Plan {
         let mut problems = Vec::new();
         for stage in 0..=last {
             // Earlier stages are scored only where the unit has inputs for them.
-            let present = stage == last || (0..self.leaf_count()).any(|l| batch.get(unit, l, stage).is_some());
+            let present = stage == last
+                || (0..self.leaf_count()).any(|l| batch.get(unit, l, stage).is_some());
             if !present {
                 continue;
             }
             let is_final = stage == last;
             let mut nodes = Vec::with_capacity(self.set.nodes.len());
-            nodes.resize_with(self.set.nodes.len(), || NodeScore::empty(NodeStatus::Scored));
+            nodes.resize_with(self.set.nodes.len(), || {
+                NodeScore::empty(NodeStatus::Scored)
+            });
             for (leaf, &node) in self.leaves.iter().enumerate() {
                 let result = if ruled_out[node] {
                     Ok(NodeScore::empty(NodeStatus::NotApplicable))
@@ -318,7 +339,12 @@ impl Plan {
                     Ok(score) => {
                         if is_final && score.status == NodeStatus::Missing {
                             if self.set.policy.missing == Missing::Error {
-                                problems.push(self.problem(batch, unit, node, "has no input".to_owned()));
+                                problems.push(self.problem(
+                                    batch,
+                                    unit,
+                                    node,
+                                    "has no input".to_owned(),
+                                ));
                             } else {
                                 warnings.push(ScoreWarning {
                                     unit: batch.units[unit].id.clone(),
@@ -332,7 +358,13 @@ impl Plan {
                     Err(message) => problems.push(self.problem(batch, unit, node, message)),
                 }
             }
-            for &i in &ruled_out.iter().enumerate().filter(|(_, out)| **out).map(|(i, _)| i).collect::<Vec<_>>() {
+            for &i in &ruled_out
+                .iter()
+                .enumerate()
+                .filter(|(_, out)| **out)
+                .map(|(i, _)| i)
+                .collect::<Vec<_>>()
+            {
                 nodes[i].status = NodeStatus::NotApplicable;
             }
             self.aggregate(&mut nodes);
@@ -370,7 +402,11 @@ impl Plan {
     }
 
     fn problem(&self, batch: &Batch, unit: usize, node: usize, message: String) -> ScoreProblem {
-        ScoreProblem { unit: batch.units[unit].id.clone(), code: self.set.nodes[node].code.clone(), message }
+        ScoreProblem {
+            unit: batch.units[unit].id.clone(),
+            code: self.set.nodes[node].code.clone(),
+            message,
+        }
     }
 
     fn score_leaf(
@@ -385,12 +421,18 @@ impl Plan {
         let node_index = self.leaves[leaf];
         let node = &self.set.nodes[node_index];
         let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
-            return Ok(NodeScore { max: node.max, ..NodeScore::empty(NodeStatus::Missing) });
+            return Ok(NodeScore {
+                max: node.max,
+                ..NodeScore::empty(NodeStatus::Missing)
+            });
         };
         let Cell { input, evidence } = cell;
         let value = match input {
             Input::NotApplicable => {
-                return Ok(NodeScore { stage: Some(used_stage), ..NodeScore::empty(NodeStatus::NotApplicable) });
+                return Ok(NodeScore {
+                    stage: Some(used_stage),
+                    ..NodeScore::empty(NodeStatus::NotApplicable)
+                });
             }
             Input::Value(value) => value,
         };
@@ -403,15 +445,22 @@ impl Plan {
         };
         match rule {
             Rule::Relative { among, .. } => {
-                let key_group = if *among == Among::Group { group.clone() } else { None };
+                let key_group = if *among == Among::Group {
+                    group.clone()
+                } else {
+                    None
+                };
                 ctx.reference = references.get(&(leaf, key_group)).copied();
             }
-            Rule::Branch { on, cases } => ctx.case = Some(self.branch_case(batch, unit, leaf, stage, on, cases)?),
+            Rule::Branch { on, cases } => {
+                ctx.case = Some(self.branch_case(batch, unit, leaf, stage, on, cases)?)
+            }
             _ => {}
         }
         let outcome = rule.evaluate(value, &ctx)?;
-        let without_evidence =
-            self.set.policy.evidence == Evidence::Required && used_stage == 0 && *evidence != Some(true);
+        let without_evidence = self.set.policy.evidence == Evidence::Required
+            && used_stage == 0
+            && *evidence != Some(true);
         let (points, status) = if without_evidence {
             (Decimal::ZERO, NodeStatus::NoEvidence)
         } else {
@@ -442,13 +491,19 @@ impl Plan {
                 let source = self.branch_source[leaf].ok_or("the branch's leaf does not exist")?;
                 let source_rule = self.set.nodes[self.leaves[source]].rule.as_ref();
                 match batch.latest(unit, source, stage) {
-                    Some((_, Cell { input: Input::Value(v), .. })) => match (v, source_rule) {
+                    Some((
+                        _,
+                        Cell {
+                            input: Input::Value(v),
+                            ..
+                        },
+                    )) => match (v, source_rule) {
                         (Value::Bool(b), _) => Some(AttrValue::Bool(*b)),
                         (Value::Number(n), _) => Some(AttrValue::Number(*n)),
                         (Value::Text(t), _) => Some(AttrValue::Text(t.to_string())),
-                        (Value::Choice(i), Some(Rule::Levels { levels })) => {
-                            levels.get(usize::from(*i)).map(|l| AttrValue::Text(l.key.clone()))
-                        }
+                        (Value::Choice(i), Some(Rule::Levels { levels })) => levels
+                            .get(usize::from(*i))
+                            .map(|l| AttrValue::Text(l.key.clone())),
                         _ => None,
                     },
                     _ => None,
@@ -507,7 +562,14 @@ impl Plan {
                 NodeKind::Penalty => points = points.max(node.floor.unwrap_or(Decimal::MIN)),
                 NodeKind::Scored => {}
             }
-            *out = NodeScore { points, max, status: NodeStatus::Scored, stage: None, value: None, outcome: None };
+            *out = NodeScore {
+                points,
+                max,
+                status: NodeStatus::Scored,
+                stage: None,
+                value: None,
+                outcome: None,
+            };
         }
     }
 

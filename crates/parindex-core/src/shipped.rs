@@ -33,7 +33,9 @@ pub fn list() -> Vec<ShippedSet> {
     let mut sets: Vec<ShippedSet> = FILES
         .iter()
         .filter_map(|(path, text)| {
-            let set = CriteriaSet::from_toml(text, &format!("criteria/{path}")).ok()?.set;
+            let set = CriteriaSet::from_toml(text, &format!("criteria/{path}"))
+                .ok()?
+                .set;
             Some(ShippedSet {
                 id: set.info.id,
                 year: set.info.year,
@@ -50,7 +52,10 @@ pub fn list() -> Vec<ShippedSet> {
 
 /// The text of a shipped set, by id.
 pub fn text(id: &str) -> Option<(&'static str, &'static str)> {
-    FILES.iter().copied().find(|(_, text)| declared_id(text) == Some(id))
+    FILES
+        .iter()
+        .copied()
+        .find(|(_, text)| declared_id(text) == Some(id))
 }
 
 /// Loads a shipped set by id.
@@ -69,7 +74,11 @@ pub fn load(id: &str) -> Result<Loaded, CriteriaError> {
                 diagnostics: vec![crate::Diagnostic {
                     severity: crate::Severity::Error,
                     check: crate::Check::UnknownNode,
-                    location: crate::Location { file: id.to_owned(), line: 0, column: 0 },
+                    location: crate::Location {
+                        file: id.to_owned(),
+                        line: 0,
+                        column: 0,
+                    },
                     code: None,
                     message: format!("no shipped set has this id (shipped: {})", known.join(", ")),
                 }],
@@ -81,7 +90,10 @@ pub fn load(id: &str) -> Result<Loaded, CriteriaError> {
 /// The `id` in a file's `[set]` table, found without a full load.
 fn declared_id(text: &str) -> Option<&str> {
     let set_table = text.split("\n[set]").nth(1)?;
-    let line = set_table.lines().take_while(|l| !l.starts_with('[')).find(|l| l.trim_start().starts_with("id "))?;
+    let line = set_table
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .find(|l| l.trim_start().starts_with("id "))?;
     let value = line.split_once('=')?.1.trim();
     value.strip_prefix('"')?.split('"').next()
 }

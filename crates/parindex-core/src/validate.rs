@@ -12,7 +12,11 @@ use crate::rule::{Better, BranchOn, Measure, Rule, SurveyMode, Tier};
 
 /// Runs every check on `set` and applies its acknowledgements. Returns errors and warnings.
 pub(crate) fn validate(set: &CriteriaSet, file: &str) -> Vec<Diagnostic> {
-    let mut v = Validator { set, file, found: Vec::new() };
+    let mut v = Validator {
+        set,
+        file,
+        found: Vec::new(),
+    };
     v.check_tree();
     v.check_rules();
     v.check_bands();
@@ -38,7 +42,11 @@ impl Validator<'_> {
     }
 
     fn set_location(&self) -> Location {
-        Location { file: self.file.to_owned(), line: 1, column: 1 }
+        Location {
+            file: self.file.to_owned(),
+            line: 1,
+            column: 1,
+        }
     }
 
     fn check_tree(&mut self) {
@@ -47,23 +55,42 @@ impl Validator<'_> {
         for node in &set.nodes {
             if let Some(first) = seen.get(node.code.as_str()) {
                 let message = format!("duplicate code; first at line {}", first.location.line);
-                self.report(Check::DuplicateCode, &node.location, Some(&node.code), message);
+                self.report(
+                    Check::DuplicateCode,
+                    &node.location,
+                    Some(&node.code),
+                    message,
+                );
                 continue;
             }
             seen.insert(&node.code, node);
             if let Some(parent) = node.parent_code() {
                 if !set.nodes.iter().any(|n| n.code == parent) {
                     let message = format!("its parent {parent} does not exist");
-                    self.report(Check::MissingParent, &node.location, Some(&node.code), message);
+                    self.report(
+                        Check::MissingParent,
+                        &node.location,
+                        Some(&node.code),
+                        message,
+                    );
                 }
             }
             if node.max < Decimal::ZERO {
                 let message = format!("maximum {} is negative", node.max.normalize());
-                self.report(Check::NegativePoints, &node.location, Some(&node.code), message);
+                self.report(
+                    Check::NegativePoints,
+                    &node.location,
+                    Some(&node.code),
+                    message,
+                );
             }
             if node.printed_code.as_ref().is_some_and(|p| *p != node.code) {
                 let printed = node.printed_code.clone().unwrap_or_default();
-                let why = node.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default();
+                let why = node
+                    .note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default();
                 self.found.push(Diagnostic {
                     severity: Severity::Warning,
                     check: Check::Renumbered,
@@ -74,15 +101,19 @@ impl Validator<'_> {
             }
         }
         for node in &set.nodes {
-            let children: Vec<&Node> =
-                set.nodes.iter().filter(|n| n.parent_code() == Some(node.code.as_str())).collect();
+            let children: Vec<&Node> = set
+                .nodes
+                .iter()
+                .filter(|n| n.parent_code() == Some(node.code.as_str()))
+                .collect();
             match (&node.rule, children.is_empty()) {
                 (None, true) => {
                     let message = "a leaf needs a rule".to_owned();
                     self.report(Check::MissingKey, &node.location, Some(&node.code), message);
                 }
                 (Some(_), false) => {
-                    let message = "a node with children is scored by them and takes no rule".to_owned();
+                    let message =
+                        "a node with children is scored by them and takes no rule".to_owned();
                     self.report(Check::WrongType, &node.location, Some(&node.code), message);
                 }
                 _ => {}
@@ -95,11 +126,17 @@ impl Validator<'_> {
                         sum.normalize(),
                         node.max.normalize()
                     );
-                    self.report(Check::ChildrenSum, &node.location, Some(&node.code), message);
+                    self.report(
+                        Check::ChildrenSum,
+                        &node.location,
+                        Some(&node.code),
+                        message,
+                    );
                 }
             }
             if node.kind != NodeKind::Scored && node.parent_code().is_some() {
-                let message = "bonus and penalty blocks are areas: their code has no dot".to_owned();
+                let message =
+                    "bonus and penalty blocks are areas: their code has no dot".to_owned();
                 self.report(Check::WrongType, &node.location, Some(&node.code), message);
             }
             if node.kind == NodeKind::Penalty && !node.max.is_zero() {
@@ -107,8 +144,11 @@ impl Validator<'_> {
                 self.report(Check::WrongType, &node.location, Some(&node.code), message);
             }
         }
-        let total: Decimal =
-            set.areas().filter(|a| a.kind == NodeKind::Scored).map(|a| a.max).sum();
+        let total: Decimal = set
+            .areas()
+            .filter(|a| a.kind == NodeKind::Scored)
+            .map(|a| a.max)
+            .sum();
         if total != set.info.max {
             let message = format!(
                 "the areas' maxima add up to {}, not the set's maximum {}",
@@ -123,7 +163,9 @@ impl Validator<'_> {
 
     fn in_penalty(&self, node: &Node) -> bool {
         let area = node.code.split('.').next().unwrap_or_default();
-        self.set.node(area).is_some_and(|a| a.kind == NodeKind::Penalty)
+        self.set
+            .node(area)
+            .is_some_and(|a| a.kind == NodeKind::Penalty)
     }
 
     fn check_rules(&mut self) {
@@ -153,18 +195,35 @@ impl Validator<'_> {
             self.report(Check::BestPoints, &node.location, code, message);
         }
         if worst < Decimal::ZERO && !penalty {
-            let message = format!("the rule can give {} points outside a penalty block", worst.normalize());
+            let message = format!(
+                "the rule can give {} points outside a penalty block",
+                worst.normalize()
+            );
             self.report(Check::NegativePoints, &node.location, code, message);
         }
         match rule {
-            Rule::Tiers { measure, better, tiers } => self.check_tiers(node, *measure, *better, tiers),
-            Rule::Survey { mode: SurveyMode::Share { tiers }, .. } => {
-                self.check_tiers(node, Measure::Percent, Better::Higher, tiers)
-            }
-            Rule::Survey { mode: SurveyMode::Options { options }, groups } => {
+            Rule::Tiers {
+                measure,
+                better,
+                tiers,
+            } => self.check_tiers(node, *measure, *better, tiers),
+            Rule::Survey {
+                mode: SurveyMode::Share { tiers },
+                ..
+            } => self.check_tiers(node, Measure::Percent, Better::Higher, tiers),
+            Rule::Survey {
+                mode: SurveyMode::Options { options },
+                groups,
+            } => {
                 for (name, weight) in options.iter().chain(groups) {
-                    if *weight < Decimal::ZERO || (options.iter().any(|(o, _)| o == name) && *weight > Decimal::ONE_HUNDRED) {
-                        let message = format!("weight {} of `{name}` must be within 0–100", weight.normalize());
+                    if *weight < Decimal::ZERO
+                        || (options.iter().any(|(o, _)| o == name)
+                            && *weight > Decimal::ONE_HUNDRED)
+                    {
+                        let message = format!(
+                            "weight {} of `{name}` must be within 0–100",
+                            weight.normalize()
+                        );
                         self.report(Check::WrongType, &node.location, code, message);
                     }
                 }
@@ -180,7 +239,10 @@ impl Validator<'_> {
             }
             Rule::Branch { cases, .. } => {
                 for case in cases {
-                    let nested = Node { rule: Some(case.rule.clone()), ..node.clone() };
+                    let nested = Node {
+                        rule: Some(case.rule.clone()),
+                        ..node.clone()
+                    };
                     self.check_rule_shape(&nested, &case.rule);
                 }
             }
@@ -191,7 +253,12 @@ impl Validator<'_> {
     /// The checks of a branch's inner rules, without the best-points check, which applies to
     /// the branch as a whole.
     fn check_rule_shape(&mut self, node: &Node, rule: &Rule) {
-        if let Rule::Tiers { measure, better, tiers } = rule {
+        if let Rule::Tiers {
+            measure,
+            better,
+            tiers,
+        } = rule
+        {
             self.check_tiers(node, *measure, *better, tiers);
         }
     }
@@ -207,7 +274,11 @@ impl Validator<'_> {
         }
         for (i, tier) in tiers.iter().enumerate() {
             if !points.iter().any(|x| first_match(*x) == Some(i)) {
-                let message = format!("tier {} (`{}`) can never match: earlier tiers cover it", i + 1, tier.when);
+                let message = format!(
+                    "tier {} (`{}`) can never match: earlier tiers cover it",
+                    i + 1,
+                    tier.when
+                );
                 self.report(Check::TierUnreachable, &node.location, code, message);
             }
         }
@@ -251,8 +322,12 @@ impl Validator<'_> {
         points.sort();
         points.dedup();
         for x in points {
-            let matching: Vec<&str> =
-                set.bands.iter().filter(|b| b.when.contains(x)).map(|b| b.name.as_str()).collect();
+            let matching: Vec<&str> = set
+                .bands
+                .iter()
+                .filter(|b| b.when.contains(x))
+                .map(|b| b.name.as_str())
+                .collect();
             match matching.len() {
                 0 => {
                     let message = format!("no band covers an index of {}", x.normalize());
@@ -261,7 +336,11 @@ impl Validator<'_> {
                 }
                 1 => {}
                 _ => {
-                    let message = format!("bands {} overlap at an index of {}", matching.join(" and "), x.normalize());
+                    let message = format!(
+                        "bands {} overlap at an index of {}",
+                        matching.join(" and "),
+                        x.normalize()
+                    );
                     self.report(Check::BandOverlap, &location, Some(&id), message);
                     return;
                 }
@@ -279,15 +358,30 @@ impl Validator<'_> {
         }
         for node in &set.nodes {
             for a in &node.applies {
-                used.push((a.attribute.clone(), node.location.clone(), Some(node.code.clone())));
+                used.push((
+                    a.attribute.clone(),
+                    node.location.clone(),
+                    Some(node.code.clone()),
+                ));
             }
             if let Some(Rule::Branch { on, .. }) = &node.rule {
                 match on {
-                    BranchOn::Attribute(a) => used.push((a.clone(), node.location.clone(), Some(node.code.clone()))),
+                    BranchOn::Attribute(a) => {
+                        used.push((a.clone(), node.location.clone(), Some(node.code.clone())))
+                    }
                     BranchOn::Node(other) => {
-                        if set.node(other).is_none_or(|n| n.rule.is_none() || n.code == node.code) {
-                            let message = format!("the branch reads {other}, which is not another leaf");
-                            self.report(Check::UnknownNode, &node.location, Some(&node.code), message);
+                        if set
+                            .node(other)
+                            .is_none_or(|n| n.rule.is_none() || n.code == node.code)
+                        {
+                            let message =
+                                format!("the branch reads {other}, which is not another leaf");
+                            self.report(
+                                Check::UnknownNode,
+                                &node.location,
+                                Some(&node.code),
+                                message,
+                            );
                         }
                     }
                 }
@@ -296,9 +390,14 @@ impl Validator<'_> {
         for band in &set.bands {
             for gate in band.requires.iter().chain(&band.forced_by) {
                 match gate {
-                    Gate::Attribute { name, .. } => used.push((name.clone(), location.clone(), None)),
+                    Gate::Attribute { name, .. } => {
+                        used.push((name.clone(), location.clone(), None))
+                    }
                     Gate::Node { code, .. } if set.node(code).is_none() => {
-                        let message = format!("band {} depends on node {code}, which does not exist", band.name);
+                        let message = format!(
+                            "band {} depends on node {code}, which does not exist",
+                            band.name
+                        );
                         self.report(Check::UnknownNode, &location, None, message);
                     }
                     Gate::Node { .. } => {}
@@ -313,8 +412,14 @@ impl Validator<'_> {
         }
         for (name, location, code) in used {
             if !declared(&name) {
-                let message = format!("attribute `{name}` is used but not declared in [attributes]");
-                self.report(Check::UndeclaredAttribute, &location, code.as_deref(), message);
+                let message =
+                    format!("attribute `{name}` is used but not declared in [attributes]");
+                self.report(
+                    Check::UndeclaredAttribute,
+                    &location,
+                    code.as_deref(),
+                    message,
+                );
             }
         }
         let mut stages = HashSet::new();
@@ -335,10 +440,17 @@ impl Validator<'_> {
                 continue;
             }
             let code = diagnostic.code.as_deref().unwrap_or_default();
-            if let Some(i) = set.acknowledgements.iter().position(|a| a.check == diagnostic.check && a.code == code) {
+            if let Some(i) = set
+                .acknowledgements
+                .iter()
+                .position(|a| a.check == diagnostic.check && a.code == code)
+            {
                 used[i] = true;
                 diagnostic.severity = Severity::Warning;
-                diagnostic.message = format!("{} (acknowledged: {})", diagnostic.message, set.acknowledgements[i].note);
+                diagnostic.message = format!(
+                    "{} (acknowledged: {})",
+                    diagnostic.message, set.acknowledgements[i].note
+                );
             }
         }
         for (ack, used) in set.acknowledgements.iter().zip(used) {
@@ -351,10 +463,18 @@ impl Validator<'_> {
             } else if ack.check == Check::SourceNote {
                 format!("source note: {}", ack.note)
             } else {
-                format!("acknowledged {}, but the check finds nothing here: {}", ack.check.name(), ack.note)
+                format!(
+                    "acknowledged {}, but the check finds nothing here: {}",
+                    ack.check.name(),
+                    ack.note
+                )
             };
             self.found.push(Diagnostic {
-                severity: if known { Severity::Warning } else { Severity::Error },
+                severity: if known {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
                 check: if known { ack.check } else { Check::UnknownNode },
                 location: ack.location.clone(),
                 code: Some(ack.code.clone()),

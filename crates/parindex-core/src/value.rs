@@ -68,7 +68,10 @@ impl Value {
     pub fn as_percent_ratio(&self) -> Option<(Decimal, Decimal)> {
         match self {
             Value::Number(n) => Some((*n, Decimal::ONE_HUNDRED)),
-            Value::Ratio { numerator, denominator } => Some((*numerator, *denominator)),
+            Value::Ratio {
+                numerator,
+                denominator,
+            } => Some((*numerator, *denominator)),
             _ => None,
         }
     }
@@ -80,7 +83,10 @@ impl fmt::Display for Value {
             Value::Bool(true) => f.write_str("có"),
             Value::Bool(false) => f.write_str("không"),
             Value::Number(n) => write!(f, "{}", n.normalize()),
-            Value::Ratio { numerator, denominator } => {
+            Value::Ratio {
+                numerator,
+                denominator,
+            } => {
                 write!(f, "{}/{}", numerator.normalize(), denominator.normalize())
             }
             Value::Date(d) => write!(f, "{d}"),
@@ -101,15 +107,21 @@ impl fmt::Display for Survey {
                 write!(f, "{group}: ")?;
             }
             match responses {
-                Responses::Share { satisfied, respondents } if *respondents == Decimal::ONE_HUNDRED => {
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                } if *respondents == Decimal::ONE_HUNDRED => {
                     write!(f, "{}%", satisfied.normalize())?
                 }
-                Responses::Share { satisfied, respondents } => {
-                    write!(f, "{}/{}", satisfied.normalize(), respondents.normalize())?
-                }
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                } => write!(f, "{}/{}", satisfied.normalize(), respondents.normalize())?,
                 Responses::Counts(counts) => {
-                    let parts: Vec<String> =
-                        counts.iter().map(|(o, c)| format!("{o}={}", c.normalize())).collect();
+                    let parts: Vec<String> = counts
+                        .iter()
+                        .map(|(o, c)| format!("{o}={}", c.normalize()))
+                        .collect();
                     f.write_str(&parts.join(" "))?
                 }
             }
@@ -121,13 +133,18 @@ impl fmt::Display for Survey {
 /// Whether a cell says "not applicable": `N/A`, `NA`, `KAD`, `không áp dụng`.
 pub fn is_not_applicable(text: &str) -> bool {
     let t = text.trim().to_lowercase();
-    matches!(t.as_str(), "n/a" | "na" | "kad" | "không áp dụng" | "khong ap dung" | "not applicable")
+    matches!(
+        t.as_str(),
+        "n/a" | "na" | "kad" | "không áp dụng" | "khong ap dung" | "not applicable"
+    )
 }
 
 /// Reads yes/no as offices write it: có/không, yes/no, 1/0, true/false, x, đạt/không đạt.
 pub fn parse_bool(text: &str) -> Option<bool> {
     match text.trim().to_lowercase().as_str() {
-        "có" | "co" | "yes" | "y" | "1" | "true" | "x" | "đạt" | "đúng" | "done" => Some(true),
+        "có" | "co" | "yes" | "y" | "1" | "true" | "x" | "đạt" | "đúng" | "done" => {
+            Some(true)
+        }
         "không" | "khong" | "no" | "n" | "0" | "false" | "không đạt" | "chưa" | "sai" => {
             Some(false)
         }
@@ -140,9 +157,13 @@ pub fn parse_bool(text: &str) -> Option<bool> {
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
     if t.contains(',') {
-        return Err(format!("\"{t}\" uses a decimal comma; write {}", t.replace(',', ".")));
+        return Err(format!(
+            "\"{t}\" uses a decimal comma; write {}",
+            t.replace(',', ".")
+        ));
     }
-    t.parse::<Decimal>().map_err(|_| format!("\"{t}\" is not a number"))
+    t.parse::<Decimal>()
+        .map_err(|_| format!("\"{t}\" is not a number"))
 }
 
 /// Reads a share of a whole: `87.5`, `87.5%` or `45/50`, within [0, 100]%.
@@ -158,11 +179,17 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
         if numerator < Decimal::ZERO || numerator > denominator {
             return Err(format!("\"{t}\" is outside 0–100%"));
         }
-        Value::Ratio { numerator, denominator }
+        Value::Ratio {
+            numerator,
+            denominator,
+        }
     } else {
         let number = t.strip_suffix('%').unwrap_or(t).trim();
         if number.contains(',') {
-            return Err(format!("\"{t}\" is not a percentage (use a decimal point: {})", t.replace(',', ".")));
+            return Err(format!(
+                "\"{t}\" is not a percentage (use a decimal point: {})",
+                t.replace(',', ".")
+            ));
         }
         let n = number.parse::<Decimal>().map_err(|_| not_a_percent())?;
         if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
@@ -178,7 +205,9 @@ pub fn parse_count(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
     match t.parse::<u64>() {
         Ok(n) => Ok(Decimal::from(n)),
-        Err(_) => Err(format!("\"{t}\" is not a count (a whole number, 0 or more)")),
+        Err(_) => Err(format!(
+            "\"{t}\" is not a count (a whole number, 0 or more)"
+        )),
     }
 }
 
@@ -202,10 +231,17 @@ pub fn parse_survey(text: &str) -> Result<Survey, String> {
             Responses::Counts(counts)
         } else {
             match parse_percent(body)? {
-                Value::Ratio { numerator, denominator } => {
-                    Responses::Share { satisfied: numerator, respondents: denominator }
-                }
-                Value::Number(n) => Responses::Share { satisfied: n, respondents: Decimal::ONE_HUNDRED },
+                Value::Ratio {
+                    numerator,
+                    denominator,
+                } => Responses::Share {
+                    satisfied: numerator,
+                    respondents: denominator,
+                },
+                Value::Number(n) => Responses::Share {
+                    satisfied: n,
+                    respondents: Decimal::ONE_HUNDRED,
+                },
                 _ => return Err(format!("\"{body}\" is not a survey result")),
             }
         };
@@ -231,7 +267,10 @@ mod tests {
         assert_eq!(parse_percent(" 87.5% "), Ok(Value::Number(d("87.5"))));
         assert_eq!(
             parse_percent("45/50"),
-            Ok(Value::Ratio { numerator: d("45"), denominator: d("50") })
+            Ok(Value::Ratio {
+                numerator: d("45"),
+                denominator: d("50")
+            })
         );
     }
 
@@ -241,9 +280,18 @@ mod tests {
             parse_percent("85,5%").unwrap_err(),
             "\"85,5%\" is not a percentage (use a decimal point: 85.5%)"
         );
-        assert_eq!(parse_percent("101").unwrap_err(), "\"101\" is outside 0–100%");
-        assert_eq!(parse_percent("51/50").unwrap_err(), "\"51/50\" is outside 0–100%");
-        assert_eq!(parse_percent("3/0").unwrap_err(), "\"3/0\" has a denominator that is not positive");
+        assert_eq!(
+            parse_percent("101").unwrap_err(),
+            "\"101\" is outside 0–100%"
+        );
+        assert_eq!(
+            parse_percent("51/50").unwrap_err(),
+            "\"51/50\" is outside 0–100%"
+        );
+        assert_eq!(
+            parse_percent("3/0").unwrap_err(),
+            "\"3/0\" has a denominator that is not positive"
+        );
         assert!(parse_percent("most").is_err());
     }
 
@@ -276,7 +324,10 @@ mod tests {
         assert_eq!(survey.to_string(), "citizens: A=10 B=5; businesses: 17/20");
         assert_eq!(
             parse_survey("85%").expect("share").parts[0].1,
-            Responses::Share { satisfied: d("85"), respondents: d("100") }
+            Responses::Share {
+                satisfied: d("85"),
+                respondents: d("100")
+            }
         );
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use parindex_core::{shipped, Batch, Plan, Results};
+use parindex_core::{Batch, Plan, Results, shipped};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -63,21 +63,29 @@ fn attribute_text(value: &toml::Value) -> String {
 }
 
 fn score_golden(id: &str, golden: &GoldenFile) -> Results {
-    let set = shipped::load(id).unwrap_or_else(|e| panic!("{id}: {e}")).set;
+    let set = shipped::load(id)
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+        .set;
     let plan = Plan::new(&set);
     let mut batch = Batch::new(&plan);
     let first_stage = set.policy.stages[0].clone();
     for unit in &golden.unit {
         let u = batch.add_unit(&unit.id, []).expect("unit");
         for (name, value) in &unit.attributes {
-            batch.set_attribute_text(u, name, &attribute_text(value)).unwrap_or_else(|e| panic!("{e}"));
+            batch
+                .set_attribute_text(u, name, &attribute_text(value))
+                .unwrap_or_else(|e| panic!("{e}"));
         }
         for (code, text) in &unit.values {
-            batch.set_text(u, code, Some(&first_stage), text).unwrap_or_else(|e| panic!("{id}: {e}"));
+            batch
+                .set_text(u, code, Some(&first_stage), text)
+                .unwrap_or_else(|e| panic!("{id}: {e}"));
         }
         for (stage, values) in &unit.stages {
             for (code, text) in values {
-                batch.set_text(u, code, Some(stage), text).unwrap_or_else(|e| panic!("{id}: {e}"));
+                batch
+                    .set_text(u, code, Some(stage), text)
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
             }
         }
     }
@@ -85,7 +93,8 @@ fn score_golden(id: &str, golden: &GoldenFile) -> Results {
 }
 
 fn exact(text: &str) -> Decimal {
-    text.parse().unwrap_or_else(|_| panic!("{text} is not a decimal"))
+    text.parse()
+        .unwrap_or_else(|_| panic!("{text} is not a decimal"))
 }
 
 #[test]
@@ -101,14 +110,18 @@ fn golden_vectors_match_the_hand_worked_results() {
             .map(|p| p.display().to_string())
             .expect("set id from the path");
         let text = std::fs::read_to_string(&file).expect("readable");
-        let golden: GoldenFile = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let golden: GoldenFile =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         assert!(golden.unit.len() >= 3, "{id}: at least three golden units");
         let results = score_golden(&id, &golden);
         for unit in &golden.unit {
             let card = results.unit(&unit.id).expect("scored");
             let mut check = |what: String, got: Option<Decimal>, want: &str| {
                 if got != Some(exact(want)) {
-                    failures.push(format!("{id} {} {what}: engine {got:?}, hand {want}", unit.id));
+                    failures.push(format!(
+                        "{id} {} {what}: engine {got:?}, hand {want}",
+                        unit.id
+                    ));
                 }
             };
             check("total".into(), Some(card.total), &unit.expect.total);
@@ -121,16 +134,31 @@ fn golden_vectors_match_the_hand_worked_results() {
             }
             if let Some(band) = &unit.expect.band {
                 if card.band.as_ref() != Some(band) {
-                    failures.push(format!("{id} {} band: engine {:?}, hand {band}", unit.id, card.band));
+                    failures.push(format!(
+                        "{id} {} band: engine {:?}, hand {band}",
+                        unit.id, card.band
+                    ));
                 }
             }
             if let Some(expected) = unit.expect.warnings {
-                let got = results.warnings.iter().filter(|w| w.unit == unit.id).count();
+                let got = results
+                    .warnings
+                    .iter()
+                    .filter(|w| w.unit == unit.id)
+                    .count();
                 if got != expected {
-                    failures.push(format!("{id} {} warnings: engine {got}, hand {expected}", unit.id));
+                    failures.push(format!(
+                        "{id} {} warnings: engine {got}, hand {expected}",
+                        unit.id
+                    ));
                 }
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

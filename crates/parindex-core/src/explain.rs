@@ -1,0 +1,186 @@
+//! Explanations: for every node of a unit, what was seen, which branch fired, the points won
+//! and lost, and why.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::model::NotApplicable;
+use crate::score::{NodeStatus, Results, Scorecard};
+
+/// One node's line in an explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExplainLine {
+    /// The node's code.
+    pub code: String,
+    /// The node's name.
+    pub name: String,
+    /// Depth in the tree: 0 for an area.
+    pub depth: usize,
+    /// Whether the node is a leaf.
+    pub leaf: bool,
+    /// The maximum printed in the table.
+    pub max: Decimal,
+    /// The maximum that applies to this unit.
+    pub applicable_max: Decimal,
+    /// Points won.
+    pub points: Decimal,
+    /// Points lost: applicable maximum less points won.
+    pub lost: Decimal,
+    /// How the points came about.
+    pub status: NodeStatus,
+    /// The stage whose input was used, for a leaf.
+    pub stage: Option<String>,
+    /// The measurement seen, as text, for a leaf.
+    pub seen: Option<String>,
+    /// Why: the branch of the rule that fired, or how a parent summed its children.
+    pub reason: String,
+}
+
+/// A unit's explanation, node by node in the table's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The unit's id.
+    pub unit: String,
+    /// Final points.
+    pub total: Decimal,
+    /// Applicable maximum.
+    pub max: Decimal,
+    /// Reported index.
+    pub index: Option<Decimal>,
+    /// Rank, if ranked.
+    pub rank: Option<u32>,
+    /// Band, if any.
+    pub band: Option<String>,
+    /// One line per node.
+    pub lines: Vec<ExplainLine>,
+}
+
+impl Explanation {
+    /// The leaves where points were lost, most first: where the unit lost its points.
+    pub fn losses(&self) -> Vec<&ExplainLine> {
+        let mut lost: Vec<&ExplainLine> = self
+            .lines
+            .iter()
+            .filter(|l| l.leaf && l.lost > Decimal::ZERO)
+            .collect();
+        lost.sort_by(|a, b| b.lost.cmp(&a.lost));
+        lost
+    }
+}
+
+impl Scorecard {
+    /// Explains every node of this unit.
+    ///
+    /// ```
+    /// use parindex_core::{shipped, Batch, Plan};
+    /// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+    /// let mut batch = Batch::new(&plan);
+    /// let ward = batch.add_unit("CAP-01", []).unwrap();
+    /// batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
+    /// let results = plan.score(&batch).unwrap();
+    /// let explanation = results.units[0].explain();
+    /// let line = explanation.lines.iter().find(|l| l.code == "1.1.4").unwrap();
+    /// assert_eq!(line.reason, "7/9 (77.78%) → tier 50 <= x < 100 → 0.5");
+    /// assert_eq!(line.lost.to_string(), "0.5");
+    /// ```
+    pub fn explain(&self) -> Explanation {
+        let set = &self.set;
+        let lines = set
+            .nodes
+            .iter()
+            .zip(&self.nodes)
+            .map(|(node, score)| {
+                let leaf = node.rule.is_some();
+                let reason = match (score.status, &node.rule, &score.value, &score.outcome) {
+                    (NodeStatus::NotApplicable, _, _, _) => "not applicable".to_owned(),
+                    (NodeStatus::Missing, _, _, _) => "no input: scored 0".to_owned(),
+                    (NodeStatus::NoEvidence, Some(rule), Some(value), Some(outcome)) => format!(
+                        "{}, but no evidence was attached: scored 0",
+                        rule.explain(value, outcome)
+                    ),
+                    (_, Some(rule), Some(value), Some(outcome)) => rule.explain(value, outcome),
+                    _ => {
+                        let policy = node.not_applicable.unwrap_or(set.policy.not_applicable);
+                        if policy == NotApplicable::RescaleToParent && score.max == node.max {
+                            "sum of the applicable children, rescaled to the maximum".to_owned()
+                        } else {
+                            "sum of the children".to_owned()
+                        }
+                    }
+                };
+                ExplainLine {
+                    code: node.code.clone(),
+                    name: node.name.clone(),
+                    depth: node.depth(),
+                    leaf,
+                    max: node.max,
+                    applicable_max: score.max,
+                    points: score.points,
+                    lost: score.lost(),
+                    status: score.status,
+                    stage: score.stage.and_then(|s| set.policy.stages.get(s).cloned()),
+                    seen: score.value.as_ref().map(ToString::to_string),
+                    reason,
+                }
+            })
+            .collect();
+        Explanation {
+            unit: self.unit.clone(),
+            total: self.total,
+            max: self.max,
+            index: self.reported_index,
+            rank: self.rank,
+            band: self.band.clone(),
+            lines,
+        }
+    }
+}
+
+impl Results {
+    /// Explains the unit with this id.
+    pub fn explain(&self, unit: &str) -> Option<Explanation> {
+        self.unit(unit).map(Scorecard::explain)
+    }
+}
+
+impl fmt::Display for Explanation {
+    /// A tree, one node per line: code, points of applicable maximum, and why.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let index = self
+            .index
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| "–".to_owned());
+        write!(
+            f,
+            "{}: {} of {} points, index {index}",
+            self.unit,
+            self.total.normalize(),
+            self.max.normalize()
+        )?;
+        if let Some(rank) = self.rank {
+            write!(f, ", rank {rank}")?;
+        }
+        if let Some(band) = &self.band {
+            write!(f, ", band {band}")?;
+        }
+        writeln!(f)?;
+        for line in &self.lines {
+            let indent = "  ".repeat(line.depth + 1);
+            let lost = if line.lost > Decimal::ZERO {
+                format!(", lost {}", line.lost.normalize())
+            } else {
+                String::new()
+            };
+            writeln!(
+                f,
+                "{indent}{} {}/{}{lost}: {}",
+                line.code,
+                line.points.normalize(),
+                line.applicable_max.normalize(),
+                line.reason
+            )?;
+        }
+        Ok(())
+    }
+}
