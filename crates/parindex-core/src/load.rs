@@ -111,10 +111,11 @@ impl CriteriaSet {
         }
         let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|e| {
-            fail(format!(
-                "not UTF-8 text (byte {}): save the file as UTF-8",
-                e.utf8_error().valid_up_to()
-            ))
+            let valid = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+            let mut error = fail("not UTF-8 text: save the file as UTF-8".to_owned());
+            error.diagnostics[0].location = Location::at(&file, &prefix, valid);
+            error
         })?;
         Self::from_toml(text.strip_prefix('\u{feff}').unwrap_or(&text), &file)
     }
