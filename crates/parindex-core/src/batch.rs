@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -63,31 +64,42 @@ impl fmt::Display for InputError {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Batch {
+    /// Shared, copied on write: results keep a clone to explain themselves without a copy.
+    pub(crate) data: Arc<BatchData>,
+    plan: Plan,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct BatchData {
     pub(crate) leaf_count: usize,
     pub(crate) stage_count: usize,
     pub(crate) units: Vec<Unit>,
     /// `[unit][leaf][stage]`, flattened.
     pub(crate) cells: Vec<Option<Cell>>,
-    plan: Plan,
-    ids: HashMap<String, usize>,
+    /// Per unit, a bit per stage that has at least one input.
+    pub(crate) stages_present: Vec<u64>,
+    pub(crate) ids: HashMap<String, usize>,
 }
 
 impl Batch {
     /// An empty batch for a plan.
     pub fn new(plan: &Plan) -> Self {
         Batch {
-            leaf_count: plan.leaf_count(),
-            stage_count: plan.set.policy.stages.len(),
-            units: Vec::new(),
-            cells: Vec::new(),
+            data: Arc::new(BatchData {
+                leaf_count: plan.leaf_count(),
+                stage_count: plan.set.policy.stages.len(),
+                units: Vec::new(),
+                cells: Vec::new(),
+                stages_present: Vec::new(),
+                ids: HashMap::new(),
+            }),
             plan: plan.clone(),
-            ids: HashMap::new(),
         }
     }
 
     /// The units, in the order added.
     pub fn units(&self) -> &[Unit] {
-        &self.units
+        &self.data.units
     }
 
     /// Adds a unit; its id must be new to the batch. Returns its position.
@@ -104,21 +116,23 @@ impl Batch {
                 message: "a unit has an empty id".to_owned(),
             });
         }
-        if self.ids.contains_key(id) {
+        if self.data.ids.contains_key(id) {
             return Err(InputError {
                 unit: Some(id.to_owned()),
                 code: None,
                 message: "appears twice".to_owned(),
             });
         }
-        let position = self.units.len();
-        self.ids.insert(id.to_owned(), position);
-        self.units.push(Unit {
+        let position = self.data.units.len();
+        let data = Arc::make_mut(&mut self.data);
+        data.ids.insert(id.to_owned(), position);
+        data.units.push(Unit {
             id: id.to_owned(),
             attributes: BTreeMap::new(),
         });
-        self.cells
-            .resize(self.cells.len() + self.leaf_count * self.stage_count, None);
+        data.cells
+            .resize(data.cells.len() + data.leaf_count * data.stage_count, None);
+        data.stages_present.push(0);
         for (name, value) in attributes {
             self.set_attribute(position, &name, value)?;
         }
@@ -127,12 +141,12 @@ impl Batch {
 
     /// The position of the unit with this id.
     pub fn unit_index(&self, id: &str) -> Option<usize> {
-        self.ids.get(id.trim()).copied()
+        self.data.ids.get(id.trim()).copied()
     }
 
     fn unit_error(&self, unit: usize, code: Option<&str>, message: String) -> InputError {
         InputError {
-            unit: self.units.get(unit).map(|u| u.id.clone()),
+            unit: self.data.units.get(unit).map(|u| u.id.clone()),
             code: code.map(str::to_owned),
             message,
         }
@@ -153,11 +167,14 @@ impl Batch {
                 "is not an attribute of this set".to_owned(),
             ));
         }
-        let target = self.units.get_mut(unit).ok_or_else(|| InputError {
-            unit: None,
-            code: None,
-            message: format!("no unit at position {unit}"),
-        })?;
+        let target = Arc::make_mut(&mut self.data)
+            .units
+            .get_mut(unit)
+            .ok_or_else(|| InputError {
+                unit: None,
+                code: None,
+                message: format!("no unit at position {unit}"),
+            })?;
         target.attributes.insert(name.to_owned(), value);
         Ok(())
     }
@@ -209,7 +226,7 @@ impl Batch {
     }
 
     fn slot(&self, unit: usize, code: &str, stage: Option<&str>) -> Result<usize, InputError> {
-        if unit >= self.units.len() {
+        if unit >= self.data.units.len() {
             return Err(InputError {
                 unit: None,
                 code: Some(code.to_owned()),
@@ -235,7 +252,15 @@ impl Batch {
                 )
             })?,
         };
-        Ok((unit * self.leaf_count + leaf) * self.stage_count + stage)
+        Ok((unit * self.data.leaf_count + leaf) * self.data.stage_count + stage)
+    }
+
+    fn mark_stage(&mut self, slot: usize) {
+        let unit = slot / (self.data.leaf_count * self.data.stage_count);
+        let stage = slot % self.data.stage_count;
+        if let Some(bits) = Arc::make_mut(&mut self.data).stages_present.get_mut(unit) {
+            *bits |= 1 << stage.min(63);
+        }
     }
 
     /// Sets the input for a leaf at a stage (the first stage when `None`).
@@ -247,8 +272,9 @@ impl Batch {
         input: Input,
     ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
-        let evidence = self.cells[slot].as_ref().and_then(|c| c.evidence);
-        self.cells[slot] = Some(Cell { input, evidence });
+        let evidence = self.data.cells[slot].as_ref().and_then(|c| c.evidence);
+        Arc::make_mut(&mut self.data).cells[slot] = Some(Cell { input, evidence });
+        self.mark_stage(slot);
         Ok(())
     }
 
@@ -275,8 +301,9 @@ impl Batch {
                 .unwrap_or_else(|| Err("has no rule".to_owned()));
             Input::Value(parsed.map_err(|m| self.unit_error(unit, Some(code), m))?)
         };
-        let evidence = self.cells[slot].as_ref().and_then(|c| c.evidence);
-        self.cells[slot] = Some(Cell { input, evidence });
+        let evidence = self.data.cells[slot].as_ref().and_then(|c| c.evidence);
+        Arc::make_mut(&mut self.data).cells[slot] = Some(Cell { input, evidence });
+        self.mark_stage(slot);
         Ok(())
     }
 
@@ -289,7 +316,7 @@ impl Batch {
         evidence: bool,
     ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
-        match &mut self.cells[slot] {
+        match &mut Arc::make_mut(&mut self.data).cells[slot] {
             Some(cell) => cell.evidence = Some(evidence),
             None => {
                 let message = "has evidence recorded but no value".to_owned();
@@ -301,35 +328,37 @@ impl Batch {
 
     /// The input for a leaf at a stage, if given.
     pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<&Cell> {
-        self.cells
-            .get((unit * self.leaf_count + leaf) * self.stage_count + stage)?
+        self.data
+            .cells
+            .get((unit * self.data.leaf_count + leaf) * self.data.stage_count + stage)?
             .as_ref()
     }
 
     /// The last stage at which a leaf has an input, at or before `stage`.
     pub(crate) fn latest(&self, unit: usize, leaf: usize, stage: usize) -> Option<(usize, &Cell)> {
-        let base = (unit * self.leaf_count + leaf) * self.stage_count;
+        let base = (unit * self.data.leaf_count + leaf) * self.data.stage_count;
         (0..=stage)
             .rev()
-            .find_map(|s| self.cells[base + s].as_ref().map(|c| (s, c)))
+            .find_map(|s| self.data.cells[base + s].as_ref().map(|c| (s, c)))
     }
 
     /// The last stage with any input for a unit.
     pub(crate) fn last_stage(&self, unit: usize) -> Option<usize> {
-        let start = unit * self.leaf_count * self.stage_count;
-        let cells = &self.cells[start..start + self.leaf_count * self.stage_count];
-        (0..self.stage_count).rev().find(|s| {
-            cells
-                .iter()
-                .skip(*s)
-                .step_by(self.stage_count)
-                .any(Option::is_some)
-        })
+        let bits = *self.data.stages_present.get(unit)?;
+        (bits != 0).then(|| 63 - bits.leading_zeros() as usize)
+    }
+
+    /// Whether a unit has any input at a stage.
+    pub(crate) fn has_stage(&self, unit: usize, stage: usize) -> bool {
+        self.data
+            .stages_present
+            .get(unit)
+            .is_some_and(|bits| bits & (1 << stage.min(63)) != 0)
     }
 
     /// Numbers given for a leaf at the unit's final stage, for relative rules.
     pub(crate) fn final_number(&self, unit: usize, leaf: usize) -> Option<Decimal> {
-        match self.latest(unit, leaf, self.stage_count - 1) {
+        match self.latest(unit, leaf, self.data.stage_count - 1) {
             Some((
                 _,
                 Cell {

@@ -91,10 +91,43 @@ impl Condition {
 
 /// Orders `scale × n ÷ d` against `bound` without dividing, when the products fit.
 fn compare_ratio(n: Decimal, d: Decimal, scale: Decimal, bound: Decimal) -> Ordering {
+    // Fast path on the integer mantissas: n·scale against bound·d, at one power of ten.
+    let left = n.mantissa().checked_mul(scale.mantissa());
+    let right = bound.mantissa().checked_mul(d.mantissa());
+    let left_exp = n.scale() + scale.scale();
+    let right_exp = bound.scale() + d.scale();
+    if let (Some(left), Some(right)) = (left, right) {
+        let aligned = match left_exp.cmp(&right_exp) {
+            Ordering::Equal => Some((left, right)),
+            Ordering::Greater => pow10(left_exp - right_exp)
+                .and_then(|p| right.checked_mul(p))
+                .map(|r| (left, r)),
+            Ordering::Less => pow10(right_exp - left_exp)
+                .and_then(|p| left.checked_mul(p))
+                .map(|l| (l, right)),
+        };
+        if let Some((l, r)) = aligned {
+            return l.cmp(&r);
+        }
+    }
     match (n.checked_mul(scale), bound.checked_mul(d)) {
         (Some(left), Some(right)) => left.cmp(&right),
         _ => (n / d * scale).cmp(&bound),
     }
+}
+
+/// 10^exp, for the exponents a decimal can have.
+fn pow10(exp: u32) -> Option<i128> {
+    const POWERS: [i128; 29] = {
+        let mut table = [1i128; 29];
+        let mut i = 1;
+        while i < 29 {
+            table[i] = table[i - 1] * 10;
+            i += 1;
+        }
+        table
+    };
+    POWERS.get(exp as usize).copied()
 }
 
 impl std::str::FromStr for Condition {

@@ -64,7 +64,7 @@ impl Explanation {
             .iter()
             .filter(|l| l.leaf && l.lost > Decimal::ZERO)
             .collect();
-        lost.sort_by(|a, b| b.lost.cmp(&a.lost));
+        lost.sort_by_key(|l| std::cmp::Reverse(l.lost));
         lost
     }
 }
@@ -90,16 +90,18 @@ impl Scorecard {
             .nodes
             .iter()
             .zip(&self.nodes)
-            .map(|(node, score)| {
+            .enumerate()
+            .map(|(position, (node, score))| {
                 let leaf = node.rule.is_some();
-                let reason = match (score.status, &node.rule, &score.value, &score.outcome) {
-                    (NodeStatus::NotApplicable, _, _, _) => "not applicable".to_owned(),
-                    (NodeStatus::Missing, _, _, _) => "no input: scored 0".to_owned(),
-                    (NodeStatus::NoEvidence, Some(rule), Some(value), Some(outcome)) => format!(
+                let trace = if leaf { self.trace(position) } else { None };
+                let reason = match (score.status, &node.rule, &trace) {
+                    (NodeStatus::NotApplicable, _, _) => "not applicable".to_owned(),
+                    (NodeStatus::Missing, _, _) => "no input: scored 0".to_owned(),
+                    (NodeStatus::NoEvidence, Some(rule), Some((value, outcome))) => format!(
                         "{}, but no evidence was attached: scored 0",
                         rule.explain(value, outcome)
                     ),
-                    (_, Some(rule), Some(value), Some(outcome)) => rule.explain(value, outcome),
+                    (_, Some(rule), Some((value, outcome))) => rule.explain(value, outcome),
                     _ => {
                         let policy = node.not_applicable.unwrap_or(set.policy.not_applicable);
                         if policy == NotApplicable::RescaleToParent && score.max == node.max {
@@ -120,7 +122,7 @@ impl Scorecard {
                     lost: score.lost(),
                     status: score.status,
                     stage: score.stage.and_then(|s| set.policy.stages.get(s).cloned()),
-                    seen: score.value.as_ref().map(ToString::to_string),
+                    seen: trace.as_ref().map(|(value, _)| value.to_string()),
                     reason,
                 }
             })

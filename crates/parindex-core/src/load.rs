@@ -22,6 +22,9 @@ use crate::validate;
 /// The largest criteria file read, in bytes. Real sets are under 100 KB.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 
+/// The largest magnitude of any number in a criteria file.
+pub const MAX_MAGNITUDE: i64 = 1_000_000_000;
+
 /// A set that loaded, and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -318,6 +321,12 @@ impl<'s> Reader<'s> {
         });
         if parsed.is_none() {
             self.wrong_type(at, key, value, "a decimal number");
+        }
+        // Sums of points must never overflow, whatever a file says.
+        if let Some(x) = parsed.filter(|x| x.abs() > Decimal::from(MAX_MAGNITUDE)) {
+            let message = format!("`{key}` = {x} is beyond the limit of ±{MAX_MAGNITUDE}");
+            self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
+            return None;
         }
         parsed
     }

@@ -885,8 +885,11 @@ fn evaluate_survey(
                                 known.join(", ")
                             )
                         })?;
-                    total += count;
-                    weighted += count * weight;
+                    total = total.checked_add(*count).ok_or("too many respondents")?;
+                    weighted = count
+                        .checked_mul(weight)
+                        .and_then(|w| weighted.checked_add(w))
+                        .ok_or("too many respondents")?;
                 }
                 if total.is_zero() {
                     return Err("no respondents".to_owned());

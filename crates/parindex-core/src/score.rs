@@ -40,10 +40,6 @@ pub struct NodeScore {
     pub status: NodeStatus,
     /// For a leaf: the stage whose input was used.
     pub stage: Option<usize>,
-    /// For a leaf: the measurement seen.
-    pub value: Option<Value>,
-    /// For a leaf: what the rule did.
-    pub outcome: Option<Outcome>,
 }
 
 impl NodeScore {
@@ -53,8 +49,6 @@ impl NodeScore {
             max: Decimal::ZERO,
             status,
             stage: None,
-            value: None,
-            outcome: None,
         }
     }
 
@@ -76,7 +70,7 @@ pub struct StageScore {
 }
 
 /// One unit's results.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Scorecard {
     /// The unit's id.
     pub unit: String,
@@ -101,9 +95,46 @@ pub struct Scorecard {
     /// Points per node at every stage present, in stage order; the last is final.
     pub stages: Vec<StageScore>,
     pub(crate) set: Arc<CriteriaSet>,
+    /// What the unit was scored from, kept to explain it on demand without a copy.
+    pub(crate) inputs: Arc<Inputs>,
+    /// The unit's position in the batch.
+    pub(crate) position: usize,
+}
+
+/// A scoring run's inputs: the plan, the batch (shared, not copied) and the group statistics.
+#[derive(Debug)]
+pub(crate) struct Inputs {
+    pub(crate) plan: Plan,
+    pub(crate) batch: Batch,
+    pub(crate) references: References,
 }
 
 impl Scorecard {
+    /// For the leaf at node position `node`: the measurement seen at the final stage and what the
+    /// rule did with it, recomputed from the run's inputs. `None` for a parent, or a leaf that is
+    /// missing or not applicable.
+    pub fn trace(&self, node: usize) -> Option<(Value, Outcome)> {
+        let inputs = &self.inputs;
+        let leaf = inputs.plan.leaf_of_node.get(node).copied().flatten()?;
+        let last = inputs.batch.last_stage(self.position)?;
+        let (_, outcome) = inputs
+            .plan
+            .score_leaf(
+                &inputs.batch,
+                self.position,
+                leaf,
+                last,
+                &inputs.references,
+                &self.group,
+            )
+            .ok()?;
+        let (_, cell) = inputs.batch.latest(self.position, leaf, last)?;
+        match &cell.input {
+            Input::Value(value) => Some((value.clone(), outcome?)),
+            Input::NotApplicable => None,
+        }
+    }
+
     /// The final result of the node with this code.
     pub fn node(&self, code: &str) -> Option<&NodeScore> {
         let i = self.set.nodes.iter().position(|n| n.code == code)?;
@@ -208,15 +239,63 @@ impl Plan {
     /// Problems that stop scoring (a value outside its rule, a missing input under the `error`
     /// policy) are all collected before returning.
     pub fn score(&self, batch: &Batch) -> Result<Results, ScoreError> {
-        let references = self.references(batch);
-        let mut units = Vec::with_capacity(batch.units.len());
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        self.score_with_threads(batch, threads)
+    }
+
+    /// Scores with at most `threads` threads. Units are split into contiguous chunks, so the
+    /// results are the same for any number of threads; small batches use one.
+    pub fn score_with_threads(&self, batch: &Batch, threads: usize) -> Result<Results, ScoreError> {
+        // Below this many leaf evaluations, starting threads costs more than it saves.
+        const PARALLEL_FROM: usize = 100_000;
+        let inputs = Arc::new(Inputs {
+            plan: self.clone(),
+            batch: batch.clone(),
+            references: self.references(batch),
+        });
+        let count = batch.data.units.len();
+        let threads = if count * self.leaf_count().max(1) < PARALLEL_FROM {
+            1
+        } else {
+            threads.clamp(1, 64)
+        };
+        let chunk = count.div_ceil(threads).max(1);
+        let score_range = |range: std::ops::Range<usize>| {
+            let mut units = Vec::with_capacity(range.len());
+            let mut warnings = Vec::new();
+            let mut problems = Vec::new();
+            for u in range {
+                match self.score_unit(&inputs, u, &mut warnings) {
+                    Ok(card) => units.push(card),
+                    Err(mut p) => problems.append(&mut p),
+                }
+            }
+            (units, warnings, problems)
+        };
+        let parts: Vec<(Vec<Scorecard>, Vec<ScoreWarning>, Vec<ScoreProblem>)> = if threads == 1 {
+            vec![score_range(0..count)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..count)
+                    .step_by(chunk)
+                    .map(|start| {
+                        let range = start..(start + chunk).min(count);
+                        scope.spawn(move || score_range(range))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            })
+        };
+        let mut units = Vec::with_capacity(count);
         let mut warnings = Vec::new();
         let mut problems = Vec::new();
-        for u in 0..batch.units.len() {
-            match self.score_unit(batch, u, &references, &mut warnings) {
-                Ok(card) => units.push(card),
-                Err(mut p) => problems.append(&mut p),
-            }
+        for (mut u, mut w, mut p) in parts {
+            units.append(&mut u);
+            warnings.append(&mut w);
+            problems.append(&mut p);
         }
         if !problems.is_empty() {
             return Err(ScoreError { problems });
@@ -239,7 +318,7 @@ impl Plan {
 
     fn group_of(&self, batch: &Batch, unit: usize) -> Option<String> {
         let name = self.set.policy.group_by.as_ref()?;
-        batch.units[unit]
+        batch.data.units[unit]
             .attributes
             .get(name)
             .map(ToString::to_string)
@@ -252,7 +331,7 @@ impl Plan {
                 continue;
             };
             let mut by_group: HashMap<Option<String>, Vec<Decimal>> = HashMap::new();
-            for u in 0..batch.units.len() {
+            for u in 0..batch.data.units.len() {
                 if let Some(x) = batch.final_number(u, leaf) {
                     let group = if *among == Among::Group {
                         self.group_of(batch, u)
@@ -263,21 +342,25 @@ impl Plan {
                 }
             }
             for (group, mut values) in by_group {
+                // Checked: inputs are the user's, and a sum of huge numbers must not panic.
                 let statistic = match to {
-                    Statistic::Mean => {
-                        let sum: Decimal = values.iter().sum();
-                        sum / Decimal::from(values.len())
-                    }
+                    Statistic::Mean => values
+                        .iter()
+                        .try_fold(Decimal::ZERO, |sum, x| sum.checked_add(*x))
+                        .and_then(|sum| sum.checked_div(Decimal::from(values.len()))),
                     Statistic::Median => {
                         values.sort();
                         let mid = values.len() / 2;
                         if values.len() % 2 == 1 {
-                            values[mid]
+                            Some(values[mid])
                         } else {
-                            (values[mid - 1] + values[mid]) / Decimal::TWO
+                            values[mid - 1]
+                                .checked_add(values[mid])
+                                .map(|s| s / Decimal::TWO)
                         }
                     }
                 };
+                let Some(statistic) = statistic else { continue };
                 references.insert((leaf, group), statistic);
             }
         }
@@ -290,7 +373,7 @@ impl Plan {
         if !self.has_applicability {
             return out;
         }
-        let attributes = &batch.units[unit].attributes;
+        let attributes = &batch.data.units[unit].attributes;
         for &i in &self.top_down {
             let inherited = self.parent[i].is_some_and(|p| out[p]);
             let applies = self.set.nodes[i].applies.iter().all(|condition| {
@@ -305,11 +388,11 @@ impl Plan {
 
     fn score_unit(
         &self,
-        batch: &Batch,
+        inputs: &Arc<Inputs>,
         unit: usize,
-        references: &References,
         warnings: &mut Vec<ScoreWarning>,
     ) -> Result<Scorecard, Vec<ScoreProblem>> {
+        let (batch, references) = (&inputs.batch, &inputs.references);
         let ruled_out = self.ruled_out(batch, unit);
         let last = batch.last_stage(unit).unwrap_or(0);
         let group = self.group_of(batch, unit);
@@ -319,8 +402,7 @@ impl Plan {
         let mut problems = Vec::new();
         for stage in 0..=last {
             // Earlier stages are scored only where the unit has inputs for them.
-            let present = stage == last
-                || (0..self.leaf_count()).any(|l| batch.get(unit, l, stage).is_some());
+            let present = stage == last || batch.has_stage(unit, stage);
             if !present {
                 continue;
             }
@@ -331,12 +413,12 @@ impl Plan {
             });
             for (leaf, &node) in self.leaves.iter().enumerate() {
                 let result = if ruled_out[node] {
-                    Ok(NodeScore::empty(NodeStatus::NotApplicable))
+                    Ok((NodeScore::empty(NodeStatus::NotApplicable), None))
                 } else {
                     self.score_leaf(batch, unit, leaf, stage, references, &group)
                 };
                 match result {
-                    Ok(score) => {
+                    Ok((score, _)) => {
                         if is_final && score.status == NodeStatus::Missing {
                             if self.set.policy.missing == Missing::Error {
                                 problems.push(self.problem(
@@ -347,7 +429,7 @@ impl Plan {
                                 ));
                             } else {
                                 warnings.push(ScoreWarning {
-                                    unit: batch.units[unit].id.clone(),
+                                    unit: batch.data.units[unit].id.clone(),
                                     code: self.set.nodes[node].code.clone(),
                                     message: "no input: scored 0".to_owned(),
                                 });
@@ -386,8 +468,8 @@ impl Plan {
         let policy = &self.set.policy;
         let index = index_of(total, max, policy.scale);
         Ok(Scorecard {
-            unit: batch.units[unit].id.clone(),
-            attributes: batch.units[unit].attributes.clone(),
+            unit: batch.data.units[unit].id.clone(),
+            attributes: batch.data.units[unit].attributes.clone(),
             nodes: final_nodes,
             total,
             max,
@@ -398,12 +480,14 @@ impl Plan {
             band: None,
             stages,
             set: self.set.clone(),
+            inputs: inputs.clone(),
+            position: unit,
         })
     }
 
     fn problem(&self, batch: &Batch, unit: usize, node: usize, message: String) -> ScoreProblem {
         ScoreProblem {
-            unit: batch.units[unit].id.clone(),
+            unit: batch.data.units[unit].id.clone(),
             code: self.set.nodes[node].code.clone(),
             message,
         }
@@ -417,22 +501,24 @@ impl Plan {
         stage: usize,
         references: &References,
         group: &Option<String>,
-    ) -> Result<NodeScore, String> {
+    ) -> Result<(NodeScore, Option<Outcome>), String> {
         let node_index = self.leaves[leaf];
         let node = &self.set.nodes[node_index];
         let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
-            return Ok(NodeScore {
+            let missing = NodeScore {
                 max: node.max,
                 ..NodeScore::empty(NodeStatus::Missing)
-            });
+            };
+            return Ok((missing, None));
         };
         let Cell { input, evidence } = cell;
         let value = match input {
             Input::NotApplicable => {
-                return Ok(NodeScore {
+                let not_applicable = NodeScore {
                     stage: Some(used_stage),
                     ..NodeScore::empty(NodeStatus::NotApplicable)
-                });
+                };
+                return Ok((not_applicable, None));
             }
             Input::Value(value) => value,
         };
@@ -466,14 +552,13 @@ impl Plan {
         } else {
             (outcome.points, NodeStatus::Scored)
         };
-        Ok(NodeScore {
+        let score = NodeScore {
             points,
             max: node.max,
             status,
             stage: Some(used_stage),
-            value: Some(value.clone()),
-            outcome: Some(outcome),
-        })
+        };
+        Ok((score, Some(outcome)))
     }
 
     fn branch_case(
@@ -486,7 +571,7 @@ impl Plan {
         cases: &[crate::rule::Case],
     ) -> Result<usize, String> {
         let seen: Option<AttrValue> = match on {
-            BranchOn::Attribute(name) => batch.units[unit].attributes.get(name).cloned(),
+            BranchOn::Attribute(name) => batch.data.units[unit].attributes.get(name).cloned(),
             BranchOn::Node(_) => {
                 let source = self.branch_source[leaf].ok_or("the branch's leaf does not exist")?;
                 let source_rule = self.set.nodes[self.leaves[source]].rule.as_ref();
@@ -567,8 +652,6 @@ impl Plan {
                 max,
                 status: NodeStatus::Scored,
                 stage: None,
-                value: None,
-                outcome: None,
             };
         }
     }

@@ -25,7 +25,10 @@ fn replaced(from: &str, to: &str) -> String {
 }
 
 fn line_of(text: &str, needle: &str) -> usize {
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).expect("needle present")
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .expect("needle present")
 }
 
 #[test]
@@ -40,21 +43,45 @@ fn syntax_errors_are_located() {
     let text = replaced("max = 1.5\n[node.rule]", "max = = 1.5\n[node.rule]");
     let found = errors(&text);
     let line = line_of(&text, "max = = 1.5");
-    assert_eq!(found[0], format!("set.toml:{line}:7: error[syntax]: extra `=`, expected nothing"));
+    assert_eq!(
+        found[0],
+        format!("set.toml:{line}:7: error[syntax]: extra `=`, expected nothing")
+    );
 }
 
 #[test]
 fn unknown_keys_and_wrong_types_are_all_reported_in_one_pass() {
-    let text = replaced("name = \"Plan issued\"\nmax = 1", "name = \"Plan issued\"\nmaxx = 1")
-        .replacen("name = \"Directive\"\nmax = 1.5", "name = \"Directive\"\nmax = \"lots\"", 1)
-        .replacen("status = \"example\"", "status = \"draft\"", 1);
+    let text = replaced(
+        "name = \"Plan issued\"\nmax = 1",
+        "name = \"Plan issued\"\nmaxx = 1",
+    )
+    .replacen(
+        "name = \"Directive\"\nmax = 1.5",
+        "name = \"Directive\"\nmax = \"lots\"",
+        1,
+    )
+    .replacen("status = \"example\"", "status = \"draft\"", 1);
     let found = errors(&text);
     let maxx = line_of(&text, "maxx = 1");
     let lots = line_of(&text, "max = \"lots\"");
     let draft = line_of(&text, "status = \"draft\"");
-    assert!(found.contains(&format!("set.toml:{maxx}:1: error[unknown-key] 1.1: unknown key `maxx` in [[node]]")), "{found:#?}");
-    assert!(found.iter().any(|m| m.starts_with("set.toml:") && m.contains("error[missing-key] 1.1: missing key `max`")), "{found:#?}");
-    assert!(found.contains(&format!("set.toml:{lots}:7: error[wrong-type] 1.2: `max` must be a decimal number, not string")), "{found:#?}");
+    assert!(
+        found.contains(&format!(
+            "set.toml:{maxx}:1: error[unknown-key] 1.1: unknown key `maxx` in [[node]]"
+        )),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|m| m.starts_with("set.toml:")
+            && m.contains("error[missing-key] 1.1: missing key `max`")),
+        "{found:#?}"
+    );
+    assert!(
+        found.contains(&format!(
+            "set.toml:{lots}:7: error[wrong-type] 1.2: `max` must be a decimal number, not string"
+        )),
+        "{found:#?}"
+    );
     assert!(found.contains(&format!(
         "set.toml:{draft}:10: error[wrong-type]: `status` = \"draft\" is not one of official, transcribed, example"
     )), "{found:#?}");
@@ -62,61 +89,152 @@ fn unknown_keys_and_wrong_types_are_all_reported_in_one_pass() {
 
 #[test]
 fn duplicate_codes_and_missing_parents() {
-    let text = replaced("code = \"1.2\"", "code = \"1.1\"").replacen("code = \"2.3\"", "code = \"4.3\"", 1);
+    let text = replaced("code = \"1.2\"", "code = \"1.1\"").replacen(
+        "code = \"2.3\"",
+        "code = \"4.3\"",
+        1,
+    );
     let found = errors(&text);
-    assert!(found.iter().any(|m| m.contains("error[duplicate-code] 1.1: duplicate code; first at line")), "{found:#?}");
-    assert!(found.iter().any(|m| m.contains("error[missing-parent] 4.3: its parent 4 does not exist")), "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("error[duplicate-code] 1.1: duplicate code; first at line")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|m| m.contains("error[missing-parent] 4.3: its parent 4 does not exist")),
+        "{found:#?}"
+    );
 }
 
 #[test]
 fn maxima_that_do_not_add_up() {
-    let text = replaced("code = \"1\"\nname = \"Direction\"\nmax = 10", "code = \"1\"\nname = \"Direction\"\nmax = 11");
+    let text = replaced(
+        "code = \"1\"\nname = \"Direction\"\nmax = 10",
+        "code = \"1\"\nname = \"Direction\"\nmax = 11",
+    );
     let found = errors(&text);
-    assert!(found.iter().any(|m| m.ends_with("error[children-sum] 1: its children's maxima add up to 10, not its maximum 11")), "{found:#?}");
+    assert!(
+        found.iter().any(|m| m.ends_with(
+            "error[children-sum] 1: its children's maxima add up to 10, not its maximum 11"
+        )),
+        "{found:#?}"
+    );
     assert!(found.iter().any(|m| m.ends_with("error[total-max] example/every-rule/2024: the areas' maxima add up to 21, not the set's maximum 20")), "{found:#?}");
 }
 
 #[test]
 fn best_points_below_or_above_the_maximum() {
-    let below = replaced("level = [{ key = \"full\", points = 1.5 }", "level = [{ key = \"full\", points = 1.25 }");
-    assert!(errors(&below).iter().any(|m| m.ends_with("error[best-points] 1.2: the rule's best answer gives 1.25 points, below the maximum 1.5")));
-    let above = replaced("level = [{ key = \"full\", points = 1.5 }", "level = [{ key = \"full\", points = 2 }");
-    assert!(errors(&above).iter().any(|m| m.ends_with("error[points-above-max] 1.2: the rule can give 2 points, above the maximum 1.5")));
+    let below = replaced(
+        "level = [{ key = \"full\", points = 1.5 }",
+        "level = [{ key = \"full\", points = 1.25 }",
+    );
+    assert!(errors(&below).iter().any(|m| m.ends_with(
+        "error[best-points] 1.2: the rule's best answer gives 1.25 points, below the maximum 1.5"
+    )));
+    let above = replaced(
+        "level = [{ key = \"full\", points = 1.5 }",
+        "level = [{ key = \"full\", points = 2 }",
+    );
+    assert!(errors(&above).iter().any(|m| m.ends_with(
+        "error[points-above-max] 1.2: the rule can give 2 points, above the maximum 1.5"
+    )));
 }
 
 #[test]
 fn tiers_with_a_gap_an_unreachable_tier_or_out_of_order() {
     let gap = replaced("when = \"50 <= x < 100\"", "when = \"60 <= x < 100\"");
-    assert!(errors(&gap).iter().any(|m| m.ends_with("error[tier-gap] 1.4: no tier matches x = 50")), "{:#?}", errors(&gap));
+    assert!(
+        errors(&gap)
+            .iter()
+            .any(|m| m.ends_with("error[tier-gap] 1.4: no tier matches x = 50")),
+        "{:#?}",
+        errors(&gap)
+    );
     let unreachable = replaced("when = \"50 <= x < 100\"", "when = \"x >= 100\"");
     assert!(errors(&unreachable).iter().any(|m| m.ends_with("error[tier-unreachable] 1.4: tier 2 (`x >= 100`) can never match: earlier tiers cover it")), "{:#?}", errors(&unreachable));
-    let disorder = replaced("when = \"x < 50\"\npoints = 0", "when = \"x < 50\"\npoints = 0.75");
+    let disorder = replaced(
+        "when = \"x < 50\"\npoints = 0",
+        "when = \"x < 50\"\npoints = 0.75",
+    );
     assert!(errors(&disorder).iter().any(|m| m.contains("error[tier-order] 1.4: tiers are out of order: x = 49 gives 0.75 points but the better x = 50 gives 0.5")), "{:#?}", errors(&disorder));
-    let count_gap = replaced("{ when = \"1 <= x <= 2\", points = 0.5 }", "{ when = \"x = 1\", points = 0.5 }");
-    assert!(errors(&count_gap).iter().any(|m| m.ends_with("error[tier-gap] 1.5: no tier matches x = 2")), "{:#?}", errors(&count_gap));
+    let count_gap = replaced(
+        "{ when = \"1 <= x <= 2\", points = 0.5 }",
+        "{ when = \"x = 1\", points = 0.5 }",
+    );
+    assert!(
+        errors(&count_gap)
+            .iter()
+            .any(|m| m.ends_with("error[tier-gap] 1.5: no tier matches x = 2")),
+        "{:#?}",
+        errors(&count_gap)
+    );
     let never = replaced("when = \"x < 50\"", "when = \"50 < x < 50\"");
-    assert!(errors(&never).iter().any(|m| m.ends_with("error[tier-unreachable] 1.4: `when` = \"50 < x < 50\" can never hold")), "{:#?}", errors(&never));
+    assert!(
+        errors(&never)
+            .iter()
+            .any(|m| m
+                .ends_with("error[tier-unreachable] 1.4: `when` = \"50 < x < 50\" can never hold")),
+        "{:#?}",
+        errors(&never)
+    );
     let unreadable = replaced("when = \"x < 50\"", "when = \"below half\"");
-    assert!(errors(&unreadable).iter().any(|m| m.contains("error[wrong-type] 1.4: \"below half\" is not a condition")), "{:#?}", errors(&unreadable));
+    assert!(
+        errors(&unreadable)
+            .iter()
+            .any(|m| m.contains("error[wrong-type] 1.4: \"below half\" is not a condition")),
+        "{:#?}",
+        errors(&unreadable)
+    );
+}
+
+#[test]
+fn huge_numbers_are_refused() {
+    let text = replaced(
+        "rule = { kind = \"yes-no\" }",
+        "rule = { kind = \"yes-no\", yes = 1e20 }",
+    );
+    assert!(errors(&text).iter().any(|m| m.ends_with("error[wrong-type] 1.1: `yes` = 100000000000000000000 is beyond the limit of ±1000000000")), "{:#?}", errors(&text));
 }
 
 #[test]
 fn negative_points_only_in_a_penalty_block() {
-    let text = replaced("rule = { kind = \"yes-no\" }", "rule = { kind = \"yes-no\", no = -1 }");
-    assert!(errors(&text).iter().any(|m| m.ends_with("error[negative-points] 1.1: the rule can give -1 points outside a penalty block")));
+    let text = replaced(
+        "rule = { kind = \"yes-no\" }",
+        "rule = { kind = \"yes-no\", no = -1 }",
+    );
+    assert!(errors(&text).iter().any(|m| m.ends_with(
+        "error[negative-points] 1.1: the rule can give -1 points outside a penalty block"
+    )));
 }
 
 #[test]
 fn bands_that_overlap_or_leave_a_gap() {
     let overlap = replaced("when = \"x < 90\"", "when = \"x <= 90\"");
-    assert!(errors(&overlap).iter().any(|m| m.ends_with("error[band-overlap] example/every-rule/2024: bands A and B overlap at an index of 90")), "{:#?}", errors(&overlap));
+    assert!(
+        errors(&overlap).iter().any(|m| m.ends_with(
+            "error[band-overlap] example/every-rule/2024: bands A and B overlap at an index of 90"
+        )),
+        "{:#?}",
+        errors(&overlap)
+    );
     let gap = replaced("when = \"x < 90\"", "when = \"x < 80\"");
-    assert!(errors(&gap).iter().any(|m| m.ends_with("error[band-gap] example/every-rule/2024: no band covers an index of 80")), "{:#?}", errors(&gap));
+    assert!(
+        errors(&gap).iter().any(|m| m
+            .ends_with("error[band-gap] example/every-rule/2024: no band covers an index of 80")),
+        "{:#?}",
+        errors(&gap)
+    );
 }
 
 #[test]
 fn attributes_must_be_declared() {
-    let text = replaced("applies = { kind = \"ward\" }", "applies = { size = \"large\" }");
+    let text = replaced(
+        "applies = { kind = \"ward\" }",
+        "applies = { size = \"large\" }",
+    );
     let line = line_of(&text, "code = \"2\"") - 1; // the node's [[node]] header
     assert!(errors(&text).contains(&format!(
         "set.toml:{line}:1: error[undeclared-attribute] 2: attribute `size` is used but not declared in [attributes]"
@@ -125,47 +243,90 @@ fn attributes_must_be_declared() {
 
 #[test]
 fn unknown_rule_kinds_and_leaves_without_rules() {
-    let kind = replaced("rule = { kind = \"yes-no\" }", "rule = { kind = \"maybe\" }");
-    assert!(errors(&kind).iter().any(|m| m.contains("error[wrong-type] 1.1: `kind` = \"maybe\" is not a rule kind")));
+    let kind = replaced(
+        "rule = { kind = \"yes-no\" }",
+        "rule = { kind = \"maybe\" }",
+    );
+    assert!(
+        errors(&kind)
+            .iter()
+            .any(|m| m.contains("error[wrong-type] 1.1: `kind` = \"maybe\" is not a rule kind"))
+    );
     let bare = replaced("rule = { kind = \"yes-no\" }\n", "");
-    assert!(errors(&bare).iter().any(|m| m.ends_with("error[missing-key] 1.1: a leaf needs a rule")));
+    assert!(
+        errors(&bare)
+            .iter()
+            .any(|m| m.ends_with("error[missing-key] 1.1: a leaf needs a rule"))
+    );
 }
 
 #[test]
 fn acknowledged_inconsistencies_load_as_warnings() {
-    let text = replaced("level = [{ key = \"full\", points = 1.5 }", "level = [{ key = \"full\", points = 1.25 }")
-        + "\n[[acknowledge]]\ncode = \"1.2\"\ncheck = \"best-points\"\nnote = \"printed so; kept\"\n\n[[acknowledge]]\ncode = \"1.3\"\ncheck = \"source-note\"\nnote = \"due date from the plan\"\n";
+    let text = replaced(
+        "level = [{ key = \"full\", points = 1.5 }",
+        "level = [{ key = \"full\", points = 1.25 }",
+    ) + "\n[[acknowledge]]\ncode = \"1.2\"\ncheck = \"best-points\"\nnote = \"printed so; kept\"\n\n[[acknowledge]]\ncode = \"1.3\"\ncheck = \"source-note\"\nnote = \"due date from the plan\"\n";
     let loaded = CriteriaSet::from_toml(&text, "set.toml").unwrap_or_else(|e| panic!("{e}"));
     let shown: Vec<String> = loaded.warnings.iter().map(ToString::to_string).collect();
-    assert!(loaded.warnings.iter().all(|w| w.severity == Severity::Warning));
+    assert!(
+        loaded
+            .warnings
+            .iter()
+            .all(|w| w.severity == Severity::Warning)
+    );
     assert!(shown.iter().any(|m| m.ends_with(
         "warning[best-points] 1.2: the rule's best answer gives 1.25 points, below the maximum 1.5 (acknowledged: printed so; kept)"
     )), "{shown:#?}");
-    assert!(shown.iter().any(|m| m.ends_with("warning[source-note] 1.3: source note: due date from the plan")), "{shown:#?}");
+    assert!(
+        shown
+            .iter()
+            .any(|m| m.ends_with("warning[source-note] 1.3: source note: due date from the plan")),
+        "{shown:#?}"
+    );
 }
 
 #[test]
 fn only_some_checks_can_be_acknowledged() {
-    let text = BASE.to_owned() + "\n[[acknowledge]]\ncode = \"1.1\"\ncheck = \"duplicate-code\"\nnote = \"no\"\n";
-    assert!(errors(&text).iter().any(|m| m.contains("`check` = \"duplicate-code\" cannot be acknowledged")));
+    let text = BASE.to_owned()
+        + "\n[[acknowledge]]\ncode = \"1.1\"\ncheck = \"duplicate-code\"\nnote = \"no\"\n";
+    assert!(
+        errors(&text)
+            .iter()
+            .any(|m| m.contains("`check` = \"duplicate-code\" cannot be acknowledged"))
+    );
 }
 
 #[test]
 fn every_problem_is_reported_at_once() {
     let text = replaced("code = \"1.2\"", "code = \"1.1\"")
         .replacen("when = \"x < 90\"", "when = \"x < 80\"", 1)
-        .replacen("applies = { kind = \"ward\" }", "applies = { size = \"large\" }", 1);
+        .replacen(
+            "applies = { kind = \"ward\" }",
+            "applies = { size = \"large\" }",
+            1,
+        );
     let found = errors(&text);
     for check in ["duplicate-code", "band-gap", "undeclared-attribute"] {
-        assert!(found.iter().any(|m| m.contains(&format!("error[{check}]"))), "{check} in {found:#?}");
+        assert!(
+            found.iter().any(|m| m.contains(&format!("error[{check}]"))),
+            "{check} in {found:#?}"
+        );
     }
 }
 
 #[test]
 fn renumbered_rows_warn_with_their_printed_code() {
-    let text = replaced("code = \"1.1\"\n", "code = \"1.1\"\nprinted_code = \"1.4.1\"\nnote = \"typo in the source\"\n");
+    let text = replaced(
+        "code = \"1.1\"\n",
+        "code = \"1.1\"\nprinted_code = \"1.4.1\"\nnote = \"typo in the source\"\n",
+    );
     let shown = messages(&text);
-    assert!(shown.iter().any(|m| m.ends_with("warning[renumbered] 1.1: printed as 1.4.1: typo in the source")), "{shown:#?}");
+    assert!(
+        shown
+            .iter()
+            .any(|m| m.ends_with("warning[renumbered] 1.1: printed as 1.4.1: typo in the source")),
+        "{shown:#?}"
+    );
 }
 
 #[test]
@@ -175,7 +336,12 @@ fn files_that_are_not_utf8_or_too_large_are_refused() {
     let latin = dir.join("latin.toml");
     std::fs::write(&latin, b"[set]\ntitle = \"C\xf4ng an\"\n").expect("write");
     let error = CriteriaSet::from_path(&latin).expect_err("not UTF-8");
-    assert!(error.to_string().ends_with("latin.toml:2:11: error[syntax]: not UTF-8 text: save the file as UTF-8"), "{error}");
+    assert!(
+        error
+            .to_string()
+            .ends_with("latin.toml:2:11: error[syntax]: not UTF-8 text: save the file as UTF-8"),
+        "{error}"
+    );
     let bom = dir.join("bom.toml");
     std::fs::write(&bom, format!("\u{feff}{BASE}")).expect("write");
     assert!(CriteriaSet::from_path(&bom).is_ok(), "a BOM is accepted");
@@ -185,7 +351,9 @@ fn files_that_are_not_utf8_or_too_large_are_refused() {
 #[test]
 fn a_set_written_back_loads_identically() {
     let set = CriteriaSet::from_toml(BASE, "set.toml").expect("valid").set;
-    let again = CriteriaSet::from_toml(&set.to_toml(), "again.toml").unwrap_or_else(|e| panic!("{e}\n{}", set.to_toml())).set;
+    let again = CriteriaSet::from_toml(&set.to_toml(), "again.toml")
+        .unwrap_or_else(|e| panic!("{e}\n{}", set.to_toml()))
+        .set;
     assert_eq!(strip(again), strip(set));
 }
 

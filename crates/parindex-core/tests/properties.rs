@@ -1,0 +1,216 @@
+//! Invariants of scoring, checked on random units against the shipped sets.
+
+use parindex_core::{
+    Batch, CriteriaSet, Measure, NodeKind, NodeStatus, Plan, Rule, SurveyMode, shipped,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+/// Raw randomness for one leaf: what kind of input, and two numbers to shape it.
+type LeafDraw = (u8, u32, u32);
+
+/// A text an office could write for this rule, from raw randomness; `None` leaves it missing.
+fn text_for(rule: &Rule, (kind, a, b): LeafDraw) -> Option<String> {
+    match kind % 20 {
+        0 => return None,
+        1 => return Some("N/A".to_owned()),
+        _ => {}
+    }
+    let percent = || {
+        let den = b % 50 + 1;
+        if a % 2 == 0 {
+            format!("{}/{den}", a % (den + 1))
+        } else {
+            format!("{}.{}", a % 100, b % 10)
+        }
+    };
+    Some(match rule {
+        Rule::YesNo { .. } => if a % 2 == 0 { "có" } else { "không" }.to_owned(),
+        Rule::Levels { levels } => levels[a as usize % levels.len()].key.clone(),
+        Rule::Timeliness { .. } => ["đúng hạn", "trễ hạn", "không"][a as usize % 3].to_owned(),
+        Rule::Tiers {
+            measure: Measure::Count,
+            ..
+        }
+        | Rule::PerItem { .. } => (a % 12).to_string(),
+        Rule::Tiers {
+            measure: Measure::Number,
+            ..
+        } => format!("{}.{}", a % 200, b % 100),
+        Rule::Tiers { .. } | Rule::Proportional { .. } => percent(),
+        Rule::Survey {
+            mode: SurveyMode::Share { .. },
+            ..
+        } => percent(),
+        Rule::Survey {
+            mode: SurveyMode::Options { options },
+            ..
+        } => options
+            .iter()
+            .enumerate()
+            .map(|(i, (o, _))| format!("{o}={}", (a >> i) % 7 + u32::from(i == 0)))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Rule::Relative { .. } => format!("{}.{}", a % 100, b % 100),
+        Rule::Direct { .. } | Rule::Branch { .. } => return None,
+    })
+}
+
+fn batch_for(plan: &Plan, units: &[Vec<LeafDraw>]) -> Batch {
+    let mut batch = Batch::new(plan);
+    let rules: Vec<&Rule> = plan
+        .set()
+        .leaves()
+        .filter_map(|n| n.rule.as_ref())
+        .collect();
+    for (u, draws) in units.iter().enumerate() {
+        let unit = batch.add_unit(&format!("U{u:03}"), []).expect("new unit");
+        for ((code, rule), draw) in plan.leaf_codes().zip(&rules).zip(draws) {
+            if let Some(text) = text_for(rule, *draw) {
+                batch
+                    .set_text(unit, code, None, &text)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+    batch
+}
+
+fn division_set() -> CriteriaSet {
+    shipped::load("binh-thuan-police/division-procedures/2024")
+        .expect("shipped")
+        .set
+}
+
+fn draws(
+    leaves: usize,
+    units: std::ops::Range<usize>,
+) -> impl Strategy<Value = Vec<Vec<LeafDraw>>> {
+    prop::collection::vec(prop::collection::vec(any::<LeafDraw>(), leaves), units)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn points_stay_within_maxima_and_parents_sum_their_children(units in draws(92, 1..6)) {
+        let set = division_set();
+        let plan = Plan::new(&set);
+        let results = plan.score(&batch_for(&plan, &units)).expect("scores");
+        for card in &results.units {
+            for (node, score) in set.nodes.iter().zip(&card.nodes) {
+                if node.kind == NodeKind::Scored {
+                    prop_assert!(score.points >= Decimal::ZERO && score.points <= score.max, "{} {:?}", node.code, score);
+                    prop_assert!(score.max <= node.max);
+                }
+                let children: Vec<usize> = set.nodes.iter().enumerate()
+                    .filter(|(_, n)| n.parent_code() == Some(node.code.as_str())).map(|(i, _)| i).collect();
+                if !children.is_empty() && score.status != NodeStatus::NotApplicable {
+                    let sum: Decimal = children.iter().map(|i| card.nodes[*i].points).sum();
+                    prop_assert_eq!(sum, score.points, "{}", node.code);
+                }
+            }
+            if let Some(index) = card.index {
+                prop_assert!(index >= Decimal::ZERO && index <= set.policy.scale);
+            }
+        }
+    }
+
+    #[test]
+    fn results_do_not_depend_on_the_order_of_units(units in draws(92, 2..8), rotate in 1usize..7) {
+        let set = division_set();
+        let plan = Plan::new(&set);
+        let forward = plan.score(&batch_for(&plan, &units)).expect("scores");
+        // Same units, same ids, added in another order.
+        let mut order: Vec<usize> = (0..units.len()).collect();
+        order.rotate_left(rotate % units.len());
+        let mut batch = Batch::new(&plan);
+        let rules: Vec<&Rule> = set.leaves().filter_map(|n| n.rule.as_ref()).collect();
+        for &u in &order {
+            let unit = batch.add_unit(&format!("U{u:03}"), []).expect("new");
+            // Inputs in reverse leaf order too.
+            let codes: Vec<&str> = plan.leaf_codes().collect();
+            for l in (0..codes.len()).rev() {
+                if let Some(text) = text_for(rules[l], units[u][l]) {
+                    batch.set_text(unit, codes[l], None, &text).expect("valid");
+                }
+            }
+        }
+        let shuffled = plan.score(&batch).expect("scores");
+        for card in &forward.units {
+            let other = shuffled.unit(&card.unit).expect("same unit");
+            prop_assert_eq!(&card.nodes, &other.nodes);
+            prop_assert_eq!(card.rank, other.rank);
+            prop_assert_eq!(&card.band, &other.band);
+        }
+    }
+
+    #[test]
+    fn a_better_measurement_never_lowers_the_points(a in 0u32..=1000, b in 0u32..=1000, count_a in 0u32..50, count_b in 0u32..50) {
+        let set = division_set();
+        let (low, high) = (Decimal::new(i64::from(a.min(b)), 1), Decimal::new(i64::from(a.max(b)), 1));
+        let (few, many) = (Decimal::from(count_a.min(count_b)), Decimal::from(count_a.max(count_b)));
+        let mut rules: Vec<(Rule, Decimal)> = set.leaves().filter_map(|n| n.rule.clone().map(|r| (r, n.max))).collect();
+        rules.push((Rule::PerItem { points: Decimal::new(5, 1), cap: None, floor: None }, Decimal::from(2)));
+        rules.push((Rule::Proportional { target: Some(Decimal::from(85)), floor: Some(Decimal::from(60)), cap: None, round: Some(2) }, Decimal::from(10)));
+        for (rule, max) in rules {
+            let (worse, better) = match &rule {
+                Rule::Tiers { measure: Measure::Count, .. } | Rule::PerItem { .. } => (few, many),
+                Rule::Tiers { .. } | Rule::Proportional { .. } => (low, high),
+                _ => continue,
+            };
+            let p = |x: Decimal| rule.points(&parindex_core::Value::Number(x), max).expect("in range");
+            prop_assert!(p(better) >= p(worse), "{:?}: {} → {}, {} → {}", rule, worse, p(worse), better, p(better));
+        }
+    }
+}
+
+#[test]
+fn results_are_identical_on_any_number_of_threads() {
+    let set = division_set();
+    let plan = Plan::new(&set);
+    let leaves = plan.leaf_count();
+    // Enough units for the scorer to use threads.
+    let units: Vec<Vec<LeafDraw>> = (0..2_000u32)
+        .map(|u| {
+            (0..leaves as u32)
+                .map(|l| ((u * 7 + l) as u8, u * 31 + l * 17, u ^ l))
+                .collect()
+        })
+        .collect();
+    let batch = batch_for(&plan, &units);
+    let one = plan.score_with_threads(&batch, 1).expect("scores");
+    for threads in [2, 3, 8] {
+        let many = plan.score_with_threads(&batch, threads).expect("scores");
+        assert_eq!(one.warnings, many.warnings);
+        for (a, b) in one.units.iter().zip(&many.units) {
+            assert_eq!(
+                (&a.unit, &a.nodes, a.rank, &a.band),
+                (&b.unit, &b.nodes, b.rank, &b.band)
+            );
+        }
+    }
+}
+
+#[test]
+fn every_shipped_set_written_back_loads_identically() {
+    for shipped_set in shipped::list() {
+        let set = shipped::load(&shipped_set.id).expect("loads").set;
+        let text = set.to_toml();
+        let again = CriteriaSet::from_toml(&text, "again.toml")
+            .unwrap_or_else(|e| panic!("{}: {e}", shipped_set.id))
+            .set;
+        assert_eq!(strip(again), strip(set), "{}", shipped_set.id);
+    }
+}
+
+fn strip(mut set: CriteriaSet) -> CriteriaSet {
+    set.content_hash.clear();
+    set.nodes
+        .iter_mut()
+        .for_each(|n| n.location = Default::default());
+    set.acknowledgements
+        .iter_mut()
+        .for_each(|a| a.location = Default::default());
+    set
+}

@@ -1,0 +1,142 @@
+//! Errors of the readers and writers, each with the place the user must look at.
+
+use std::fmt;
+
+/// Where a problem is in an input file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The file as a whole.
+    File,
+    /// A line and column of a text file (CSV), both from 1; the column counts characters.
+    Line {
+        /// The line, from 1.
+        line: usize,
+        /// The column, from 1.
+        column: usize,
+    },
+    /// A cell of a workbook.
+    Cell {
+        /// The sheet's name.
+        sheet: String,
+        /// The cell, as Excel names it: `F12`.
+        cell: String,
+    },
+    /// A place in a JSON document: `units[3]`, or a unit's id.
+    Json(String),
+}
+
+/// One problem found in an input file.
+///
+/// It displays the way the user finds it:
+/// - CSV: `wards.csv:12:7: 1.2.3: "85,5%" is not a percentage (use a decimal point: 85.5%)`;
+/// - Excel: `wards.xlsx: sheet "Tự đánh giá", cell F12 (1.2.3): "85,5%" is not a percentage …`;
+/// - JSON: `wards.json: unit CAP-01, 1.2.3: …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputProblem {
+    /// The file, as the user named it.
+    pub file: String,
+    /// Where in the file.
+    pub place: Place,
+    /// The criterion or attribute concerned.
+    pub code: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for InputProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self.code.as_deref();
+        match (&self.place, code) {
+            (Place::File, Some(code)) => write!(f, "{}: {code}: {}", self.file, self.message),
+            (Place::File, None) => write!(f, "{}: {}", self.file, self.message),
+            (Place::Line { line, column }, Some(code)) => {
+                write!(f, "{}:{line}:{column}: {code}: {}", self.file, self.message)
+            }
+            (Place::Line { line, column }, None) => {
+                write!(f, "{}:{line}:{column}: {}", self.file, self.message)
+            }
+            (Place::Cell { sheet, cell }, Some(code)) => write!(
+                f,
+                "{}: sheet \"{sheet}\", cell {cell} ({code}): {}",
+                self.file, self.message
+            ),
+            (Place::Cell { sheet, cell }, None) => write!(
+                f,
+                "{}: sheet \"{sheet}\", cell {cell}: {}",
+                self.file, self.message
+            ),
+            (Place::Json(at), Some(code)) => {
+                write!(f, "{}: {at}, {code}: {}", self.file, self.message)
+            }
+            (Place::Json(at), None) => write!(f, "{}: {at}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Every problem found in the input files of a run: nothing is scored when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct ReadError {
+    /// The problems, file by file, in the order found.
+    pub problems: Vec<InputProblem>,
+}
+
+impl ReadError {
+    /// A single problem with a whole file.
+    pub fn file(file: &str, message: impl Into<String>) -> Self {
+        ReadError {
+            problems: vec![InputProblem {
+                file: file.to_owned(),
+                place: Place::File,
+                code: None,
+                message: message.into(),
+            }],
+        }
+    }
+}
+
+/// A results file, or an output, that could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file's content is not what was expected.
+    #[error("{path}: {message}")]
+    Content {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The Excel writer failed.
+    #[error("cannot build the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// The Excel name of a cell from 0-based row and column: `(11, 5)` → `F12`.
+///
+/// ```
+/// assert_eq!(parindex_io::cell_name(11, 5), "F12");
+/// assert_eq!(parindex_io::cell_name(0, 27), "AB1");
+/// ```
+pub fn cell_name(row: u32, column: u32) -> String {
+    format!("{}{}", column_name(column), u64::from(row) + 1)
+}
+
+/// The Excel name of a 0-based column: 0 → `A`, 26 → `AA`.
+pub fn column_name(column: u32) -> String {
+    let mut n = u64::from(column) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        letters.push(char::from(b'A' + rem));
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}

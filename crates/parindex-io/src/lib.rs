@@ -1,0 +1,41 @@
+//! # parindex-io
+//!
+//! The files of a PAR Index round, around the [`parindex_core`] engine:
+//!
+//! - **inputs** ([`read_inputs`], [`InputReader`]): wide CSV (one row per unit, one column per
+//!   leaf, as the template lays it out), long CSV (`unit, code, value, stage, evidence, note`),
+//!   Excel workbooks in the template's layout (one sheet per stage), and JSON; every problem of
+//!   every file is reported at its file, line and column, or sheet and cell;
+//! - **results** ([`ResultsDocument`]): the versioned JSON document `parindex-results/1`, its
+//!   JSON Schema, and a reader back into [`parindex_core::YearResults`] for comparisons;
+//! - **writers**: a CSV summary and a terminal table ([`summary_csv`], [`summary_table`]), an
+//!   Excel workbook formatted for printing ([`results_xlsx`]), a self-contained HTML report
+//!   ([`report_html`]);
+//! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
+//! - **atomic output** ([`write_atomic`]): a file is written whole or not at all.
+//!
+//! The core never touches a file; this crate never scores.
+
+mod atomic;
+mod csv;
+mod error;
+mod html;
+mod input;
+mod results;
+mod summary;
+mod template;
+mod xlsx;
+
+pub use atomic::{write_atomic, write_atomic_with};
+pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
+
+pub use html::{ReportOptions, report_html};
+pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
+pub use results::{
+    AttributeValue, BandSummary, NodeResult, NodeSummary, ResultsDocument, SCHEMA, SetSummary,
+    StageTotal, Status, UnitResult, WarningEntry, decimal, read_crosswalk, results_schema,
+    write_results_json,
+};
+pub use summary::{ranking_order, summary_csv, summary_table};
+pub use template::{template_csv, template_xlsx};
+pub use xlsx::results_xlsx;

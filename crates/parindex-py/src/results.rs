@@ -1,0 +1,467 @@
+//! Results of a scoring run, as columns for pandas or polars.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use parindex_core::{NodeStatus, Results as CoreResults, Scorecard, compare as compare_years};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::type_name;
+use crate::error::{Error, guard, guard_py};
+use crate::frame::Frame;
+
+/// Seconds spent on each step of a scoring call.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timings {
+    /// Python cells → text, attached to Python.
+    pub(crate) convert: f64,
+    /// Text → batch, detached.
+    pub(crate) read: f64,
+    /// Batch → results, detached.
+    pub(crate) score: f64,
+}
+
+/// The results of a scoring run: per unit its totals, index, rank, band and per-node detail.
+///
+/// Made by `CriteriaSet.score`; the Python package wraps it in `parindex.Results`.
+#[pyclass(frozen, module = "parindex._parindex", name = "Results")]
+pub(crate) struct Results {
+    results: CoreResults,
+    /// Units' names, by id, where the input gave them.
+    names: BTreeMap<String, String>,
+    timings: Timings,
+}
+
+impl Results {
+    /// Wraps a core result.
+    pub(crate) fn new(
+        results: CoreResults,
+        names: BTreeMap<String, String>,
+        timings: Timings,
+    ) -> Self {
+        Results {
+            results,
+            names,
+            timings,
+        }
+    }
+
+    fn card(&self, unit: &str) -> Result<&Scorecard, Error> {
+        self.results
+            .unit(unit)
+            .ok_or_else(|| Error::Key(format!("no unit {unit:?} in these results")))
+    }
+}
+
+fn status_name(status: NodeStatus) -> &'static str {
+    match status {
+        NodeStatus::Scored => "scored",
+        NodeStatus::NotApplicable => "not-applicable",
+        NodeStatus::Missing => "missing",
+        NodeStatus::NoEvidence => "no-evidence",
+    }
+}
+
+#[pymethods]
+impl Results {
+    /// How many units were scored.
+    fn __len__(&self) -> usize {
+        self.results.units.len()
+    }
+
+    /// The unit ids, in input order.
+    #[getter]
+    fn units(&self) -> Vec<String> {
+        self.results.units.iter().map(|u| u.unit.clone()).collect()
+    }
+
+    /// The set's id, content hash, year and level, and the engine's version.
+    #[getter]
+    fn provenance<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let p = &self.results.provenance;
+        let dict = PyDict::new(py);
+        dict.set_item("set_id", &p.set_id)?;
+        dict.set_item("content_hash", &p.content_hash)?;
+        dict.set_item("year", p.year)?;
+        dict.set_item("level", &p.level)?;
+        dict.set_item("engine_version", &p.engine_version)?;
+        Ok(dict)
+    }
+
+    /// The stages of the set, in order.
+    #[getter]
+    fn stage_names(&self) -> Vec<String> {
+        self.results.set().policy.stages.clone()
+    }
+
+    /// Warnings met while scoring (missing inputs): `(unit, code, message)` tuples.
+    fn warnings(&self) -> Vec<(String, String, String)> {
+        self.results
+            .warnings
+            .iter()
+            .map(|w| (w.unit.clone(), w.code.clone(), w.message.clone()))
+            .collect()
+    }
+
+    /// Units' names, by id, where the input gave them.
+    #[getter]
+    fn names(&self) -> BTreeMap<String, String> {
+        self.names.clone()
+    }
+
+    /// The results document `parindex-results/1`, as the command line writes it; with
+    /// `explain=False` nodes carry no `seen` and no `reason`.
+    #[pyo3(signature = (explain = true))]
+    fn to_json(&self, py: Python<'_>, explain: bool) -> PyResult<String> {
+        let (results, names) = (&self.results, &self.names);
+        let bytes = py.detach(|| {
+            guard(|| {
+                let mut bytes = Vec::new();
+                parindex_io::write_results_json(results, names, explain, &mut bytes)
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                Ok(bytes)
+            })
+        })?;
+        String::from_utf8(bytes).map_err(|e| Error::Internal(e.to_string()).into())
+    }
+
+    /// Writes the results document to `path`, atomically.
+    #[pyo3(signature = (path, explain = true))]
+    fn write_json(&self, py: Python<'_>, path: PathBuf, explain: bool) -> PyResult<()> {
+        let (results, names) = (&self.results, &self.names);
+        py.detach(|| {
+            guard(|| {
+                parindex_io::write_atomic_with(&path, |file| {
+                    parindex_io::write_results_json(results, names, explain, file)
+                })?;
+                Ok(())
+            })
+        })
+        .map_err(Into::into)
+    }
+
+    /// Writes the Excel workbook the command line writes to `path`, atomically.
+    fn write_excel(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let (results, names) = (&self.results, &self.names);
+        py.detach(|| {
+            guard(|| {
+                let bytes = parindex_io::results_xlsx(results, names)?;
+                parindex_io::write_atomic(&path, &bytes)?;
+                Ok(())
+            })
+        })
+        .map_err(Into::into)
+    }
+
+    /// Writes the HTML report the command line writes to `path`, atomically; `previous`
+    /// (last year's results) adds the change since then, with `crosswalk` mapping its area
+    /// codes to this year's.
+    #[pyo3(signature = (path, previous = None, crosswalk = None))]
+    fn write_html(
+        &self,
+        py: Python<'_>,
+        path: PathBuf,
+        previous: Option<&Bound<'_, PyAny>>,
+        crosswalk: Option<BTreeMap<String, String>>,
+    ) -> PyResult<()> {
+        let previous = match previous {
+            None => None,
+            Some(value) => Some(
+                value
+                    .cast::<Results>()
+                    .map_err(|_| {
+                        Error::Type(format!(
+                            "previous must be Results, not a {}",
+                            type_name(value)
+                        ))
+                    })?
+                    .get()
+                    .results
+                    .year_view(),
+            ),
+        };
+        let (results, names) = (&self.results, &self.names);
+        py.detach(|| {
+            guard(|| {
+                let options = parindex_io::ReportOptions {
+                    names: names.clone(),
+                    previous: previous.as_ref(),
+                    crosswalk: crosswalk.unwrap_or_default(),
+                };
+                let page = parindex_io::report_html(results, &options);
+                parindex_io::write_atomic(&path, page.as_bytes())?;
+                Ok(())
+            })
+        })
+        .map_err(Into::into)
+    }
+
+    /// Seconds spent converting the Python cells, reading them and scoring.
+    fn timings(&self) -> (f64, f64, f64) {
+        (self.timings.convert, self.timings.read, self.timings.score)
+    }
+
+    /// One row per unit, in input order: totals, reported and exact index, rank and band.
+    #[pyo3(signature = (exact = true))]
+    fn summary<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let units = &self.results.units;
+            let mut frame = Frame::new(py, exact);
+            frame.text("unit", units.iter().map(|u| Some(&u.unit)))?;
+            frame.text("name", units.iter().map(|u| self.names.get(&u.unit)))?;
+            frame.text("group", units.iter().map(|u| u.group.as_ref()))?;
+            frame.decimal("total", units.iter().map(|u| Some(u.total)))?;
+            frame.decimal("max", units.iter().map(|u| Some(u.max)))?;
+            frame.decimal("index", units.iter().map(|u| u.reported_index))?;
+            frame.decimal("index_exact", units.iter().map(|u| u.index))?;
+            frame.int("rank", units.iter().map(|u| u.rank.map(i64::from)))?;
+            frame.text("band", units.iter().map(|u| u.band.as_ref()))?;
+            frame.finish()
+        })
+    }
+
+    /// One row per unit and area: points, applicable maximum, points lost and exact sub-index.
+    #[pyo3(signature = (exact = true))]
+    fn areas<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let set = self.results.set();
+            let areas: Vec<(usize, &parindex_core::Node)> = set
+                .nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.parent_code().is_none())
+                .collect();
+            let rows = || {
+                self.results
+                    .units
+                    .iter()
+                    .flat_map(|u| areas.iter().map(move |(i, n)| (u, &u.nodes[*i], *n)))
+            };
+            let mut frame = Frame::new(py, exact);
+            frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
+            frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
+            frame.text("name", rows().map(|(_, _, n)| Some(&n.name)))?;
+            frame.decimal("points", rows().map(|(_, s, _)| Some(s.points)))?;
+            frame.decimal("max", rows().map(|(_, s, _)| Some(s.max)))?;
+            frame.decimal("lost", rows().map(|(_, s, _)| Some(s.lost())))?;
+            frame.decimal("index", rows().map(|(u, _, n)| u.node_index(&n.code)))?;
+            frame.text(
+                "status",
+                rows().map(|(_, s, _)| Some(status_name(s.status))),
+            )?;
+            frame.finish()
+        })
+    }
+
+    /// One row per unit and node: points, applicable maximum, points lost, status, the stage
+    /// used and the measurement seen.
+    #[pyo3(signature = (exact = true))]
+    fn detail<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let set = self.results.set();
+            let stages = &set.policy.stages;
+            let rows = || {
+                self.results
+                    .units
+                    .iter()
+                    .flat_map(|u| set.nodes.iter().zip(&u.nodes).map(move |(n, s)| (u, n, s)))
+            };
+            let traced = || {
+                self.results.units.iter().flat_map(|u| {
+                    (0..set.nodes.len()).map(move |i| u.trace(i).map(|(v, _)| v.to_string()))
+                })
+            };
+            let mut frame = Frame::new(py, exact);
+            frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
+            frame.text("code", rows().map(|(_, n, _)| Some(&n.code)))?;
+            frame.bool("leaf", rows().map(|(_, n, _)| n.rule.is_some()))?;
+            frame.decimal("points", rows().map(|(_, _, s)| Some(s.points)))?;
+            frame.decimal("max", rows().map(|(_, _, s)| Some(s.max)))?;
+            frame.decimal("lost", rows().map(|(_, _, s)| Some(s.lost())))?;
+            frame.text(
+                "status",
+                rows().map(|(_, _, s)| Some(status_name(s.status))),
+            )?;
+            frame.text(
+                "stage",
+                rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(i))),
+            )?;
+            frame.text("value", traced())?;
+            frame.finish()
+        })
+    }
+
+    /// One row per unit and node: the points at every stage present (a column per stage,
+    /// empty where the unit has no input at that stage) and the change from the first stage
+    /// present to the last.
+    #[pyo3(signature = (exact = true))]
+    fn stages<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let set = self.results.set();
+            let rows = || {
+                self.results
+                    .units
+                    .iter()
+                    .flat_map(|u| set.nodes.iter().enumerate().map(move |(i, n)| (u, i, n)))
+            };
+            let mut frame = Frame::new(py, exact);
+            frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
+            frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
+            for stage in &set.policy.stages {
+                frame.decimal(
+                    stage,
+                    rows().map(|(u, i, _)| {
+                        u.stages
+                            .iter()
+                            .find(|s| &s.stage == stage)
+                            .and_then(|s| s.points.get(i).copied())
+                    }),
+                )?;
+            }
+            frame.decimal(
+                "change",
+                rows().map(|(u, i, _)| {
+                    let first = u.stages.first()?.points.get(i)?;
+                    let last = u.stages.last()?.points.get(i)?;
+                    last.checked_sub(*first)
+                }),
+            )?;
+            frame.finish()
+        })
+    }
+
+    /// A unit's explanation: a header (unit, total, max, index, rank, band) and one row per
+    /// node, with what was seen, the points won and lost, and why.
+    #[pyo3(signature = (unit, exact = true))]
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        unit: &Bound<'py, PyAny>,
+        exact: bool,
+    ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyList>)> {
+        let unit: String = unit.extract().map_err(|_| {
+            Error::Type(format!(
+                "explain() takes a unit id (str), not a {}",
+                type_name(unit)
+            ))
+        })?;
+        let card = self.card(&unit)?;
+        guard_py(|| {
+            let explanation = card.explain();
+            let header = PyDict::new(py);
+            let mut head = Frame::new(py, exact);
+            head.decimal("total", [Some(explanation.total)])?;
+            head.decimal("max", [Some(explanation.max)])?;
+            head.decimal("index", [explanation.index])?;
+            header.set_item("unit", &explanation.unit)?;
+            for item in head.finish()?.iter() {
+                let (name, _, values): (String, String, Bound<'py, PyList>) = item.extract()?;
+                header.set_item(name, values.get_item(0)?)?;
+            }
+            header.set_item("rank", explanation.rank)?;
+            header.set_item("band", explanation.band.as_deref())?;
+            let lines = &explanation.lines;
+            let mut frame = Frame::new(py, exact);
+            frame.text("code", lines.iter().map(|l| Some(&l.code)))?;
+            frame.text("name", lines.iter().map(|l| Some(&l.name)))?;
+            frame.int("depth", lines.iter().map(|l| i64::try_from(l.depth).ok()))?;
+            frame.bool("leaf", lines.iter().map(|l| l.leaf))?;
+            frame.decimal("max", lines.iter().map(|l| Some(l.max)))?;
+            frame.decimal(
+                "applicable_max",
+                lines.iter().map(|l| Some(l.applicable_max)),
+            )?;
+            frame.decimal("points", lines.iter().map(|l| Some(l.points)))?;
+            frame.decimal("lost", lines.iter().map(|l| Some(l.lost)))?;
+            frame.text("status", lines.iter().map(|l| Some(status_name(l.status))))?;
+            frame.text("stage", lines.iter().map(|l| l.stage.as_ref()))?;
+            frame.text("seen", lines.iter().map(|l| l.seen.as_ref()))?;
+            frame.text("reason", lines.iter().map(|l| Some(&l.reason)))?;
+            Ok((header, frame.finish()?))
+        })
+    }
+
+    /// A unit's explanation as an indented text tree.
+    fn explain_text(&self, unit: &Bound<'_, PyAny>) -> PyResult<String> {
+        let unit: String = unit.extract().map_err(|_| {
+            Error::Type(format!(
+                "explain_text() takes a unit id (str), not a {}",
+                type_name(unit)
+            ))
+        })?;
+        let card = self.card(&unit)?;
+        guard_py(|| Ok(card.explain().to_string()))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Results {} units of {}>",
+            self.results.units.len(),
+            self.results.provenance.set_id
+        )
+    }
+}
+
+/// Compares two runs' results unit by unit: index and rank before and after, and with
+/// `areas=True` one row per unit and area of the newer set with its sub-index before and
+/// after. `crosswalk` maps older area codes to newer ones where the numbering changed.
+#[pyfunction]
+#[pyo3(signature = (before, after, crosswalk = None, areas = false, exact = true))]
+pub(crate) fn compare<'py>(
+    py: Python<'py>,
+    before: &Bound<'py, PyAny>,
+    after: &Bound<'py, PyAny>,
+    crosswalk: Option<BTreeMap<String, String>>,
+    areas: bool,
+    exact: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    let cast = |value: &Bound<'py, PyAny>| {
+        value.cast::<Results>().cloned().map_err(|_| {
+            PyErr::from(Error::Type(format!(
+                "compare() takes two Results, not a {}",
+                type_name(value)
+            )))
+        })
+    };
+    let (before, after) = (cast(before)?, cast(after)?);
+    let (before, after) = (before.get(), after.get());
+    guard_py(|| {
+        let scale = after.results.set().policy.scale;
+        let changes = compare_years(
+            &before.results.year_view(),
+            &after.results.year_view(),
+            &crosswalk.unwrap_or_default(),
+            scale,
+        );
+        let mut frame = Frame::new(py, exact);
+        if areas {
+            let rows = || {
+                changes
+                    .iter()
+                    .flat_map(|c| c.areas.iter().map(move |a| (c, a)))
+            };
+            frame.text("unit", rows().map(|(c, _)| Some(&c.unit)))?;
+            frame.text("code", rows().map(|(_, a)| Some(&a.code)))?;
+            frame.text("name", rows().map(|(_, a)| Some(&a.name)))?;
+            frame.decimal("before", rows().map(|(_, a)| a.before))?;
+            frame.decimal("after", rows().map(|(_, a)| a.after))?;
+            frame.decimal("change", rows().map(|(_, a)| a.change))?;
+        } else {
+            frame.text("unit", changes.iter().map(|c| Some(&c.unit)))?;
+            frame.decimal("index_before", changes.iter().map(|c| c.index_before))?;
+            frame.decimal("index_after", changes.iter().map(|c| c.index_after))?;
+            frame.decimal("index_change", changes.iter().map(|c| c.index_change))?;
+            frame.int(
+                "rank_before",
+                changes.iter().map(|c| c.rank_before.map(i64::from)),
+            )?;
+            frame.int(
+                "rank_after",
+                changes.iter().map(|c| c.rank_after.map(i64::from)),
+            )?;
+            frame.int("rank_change", changes.iter().map(|c| c.rank_change))?;
+        }
+        frame.finish()
+    })
+}

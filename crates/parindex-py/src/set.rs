@@ -1,0 +1,509 @@
+//! Criteria sets: loading, inspecting and scoring.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use parindex_core::{
+    Change, CriteriaSet as CoreSet, Diagnostic, NodeKind, Plan, Source, Status, diff_sets,
+    rule_to_toml, shipped,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use rust_decimal::Decimal;
+
+use crate::convert::{table_from_py, type_name};
+use crate::error::{Error, diagnostic_to_py, guard, guard_py};
+use crate::frame::Frame;
+use crate::input;
+use crate::results::{Results, Timings};
+
+/// A loaded, validated criteria set, compiled for scoring.
+///
+/// Made by `load`, `loads`; the Python package wraps it in `parindex.CriteriaSet`.
+#[pyclass(frozen, module = "parindex._parindex", name = "CriteriaSet")]
+pub(crate) struct PySet {
+    plan: Plan,
+    warnings: Vec<Diagnostic>,
+}
+
+impl PySet {
+    fn set(&self) -> &CoreSet {
+        self.plan.set()
+    }
+
+    fn from_loaded(loaded: parindex_core::Loaded) -> Self {
+        PySet {
+            plan: Plan::from_arc(Arc::new(loaded.set)),
+            warnings: loaded.warnings,
+        }
+    }
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Official => "official",
+        Status::Transcribed => "transcribed",
+        Status::Example => "example",
+    }
+}
+
+#[pymethods]
+impl PySet {
+    /// The set's id, `authority/level/year`.
+    #[getter]
+    fn id(&self) -> &str {
+        &self.set().info.id
+    }
+
+    /// The title, in the source's language.
+    #[getter]
+    fn title(&self) -> &str {
+        &self.set().info.title
+    }
+
+    /// The English title, if the file gives one.
+    #[getter]
+    fn title_en(&self) -> Option<&str> {
+        self.set().info.title_en.as_deref()
+    }
+
+    /// What is scored: commune, ward, department, official…
+    #[getter]
+    fn level(&self) -> &str {
+        &self.set().info.level
+    }
+
+    /// The year scored.
+    #[getter]
+    fn year(&self) -> i32 {
+        self.set().info.year
+    }
+
+    /// The declared total, exact.
+    #[getter]
+    fn max(&self) -> Decimal {
+        self.set().info.max
+    }
+
+    /// The language of the names: `vi` or `en`.
+    #[getter]
+    fn language(&self) -> &str {
+        &self.set().info.language
+    }
+
+    /// SHA-256 of the file's text, in hex: the provenance every result carries.
+    #[getter]
+    fn content_hash(&self) -> &str {
+        &self.set().content_hash
+    }
+
+    /// Where the set comes from: authority, decision, issued, source, status, notes.
+    #[getter]
+    fn origin<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let origin = &self.set().origin;
+        let dict = PyDict::new(py);
+        dict.set_item("authority", &origin.authority)?;
+        dict.set_item("decision", origin.decision.as_deref())?;
+        dict.set_item("issued", origin.issued.as_deref())?;
+        dict.set_item("source", &origin.source)?;
+        dict.set_item("status", status_name(origin.status))?;
+        dict.set_item("notes", origin.notes.as_deref())?;
+        Ok(dict)
+    }
+
+    /// The stages, in order; the final value of a leaf is that of its last stage present.
+    #[getter]
+    fn stages(&self) -> Vec<String> {
+        self.set().policy.stages.clone()
+    }
+
+    /// The index scale, usually 100.
+    #[getter]
+    fn scale(&self) -> Decimal {
+        self.set().policy.scale
+    }
+
+    /// Decimals of a reported index.
+    #[getter]
+    fn decimals(&self) -> u32 {
+        self.set().policy.decimals
+    }
+
+    /// The codes of the leaves, in order: the columns of a wide input.
+    #[getter]
+    fn leaf_codes(&self) -> Vec<String> {
+        self.plan.leaf_codes().map(str::to_owned).collect()
+    }
+
+    /// The codes of the areas, in order.
+    #[getter]
+    fn area_codes(&self) -> Vec<String> {
+        self.set().areas().map(|n| n.code.clone()).collect()
+    }
+
+    /// The unit attributes the set uses: name, type, label and allowed values.
+    #[getter]
+    fn attributes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .set()
+            .attributes
+            .iter()
+            .map(|a| {
+                let dict = PyDict::new(py);
+                dict.set_item("name", &a.name)?;
+                let kind = match a.kind {
+                    parindex_core::AttributeKind::Bool => "bool",
+                    parindex_core::AttributeKind::Text => "text",
+                    parindex_core::AttributeKind::Number => "number",
+                };
+                dict.set_item("type", kind)?;
+                dict.set_item("label", a.label.as_deref())?;
+                dict.set_item("values", a.values.clone())?;
+                Ok(dict)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// The bands, best first: name, label and the index range.
+    #[getter]
+    fn bands<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .set()
+            .bands
+            .iter()
+            .map(|b| (b.name.clone(), b.label.clone(), b.when.to_string()))
+            .collect::<Vec<_>>();
+        PyList::new(py, items)
+    }
+
+    /// The warnings found while loading: acknowledged inconsistencies, renumbered rows.
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .warnings
+            .iter()
+            .map(|d| diagnostic_to_py(py, d))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+
+    /// The tree, one row per node in the table's order, as `(name, kind, values)` columns.
+    #[pyo3(signature = (exact = true))]
+    fn nodes<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let set = self.set();
+            let nodes = &set.nodes;
+            let mut frame = Frame::new(py, exact);
+            frame.text("code", nodes.iter().map(|n| Some(&n.code)))?;
+            frame.text("name", nodes.iter().map(|n| Some(&n.name)))?;
+            frame.text("name_en", nodes.iter().map(|n| n.name_en.as_ref()))?;
+            frame.text("parent", nodes.iter().map(|n| n.parent_code()))?;
+            frame.int("depth", nodes.iter().map(|n| i64::try_from(n.depth()).ok()))?;
+            frame.bool("leaf", nodes.iter().map(|n| n.rule.is_some()))?;
+            frame.decimal("max", nodes.iter().map(|n| Some(n.max)))?;
+            frame.text(
+                "kind",
+                nodes.iter().map(|n| {
+                    Some(match n.kind {
+                        NodeKind::Scored => "scored",
+                        NodeKind::Bonus => "bonus",
+                        NodeKind::Penalty => "penalty",
+                    })
+                }),
+            )?;
+            frame.text(
+                "source",
+                nodes.iter().map(|n| {
+                    Some(match n.source {
+                        Source::SelfAssessed => "self",
+                        Source::Survey => "survey",
+                        Source::External => "external",
+                    })
+                }),
+            )?;
+            frame.text(
+                "rule",
+                nodes.iter().map(|n| n.rule.as_ref().map(|r| r.kind())),
+            )?;
+            frame.text(
+                "rule_toml",
+                nodes.iter().map(|n| n.rule.as_ref().map(rule_to_toml)),
+            )?;
+            frame.text(
+                "printed_code",
+                nodes.iter().map(|n| n.printed_code.as_ref()),
+            )?;
+            frame.text("note", nodes.iter().map(|n| n.note.as_ref()))?;
+            frame.int(
+                "line",
+                nodes.iter().map(|n| i64::try_from(n.location.line).ok()),
+            )?;
+            frame.finish()
+        })
+    }
+
+    /// What changed from this set to `other`, as `(name, kind, values)` columns: one row per
+    /// change, with its kind (added, removed, moved, max, rule, renamed).
+    #[pyo3(signature = (other, exact = true))]
+    fn diff<'py>(
+        &self,
+        py: Python<'py>,
+        other: &Bound<'py, PyAny>,
+        exact: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let other = other.cast::<PySet>().map_err(|_| {
+            Error::Type(format!(
+                "diff() compares with another CriteriaSet, not a {}",
+                type_name(other)
+            ))
+        })?;
+        let other = other.get();
+        guard_py(|| {
+            let changes = diff_sets(self.set(), other.set());
+            let mut kind = Vec::new();
+            let mut code = Vec::new();
+            let mut name = Vec::new();
+            let mut before: Vec<Option<String>> = Vec::new();
+            let mut after: Vec<Option<String>> = Vec::new();
+            let mut max_before = Vec::new();
+            let mut max_after = Vec::new();
+            for change in &changes {
+                let (k, c, n, b, a, mb, ma) = match change {
+                    Change::Added { code, name, max } => {
+                        ("added", code, Some(name), None, None, None, Some(*max))
+                    }
+                    Change::Removed { code, name, max } => {
+                        ("removed", code, Some(name), None, None, Some(*max), None)
+                    }
+                    Change::Moved { from, to, name } => (
+                        "moved",
+                        to,
+                        Some(name),
+                        Some(from.clone()),
+                        Some(to.clone()),
+                        None,
+                        None,
+                    ),
+                    Change::MaxChanged { code, from, to } => {
+                        ("max", code, None, None, None, Some(*from), Some(*to))
+                    }
+                    Change::RuleChanged { code, from, to } => (
+                        "rule",
+                        code,
+                        None,
+                        Some(from.clone()),
+                        Some(to.clone()),
+                        None,
+                        None,
+                    ),
+                    Change::Renamed { code, from, to } => (
+                        "renamed",
+                        code,
+                        None,
+                        Some(from.clone()),
+                        Some(to.clone()),
+                        None,
+                        None,
+                    ),
+                };
+                kind.push(Some(k));
+                code.push(Some(c.clone()));
+                name.push(n.cloned());
+                before.push(b);
+                after.push(a);
+                max_before.push(mb);
+                max_after.push(ma);
+            }
+            let mut frame = Frame::new(py, exact);
+            frame.text("change", kind)?;
+            frame.text("code", code)?;
+            frame.text("name", name)?;
+            frame.text("before", before)?;
+            frame.text("after", after)?;
+            frame.decimal("max_before", max_before)?;
+            frame.decimal("max_after", max_after)?;
+            frame.text("text", changes.iter().map(|c| Some(c.to_string())))?;
+            frame.finish()
+        })
+    }
+
+    /// The set written back as TOML.
+    fn to_toml(&self) -> String {
+        self.set().to_toml()
+    }
+
+    /// Scores input data given as a dict of column name → list of cells, in the wide or the
+    /// long layout; `stage` names the stage of values without a `stage` column. The GIL is
+    /// released while the batch is read and scored.
+    #[pyo3(signature = (columns, stage = None))]
+    fn score(
+        &self,
+        py: Python<'_>,
+        columns: &Bound<'_, PyAny>,
+        stage: Option<&str>,
+    ) -> PyResult<Results> {
+        let started = Instant::now();
+        let table = guard(|| table_from_py(columns, None, 1))?;
+        let converted = Instant::now();
+        let plan = &self.plan;
+        let outcome = py.detach(|| {
+            guard(|| {
+                let built = input::build(plan, &table, stage)?;
+                let read = Instant::now();
+                let results = plan
+                    .score(&built.batch)
+                    .map_err(|e| input::score_failure(e, &table, &built.rows))?;
+                Ok((results, built.names, read))
+            })
+        });
+        let (results, names, read) = outcome?;
+        let timings = Timings {
+            convert: converted.duration_since(started).as_secs_f64(),
+            read: read.duration_since(converted).as_secs_f64(),
+            score: read.elapsed().as_secs_f64(),
+        };
+        Ok(Results::new(results, names, timings))
+    }
+
+    /// Reads input files (CSV, Excel or JSON, in any layout the command line reads) with the
+    /// parindex-io readers, and scores them together: a unit's self-assessment and appraisal
+    /// may come from different files. The GIL is released while reading and scoring.
+    fn score_files(&self, py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Results> {
+        let plan = &self.plan;
+        let started = Instant::now();
+        let outcome = py.detach(|| {
+            guard(|| {
+                let inputs = parindex_io::read_inputs(plan, &paths)?;
+                let read = Instant::now();
+                let results = plan.score(&inputs.batch).map_err(|e| {
+                    let mut failure = crate::error::InputFailure {
+                        message: e.to_string(),
+                        ..Default::default()
+                    };
+                    let first = e.problems.first();
+                    failure.unit = first.map(|p| p.unit.clone());
+                    failure.code = first.map(|p| p.code.clone());
+                    failure.problems = e
+                        .problems
+                        .iter()
+                        .map(|p| (p.unit.clone(), p.code.clone(), p.message.clone()))
+                        .collect();
+                    Error::Input(Box::new(failure))
+                })?;
+                Ok((results, inputs.names, read))
+            })
+        });
+        let (results, names, read) = outcome?;
+        let timings = Timings {
+            convert: 0.0,
+            read: read.duration_since(started).as_secs_f64(),
+            score: read.elapsed().as_secs_f64(),
+        };
+        Ok(Results::new(results, names, timings))
+    }
+
+    fn __repr__(&self) -> String {
+        let info = &self.set().info;
+        format!(
+            "<CriteriaSet {} {:?} max {}>",
+            info.id,
+            info.title,
+            info.max.normalize()
+        )
+    }
+}
+
+/// The shipped sets: one dict per set with id, year, level, title, status and path.
+#[pyfunction]
+pub(crate) fn sets(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
+    guard_py(|| {
+        let items = shipped::list()
+            .into_iter()
+            .map(|s| {
+                let dict = PyDict::new(py);
+                dict.set_item("id", s.id)?;
+                dict.set_item("year", s.year)?;
+                dict.set_item("level", s.level)?;
+                dict.set_item("title", s.title)?;
+                dict.set_item("status", status_name(s.status))?;
+                dict.set_item("path", format!("criteria/{}", s.path))?;
+                Ok(dict)
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    })
+}
+
+/// Loads a set by shipped id (`binh-thuan-police/commune/2024`) or from a TOML file.
+///
+/// A `str` that is a shipped id loads the shipped set; an `os.PathLike`, or a `str` naming an
+/// existing file or ending in `.toml`, is read from disk.
+#[pyfunction]
+pub(crate) fn load(source: &Bound<'_, PyAny>) -> PyResult<PySet> {
+    let path: Option<PathBuf> =
+        if let Ok(text) = source.cast::<PyString>() {
+            let text = text.to_str()?;
+            let as_path = PathBuf::from(text);
+            if shipped::text(text).is_none() && (text.ends_with(".toml") || as_path.is_file()) {
+                Some(as_path)
+            } else {
+                let id = text.to_owned();
+                return guard(|| Ok(PySet::from_loaded(shipped::load(&id)?))).map_err(Into::into);
+            }
+        } else if source.hasattr("__fspath__").unwrap_or(false) {
+            Some(source.extract::<PathBuf>().map_err(|_| {
+                Error::Type("the path must name a file with a text path".to_owned())
+            })?)
+        } else {
+            return Err(Error::Type(format!(
+                "load() takes a set id or a path, not a {}",
+                type_name(source)
+            ))
+            .into());
+        };
+    let path = path.unwrap_or_default();
+    guard(|| Ok(PySet::from_loaded(CoreSet::from_path(&path)?))).map_err(Into::into)
+}
+
+/// Loads a set from TOML text; `path` names it in messages.
+#[pyfunction]
+#[pyo3(signature = (text, path = "<string>"))]
+pub(crate) fn loads(text: &str, path: &str) -> PyResult<PySet> {
+    guard(|| Ok(PySet::from_loaded(CoreSet::from_toml(text, path)?))).map_err(Into::into)
+}
+
+/// The sample batches shipped for demos (synthetic figures): set id → CSV text.
+const SAMPLES: &[(&str, &str)] = &[
+    (
+        "binh-thuan-police/commune/2024",
+        include_str!("../../../criteria/samples/binh-thuan-police-commune-2024.csv"),
+    ),
+    (
+        "binh-thuan-police/division-procedures/2024",
+        include_str!("../../../criteria/samples/binh-thuan-police-division-procedures-2024.csv"),
+    ),
+];
+
+/// The set ids that have a sample batch.
+#[pyfunction]
+pub(crate) fn samples() -> Vec<&'static str> {
+    SAMPLES.iter().map(|(id, _)| *id).collect()
+}
+
+/// The CSV text of the sample batch for a set (synthetic figures, for demos only).
+#[pyfunction]
+pub(crate) fn sample_csv(id: &str) -> PyResult<&'static str> {
+    SAMPLES
+        .iter()
+        .find(|(sample, _)| *sample == id)
+        .map(|(_, text)| *text)
+        .ok_or_else(|| {
+            let known: Vec<&str> = SAMPLES.iter().map(|(id, _)| *id).collect();
+            Error::Key(format!(
+                "no sample batch for {id:?} (samples: {})",
+                known.join(", ")
+            ))
+            .into()
+        })
+}

@@ -1,0 +1,132 @@
+"""Input data of any accepted kind → one ``dict`` of column name → list of cells.
+
+The extension reads every cell the way it reads a CSV cell, so this module only reshapes
+containers: it never interprets a value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from ._errors import InputError
+
+__all__ = ["Prepared", "prepare", "read_csv_text"]
+
+
+class Prepared:
+    """Columns ready for the extension, or the files for its readers."""
+
+    __slots__ = ("columns", "paths")
+
+    def __init__(self, columns: dict[str, list[Any]] | None = None, paths: list[str] | None = None):
+        self.columns = columns
+        self.paths = paths
+
+
+def _kind(data: object) -> str:
+    cls = type(data)
+    module = cls.__module__.split(".")[0]
+    return f"{module}.{cls.__name__}"
+
+
+def _check_names(names: list[Any]) -> None:
+    for position, name in enumerate(names, 1):
+        if not isinstance(name, str):
+            raise TypeError(
+                f"column names must be text; column {position} is named by a {type(name).__name__}"
+            )
+    seen: set[str] = set()
+    for position, name in enumerate(names, 1):
+        if name in seen:
+            raise InputError(f'column "{name}" appears twice', column=position)
+        seen.add(name)
+
+
+def _from_pandas(frame: Any) -> dict[str, list[Any]]:
+    if "unit" not in frame.columns and frame.index.name == "unit":
+        frame = frame.reset_index()
+    names = list(frame.columns)
+    _check_names(names)
+    return {name: frame[name].tolist() for name in names}
+
+
+def _from_polars(frame: Any) -> dict[str, list[Any]]:
+    names = list(frame.columns)
+    _check_names(names)
+    return {name: frame.get_column(name).to_list() for name in names}
+
+
+def _from_columns(data: Mapping[Any, Any]) -> dict[str, list[Any]]:
+    names = list(data.keys())
+    _check_names(names)
+    columns: dict[str, list[Any]] = {}
+    for name in names:
+        values = data[name]
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(
+                f'column "{name}" must be a list of cells, not a {type(values).__name__}'
+            )
+        if isinstance(values, Mapping):
+            raise TypeError(f'column "{name}" must be a list of cells, not a mapping')
+        tolist = getattr(values, "tolist", None)
+        columns[name] = tolist() if callable(tolist) else list(values)
+    return columns
+
+
+def _from_records(rows: list[Any] | tuple[Any, ...]) -> dict[str, list[Any]]:
+    names: dict[Any, None] = {}
+    for position, row in enumerate(rows, 1):
+        if not isinstance(row, Mapping):
+            raise TypeError(
+                f"row {position} is a {type(row).__name__}; a list of rows must hold dicts"
+            )
+        for key in row:
+            names.setdefault(key, None)
+    _check_names(list(names))
+    return {name: [row.get(name) for row in rows] for name in names}
+
+
+def read_csv_text(text: str) -> dict[str, list[str | None]]:
+    """Reads CSV text with a header row into columns; empty cells become ``None``."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, [])
+    columns: dict[str, list[str | None]] = {name.strip(): [] for name in header}
+    names = list(columns)
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        for position, name in enumerate(names):
+            cell = row[position] if position < len(row) else ""
+            columns[name].append(cell if cell.strip() else None)
+    return columns
+
+
+def prepare(data: object) -> Prepared:
+    """Any accepted input → columns for the extension.
+
+    Accepted: a pandas or polars DataFrame (wide or long layout), a list of dicts (one per
+    row), a dict of column name → list of cells, a path to a file, or a list of paths.
+    """
+    kind = _kind(data)
+    if isinstance(data, (str, os.PathLike)):
+        return Prepared(paths=[os.fspath(data)])  # type: ignore[list-item]
+    if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
+        return Prepared(paths=[os.fspath(p) for p in data])  # type: ignore[misc]
+    if kind == "pandas.DataFrame" or (kind.startswith("pandas.") and hasattr(data, "columns") and hasattr(data, "index")):
+        return Prepared(_from_pandas(data))
+    if kind == "polars.DataFrame":
+        return Prepared(_from_polars(data))
+    if kind == "polars.LazyFrame":
+        raise TypeError("score() takes a polars DataFrame; call .collect() on the LazyFrame first")
+    if isinstance(data, Mapping):
+        return Prepared(_from_columns(data))
+    if isinstance(data, (list, tuple)):
+        return Prepared(_from_records(data))
+    raise TypeError(
+        "score() takes a pandas or polars DataFrame, a list of dicts, a dict of columns or a "
+        f"path, not a {type(data).__name__}"
+    )

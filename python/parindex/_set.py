@@ -1,0 +1,261 @@
+"""``CriteriaSet``: one authority's table for one year, loaded, validated and ready to score."""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Iterable
+
+from . import _parindex
+from ._errors import Diagnostic
+from ._frames import Backend, as_dict, check_backend, to_frame
+from ._input import prepare
+
+if TYPE_CHECKING:
+    from ._results import Results
+
+__all__ = ["CriteriaSet"]
+
+
+class CriteriaSet:
+    """A loaded and validated criteria set, compiled for scoring.
+
+    Get one with :func:`parindex.load` (a shipped id or a TOML file) or
+    :func:`parindex.loads` (TOML text). Frame-returning methods take ``backend="pandas"``
+    (the default) or ``backend="polars"``, and ``exact=True`` (``Decimal`` points, the
+    default) or ``exact=False`` (floats, for plotting).
+
+    >>> import parindex
+    >>> s = parindex.load("binh-thuan-police/commune/2024")
+    >>> s.year, s.max
+    (2024, Decimal('60'))
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: _parindex.CriteriaSet) -> None:
+        if not isinstance(inner, _parindex.CriteriaSet):
+            raise TypeError("use parindex.load() or parindex.loads() to get a CriteriaSet")
+        self._inner = inner
+
+    # Identity -----------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The set's id, ``authority/level/year``."""
+        return self._inner.id
+
+    @property
+    def year(self) -> int:
+        """The year scored."""
+        return self._inner.year
+
+    @property
+    def level(self) -> str:
+        """What is scored: commune, ward, department, official…"""
+        return self._inner.level
+
+    @property
+    def title(self) -> str:
+        """The title, in the source's language."""
+        return self._inner.title
+
+    @property
+    def title_en(self) -> str | None:
+        """The English title, if the file gives one."""
+        return self._inner.title_en
+
+    @property
+    def max(self) -> Decimal:
+        """The declared total, exact."""
+        return self._inner.max
+
+    @property
+    def language(self) -> str:
+        """The language of the names: ``vi`` or ``en``."""
+        return self._inner.language
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the file's text: the provenance every result carries."""
+        return self._inner.content_hash
+
+    @property
+    def origin(self) -> dict[str, str | None]:
+        """Where the set comes from: authority, decision, issued, source, status, notes."""
+        return self._inner.origin
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages in order; the final value of a leaf is that of its last stage present."""
+        return self._inner.stages
+
+    @property
+    def scale(self) -> Decimal:
+        """The index scale, usually 100."""
+        return self._inner.scale
+
+    @property
+    def leaf_codes(self) -> list[str]:
+        """The codes of the leaves, in order: the value columns of a wide input."""
+        return self._inner.leaf_codes
+
+    @property
+    def area_codes(self) -> list[str]:
+        """The codes of the areas, in order."""
+        return self._inner.area_codes
+
+    @property
+    def attributes(self) -> list[dict[str, Any]]:
+        """The unit attributes the set uses: name, type, label and allowed values."""
+        return self._inner.attributes
+
+    @property
+    def bands(self) -> list[tuple[str, str | None, str]]:
+        """The bands, best first: ``(name, label, index range)``."""
+        return self._inner.bands
+
+    # Inspection -----------------------------------------------------------------------------
+
+    def nodes(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+        """The tree as a DataFrame, one row per node in the table's order: code, name,
+        parent, depth, leaf, max, kind, source, rule kind and rule as TOML."""
+        return to_frame(self._inner.nodes(exact), check_backend(backend))
+
+    def validate(self) -> list[Diagnostic]:
+        """The warnings of the set: acknowledged inconsistencies of the source, renumbered
+        rows. A set with errors does not load at all (:class:`parindex.CriteriaError`)."""
+        return self._inner.warnings()
+
+    def template(
+        self, units: Iterable[str] = (), *, layout: str = "wide", backend: Backend = "pandas"
+    ) -> Any:
+        """A DataFrame to fill in and pass to :meth:`score`.
+
+        ``layout="wide"``: a ``unit`` column, one column per attribute, one column per leaf
+        code, and one row per unit in ``units``. ``layout="long"``: one row per unit and leaf
+        with ``unit``, ``code``, ``name``, ``max`` and an empty ``value``.
+        """
+        backend = check_backend(backend)
+        if isinstance(units, str):
+            raise TypeError("units must be a list of unit ids, not a single str")
+        ids = [str(u) for u in units]
+        if layout == "wide":
+            columns: list[tuple[str, str, list[Any]]] = [("unit", "text", ids)]
+            for attribute in self.attributes:
+                columns.append((attribute["name"], "text", [None] * len(ids)))
+            for code in self.leaf_codes:
+                columns.append((code, "text", [None] * len(ids)))
+            return to_frame(columns, backend)
+        if layout == "long":
+            tree = as_dict(self._inner.nodes(True))
+            leaves = [
+                (code, name, maximum)
+                for code, name, maximum, leaf in zip(tree["code"], tree["name"], tree["max"], tree["leaf"])
+                if leaf
+            ]
+            rows = [(unit, *leaf) for unit in ids for leaf in leaves]
+            return to_frame(
+                [
+                    ("unit", "text", [r[0] for r in rows]),
+                    ("code", "text", [r[1] for r in rows]),
+                    ("name", "text", [r[2] for r in rows]),
+                    ("max", "decimal", [r[3] for r in rows]),
+                    ("value", "text", [None] * len(rows)),
+                ],
+                backend,
+            )
+        raise ValueError(f"layout must be 'wide' or 'long', not {layout!r}")
+
+    def diff(self, other: CriteriaSet, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+        """What changed from this set to ``other``: one row per change (added, removed,
+        moved, max, rule, renamed), matched by code, with moved rows matched by name."""
+        if not isinstance(other, CriteriaSet):
+            raise TypeError(f"diff() compares with another CriteriaSet, not a {type(other).__name__}")
+        return to_frame(self._inner.diff(other._inner, exact), check_backend(backend))
+
+    def to_toml(self) -> str:
+        """The set written back as TOML."""
+        return self._inner.to_toml()
+
+    def to_pandas(self) -> Any:
+        """The tree as a pandas DataFrame (same as ``nodes()``)."""
+        return self.nodes(backend="pandas")
+
+    def to_polars(self) -> Any:
+        """The tree as a polars DataFrame (same as ``nodes(backend="polars")``)."""
+        return self.nodes(backend="polars")
+
+    # Scoring ---------------------------------------------------------------------------------
+
+    def score(self, data: object, *, stage: str | None = None) -> Results:
+        """Scores units and returns :class:`parindex.Results`.
+
+        ``data`` is a pandas or polars DataFrame, a list of dicts (one per row), a dict of
+        column name → list of cells, or a path to a CSV, Excel or JSON input file (or a list
+        of paths, read together), read exactly as the command line reads it. Two layouts are
+        read:
+
+        - wide: a ``unit`` column and one column per leaf code (see :meth:`template`), plus
+          attribute columns and optionally a ``stage`` column;
+        - long: ``unit``, ``code`` and ``value`` columns, optionally ``stage``, ``evidence``
+          and ``note``, plus attribute columns.
+
+        Cells are read as an office writes them (``có``, ``87.5%``, ``45/50``, ``N/A``…);
+        empty cells (``None``, NaN) are missing. ``stage`` names the stage of values that have
+        no ``stage`` column (default: the first stage). The GIL is released while scoring.
+
+        Raises :class:`parindex.InputError` for data that cannot be scored and
+        :class:`TypeError` for data of the wrong type.
+        """
+        from ._results import Results
+
+        if stage is not None and not isinstance(stage, str):
+            raise TypeError(f"stage must be a str, not a {type(stage).__name__}")
+        prepared = prepare(data)
+        if prepared.paths is not None:
+            if stage is not None:
+                raise ValueError(
+                    "stage= applies to in-memory data; a file gives its stage in a stage "
+                    "column, or by its sheet's name in a workbook"
+                )
+            return Results(self._inner.score_files(prepared.paths), self)
+        assert prepared.columns is not None
+        return Results(self._inner.score(prepared.columns, stage), self)
+
+    # Display -----------------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return f"<CriteriaSet {self.id!r}: {self.title} (max {self.max})>"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CriteriaSet) and other.content_hash == self.content_hash
+
+    def __hash__(self) -> int:
+        return hash(self.content_hash)
+
+    def _repr_html_(self) -> str:
+        tree = as_dict(self._inner.nodes(True))
+        rows = []
+        for code, name, depth, maximum, rule, kind in zip(
+            tree["code"], tree["name"], tree["depth"], tree["max"], tree["rule"], tree["kind"]
+        ):
+            pad = 0.2 + 1.2 * depth
+            weight = "bold" if depth == 0 else "normal"
+            label = html.escape(name)
+            extra = f" <i>({kind})</i>" if kind != "scored" else ""
+            rows.append(
+                f"<tr><td style='padding-left:{pad}em;font-weight:{weight};text-align:left'>"
+                f"{html.escape(code)}</td><td style='text-align:left'>{label}{extra}</td>"
+                f"<td style='text-align:right'>{maximum}</td>"
+                f"<td style='text-align:left'>{html.escape(rule or '')}</td></tr>"
+            )
+        origin = self.origin
+        return (
+            f"<div><b>{html.escape(self.title)}</b><br>"
+            f"<code>{html.escape(self.id)}</code> · {self.level} · {self.year} · max "
+            f"{self.max} · {html.escape(str(origin.get('status')))}"
+            f"{' · ' + html.escape(str(origin['decision'])) if origin.get('decision') else ''}"
+            "<table><thead><tr><th>code</th><th>name</th><th>max</th><th>rule</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )

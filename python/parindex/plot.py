@@ -1,0 +1,87 @@
+"""Plotting helpers for results, with matplotlib imported only when a plot is drawn.
+
+>>> import parindex
+>>> s = parindex.load("binh-thuan-police/commune/2024")
+>>> results = s.score(parindex.sample("binh-thuan-police/commune/2024"))
+>>> ax = parindex.plot.ranking(results, top=10)          # doctest: +SKIP
+>>> ax = parindex.plot.profile(results, "CAP-PHU-THUY")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._frames import as_dict, require
+
+if TYPE_CHECKING:
+    from ._results import Results
+
+__all__ = ["profile", "ranking"]
+
+
+def _axes(ax: Any, size: tuple[float, float]) -> Any:
+    if ax is not None:
+        return ax
+    plt = require("matplotlib.pyplot")
+    _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def ranking(results: Results, *, top: int | None = None, ax: Any = None) -> Any:
+    """A horizontal bar chart of the index of every ranked unit, best at the top, coloured
+    by band. ``top`` keeps only the first units. Returns the matplotlib ``Axes``."""
+    summary = as_dict(results._inner.summary(False))
+    order = sorted(
+        (i for i, rank in enumerate(summary["rank"]) if rank is not None),
+        key=lambda i: (summary["rank"][i], i),
+    )
+    if top is not None:
+        order = order[:top]
+    units = [summary["unit"][i] for i in order]
+    index = [summary["index"][i] or 0.0 for i in order]
+    bands = [summary["band"][i] or "" for i in order]
+    ax = _axes(ax, (7.0, 0.8 + 0.28 * len(units)))
+    names = sorted(set(bands))
+    palette = require("matplotlib").colormaps["tab10"]
+    colours = {band: palette(n % 10) for n, band in enumerate(names)}
+    ax.barh(range(len(units)), index, color=[colours[b] for b in bands])
+    ax.set_yticks(range(len(units)), units)
+    ax.invert_yaxis()
+    ax.set_xlim(0, float(results.set.scale))
+    ax.set_xlabel("index")
+    ax.set_title(f"{results.set.id}: ranking")
+    for band in names:
+        if band:
+            ax.bar(0, 0, color=colours[band], label=band)
+    if any(names):
+        ax.legend(title="band", loc="lower right")
+    return ax
+
+
+def profile(results: Results, unit: str, *, ax: Any = None) -> Any:
+    """A unit's sub-index per area (points ÷ applicable maximum × scale) as bars, with the
+    mean over all units as markers. Returns the matplotlib ``Axes``."""
+    if unit not in results.units:
+        raise KeyError(f"no unit {unit!r} in these results")
+    areas = as_dict(results._inner.areas(False))
+    codes = results.set.area_codes
+    mine: dict[str, float] = {}
+    totals: dict[str, list[float]] = {code: [] for code in codes}
+    for who, code, index in zip(areas["unit"], areas["code"], areas["index"]):
+        if index is None:
+            continue
+        totals[code].append(index)
+        if who == unit:
+            mine[code] = index
+    means = [sum(v) / len(v) if v else 0.0 for v in (totals[c] for c in codes)]
+    ax = _axes(ax, (max(5.0, 0.7 * len(codes) + 2), 4.0))
+    positions = range(len(codes))
+    ax.bar(positions, [mine.get(c, 0.0) for c in codes], label=unit)
+    ax.plot(positions, means, "o", color="black", label="mean of all units")
+    ax.set_xticks(positions, codes)
+    ax.set_ylim(0, float(results.set.scale))
+    ax.set_xlabel("area")
+    ax.set_ylabel("sub-index")
+    ax.set_title(f"{unit}: profile across areas")
+    ax.legend(loc="lower right")
+    return ax

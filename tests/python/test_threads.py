@@ -1,0 +1,45 @@
+"""Threads scoring the same set at once get the same results: the set is shared, read-only,
+and the GIL is released while scoring."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+
+import parindex
+
+from conftest import COMMUNE
+
+
+def test_threads_score_the_same_set_concurrently() -> None:
+    criteria = parindex.load(COMMUNE)
+    sample = parindex.sample(COMMUNE)
+    big = pd.concat(
+        [sample.assign(unit=sample["unit"] + f"-{n}") for n in range(40)], ignore_index=True
+    )
+    expected = criteria.score(big).summary()
+
+    def by_unit(summary: pd.DataFrame) -> dict[str, tuple[object, ...]]:
+        return {row[0]: tuple(row[1:]) for row in summary.itertuples(index=False)}
+
+    def work(n: int) -> dict[str, tuple[object, ...]]:
+        frame = big.iloc[::-1] if n % 2 else big
+        return by_unit(criteria.score(frame).summary())
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        summaries = list(pool.map(work, range(16)))
+    for summary in summaries:
+        assert summary == by_unit(expected)
+
+
+def test_threads_load_and_explain_concurrently() -> None:
+    def work(n: int) -> str:
+        criteria = parindex.load(COMMUNE)
+        results = criteria.score(parindex.sample(COMMUNE))
+        return results.explain_text(results.units[n % len(results)])
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        texts = list(pool.map(work, range(12)))
+    assert texts == [texts[n % 30] for n in range(12)]
+    assert all(t.split(':')[0] for t in texts)
