@@ -70,6 +70,39 @@ impl Explanation {
 }
 
 impl Scorecard {
+    /// For the node at `position` in set order: the measurement seen (for a leaf with an input)
+    /// and why it has its points, worded as in [`Scorecard::explain`], without building the whole
+    /// explanation.
+    pub fn explain_node(&self, position: usize) -> (Option<String>, String) {
+        let set = &self.set;
+        let (Some(node), Some(score)) = (set.nodes.get(position), self.nodes.get(position)) else {
+            return (None, String::new());
+        };
+        let trace = if node.rule.is_some() {
+            self.trace(position)
+        } else {
+            None
+        };
+        let reason = match (score.status, &node.rule, &trace) {
+            (NodeStatus::NotApplicable, _, _) => "not applicable".to_owned(),
+            (NodeStatus::Missing, _, _) => "no input: scored 0".to_owned(),
+            (NodeStatus::NoEvidence, Some(rule), Some((value, outcome))) => format!(
+                "{}, but no evidence was attached: scored 0",
+                rule.explain(value, outcome)
+            ),
+            (_, Some(rule), Some((value, outcome))) => rule.explain(value, outcome),
+            _ => {
+                let policy = node.not_applicable.unwrap_or(set.policy.not_applicable);
+                if policy == NotApplicable::RescaleToParent && score.max == node.max {
+                    "sum of the applicable children, rescaled to the maximum".to_owned()
+                } else {
+                    "sum of the children".to_owned()
+                }
+            }
+        };
+        (trace.map(|(value, _)| value.to_string()), reason)
+    }
+
     /// Explains every node of this unit.
     ///
     /// ```
@@ -93,24 +126,7 @@ impl Scorecard {
             .enumerate()
             .map(|(position, (node, score))| {
                 let leaf = node.rule.is_some();
-                let trace = if leaf { self.trace(position) } else { None };
-                let reason = match (score.status, &node.rule, &trace) {
-                    (NodeStatus::NotApplicable, _, _) => "not applicable".to_owned(),
-                    (NodeStatus::Missing, _, _) => "no input: scored 0".to_owned(),
-                    (NodeStatus::NoEvidence, Some(rule), Some((value, outcome))) => format!(
-                        "{}, but no evidence was attached: scored 0",
-                        rule.explain(value, outcome)
-                    ),
-                    (_, Some(rule), Some((value, outcome))) => rule.explain(value, outcome),
-                    _ => {
-                        let policy = node.not_applicable.unwrap_or(set.policy.not_applicable);
-                        if policy == NotApplicable::RescaleToParent && score.max == node.max {
-                            "sum of the applicable children, rescaled to the maximum".to_owned()
-                        } else {
-                            "sum of the children".to_owned()
-                        }
-                    }
-                };
+                let (seen, reason) = self.explain_node(position);
                 ExplainLine {
                     code: node.code.clone(),
                     name: node.name.clone(),
@@ -122,7 +138,7 @@ impl Scorecard {
                     lost: score.lost(),
                     status: score.status,
                     stage: score.stage.and_then(|s| set.policy.stages.get(s).cloned()),
-                    seen: trace.as_ref().map(|(value, _)| value.to_string()),
+                    seen,
                     reason,
                 }
             })

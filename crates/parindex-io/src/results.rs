@@ -405,10 +405,10 @@ fn unit_result(
         .zip(&card.nodes)
         .enumerate()
         .map(|(i, (node, score))| {
-            let trace = if explain && node.rule.is_some() {
-                card.trace(i)
+            let (seen, reason) = if explain {
+                card.explain_node(i)
             } else {
-                None
+                (None, String::new())
             };
             NodeResult {
                 code: node.code.clone(),
@@ -416,8 +416,8 @@ fn unit_result(
                 max: decimal(score.max),
                 status: score.status.into(),
                 stage: score.stage.and_then(|s| set.policy.stages.get(s).cloned()),
-                seen: trace.as_ref().map(|(value, _)| value.to_string()),
-                reason: explain.then(|| reason(set, node, score, trace.as_ref())),
+                seen,
+                reason: explain.then_some(reason),
                 by_stage: if several {
                     card.stages
                         .iter()
@@ -453,34 +453,6 @@ fn unit_result(
             })
             .collect(),
         nodes,
-    }
-}
-
-/// The reason of one node, worded as [`parindex_core::Scorecard::explain`] words it, without
-/// building the whole explanation (which copies every node's name).
-fn reason(
-    set: &parindex_core::CriteriaSet,
-    node: &parindex_core::Node,
-    score: &parindex_core::NodeScore,
-    trace: Option<&(parindex_core::Value, parindex_core::Outcome)>,
-) -> String {
-    use parindex_core::NotApplicable;
-    match (score.status, &node.rule, trace) {
-        (NodeStatus::NotApplicable, _, _) => "not applicable".to_owned(),
-        (NodeStatus::Missing, _, _) => "no input: scored 0".to_owned(),
-        (NodeStatus::NoEvidence, Some(rule), Some((value, outcome))) => format!(
-            "{}, but no evidence was attached: scored 0",
-            rule.explain(value, outcome)
-        ),
-        (_, Some(rule), Some((value, outcome))) => rule.explain(value, outcome),
-        _ => {
-            let policy = node.not_applicable.unwrap_or(set.policy.not_applicable);
-            if policy == NotApplicable::RescaleToParent && score.max == node.max {
-                "sum of the applicable children, rescaled to the maximum".to_owned()
-            } else {
-                "sum of the children".to_owned()
-            }
-        }
     }
 }
 
@@ -523,10 +495,10 @@ impl Serialize for NodeView<'_> {
         use serde::ser::SerializeStruct;
         let node = &self.set.nodes[self.position];
         let score = &self.card.nodes[self.position];
-        let trace = if self.explain && node.rule.is_some() {
-            self.card.trace(self.position)
+        let (seen, reason) = if self.explain {
+            self.card.explain_node(self.position)
         } else {
-            None
+            (None, String::new())
         };
         let mut st = serializer.serialize_struct("NodeResult", 8)?;
         st.serialize_field("code", &node.code)?;
@@ -536,11 +508,11 @@ impl Serialize for NodeView<'_> {
         if let Some(stage) = score.stage.and_then(|s| self.set.policy.stages.get(s)) {
             st.serialize_field("stage", stage)?;
         }
-        if let Some((value, _)) = &trace {
-            st.serialize_field("seen", &value.to_string())?;
+        if let Some(seen) = &seen {
+            st.serialize_field("seen", seen)?;
         }
         if self.explain {
-            st.serialize_field("reason", &reason(self.set, node, score, trace.as_ref()))?;
+            st.serialize_field("reason", &reason)?;
         }
         if self.card.stages.len() > 1 {
             st.serialize_field("by_stage", &ByStage(self.card, self.position))?;
