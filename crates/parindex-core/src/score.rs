@@ -440,14 +440,8 @@ impl Plan {
                     Err(message) => problems.push(self.problem(batch, unit, node, message)),
                 }
             }
-            for &i in &ruled_out
-                .iter()
-                .enumerate()
-                .filter(|(_, out)| **out)
-                .map(|(i, _)| i)
-                .collect::<Vec<_>>()
-            {
-                nodes[i].status = NodeStatus::NotApplicable;
+            for (score, _) in nodes.iter_mut().zip(&ruled_out).filter(|(_, out)| **out) {
+                score.status = NodeStatus::NotApplicable;
             }
             self.aggregate(&mut nodes);
             let (total, max) = self.total(&nodes);
