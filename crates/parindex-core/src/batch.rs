@@ -74,11 +74,18 @@ pub(crate) struct BatchData {
     pub(crate) leaf_count: usize,
     pub(crate) stage_count: usize,
     pub(crate) units: Vec<Unit>,
-    /// `[unit][leaf][stage]`, flattened.
+    /// `[unit][stage][leaf]`, flattened: a unit's stage is contiguous, so scoring a unit that
+    /// has only a self-assessment reads only that stage's cells.
     pub(crate) cells: Vec<Option<Cell>>,
     /// Per unit, a bit per stage that has at least one input.
     pub(crate) stages_present: Vec<u64>,
     pub(crate) ids: HashMap<String, usize>,
+}
+
+impl BatchData {
+    fn slot(&self, unit: usize, leaf: usize, stage: usize) -> usize {
+        (unit * self.stage_count + stage) * self.leaf_count + leaf
+    }
 }
 
 impl Batch {
@@ -252,12 +259,12 @@ impl Batch {
                 )
             })?,
         };
-        Ok((unit * self.data.leaf_count + leaf) * self.data.stage_count + stage)
+        Ok(self.data.slot(unit, leaf, stage))
     }
 
     fn mark_stage(&mut self, slot: usize) {
         let unit = slot / (self.data.leaf_count * self.data.stage_count);
-        let stage = slot % self.data.stage_count;
+        let stage = (slot / self.data.leaf_count) % self.data.stage_count;
         if let Some(bits) = Arc::make_mut(&mut self.data).stages_present.get_mut(unit) {
             *bits |= 1 << stage.min(63);
         }
@@ -330,16 +337,22 @@ impl Batch {
     pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<&Cell> {
         self.data
             .cells
-            .get((unit * self.data.leaf_count + leaf) * self.data.stage_count + stage)?
+            .get(self.data.slot(unit, leaf, stage))?
             .as_ref()
     }
 
     /// The last stage at which a leaf has an input, at or before `stage`.
     pub(crate) fn latest(&self, unit: usize, leaf: usize, stage: usize) -> Option<(usize, &Cell)> {
-        let base = (unit * self.data.leaf_count + leaf) * self.data.stage_count;
+        let present = *self.data.stages_present.get(unit)?;
+        // Stages without any input for the unit are skipped without touching their cells.
         (0..=stage)
             .rev()
-            .find_map(|s| self.data.cells[base + s].as_ref().map(|c| (s, c)))
+            .filter(|s| present & (1 << (*s).min(63)) != 0)
+            .find_map(|s| {
+                self.data.cells[self.data.slot(unit, leaf, s)]
+                    .as_ref()
+                    .map(|c| (s, c))
+            })
     }
 
     /// The last stage with any input for a unit.

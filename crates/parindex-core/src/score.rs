@@ -117,22 +117,20 @@ impl Scorecard {
         let inputs = &self.inputs;
         let leaf = inputs.plan.leaf_of_node.get(node).copied().flatten()?;
         let last = inputs.batch.last_stage(self.position)?;
-        let (_, outcome) = inputs
-            .plan
-            .score_leaf(
-                &inputs.batch,
-                self.position,
-                leaf,
-                last,
-                &inputs.references,
-                &self.group,
-            )
-            .ok()?;
-        let (_, cell) = inputs.batch.latest(self.position, leaf, last)?;
-        match &cell.input {
-            Input::Value(value) => Some((value.clone(), outcome?)),
-            Input::NotApplicable => None,
-        }
+        let found = inputs.plan.leaf_input(
+            &inputs.batch,
+            self.position,
+            leaf,
+            last,
+            &inputs.references,
+            &self.group,
+        );
+        let LeafInput::Value { value, ctx, .. } = found.ok()? else {
+            return None;
+        };
+        let rule = inputs.plan.set.nodes[node].rule.as_ref()?;
+        let outcome = rule.evaluate(value, &ctx).ok()?;
+        Some((value.clone(), outcome))
     }
 
     /// The final result of the node with this code.
@@ -228,6 +226,21 @@ pub(crate) fn index_of(points: Decimal, max: Decimal, scale: Decimal) -> Option<
         return None;
     }
     points.checked_mul(scale).and_then(|p| p.checked_div(max))
+}
+
+/// What a leaf's inputs say at a stage, before its rule runs.
+pub(crate) enum LeafInput<'b> {
+    /// No input at any stage so far.
+    Missing,
+    /// Not applicable, as given at this stage.
+    NotApplicable(usize),
+    /// A measurement, with the context its rule needs.
+    Value {
+        value: &'b Value,
+        ctx: Context,
+        stage: usize,
+        evidence: Option<bool>,
+    },
 }
 
 /// The group statistic of each relative leaf, per ranking group (`None` for all units).
@@ -413,31 +426,31 @@ impl Plan {
             });
             for (leaf, &node) in self.leaves.iter().enumerate() {
                 let result = if ruled_out[node] {
-                    Ok((NodeScore::empty(NodeStatus::NotApplicable), None))
+                    nodes[node] = NodeScore::empty(NodeStatus::NotApplicable);
+                    Ok(())
                 } else {
-                    self.score_leaf(batch, unit, leaf, stage, references, &group)
+                    self.score_leaf(
+                        batch,
+                        unit,
+                        leaf,
+                        stage,
+                        references,
+                        &group,
+                        &mut nodes[node],
+                    )
                 };
-                match result {
-                    Ok((score, _)) => {
-                        if is_final && score.status == NodeStatus::Missing {
-                            if self.set.policy.missing == Missing::Error {
-                                problems.push(self.problem(
-                                    batch,
-                                    unit,
-                                    node,
-                                    "has no input".to_owned(),
-                                ));
-                            } else {
-                                warnings.push(ScoreWarning {
-                                    unit: batch.data.units[unit].id.clone(),
-                                    code: self.set.nodes[node].code.clone(),
-                                    message: "no input: scored 0".to_owned(),
-                                });
-                            }
-                        }
-                        nodes[node] = score;
+                if let Err(message) = result {
+                    problems.push(self.problem(batch, unit, node, message));
+                } else if is_final && nodes[node].status == NodeStatus::Missing {
+                    if self.set.policy.missing == Missing::Error {
+                        problems.push(self.problem(batch, unit, node, "has no input".to_owned()));
+                    } else {
+                        warnings.push(ScoreWarning {
+                            unit: batch.data.units[unit].id.clone(),
+                            code: self.set.nodes[node].code.clone(),
+                            message: "no input: scored 0".to_owned(),
+                        });
                     }
-                    Err(message) => problems.push(self.problem(batch, unit, node, message)),
                 }
             }
             for (score, _) in nodes.iter_mut().zip(&ruled_out).filter(|(_, out)| **out) {
@@ -487,6 +500,54 @@ impl Plan {
         }
     }
 
+    /// What a leaf's inputs say at a stage, and the context its rule needs.
+    fn leaf_input<'b>(
+        &self,
+        batch: &'b Batch,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        references: &References,
+        group: &Option<String>,
+    ) -> Result<LeafInput<'b>, String> {
+        let node = &self.set.nodes[self.leaves[leaf]];
+        let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
+            return Ok(LeafInput::Missing);
+        };
+        let value = match &cell.input {
+            Input::NotApplicable => return Ok(LeafInput::NotApplicable(used_stage)),
+            Input::Value(value) => value,
+        };
+        let mut ctx = Context {
+            max: node.max,
+            rounding: self.set.policy.rounding,
+            reference: None,
+            case: None,
+        };
+        match &node.rule {
+            Some(Rule::Relative { among, .. }) => {
+                let key_group = if *among == Among::Group {
+                    group.clone()
+                } else {
+                    None
+                };
+                ctx.reference = references.get(&(leaf, key_group)).copied();
+            }
+            Some(Rule::Branch { on, cases }) => {
+                ctx.case = Some(self.branch_case(batch, unit, leaf, stage, on, cases)?)
+            }
+            _ => {}
+        }
+        Ok(LeafInput::Value {
+            value,
+            ctx,
+            stage: used_stage,
+            evidence: cell.evidence,
+        })
+    }
+
+    /// Scores one leaf into `out`: the hot path, which keeps only the points.
+    #[allow(clippy::too_many_arguments)]
     fn score_leaf(
         &self,
         batch: &Batch,
@@ -495,64 +556,48 @@ impl Plan {
         stage: usize,
         references: &References,
         group: &Option<String>,
-    ) -> Result<(NodeScore, Option<Outcome>), String> {
-        let node_index = self.leaves[leaf];
-        let node = &self.set.nodes[node_index];
-        let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
-            let missing = NodeScore {
-                max: node.max,
-                ..NodeScore::empty(NodeStatus::Missing)
-            };
-            return Ok((missing, None));
-        };
-        let Cell { input, evidence } = cell;
-        let value = match input {
-            Input::NotApplicable => {
-                let not_applicable = NodeScore {
+        out: &mut NodeScore,
+    ) -> Result<(), String> {
+        let node = &self.set.nodes[self.leaves[leaf]];
+        match self.leaf_input(batch, unit, leaf, stage, references, group)? {
+            LeafInput::Missing => {
+                *out = NodeScore {
+                    max: node.max,
+                    ..NodeScore::empty(NodeStatus::Missing)
+                }
+            }
+            LeafInput::NotApplicable(used_stage) => {
+                *out = NodeScore {
                     stage: Some(used_stage),
                     ..NodeScore::empty(NodeStatus::NotApplicable)
-                };
-                return Ok((not_applicable, None));
+                }
             }
-            Input::Value(value) => value,
-        };
-        let rule = node.rule.as_ref().ok_or("has no rule")?;
-        let mut ctx = Context {
-            max: node.max,
-            rounding: self.set.policy.rounding,
-            reference: None,
-            case: None,
-        };
-        match rule {
-            Rule::Relative { among, .. } => {
-                let key_group = if *among == Among::Group {
-                    group.clone()
+            LeafInput::Value {
+                value,
+                ctx,
+                stage: used_stage,
+                evidence,
+            } => {
+                let rule = node.rule.as_ref().ok_or("has no rule")?;
+                let points = rule.evaluate(value, &ctx)?.points;
+                let without_evidence = self.set.policy.evidence == Evidence::Required
+                    && used_stage == 0
+                    && evidence != Some(true);
+                out.points = if without_evidence {
+                    Decimal::ZERO
                 } else {
-                    None
+                    points
                 };
-                ctx.reference = references.get(&(leaf, key_group)).copied();
+                out.status = if without_evidence {
+                    NodeStatus::NoEvidence
+                } else {
+                    NodeStatus::Scored
+                };
+                out.max = node.max;
+                out.stage = Some(used_stage);
             }
-            Rule::Branch { on, cases } => {
-                ctx.case = Some(self.branch_case(batch, unit, leaf, stage, on, cases)?)
-            }
-            _ => {}
         }
-        let outcome = rule.evaluate(value, &ctx)?;
-        let without_evidence = self.set.policy.evidence == Evidence::Required
-            && used_stage == 0
-            && *evidence != Some(true);
-        let (points, status) = if without_evidence {
-            (Decimal::ZERO, NodeStatus::NoEvidence)
-        } else {
-            (outcome.points, NodeStatus::Scored)
-        };
-        let score = NodeScore {
-            points,
-            max: node.max,
-            status,
-            stage: Some(used_stage),
-        };
-        Ok((score, Some(outcome)))
+        Ok(())
     }
 
     fn branch_case(
