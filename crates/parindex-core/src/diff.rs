@@ -210,9 +210,7 @@ impl Results {
     /// This run's results reduced for a comparison across years.
     pub fn year_view(&self) -> YearResults {
         let set = self.set();
-        let areas: Vec<usize> = (0..set.nodes.len())
-            .filter(|i| set.nodes[*i].parent_code().is_none())
-            .collect();
+        let areas: Vec<usize> = set.areas_with_positions().map(|(i, _)| i).collect();
         YearResults {
             set_id: set.info.id.clone(),
             year: set.info.year,

@@ -407,6 +407,15 @@ impl CriteriaSet {
         self.nodes.iter().filter(|n| n.parent_code().is_none())
     }
 
+    /// The areas with their positions in [`CriteriaSet::nodes`] (the positions of a
+    /// scorecard's nodes too), in order.
+    pub fn areas_with_positions(&self) -> impl Iterator<Item = (usize, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.parent_code().is_none())
+    }
+
     /// The leaves, in order.
     pub fn leaves(&self) -> impl Iterator<Item = &Node> {
         self.nodes.iter().filter(|n| n.rule.is_some())

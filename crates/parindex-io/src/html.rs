@@ -264,12 +264,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     h.push_str("</section>\n");
 
     // Area profiles.
-    let areas: Vec<(usize, &parindex_core::Node)> = set
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.parent_code().is_none())
-        .collect();
+    let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
     h.push_str("<section><h2>Hồ sơ theo lĩnh vực</h2>\n<table class=\"areas\"><thead><tr><th>Mã</th><th>Lĩnh vực</th><th>Điểm tối đa</th></tr></thead><tbody>");
     for (_, a) in &areas {
         let _ = write!(

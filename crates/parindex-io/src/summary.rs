@@ -22,12 +22,7 @@ pub fn ranking_order(results: &Results) -> Vec<&Scorecard> {
 /// each area.
 fn rows(results: &Results, names: &BTreeMap<String, String>) -> (Vec<String>, Vec<Vec<String>>) {
     let set = results.set();
-    let areas: Vec<(usize, &parindex_core::Node)> = set
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.parent_code().is_none())
-        .collect();
+    let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
     let has_groups = results.units.iter().any(|u| u.group.is_some());
     let mut header: Vec<String> = vec!["rank".into(), "unit".into(), "name".into()];
     if has_groups {

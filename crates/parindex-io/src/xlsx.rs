@@ -230,12 +230,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
     }
 
     // One sheet per area.
-    for (a, area) in set
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.parent_code().is_none())
-    {
+    for (a, area) in set.areas_with_positions() {
         let members: Vec<usize> = set
             .nodes
             .iter()

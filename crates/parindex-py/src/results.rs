@@ -226,12 +226,7 @@ impl Results {
     fn areas<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
         guard_py(|| {
             let set = self.results.set();
-            let areas: Vec<(usize, &parindex_core::Node)> = set
-                .nodes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.parent_code().is_none())
-                .collect();
+            let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
             let rows = || {
                 self.results
                     .units
