@@ -262,9 +262,10 @@ impl InputReader {
         });
     }
 
-    fn read_csv(&mut self, file: &str, bytes: &[u8]) {
-        let text = match decode_text(bytes) {
-            Ok(text) => text,
+    /// The text of a file, or `None` with the problem recorded when it is not UTF-8.
+    fn decoded<'b>(&mut self, file: &str, bytes: &'b [u8]) -> Option<&'b str> {
+        match decode_text(bytes) {
+            Ok(text) => Some(text),
             Err((place, message)) => {
                 self.problems.push(InputProblem {
                     file: file.to_owned(),
@@ -272,8 +273,14 @@ impl InputReader {
                     code: None,
                     message,
                 });
-                return;
+                None
             }
+        }
+    }
+
+    fn read_csv(&mut self, file: &str, bytes: &[u8]) {
+        let Some(text) = self.decoded(file, bytes) else {
+            return;
         };
         let records = match csv::parse(text) {
             Ok(records) => records,
@@ -751,17 +758,8 @@ impl InputReader {
     }
 
     fn read_json(&mut self, file: &str, bytes: &[u8]) {
-        let text = match decode_text(bytes) {
-            Ok(t) => t,
-            Err((place, message)) => {
-                self.problems.push(InputProblem {
-                    file: file.to_owned(),
-                    place,
-                    code: None,
-                    message,
-                });
-                return;
-            }
+        let Some(text) = self.decoded(file, bytes) else {
+            return;
         };
         let document: serde_json::Value = match serde_json::from_str(text) {
             Ok(v) => v,
