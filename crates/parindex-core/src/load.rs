@@ -821,8 +821,10 @@ impl<'s> Reader<'s> {
             );
         }
         let applies = self.read_applies(&at);
+        // Read before the rule, whose points for yes default to the node's maximum.
+        let max = self.decimal(&at, "max", true);
         let rule = match self.table(&at, "rule", false) {
-            Some(rule_at) => Some(self.read_rule(&rule_at)?),
+            Some(rule_at) => Some(self.read_rule(&rule_at, max.unwrap_or_default())?),
             None => None,
         };
         let source = self
@@ -848,13 +850,12 @@ impl<'s> Reader<'s> {
             )
             .map(|k| k.unwrap_or(NodeKind::Scored));
         let not_applicable = self.choice(&at, "not_applicable", NOT_APPLICABLE);
-        let max = self.decimal(&at, "max", true)?;
         Some(Node {
             printed_code: self.string(&at, "printed_code", false),
             name: self.required_string(&at, "name")?,
             name_en: self.string(&at, "name_en", false),
-            rule: rule.map(|r| with_default_points(r, max)),
-            max,
+            rule,
+            max: max?,
             source: source?,
             applies: applies?,
             not_applicable: not_applicable?,
@@ -920,7 +921,8 @@ impl<'s> Reader<'s> {
         Some(tiers)
     }
 
-    fn read_rule(&mut self, at: &At<'_, '_>) -> Option<Rule> {
+    /// Reads a leaf's rule; `max` is the node's maximum, the default points for yes.
+    fn read_rule(&mut self, at: &At<'_, '_>, max: Decimal) -> Option<Rule> {
         let kind = self.required_string(at, "kind")?;
         let allowed: &[&str] = match kind.as_str() {
             "yes-no" => &["kind", "yes", "no", "yes_label", "no_label"],
@@ -948,8 +950,7 @@ impl<'s> Reader<'s> {
                 let yes = self.decimal(at, "yes", false);
                 let no = self.decimal(at, "no", false);
                 Rule::YesNo {
-                    // The node's maximum is filled in by the caller when `yes` is absent.
-                    yes: yes.unwrap_or(Decimal::MIN),
+                    yes: yes.unwrap_or(max),
                     no: no.unwrap_or(Decimal::ZERO),
                     yes_label: self.string(at, "yes_label", false),
                     no_label: self.string(at, "no_label", false),
@@ -1120,7 +1121,7 @@ impl<'s> Reader<'s> {
                     let rule_at = self.table(&case_at, "rule", true)?;
                     cases.push(Case {
                         equals,
-                        rule: self.read_rule(&rule_at)?,
+                        rule: self.read_rule(&rule_at, max)?,
                     });
                 }
                 if cases.is_empty() {
@@ -1154,34 +1155,6 @@ impl<'s> Reader<'s> {
             weights.push((name.get_ref().to_string(), weight));
         }
         Some(weights)
-    }
-}
-
-/// Fills in what a rule leaves to the node: the points for yes default to the maximum.
-fn with_default_points(rule: Rule, max: Decimal) -> Rule {
-    match rule {
-        Rule::YesNo {
-            yes,
-            no,
-            yes_label,
-            no_label,
-        } if yes == Decimal::MIN => Rule::YesNo {
-            yes: max,
-            no,
-            yes_label,
-            no_label,
-        },
-        Rule::Branch { on, cases } => Rule::Branch {
-            on,
-            cases: cases
-                .into_iter()
-                .map(|c| Case {
-                    equals: c.equals,
-                    rule: with_default_points(c.rule, max),
-                })
-                .collect(),
-        },
-        other => other,
     }
 }
 

@@ -20,13 +20,14 @@ pub(crate) fn rank_and_classify(set: &CriteriaSet, units: &mut [Scorecard]) {
             })
             .collect();
         members.sort_by(|a, b| {
-            compare_keys(&keys[*b], &keys[*a]).then_with(|| units[*a].unit.cmp(&units[*b].unit))
+            keys[*b]
+                .cmp(&keys[*a])
+                .then_with(|| units[*a].unit.cmp(&units[*b].unit))
         });
         let mut rank = 0u32;
         let mut dense = 0u32;
         for (position, &i) in members.iter().enumerate() {
-            let tied = position > 0
-                && compare_keys(&keys[i], &keys[members[position - 1]]) == Ordering::Equal;
+            let tied = position > 0 && keys[i].cmp(&keys[members[position - 1]]) == Ordering::Equal;
             if !tied {
                 rank = u32::try_from(position + 1).unwrap_or(u32::MAX);
                 dense += 1;
@@ -60,10 +61,6 @@ fn sort_key(set: &CriteriaSet, unit: &Scorecard) -> Vec<Decimal> {
         key.push(unit.node_index(code).unwrap_or(Decimal::MIN));
     }
     key
-}
-
-fn compare_keys(a: &[Decimal], b: &[Decimal]) -> Ordering {
-    a.cmp(b)
 }
 
 fn gate_holds(unit: &Scorecard, gate: &Gate) -> bool {

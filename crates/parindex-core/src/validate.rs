@@ -239,11 +239,7 @@ impl Validator<'_> {
             }
             Rule::Branch { cases, .. } => {
                 for case in cases {
-                    let nested = Node {
-                        rule: Some(case.rule.clone()),
-                        ..node.clone()
-                    };
-                    self.check_rule_shape(&nested, &case.rule);
+                    self.check_rule_shape(node, &case.rule);
                 }
             }
             _ => {}

@@ -367,3 +367,140 @@ fn strip(mut set: CriteriaSet) -> CriteriaSet {
     }
     set
 }
+
+#[test]
+fn references_to_nodes_that_do_not_exist() {
+    let breaker = replaced(
+        "stages = [\"self\", \"appraisal\"]",
+        "stages = [\"self\", \"appraisal\"]\ntie_breakers = [\"9.9\"]",
+    );
+    assert!(
+        errors(&breaker)
+            .iter()
+            .any(|m| m.ends_with("error[unknown-node]: tie breaker 9.9 is not a node")),
+        "{:#?}",
+        errors(&breaker)
+    );
+    let gate = replaced(
+        "name = \"A\"\n",
+        "name = \"A\"\nrequires = [{ node = \"7\", when = \"x >= 50\" }]\n",
+    );
+    assert!(
+        errors(&gate)
+            .iter()
+            .any(|m| m
+                .ends_with("error[unknown-node]: band A depends on node 7, which does not exist")),
+        "{:#?}",
+        errors(&gate)
+    );
+    let ack = BASE.to_owned()
+        + "\n[[acknowledge]]\ncode = \"8.8\"\ncheck = \"source-note\"\nnote = \"x\"\n";
+    assert!(
+        errors(&ack).iter().any(|m| m
+            .ends_with("error[unknown-node] 8.8: acknowledgement names 8.8, which is not a node")),
+        "{:#?}",
+        errors(&ack)
+    );
+}
+
+#[test]
+fn repeated_stages_and_level_keys() {
+    let stages = replaced(
+        "stages = [\"self\", \"appraisal\"]",
+        "stages = [\"self\", \"self\"]",
+    );
+    assert!(
+        errors(&stages)
+            .iter()
+            .any(|m| m.ends_with("error[duplicate-code]: stage `self` is listed twice")),
+        "{:#?}",
+        errors(&stages)
+    );
+    let keys = replaced(
+        "{ key = \"vague\", points = 1 }",
+        "{ key = \"FULL\", points = 1 }",
+    );
+    assert!(
+        errors(&keys)
+            .iter()
+            .any(|m| m.ends_with("error[duplicate-code] 1.2: level key `FULL` appears twice")),
+        "{:#?}",
+        errors(&keys)
+    );
+}
+
+#[test]
+fn other_format_versions_are_refused() {
+    let text = replaced("format = 1", "format = 2");
+    assert!(
+        errors(&text).iter().any(|m| m
+            .ends_with("error[wrong-type]: format 2 is not supported; this engine reads format 1")),
+        "{:#?}",
+        errors(&text)
+    );
+}
+
+#[test]
+fn inputs_that_do_not_fit_the_set_are_refused_with_their_unit_and_code() {
+    use parindex_core::{Batch, Plan};
+    let set = CriteriaSet::from_toml(BASE, "set.toml").expect("valid").set;
+    let plan = Plan::new(&set);
+    let mut batch = Batch::new(&plan);
+    let unit = batch.add_unit("W1", []).expect("new");
+    let message = |r: Result<(), parindex_core::InputError>| r.expect_err("refused").to_string();
+    assert_eq!(
+        batch.add_unit("W1", []).expect_err("twice").to_string(),
+        "unit W1: appears twice"
+    );
+    assert_eq!(
+        message(batch.set_text(unit, "9.9", None, "có")),
+        "unit W1, 9.9: is not a criterion of this set"
+    );
+    assert_eq!(
+        message(batch.set_text(unit, "1", None, "có")),
+        "unit W1, 1: is scored from its sub-criteria; give values for those"
+    );
+    assert_eq!(
+        message(batch.set_text(unit, "1.1", Some("council"), "có")),
+        "unit W1, 1.1: \"council\" is not a stage of this set (self, appraisal)"
+    );
+    assert_eq!(
+        message(batch.set_attribute_text(unit, "size", "big")),
+        "unit W1, size: is not an attribute of this set"
+    );
+    assert_eq!(
+        message(batch.set_attribute_text(unit, "kind", "town")),
+        "unit W1, kind: \"town\" is not one of commune, ward"
+    );
+    assert_eq!(
+        message(batch.set_text(unit, "1.3", None, "soon")),
+        "unit W1, 1.3: \"soon\" is not a date or one of on-time (đúng hạn), late (trễ hạn), missing (không)"
+    );
+    assert_eq!(
+        message(batch.set_evidence(unit, "1.4", None, true)),
+        "unit W1, 1.4: has evidence recorded but no value"
+    );
+}
+
+#[test]
+fn scoring_stops_on_missing_inputs_under_the_error_policy_and_on_values_outside_a_rule() {
+    use parindex_core::{Batch, Plan};
+    let text = replaced(
+        "stages = [\"self\", \"appraisal\"]",
+        "stages = [\"self\", \"appraisal\"]\nmissing = \"error\"",
+    );
+    let set = CriteriaSet::from_toml(&text, "set.toml")
+        .expect("valid")
+        .set;
+    let plan = Plan::new(&set);
+    let mut batch = Batch::new(&plan);
+    let unit = batch.add_unit("W1", []).expect("new");
+    batch.set_attribute_text(unit, "kind", "ward").expect("declared");
+    batch.set_text(unit, "2.3", None, "3.5").expect("a number");
+    let error = plan.score(&batch).expect_err("stops").to_string();
+    assert!(error.contains("unit W1, 1.1: has no input"), "{error}");
+    assert!(
+        error.contains("unit W1, 2.3: 3.5 points is outside [0, 3]"),
+        "{error}"
+    );
+}
