@@ -495,7 +495,9 @@ fn scoring_stops_on_missing_inputs_under_the_error_policy_and_on_values_outside_
     let plan = Plan::new(&set);
     let mut batch = Batch::new(&plan);
     let unit = batch.add_unit("W1", []).expect("new");
-    batch.set_attribute_text(unit, "kind", "ward").expect("declared");
+    batch
+        .set_attribute_text(unit, "kind", "ward")
+        .expect("declared");
     batch.set_text(unit, "2.3", None, "3.5").expect("a number");
     let error = plan.score(&batch).expect_err("stops").to_string();
     assert!(error.contains("unit W1, 1.1: has no input"), "{error}");
