@@ -8,6 +8,8 @@ use rust_decimal::Decimal;
 
 use crate::model::{AttrValue, AttributeKind};
 use crate::plan::Plan;
+use crate::records::{Derivation, Derivations};
+use crate::score::ScoreWarning;
 use crate::value::{self, Input, Value};
 
 /// One unit's input for one leaf at one stage.
@@ -80,6 +82,10 @@ pub(crate) struct BatchData {
     /// Per unit, a bit per stage that has at least one input.
     pub(crate) stages_present: Vec<u64>,
     pub(crate) ids: HashMap<String, usize>,
+    /// Values derived from the year's records, and what they were derived from.
+    pub(crate) derived: Derivations,
+    /// Warnings met while deriving them; scoring reports them with its own.
+    pub(crate) record_warnings: Vec<ScoreWarning>,
 }
 
 impl BatchData {
@@ -99,6 +105,8 @@ impl Batch {
                 cells: Vec::new(),
                 stages_present: Vec::new(),
                 ids: HashMap::new(),
+                derived: Derivations::new(),
+                record_warnings: Vec::new(),
             }),
             plan: plan.clone(),
         }
@@ -339,6 +347,40 @@ impl Batch {
             .cells
             .get(self.data.slot(unit, leaf, stage))?
             .as_ref()
+    }
+
+    /// What the input of a leaf was derived from, with its stage, when it came from records.
+    pub fn derivation(&self, unit: usize, leaf: usize) -> Option<(usize, &Derivation)> {
+        let (stage, derivation) = self.data.derived.get(&(unit, leaf))?;
+        Some((*stage, derivation.as_ref()))
+    }
+
+    pub(crate) fn plan_ref(&self) -> &Plan {
+        &self.plan
+    }
+
+    pub(crate) fn data_mut(&mut self) -> &mut BatchData {
+        Arc::make_mut(&mut self.data)
+    }
+
+    /// The leaf and stage positions of a code and a stage name (the first stage when `None`).
+    pub(crate) fn leaf_and_stage(
+        &self,
+        code: &str,
+        stage: Option<&str>,
+    ) -> Result<(usize, usize), String> {
+        let leaf = self
+            .plan
+            .leaf_index(code)
+            .ok_or_else(|| "is not a leaf criterion of this set".to_owned())?;
+        let stage = match stage {
+            None => 0,
+            Some(name) => self.plan.stage_index(name.trim()).ok_or_else(|| {
+                let stages = self.plan.set.policy.stages.join(", ");
+                format!("\"{name}\" is not a stage of this set ({stages})")
+            })?,
+        };
+        Ok((leaf, stage))
     }
 
     /// The last stage at which a leaf has an input, at or before `stage`.

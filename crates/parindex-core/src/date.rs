@@ -54,6 +54,35 @@ impl Date {
         self.day_number() - earlier.day_number()
     }
 
+    /// The day `days` after this one (before, when negative); `None` outside years 1–9999.
+    ///
+    /// ```
+    /// use parindex_core::Date;
+    /// let issued: Date = "15/02/2024".parse().unwrap();
+    /// assert_eq!(issued.checked_add_days(30).unwrap().to_string(), "16/03/2024");
+    /// ```
+    pub fn checked_add_days(self, days: i64) -> Option<Date> {
+        let n = self.day_number().checked_add(days)?;
+        let era = n.div_euclid(146_097);
+        let day_of_era = n.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = era * 400 + year_of_era + i64::from(month <= 2);
+        Date::new(
+            i32::try_from(year).ok()?,
+            u8::try_from(month).ok()?,
+            u8::try_from(day).ok()?,
+        )
+    }
+
     /// ISO 8601 form, `2024-01-15`.
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
@@ -164,6 +193,27 @@ mod tests {
         assert_eq!(date("01/01/2025").days_since(date("31/12/2024")), 1);
         assert_eq!(date("31/12/2024").days_since(date("01/01/2024")), 365);
         assert_eq!(date("01/01/2024").days_since(date("02/01/2024")), -1);
+    }
+
+    #[test]
+    fn adds_days_across_months_leap_days_and_years() {
+        let cases = [
+            ("28/02/2024", 1, "29/02/2024"),
+            ("28/02/2023", 1, "01/03/2023"),
+            ("31/12/2018", 1, "01/01/2019"),
+            ("01/03/2024", -1, "29/02/2024"),
+            ("15/01/2024", 0, "15/01/2024"),
+            ("01/01/2000", 366, "01/01/2001"),
+        ];
+        for (from, days, to) in cases {
+            assert_eq!(
+                date(from).checked_add_days(days),
+                Some(date(to)),
+                "{from} + {days}"
+            );
+            assert_eq!(date(to).days_since(date(from)), days);
+        }
+        assert_eq!(date("31/12/9999").checked_add_days(1), None);
     }
 
     #[test]

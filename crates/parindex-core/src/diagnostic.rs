@@ -93,6 +93,8 @@ pub enum Check {
     SourceNote,
     /// A node renumbered from its printed code.
     Renumbered,
+    /// A measurement derived from the records that the node's rule cannot take.
+    Derive,
 }
 
 impl Check {
@@ -119,6 +121,7 @@ impl Check {
             Check::UnknownNode => "unknown-node",
             Check::SourceNote => "source-note",
             Check::Renumbered => "renumbered",
+            Check::Derive => "derive",
         }
     }
 

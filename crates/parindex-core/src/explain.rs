@@ -6,6 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::model::NotApplicable;
+use crate::records::Derivation;
 use crate::score::{NodeStatus, Results, Scorecard};
 
 /// One node's line in an explanation.
@@ -84,13 +85,21 @@ impl Scorecard {
             None
         };
         let reason = match (score.status, &node.rule, &trace) {
-            (NodeStatus::NotApplicable, _, _) => "not applicable".to_owned(),
+            (NodeStatus::NotApplicable, _, _) => match self.derivation_at(position) {
+                Some(Derivation::Plan(tally)) => {
+                    format!("leads no task of the plan {}: not applicable", tally.plan)
+                }
+                _ => "not applicable".to_owned(),
+            },
             (NodeStatus::Missing, _, _) => "no input: scored 0".to_owned(),
             (NodeStatus::NoEvidence, Some(rule), Some((value, outcome))) => format!(
                 "{}, but no evidence was attached: scored 0",
                 rule.explain(value, outcome)
             ),
-            (_, Some(rule), Some((value, outcome))) => rule.explain(value, outcome),
+            (_, Some(rule), Some((value, outcome))) => match self.derivation_at(position) {
+                Some(derivation) => format!("{derivation} → {}", rule.explain(value, outcome)),
+                None => rule.explain(value, outcome),
+            },
             _ => {
                 let policy = node.not_applicable.unwrap_or(set.policy.not_applicable);
                 if policy == NotApplicable::RescaleToParent && score.max == node.max {

@@ -39,6 +39,7 @@ pub mod diff;
 pub mod explain;
 pub mod load;
 pub mod model;
+pub mod records;
 pub mod rule;
 mod validate;
 pub mod value;

@@ -90,38 +90,48 @@ impl CriteriaSet {
 
     /// Loads a set from a file.
     pub fn from_path(path: &Path) -> Result<Loaded, CriteriaError> {
-        let file = path.display().to_string();
-        let fail = |message: String| CriteriaError {
-            diagnostics: vec![Diagnostic {
-                severity: Severity::Error,
-                check: Check::Syntax,
-                location: Location {
-                    file: file.clone(),
-                    line: 0,
-                    column: 0,
-                },
-                code: None,
-                message,
-            }],
-        };
-        let size = std::fs::metadata(path)
-            .map_err(|e| fail(format!("cannot read: {e}")))?
-            .len();
-        if size > MAX_FILE_BYTES as u64 {
-            return Err(fail(format!(
-                "the file is {size} bytes; criteria files are limited to {MAX_FILE_BYTES}"
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let valid = e.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-            let mut error = fail("not UTF-8 text: save the file as UTF-8".to_owned());
-            error.diagnostics[0].location = Location::at(&file, &prefix, valid);
-            error
-        })?;
-        Self::from_toml(text.strip_prefix('\u{feff}').unwrap_or(&text), &file)
+        let (file, text) = read_toml_file(path, "criteria files")?;
+        Self::from_toml(&text, &file)
     }
+}
+
+/// Reads a TOML file whole, within [`MAX_FILE_BYTES`], as UTF-8 without its byte-order mark.
+/// Returns the file's name for messages and its text; `what` names the kind of file in errors.
+pub(crate) fn read_toml_file(path: &Path, what: &str) -> Result<(String, String), CriteriaError> {
+    let file = path.display().to_string();
+    let fail = |message: String| CriteriaError {
+        diagnostics: vec![Diagnostic {
+            severity: Severity::Error,
+            check: Check::Syntax,
+            location: Location {
+                file: file.clone(),
+                line: 0,
+                column: 0,
+            },
+            code: None,
+            message,
+        }],
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| fail(format!("cannot read: {e}")))?
+        .len();
+    if size > MAX_FILE_BYTES as u64 {
+        return Err(fail(format!(
+            "the file is {size} bytes; {what} are limited to {MAX_FILE_BYTES}"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let mut text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
+        let mut error = fail("not UTF-8 text: save the file as UTF-8".to_owned());
+        error.diagnostics[0].location = Location::at(&file, &prefix, valid);
+        error
+    })?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok((file, text))
 }
 
 /// The SHA-256 of a set's text, in hex: the provenance every result carries.
@@ -130,27 +140,35 @@ pub fn content_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-type Value<'i> = Spanned<DeValue<'i>>;
+pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
 
-struct Reader<'s> {
-    file: &'s str,
-    source: &'s str,
-    diagnostics: Vec<Diagnostic>,
+/// A hand-walked reader of spanned TOML that collects every problem; the records' plan files
+/// are read with it too.
+pub(crate) struct Reader<'s> {
+    pub(crate) file: &'s str,
+    pub(crate) source: &'s str,
+    pub(crate) diagnostics: Vec<Diagnostic>,
 }
 
 /// A table being read, with where it is and which node it belongs to.
-struct At<'t, 'i> {
-    table: &'t DeTable<'i>,
-    span: Range<usize>,
-    code: Option<String>,
+pub(crate) struct At<'t, 'i> {
+    pub(crate) table: &'t DeTable<'i>,
+    pub(crate) span: Range<usize>,
+    pub(crate) code: Option<String>,
 }
 
 impl<'s> Reader<'s> {
-    fn location(&self, span: &Range<usize>) -> Location {
+    pub(crate) fn location(&self, span: &Range<usize>) -> Location {
         Location::at(self.file, self.source, span.start)
     }
 
-    fn report(&mut self, check: Check, span: &Range<usize>, code: Option<&str>, message: String) {
+    pub(crate) fn report(
+        &mut self,
+        check: Check,
+        span: &Range<usize>,
+        code: Option<&str>,
+        message: String,
+    ) {
         self.diagnostics.push(Diagnostic {
             severity: Severity::Error,
             check,
@@ -241,7 +259,7 @@ impl<'s> Reader<'s> {
 
     // ---- generic access -------------------------------------------------------------------
 
-    fn known_keys(&mut self, at: &At<'_, '_>, allowed: &[&str], what: &str) {
+    pub(crate) fn known_keys(&mut self, at: &At<'_, '_>, allowed: &[&str], what: &str) {
         for (key, _) in at.table.iter() {
             if !allowed.contains(&key.get_ref().as_ref()) {
                 let message = format!("unknown key `{}` in {what}", key.get_ref());
@@ -250,7 +268,12 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn get<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str, required: bool) -> Option<&'t Value<'i>> {
+    pub(crate) fn get<'t, 'i>(
+        &mut self,
+        at: &At<'t, 'i>,
+        key: &str,
+        required: bool,
+    ) -> Option<&'t Value<'i>> {
         let value = at.table.get(key);
         if value.is_none() && required {
             let message = format!("missing key `{key}`");
@@ -259,7 +282,13 @@ impl<'s> Reader<'s> {
         value
     }
 
-    fn wrong_type(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>, expected: &str) {
+    pub(crate) fn wrong_type(
+        &mut self,
+        at: &At<'_, '_>,
+        key: &str,
+        value: &Value<'_>,
+        expected: &str,
+    ) {
         let message = format!(
             "`{key}` must be {expected}, not {}",
             value.get_ref().type_str()
@@ -267,7 +296,7 @@ impl<'s> Reader<'s> {
         self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
     }
 
-    fn string(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<String> {
+    pub(crate) fn string(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<String> {
         let value = self.get(at, key, required)?;
         match value.get_ref() {
             DeValue::String(s) => Some(s.to_string()),
@@ -278,7 +307,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn required_string(&mut self, at: &At<'_, '_>, key: &str) -> Option<String> {
+    pub(crate) fn required_string(&mut self, at: &At<'_, '_>, key: &str) -> Option<String> {
         self.string(at, key, true)
     }
 
@@ -293,7 +322,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn integer(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<i64> {
+    pub(crate) fn integer(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<i64> {
         let value = self.get(at, key, required)?;
         let parsed = match value.get_ref() {
             DeValue::Integer(i) if i.radix() == 10 => {
@@ -331,7 +360,12 @@ impl<'s> Reader<'s> {
         parsed
     }
 
-    fn decimal(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<Decimal> {
+    pub(crate) fn decimal(
+        &mut self,
+        at: &At<'_, '_>,
+        key: &str,
+        required: bool,
+    ) -> Option<Decimal> {
         let value = self.get(at, key, required)?;
         self.decimal_value(at, key, value)
     }
@@ -366,7 +400,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn choice<T: Copy>(
+    pub(crate) fn choice<T: Copy>(
         &mut self,
         at: &At<'_, '_>,
         key: &str,
@@ -393,7 +427,12 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn table<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str, required: bool) -> Option<At<'t, 'i>> {
+    pub(crate) fn table<'t, 'i>(
+        &mut self,
+        at: &At<'t, 'i>,
+        key: &str,
+        required: bool,
+    ) -> Option<At<'t, 'i>> {
         let value = self.get(at, key, required)?;
         match value.get_ref() {
             DeValue::Table(t) => Some(At {
@@ -408,7 +447,7 @@ impl<'s> Reader<'s> {
         }
     }
 
-    fn tables<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str) -> Vec<At<'t, 'i>> {
+    pub(crate) fn tables<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str) -> Vec<At<'t, 'i>> {
         let Some(value) = self.get(at, key, false) else {
             return Vec::new();
         };
@@ -430,7 +469,7 @@ impl<'s> Reader<'s> {
         tables
     }
 
-    fn strings(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<String>> {
+    pub(crate) fn strings(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<String>> {
         let Some(value) = self.get(at, key, false) else {
             return Some(Vec::new());
         };
@@ -581,6 +620,7 @@ impl<'s> Reader<'s> {
                 "rank_on",
                 "group_by",
                 "cap_total",
+                "min_respondents",
             ],
             "[policy]",
         );
@@ -664,6 +704,21 @@ impl<'s> Reader<'s> {
                 .unwrap_or(default.rank_on),
             group_by: self.string(at, "group_by", false),
             cap_total: self.boolean(at, "cap_total").unwrap_or(default.cap_total),
+            min_respondents: match self.integer(at, "min_respondents", false) {
+                None => None,
+                Some(n) => match u32::try_from(n) {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        let span = at
+                            .table
+                            .get("min_respondents")
+                            .map_or(at.span.clone(), |v| v.span());
+                        let message = format!("`min_respondents` = {n} must be 0 or more");
+                        self.report(Check::WrongType, &span, None, message);
+                        return None;
+                    }
+                },
+            },
         })
     }
 
@@ -809,6 +864,7 @@ impl<'s> Reader<'s> {
                 "floor",
                 "note",
                 "rule",
+                "derive",
             ],
             "[[node]]",
         );
@@ -850,7 +906,17 @@ impl<'s> Reader<'s> {
             )
             .map(|k| k.unwrap_or(NodeKind::Scored));
         let not_applicable = self.choice(&at, "not_applicable", NOT_APPLICABLE);
+        let derive = self.choice(
+            &at,
+            "derive",
+            &[
+                ("plan-done", PlanMeasure::Done),
+                ("plan-on-time", PlanMeasure::OnTime),
+                ("plan-late", PlanMeasure::LateOrNotDone),
+            ],
+        );
         Some(Node {
+            derive: derive?,
             printed_code: self.string(&at, "printed_code", false),
             name: self.required_string(&at, "name")?,
             name_en: self.string(&at, "name_en", false),
@@ -931,7 +997,7 @@ impl<'s> Reader<'s> {
             "tiers" => &["kind", "measure", "better", "tier"],
             "proportional" => &["kind", "target", "floor", "cap", "round"],
             "per-item" => &["kind", "points", "cap", "floor"],
-            "survey" => &["kind", "mode", "tier", "options", "groups"],
+            "survey" => &["kind", "mode", "tier", "options", "groups", "satisfied"],
             "relative" => &["kind", "to", "among", "at_or_above", "below"],
             "direct" => &["kind", "min", "step"],
             "branch" => &["kind", "on", "case"],
@@ -1083,6 +1149,7 @@ impl<'s> Reader<'s> {
                 Rule::Survey {
                     mode,
                     groups: self.weights(at, "groups")?,
+                    satisfied: self.strings(at, "satisfied")?,
                 }
             }
             "relative" => Rule::Relative {

@@ -116,6 +116,9 @@ pub struct Policy {
     pub group_by: Option<String>,
     /// Whether the total is kept within [0, max] after bonus and penalty blocks.
     pub cap_total: bool,
+    /// The fewest respondents a survey share should rest on: below it, a share derived from
+    /// survey responses is scored as usual and a warning names the unit and group.
+    pub min_respondents: Option<u32>,
 }
 
 impl Default for Policy {
@@ -133,6 +136,7 @@ impl Default for Policy {
             rank_on: RankOn::Reported,
             group_by: None,
             cap_total: true,
+            min_respondents: None,
         }
     }
 }
@@ -324,6 +328,9 @@ pub struct Node {
     pub note: Option<String>,
     /// The rule, on a leaf.
     pub rule: Option<Rule>,
+    /// The measurement of the year's reform plan this leaf is scored on, when it is derived
+    /// from the plan's completion records rather than typed in.
+    pub derive: Option<PlanMeasure>,
     /// Where the node is in its file.
     pub location: Location,
 }
@@ -361,6 +368,30 @@ pub enum Source {
     Survey,
     /// Assessed by another body.
     External,
+}
+
+/// A measurement derived from the year's reform plan and its completion records.
+///
+/// A leaf declares it with `derive = "plan-done"`; see [`crate::records`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanMeasure {
+    /// Tasks done ÷ tasks the unit leads, as an exact ratio (`7/9`).
+    Done,
+    /// Tasks done by their deadline ÷ tasks the unit leads.
+    OnTime,
+    /// The count of tasks done late or not done.
+    LateOrNotDone,
+}
+
+impl PlanMeasure {
+    /// The name written in a criteria file.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlanMeasure::Done => "plan-done",
+            PlanMeasure::OnTime => "plan-on-time",
+            PlanMeasure::LateOrNotDone => "plan-late",
+        }
+    }
 }
 
 /// One condition of a node's applicability: the attribute has one of the values.

@@ -94,6 +94,9 @@ pub enum Rule {
         mode: SurveyMode,
         /// Respondent groups and their weights; empty when responses are not split.
         groups: Vec<(String, Decimal)>,
+        /// The answers that count as satisfied when raw responses are tallied; empty when
+        /// answers are read as yes or no.
+        satisfied: Vec<String>,
     },
     /// The unit's measurement against the mean or median over the units scored together.
     Relative {
@@ -591,7 +594,7 @@ impl Rule {
                     },
                 )
             }
-            Rule::Survey { mode, groups } => {
+            Rule::Survey { mode, groups, .. } => {
                 let Value::Survey(survey) = value else {
                     return Err(wrong());
                 };
@@ -1180,6 +1183,7 @@ mod tests {
                 ],
             },
             groups: vec![],
+            satisfied: Vec::new(),
         };
         assert_eq!(score(&share, "20/20", "2"), d("2"));
         assert_eq!(score(&share, "14/20", "2"), d("1"));
@@ -1194,6 +1198,7 @@ mod tests {
                 ],
             },
             groups: vec![],
+            satisfied: Vec::new(),
         };
         // (6×100 + 3×60 + 1×20 + 0) ÷ 10 = 80% of 2 = 1.6
         assert_eq!(score(&options, "A=6 B=3 C=1 D=0", "2"), d("1.6"));
@@ -1212,6 +1217,7 @@ mod tests {
                 ],
             },
             groups: vec![("citizens".into(), d("3")), ("businesses".into(), d("1"))],
+            satisfied: Vec::new(),
         };
         // citizens: (8×100 + 2×60) ÷ 10 = 92%; businesses: (1×100 + 1×0) ÷ 2 = 50%;
         // weighted (3×92 + 1×50) ÷ 4 = 81.5% of 2 = 1.63

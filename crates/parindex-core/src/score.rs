@@ -133,6 +133,19 @@ impl Scorecard {
         Some((value.clone(), outcome))
     }
 
+    /// What the final input of the leaf with this code was derived from, when it came from the
+    /// year's records (a reform plan, survey responses) at the stage that decided it.
+    pub fn derivation(&self, code: &str) -> Option<&crate::records::Derivation> {
+        let node = self.set.nodes.iter().position(|n| n.code == code)?;
+        self.derivation_at(node)
+    }
+
+    pub(crate) fn derivation_at(&self, node: usize) -> Option<&crate::records::Derivation> {
+        let leaf = self.inputs.plan.leaf_of_node.get(node).copied().flatten()?;
+        let (stage, derivation) = self.inputs.batch.derivation(self.position, leaf)?;
+        (self.nodes.get(node)?.stage == Some(stage)).then_some(derivation)
+    }
+
     /// The final result of the node with this code.
     pub fn node(&self, code: &str) -> Option<&NodeScore> {
         let i = self.set.nodes.iter().position(|n| n.code == code)?;
@@ -303,7 +316,7 @@ impl Plan {
             })
         };
         let mut units = Vec::with_capacity(count);
-        let mut warnings = Vec::new();
+        let mut warnings = batch.data.record_warnings.clone();
         let mut problems = Vec::new();
         for (mut u, mut w, mut p) in parts {
             units.append(&mut u);

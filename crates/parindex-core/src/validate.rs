@@ -173,6 +173,48 @@ impl Validator<'_> {
             let Some(rule) = &node.rule else { continue };
             self.check_rule(node, rule);
         }
+        for node in &self.set.nodes {
+            if let Some(measure) = node.derive {
+                self.check_derive(node, measure);
+            }
+        }
+    }
+
+    /// A plan measurement is a ratio or a count: the rule must read that kind of number.
+    fn check_derive(&mut self, node: &Node, measure: PlanMeasure) {
+        let takes_ratio = |rule: &Rule| {
+            matches!(
+                rule,
+                Rule::Tiers {
+                    measure: Measure::Percent,
+                    ..
+                } | Rule::Proportional { .. }
+            )
+        };
+        let takes_count = |rule: &Rule| {
+            matches!(
+                rule,
+                Rule::Tiers {
+                    measure: Measure::Count | Measure::Number,
+                    ..
+                } | Rule::PerItem { .. }
+            )
+        };
+        let fits = match (&node.rule, measure) {
+            (None, _) => false,
+            (Some(rule), PlanMeasure::Done | PlanMeasure::OnTime) => takes_ratio(rule),
+            (Some(rule), PlanMeasure::LateOrNotDone) => takes_count(rule),
+        };
+        if !fits {
+            let wanted = match measure {
+                PlanMeasure::Done | PlanMeasure::OnTime => {
+                    "a leaf with percent tiers or a proportional rule"
+                }
+                PlanMeasure::LateOrNotDone => "a leaf with count tiers or a per-item rule",
+            };
+            let message = format!("`derive = \"{}\"` needs {wanted}", measure.name());
+            self.report(Check::Derive, &node.location, Some(&node.code), message);
+        }
     }
 
     fn check_rule(&mut self, node: &Node, rule: &Rule) {
@@ -214,6 +256,7 @@ impl Validator<'_> {
             Rule::Survey {
                 mode: SurveyMode::Options { options },
                 groups,
+                ..
             } => {
                 for (name, weight) in options.iter().chain(groups) {
                     if *weight < Decimal::ZERO

@@ -147,7 +147,11 @@ pub fn rule_to_toml(rule: &Rule) -> String {
             optional(&mut f, "cap", cap.map(number));
             optional(&mut f, "floor", floor.map(number));
         }
-        Rule::Survey { mode, groups } => {
+        Rule::Survey {
+            mode,
+            groups,
+            satisfied,
+        } => {
             match mode {
                 SurveyMode::Share { tiers: list } => {
                     f.push("mode = \"share\"".to_owned());
@@ -160,6 +164,10 @@ pub fn rule_to_toml(rule: &Rule) -> String {
             }
             if !groups.is_empty() {
                 f.push(format!("groups = {}", pairs(groups)));
+            }
+            if !satisfied.is_empty() {
+                let quoted: Vec<String> = satisfied.iter().map(|a| quote(a)).collect();
+                f.push(format!("satisfied = [{}]", quoted.join(", ")));
             }
         }
         Rule::Relative {
@@ -318,6 +326,9 @@ impl CriteriaSet {
         if let Some(g) = &p.group_by {
             let _ = writeln!(out, "group_by = {}", quote(g));
         }
+        if let Some(m) = p.min_respondents {
+            let _ = writeln!(out, "min_respondents = {m}");
+        }
         for a in &self.attributes {
             let kind = match a.kind {
                 AttributeKind::Bool => "bool",
@@ -369,6 +380,9 @@ impl CriteriaSet {
                 Source::SelfAssessed => {}
                 Source::Survey => out.push_str("source = \"survey\"\n"),
                 Source::External => out.push_str("source = \"external\"\n"),
+            }
+            if let Some(d) = n.derive {
+                let _ = writeln!(out, "derive = {}", quote(d.name()));
             }
             if !n.applies.is_empty() {
                 let items: Vec<String> = n
