@@ -9,14 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use parindex_core::records::ReformPlan;
 use parindex_core::{
-    CriteriaSet, Loaded, Plan, Results, Severity, Status as SetStatus, compare, diff_sets,
+    Batch, CriteriaSet, Loaded, Plan, Results, Severity, Status as SetStatus, compare, diff_sets,
     rule_to_toml, shipped,
 };
 use parindex_io::{
-    InputReader, Inputs, ReportOptions, ResultsDocument, decimal, read_crosswalk, report_html,
-    results_xlsx, stage_label, summary_csv, summary_table, template_csv, template_xlsx,
-    write_atomic, write_atomic_with, write_results_json,
+    InputReader, Inputs, ReadError, ReportOptions, ResultsDocument, decimal, read_completions,
+    read_crosswalk, read_survey_answers, report_html, results_xlsx, stage_label, summary_csv,
+    summary_table, template_csv, template_xlsx, write_atomic, write_atomic_with,
+    write_results_json,
 };
 
 /// The embedded sample batch the demo scores (synthetic figures; see criteria/samples/README.md).
@@ -101,6 +103,8 @@ enum Command {
         /// (much smaller for large runs; `parindex explain` gives them for one unit).
         #[arg(long)]
         lean: bool,
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Show, node by node, where a unit won and lost its points.
     Explain {
@@ -115,6 +119,8 @@ enum Command {
         /// Text for people, JSON for programs.
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
         format: ShowFormat,
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Show what changed between two sets: rows added, removed, moved, renamed, new maxima and
     /// rules.
@@ -141,6 +147,25 @@ enum Command {
     /// Score the embedded sample batch (synthetic, 30 commune police units) and write a report,
     /// a workbook and the JSON into a new folder under the current directory.
     Demo,
+}
+
+/// Measurements derived from the year's records rather than typed in (docs/records.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+struct RecordArgs {
+    /// The year's reform plan (.toml): criteria with `derive = "plan-…"` are measured from it.
+    #[arg(long, requires = "completions")]
+    plan: Option<PathBuf>,
+    /// The units' completion records of the plan's tasks (.csv or .xlsx: unit, task, done,
+    /// product, note).
+    #[arg(long, requires = "plan")]
+    completions: Option<PathBuf>,
+    /// Raw survey answers (.csv or .xlsx: unit, group, item, answer), tallied into the survey
+    /// criteria.
+    #[arg(long)]
+    survey: Option<PathBuf>,
+    /// The stage the derived values go into (the set's first stage by default).
+    #[arg(long)]
+    records_stage: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -201,9 +226,11 @@ fn main() -> ExitCode {
             previous,
             crosswalk,
             lean,
+            records,
         } => score(
             &set,
             &inputs,
+            &records,
             &output,
             format,
             previous.as_deref(),
@@ -215,7 +242,8 @@ fn main() -> ExitCode {
             inputs,
             unit,
             format,
-        } => explain(&set, &inputs, &unit, format),
+            records,
+        } => explain(&set, &inputs, &records, &unit, format),
         Command::Diff { set_a, set_b } => diff(&set_a, &set_b),
         Command::Compare {
             results_a,
@@ -490,6 +518,7 @@ impl Progress {
 fn read_and_score(
     plan: &Plan,
     inputs: &[PathBuf],
+    records: &RecordArgs,
     progress: &Progress,
 ) -> Result<(Inputs, Results), Failure> {
     let mut reader = InputReader::new(plan);
@@ -497,19 +526,41 @@ fn read_and_score(
         progress.step(format!("reading {}", path.display()));
         reader.read_path(path);
     }
-    let inputs = reader.finish().map_err(|e| {
-        let n = e.problems.len();
-        Failure::invalid(format!(
-            "{e}\n{n} problem{} in the input; nothing was scored",
-            if n == 1 { "" } else { "s" }
-        ))
-    })?;
+    let mut inputs = reader.finish().map_err(input_failure)?;
+    add_records(&mut inputs.batch, records)?;
     progress.step("scoring".to_owned());
     let results = plan.score(&inputs.batch).map_err(|e| {
         let lines: Vec<String> = e.problems.iter().map(|p| format!("error: {p}")).collect();
         Failure::invalid(lines.join("\n"))
     })?;
     Ok((inputs, results))
+}
+
+fn input_failure(e: ReadError) -> Failure {
+    let n = e.problems.len();
+    Failure::invalid(format!(
+        "{e}\n{n} problem{} in the input; nothing was scored",
+        if n == 1 { "" } else { "s" }
+    ))
+}
+
+/// Derives the plan and survey measurements into the batch; any bad record is a failure.
+fn add_records(batch: &mut Batch, records: &RecordArgs) -> Result<(), Failure> {
+    let stage = records.records_stage.as_deref();
+    if let (Some(plan), Some(completions)) = (&records.plan, &records.completions) {
+        let reform = ReformPlan::from_path(plan).map_err(|e| Failure::invalid(e.to_string()))?;
+        let done = read_completions(completions).map_err(input_failure)?;
+        batch
+            .add_plan_records(&reform, &done.items, stage)
+            .map_err(|problems| input_failure(done.locate(problems)))?;
+    }
+    if let Some(survey) = &records.survey {
+        let answers = read_survey_answers(survey).map_err(input_failure)?;
+        batch
+            .add_survey_answers(&answers.items, stage)
+            .map_err(|problems| input_failure(answers.locate(problems)))?;
+    }
+    Ok(())
 }
 
 fn print_warnings(results: &Results) {
@@ -530,9 +581,11 @@ fn print_warnings(results: &Results) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn score(
     set: &str,
     inputs: &[PathBuf],
+    records: &RecordArgs,
     outputs: &[PathBuf],
     format: ScoreFormat,
     previous: Option<&Path>,
@@ -556,7 +609,7 @@ fn score(
     let loaded = load_set(set)?;
     let plan = Plan::new(&loaded.set);
     let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
-    let (inputs, results) = read_and_score(&plan, inputs, &progress)?;
+    let (inputs, results) = read_and_score(&plan, inputs, records, &progress)?;
     let previous_year = match previous {
         Some(path) => Some(ResultsDocument::read(path)?.year_view()?),
         None => None,
@@ -622,10 +675,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn explain(set: &str, inputs: &[PathBuf], unit: &str, format: ShowFormat) -> Outcome {
+fn explain(
+    set: &str,
+    inputs: &[PathBuf],
+    records: &RecordArgs,
+    unit: &str,
+    format: ShowFormat,
+) -> Outcome {
     let loaded = load_set(set)?;
     let plan = Plan::new(&loaded.set);
-    let (inputs, results) = read_and_score(&plan, inputs, &Progress(None))?;
+    let (inputs, results) = read_and_score(&plan, inputs, records, &Progress(None))?;
     let Some(card) = results.unit(unit) else {
         let known: Vec<&str> = results
             .units

@@ -140,7 +140,8 @@ impl Scorecard {
         self.derivation_at(node)
     }
 
-    pub(crate) fn derivation_at(&self, node: usize) -> Option<&crate::records::Derivation> {
+    /// [`Scorecard::derivation`] of the node at `node` in set order.
+    pub fn derivation_at(&self, node: usize) -> Option<&crate::records::Derivation> {
         let leaf = self.inputs.plan.leaf_of_node.get(node).copied().flatten()?;
         let (stage, derivation) = self.inputs.batch.derivation(self.position, leaf)?;
         (self.nodes.get(node)?.stage == Some(stage)).then_some(derivation)

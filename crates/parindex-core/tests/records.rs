@@ -425,3 +425,40 @@ fn bad_survey_answers_are_refused_each_with_its_record() {
         ]
     );
 }
+
+#[test]
+fn the_quang_ngai_city_2018_plan_loads_whole() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../plans/2018/quang-ngai-city.toml");
+    let plan = ReformPlan::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plan.id, "quang-ngai-city/2018");
+    assert_eq!(plan.issued, date("29/12/2017"));
+    // Section II of KH 145/KH-UBND: 4 + 12 + 7 + 5 + 3 + 4 + 2 + 4 numbered tasks.
+    assert_eq!(plan.areas.len(), 8);
+    assert_eq!(plan.tasks.len(), 41);
+    let per_area: Vec<usize> = (1..=8)
+        .map(|a| {
+            plan.tasks
+                .iter()
+                .filter(|t| t.area == a.to_string())
+                .count()
+        })
+        .collect();
+    assert_eq!(per_area, [4, 12, 7, 5, 3, 4, 2, 4]);
+    // "Quý I/2018" is due on 31/03/2018; "Thường xuyên trong năm" can never be late.
+    let task = |code: &str| plan.task(code).unwrap_or_else(|| panic!("{code}"));
+    assert_eq!(
+        task("2.12").deadline.due(&plan.events),
+        Some(date("31/03/2018"))
+    );
+    assert_eq!(task("1.1").deadline.due(&plan.events), None);
+    assert!(plan.leads("tu-phap", task("1.3")));
+    assert!(
+        plan.leads("kinh-te", task("1.1")),
+        "through the group phong-ban"
+    );
+    assert!(
+        !plan.leads("tu-phap", task("2.7")),
+        "a partner does not lead"
+    );
+}

@@ -83,7 +83,7 @@ pub fn read_inputs(plan: &Plan, paths: &[impl AsRef<Path>]) -> Result<Inputs, Re
 
 /// A raw cell value, before the criterion's rule reads it.
 #[derive(Debug, Clone, PartialEq)]
-enum Raw {
+pub(crate) enum Raw {
     Empty,
     Text(String),
     Number(f64),
@@ -103,7 +103,7 @@ impl Raw {
     }
 
     /// The value as plain text, for ids, names, headers and attributes.
-    fn plain(&self) -> Cow<'_, str> {
+    pub(crate) fn plain(&self) -> Cow<'_, str> {
         match self {
             Raw::Empty => Cow::Borrowed(""),
             Raw::Text(t) => Cow::Borrowed(t.trim()),
@@ -978,7 +978,7 @@ fn find_header(rows: &[Vec<RawField>]) -> Option<usize> {
 }
 
 /// UTF-8 text without its byte-order mark, or where and why it is not UTF-8.
-fn decode_text(bytes: &[u8]) -> Result<&str, (Place, String)> {
+pub(crate) fn decode_text(bytes: &[u8]) -> Result<&str, (Place, String)> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err((
             Place::File,
@@ -999,7 +999,7 @@ fn decode_text(bytes: &[u8]) -> Result<&str, (Place, String)> {
     })
 }
 
-fn raw_of(data: &Data) -> Raw {
+pub(crate) fn raw_of(data: &Data) -> Raw {
     match data {
         Data::Empty => Raw::Empty,
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Raw::Text(s.clone()),

@@ -6,6 +6,8 @@
 //!   leaf, as the template lays it out), long CSV (`unit, code, value, stage, evidence, note`),
 //!   Excel workbooks in the template's layout (one sheet per stage), and JSON; every problem of
 //!   every file is reported at its file, line and column, or sheet and cell;
+//! - **records** ([`read_completions`], [`read_survey_answers`]): a reform plan's completion
+//!   records and raw survey answers, CSV or Excel, each record kept with its place;
 //! - **results** ([`ResultsDocument`]): the versioned JSON document `parindex-results/1`, its
 //!   JSON Schema, and a reader back into [`parindex_core::YearResults`] for comparisons;
 //! - **writers**: a CSV summary and a terminal table ([`summary_csv`], [`summary_table`]), an
@@ -21,6 +23,7 @@ mod csv;
 mod error;
 mod html;
 mod input;
+mod records;
 mod results;
 mod summary;
 mod template;
@@ -31,10 +34,14 @@ pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name}
 
 pub use html::{ReportOptions, report_html};
 pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
+pub use records::{
+    Records, read_completions, read_completions_bytes, read_survey_answers,
+    read_survey_answers_bytes,
+};
 pub use results::{
-    AttributeValue, BandSummary, NodeResult, NodeSummary, ResultsDocument, SCHEMA, SetSummary,
-    StageTotal, Status, UnitResult, WarningEntry, decimal, read_crosswalk, results_schema,
-    write_results_json,
+    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SCHEMA,
+    SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry, decimal,
+    read_crosswalk, results_schema, write_results_json,
 };
 pub use summary::{ranking_order, summary_csv, summary_table};
 pub use template::{template_csv, template_xlsx};

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
+use parindex_core::records::{Derivation, TaskOutcome};
 use parindex_core::{AttrValue, NodeKind, NodeStatus, Results, YearResults, YearUnit};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
@@ -185,6 +186,129 @@ pub struct NodeResult {
     /// Points at each stage, by stage name, when the unit has more than one stage.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub by_stage: BTreeMap<String, String>,
+    /// For a leaf measured from the year's records: what its value was derived from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<Derived>,
+}
+
+/// What a leaf's value was derived from: the unit's reform-plan tasks, or its survey answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "from", rename_all = "kebab-case")]
+pub enum Derived {
+    /// The tasks the unit leads in the year's reform plan.
+    Plan {
+        /// The plan's id.
+        plan: String,
+        /// Tasks the unit leads.
+        assigned: u32,
+        /// Tasks done, on time or late.
+        done: u32,
+        /// Tasks done by their deadline.
+        on_time: u32,
+        /// Every task the unit leads, in the plan's order.
+        tasks: Vec<TaskEntry>,
+    },
+    /// The unit's survey answers to the item, per respondent group.
+    Survey {
+        /// One entry per respondent group (one, without a group, when the survey is not split).
+        groups: Vec<SurveyGroupEntry>,
+    },
+}
+
+/// One task of a unit, as the completion records show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct TaskEntry {
+    /// The task's code in the plan.
+    pub task: String,
+    /// The last day on time, dd/mm/yyyy; absent when the task cannot be late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<String>,
+    /// The day done, dd/mm/yyyy; absent while not done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub done: Option<String>,
+    /// `on-time`, `late` or `not-done`.
+    pub outcome: String,
+    /// Days after the deadline, for a late task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days_late: Option<i64>,
+    /// The product recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+}
+
+/// One respondent group's tally for a survey item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct SurveyGroupEntry {
+    /// The group; absent when the survey is not split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Respondents.
+    pub respondents: u32,
+    /// Respondents per answer, as `[answer, count]` pairs in the rule's order.
+    pub counts: Vec<(String, u32)>,
+    /// Respondents satisfied, when the rule says which answers count as satisfied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfied: Option<u32>,
+    /// The share satisfied in percent, a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<String>,
+    /// The option-weighted score in percent, a decimal string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weighted: Option<String>,
+    /// The 95% Wilson interval of the share, as fractions with six decimals: `[low, high]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<(String, String)>,
+}
+
+impl Derived {
+    /// The JSON view of a derivation.
+    pub fn new(derivation: &Derivation) -> Self {
+        match derivation {
+            Derivation::Plan(tally) => Derived::Plan {
+                plan: tally.plan.clone(),
+                assigned: tally.assigned(),
+                done: tally.done(),
+                on_time: tally.on_time(),
+                tasks: tally
+                    .tasks
+                    .iter()
+                    .map(|t| TaskEntry {
+                        task: t.task.clone(),
+                        due: t.due.map(|d| d.to_string()),
+                        done: t.done.map(|d| d.to_string()),
+                        outcome: match t.outcome {
+                            TaskOutcome::OnTime => "on-time",
+                            TaskOutcome::Late { .. } => "late",
+                            TaskOutcome::NotDone => "not-done",
+                        }
+                        .to_owned(),
+                        days_late: match t.outcome {
+                            TaskOutcome::Late { days } => Some(days),
+                            _ => None,
+                        },
+                        product: t.product.clone(),
+                    })
+                    .collect(),
+            },
+            Derivation::Survey(tally) => Derived::Survey {
+                groups: tally
+                    .groups
+                    .iter()
+                    .map(|g| SurveyGroupEntry {
+                        group: g.group.clone(),
+                        respondents: g.respondents,
+                        counts: g.counts.clone(),
+                        satisfied: g.satisfied,
+                        share: g.share().map(decimal),
+                        weighted: g.weighted.map(decimal),
+                        interval: g
+                            .interval
+                            .map(|(low, high)| (format!("{low:.6}"), format!("{high:.6}"))),
+                    })
+                    .collect(),
+            },
+        }
+    }
 }
 
 /// A warning met while scoring.
@@ -426,6 +550,7 @@ fn unit_result(
                 } else {
                     BTreeMap::new()
                 },
+                derived: card.derivation_at(i).map(Derived::new),
             }
         })
         .collect();
@@ -500,7 +625,7 @@ impl Serialize for NodeView<'_> {
         } else {
             (None, String::new())
         };
-        let mut st = serializer.serialize_struct("NodeResult", 8)?;
+        let mut st = serializer.serialize_struct("NodeResult", 9)?;
         st.serialize_field("code", &node.code)?;
         st.serialize_field("points", &Dec(score.points))?;
         st.serialize_field("max", &Dec(score.max))?;
@@ -516,6 +641,9 @@ impl Serialize for NodeView<'_> {
         }
         if self.card.stages.len() > 1 {
             st.serialize_field("by_stage", &ByStage(self.card, self.position))?;
+        }
+        if let Some(derivation) = self.card.derivation_at(self.position) {
+            st.serialize_field("derived", &Derived::new(derivation))?;
         }
         st.end()
     }

@@ -1,0 +1,393 @@
+//! Readers of the year's records: a plan's completion records and raw survey answers, from CSV
+//! or an Excel workbook, each record kept with its place so that a problem the engine finds in
+//! it is reported at its line and column, or its cell.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::Reader;
+use parindex_core::records::{Completion, RecordProblem, SurveyAnswer};
+
+use crate::csv;
+use crate::error::{InputProblem, Place, ReadError, cell_name};
+use crate::input::{INSTRUCTIONS_SHEET, decode_text, raw_of};
+
+/// Records read from a file, with where each came from.
+#[derive(Debug, Clone)]
+pub struct Records<T> {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The records, in the file's order.
+    pub items: Vec<T>,
+    /// The place of each record's row.
+    pub places: Vec<Place>,
+}
+
+impl<T> Records<T> {
+    /// The engine's problems with these records, each at its record's place in the file.
+    pub fn locate(&self, problems: Vec<RecordProblem>) -> ReadError {
+        let problems = problems
+            .into_iter()
+            .map(|p| {
+                let place = p.record.and_then(|i| self.places.get(i).cloned());
+                let unit = p
+                    .unit
+                    .as_deref()
+                    .map_or(String::new(), |u| format!("unit {u}: "));
+                InputProblem {
+                    file: self.file.clone(),
+                    place: place.unwrap_or(Place::File),
+                    code: p.code,
+                    message: format!("{unit}{}", p.message),
+                }
+            })
+            .collect();
+        ReadError { problems }
+    }
+}
+
+/// One cell of a grid, as text, with its place.
+struct Cell {
+    text: String,
+    place: Place,
+}
+
+/// The rows of a CSV file, or of a workbook's first sheet (the instructions sheet skipped).
+fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
+    let problem = |place: Place, message: String| ReadError {
+        problems: vec![InputProblem {
+            file: file.to_owned(),
+            place,
+            code: None,
+            message,
+        }],
+    };
+    let extension = Path::new(file)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xls" | "ods")) {
+        let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| problem(Place::File, format!("cannot read the workbook: {e}")))?;
+        let Some(sheet) = workbook
+            .sheet_names()
+            .into_iter()
+            .find(|n| n != INSTRUCTIONS_SHEET)
+        else {
+            return Err(problem(Place::File, "the workbook has no sheet".to_owned()));
+        };
+        let range = workbook
+            .worksheet_range(&sheet)
+            .map_err(|e| problem(Place::File, format!("cannot read sheet \"{sheet}\": {e}")))?;
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let rows = range.rows().enumerate().map(|(r, row)| {
+            row.iter()
+                .enumerate()
+                .map(|(c, data)| {
+                    let at = |base: u32, i: usize| base + u32::try_from(i).unwrap_or(u32::MAX);
+                    Cell {
+                        text: raw_of(data).plain().into_owned(),
+                        place: Place::Cell {
+                            sheet: sheet.clone(),
+                            cell: cell_name(at(row0, r), at(col0, c)),
+                        },
+                    }
+                })
+                .collect()
+        });
+        return Ok(rows.collect());
+    }
+    let text = decode_text(bytes).map_err(|(place, message)| problem(place, message))?;
+    let records = csv::parse(text)
+        .map_err(|(line, column, message)| problem(Place::Line { line, column }, message))?;
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            record
+                .into_iter()
+                .map(|f| Cell {
+                    text: f.text.trim().to_owned(),
+                    place: Place::Line {
+                        line: f.line,
+                        column: f.column,
+                    },
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// A column a records file may have: its name, the names it is also known by, and whether it
+/// must be there.
+struct ColumnSpec {
+    name: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+}
+
+/// A row of a records file: its place, and each known column's text and place.
+type Row = (Place, HashMap<&'static str, (String, Place)>);
+
+/// Reads a records file's header and rows into one map of column name → text per row.
+fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>, ReadError> {
+    let rows = grid(file, bytes)?;
+    let mut problems = Vec::new();
+    let mut rows = rows
+        .into_iter()
+        .filter(|row| row.iter().any(|c| !c.text.is_empty()));
+    let Some(header) = rows.next() else {
+        return Err(ReadError::file(file, "the file is empty"));
+    };
+    let mut columns: Vec<Option<&'static str>> = Vec::new();
+    for cell in &header {
+        let name = cell.text.to_lowercase();
+        let spec = specs
+            .iter()
+            .find(|s| s.name == name || s.aliases.contains(&name.as_str()));
+        match spec {
+            Some(spec) if columns.contains(&Some(spec.name)) => problems.push(InputProblem {
+                file: file.to_owned(),
+                place: cell.place.clone(),
+                code: None,
+                message: format!("a second \"{}\" column", spec.name),
+            }),
+            Some(spec) => {
+                columns.push(Some(spec.name));
+                continue;
+            }
+            None if name.is_empty() => {}
+            None => {
+                let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
+                problems.push(InputProblem {
+                    file: file.to_owned(),
+                    place: cell.place.clone(),
+                    code: None,
+                    message: format!(
+                        "\"{}\" is not a column of this file ({})",
+                        cell.text,
+                        known.join(", ")
+                    ),
+                });
+            }
+        }
+        columns.push(None);
+    }
+    for spec in specs.iter().filter(|s| s.required) {
+        if !columns.contains(&Some(spec.name)) {
+            problems.push(InputProblem {
+                file: file.to_owned(),
+                place: header.first().map_or(Place::File, |c| c.place.clone()),
+                code: None,
+                message: format!("the header has no \"{}\" column", spec.name),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ReadError { problems });
+    }
+    Ok(rows
+        .map(|row| {
+            let place = row.first().map_or(Place::File, |c| c.place.clone());
+            let fields = columns
+                .iter()
+                .zip(row)
+                .filter_map(|(column, cell)| column.map(|name| (name, (cell.text, cell.place))))
+                .collect();
+            (place, fields)
+        })
+        .collect())
+}
+
+fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
+    let file = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| ReadError::file(&file, format!("cannot read: {e}")))?;
+    Ok((file, bytes))
+}
+
+/// Reads a plan's completion records: columns `unit`, `task`, `done` (a date, dd/mm/yyyy or
+/// ISO; empty while not done), and optionally `product` and `note`. Vietnamese headers
+/// (`đơn vị`, `nhiệm vụ`, `ngày hoàn thành`, `sản phẩm`, `ghi chú`) are read too.
+///
+/// ```
+/// let text = "unit,task,done,product\njustice,1.1,31/03/2024,QĐ 12/QĐ-UBND\njustice,1.2,,\n";
+/// let records = parindex_io::read_completions_bytes("done.csv", text.as_bytes()).unwrap();
+/// assert_eq!(records.items[0].done.unwrap().to_string(), "31/03/2024");
+/// assert_eq!(records.items[1].done, None);
+///
+/// let error = parindex_io::read_completions_bytes("done.csv", b"unit,task,done\njustice,1.1,31/02/2024\n").unwrap_err();
+/// assert_eq!(error.to_string(), "done.csv:2:13: 1.1: \"31/02/2024\" is not a date (write dd/mm/yyyy or yyyy-mm-dd)");
+/// ```
+pub fn read_completions_bytes(file: &str, bytes: &[u8]) -> Result<Records<Completion>, ReadError> {
+    let specs = [
+        ColumnSpec {
+            name: "unit",
+            aliases: &["đơn vị", "don vi"],
+            required: true,
+        },
+        ColumnSpec {
+            name: "task",
+            aliases: &["nhiệm vụ", "nhiem vu"],
+            required: true,
+        },
+        ColumnSpec {
+            name: "done",
+            aliases: &["ngày hoàn thành", "ngay hoan thanh"],
+            required: true,
+        },
+        ColumnSpec {
+            name: "product",
+            aliases: &["sản phẩm", "san pham"],
+            required: false,
+        },
+        ColumnSpec {
+            name: "note",
+            aliases: &["ghi chú", "ghi chu"],
+            required: false,
+        },
+    ];
+    let rows = read_rows(file, bytes, &specs)?;
+    let mut records = Records {
+        file: file.to_owned(),
+        items: Vec::with_capacity(rows.len()),
+        places: Vec::with_capacity(rows.len()),
+    };
+    let mut problems = Vec::new();
+    for (place, fields) in rows {
+        let text = |name: &str| {
+            fields
+                .get(name)
+                .map(|(t, _)| t.clone())
+                .filter(|t| !t.is_empty())
+        };
+        let task = text("task");
+        let mut problem = |at: &Place, message: String| {
+            problems.push(InputProblem {
+                file: file.to_owned(),
+                place: at.clone(),
+                code: task.clone(),
+                message,
+            });
+        };
+        let (Some(unit), Some(task_code)) = (text("unit"), task.clone()) else {
+            problem(&place, "a record needs a unit and a task".to_owned());
+            continue;
+        };
+        let done = match fields.get("done") {
+            Some((t, at)) if !t.is_empty() => match t.parse() {
+                Ok(date) => Some(date),
+                Err(e) => {
+                    problem(at, format!("{e}"));
+                    continue;
+                }
+            },
+            _ => None,
+        };
+        records.items.push(Completion {
+            unit,
+            task: task_code,
+            done,
+            product: text("product"),
+            note: text("note"),
+        });
+        records.places.push(place);
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(ReadError { problems })
+    }
+}
+
+/// Reads a completion file; see [`read_completions_bytes`].
+pub fn read_completions(path: &Path) -> Result<Records<Completion>, ReadError> {
+    let (file, bytes) = read_file(path)?;
+    read_completions_bytes(&file, &bytes)
+}
+
+/// Reads raw survey answers, one row per respondent and item: columns `unit`, `item` (the
+/// criterion's code), `answer`, and optionally `group` (the respondent group) and
+/// `respondent` (an id, kept out of the tally). Vietnamese headers (`đơn vị`, `câu hỏi`,
+/// `trả lời`, `nhóm`, `người trả lời`) are read too.
+///
+/// ```
+/// let text = "unit,group,item,answer\nCAP-01,citizens,3.2.2,có\n";
+/// let records = parindex_io::read_survey_answers_bytes("survey.csv", text.as_bytes()).unwrap();
+/// assert_eq!(records.items[0].group.as_deref(), Some("citizens"));
+/// ```
+pub fn read_survey_answers_bytes(
+    file: &str,
+    bytes: &[u8],
+) -> Result<Records<SurveyAnswer>, ReadError> {
+    let specs = [
+        ColumnSpec {
+            name: "unit",
+            aliases: &["đơn vị", "don vi"],
+            required: true,
+        },
+        ColumnSpec {
+            name: "group",
+            aliases: &["nhóm", "nhom"],
+            required: false,
+        },
+        ColumnSpec {
+            name: "item",
+            aliases: &["câu hỏi", "cau hoi", "code", "tiêu chí"],
+            required: true,
+        },
+        ColumnSpec {
+            name: "answer",
+            aliases: &["trả lời", "tra loi"],
+            required: true,
+        },
+        ColumnSpec {
+            name: "respondent",
+            aliases: &["người trả lời", "nguoi tra loi"],
+            required: false,
+        },
+    ];
+    let rows = read_rows(file, bytes, &specs)?;
+    let mut records = Records {
+        file: file.to_owned(),
+        items: Vec::with_capacity(rows.len()),
+        places: Vec::with_capacity(rows.len()),
+    };
+    let mut problems = Vec::new();
+    for (place, fields) in rows {
+        let text = |name: &str| {
+            fields
+                .get(name)
+                .map(|(t, _)| t.clone())
+                .filter(|t| !t.is_empty())
+        };
+        match (text("unit"), text("item"), text("answer")) {
+            (Some(unit), Some(item), Some(answer)) => {
+                records.items.push(SurveyAnswer {
+                    unit,
+                    group: text("group"),
+                    item,
+                    answer,
+                });
+                records.places.push(place);
+            }
+            (_, item, _) => problems.push(InputProblem {
+                file: file.to_owned(),
+                place,
+                code: item,
+                message: "an answer needs a unit, an item and the answer".to_owned(),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(ReadError { problems })
+    }
+}
+
+/// Reads a survey answers file; see [`read_survey_answers_bytes`].
+pub fn read_survey_answers(path: &Path) -> Result<Records<SurveyAnswer>, ReadError> {
+    let (file, bytes) = read_file(path)?;
+    read_survey_answers_bytes(&file, &bytes)
+}
