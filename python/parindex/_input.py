@@ -14,7 +14,7 @@ from typing import Any
 
 from ._errors import InputError
 
-__all__ = ["Prepared", "prepare", "read_csv_text"]
+__all__ = ["Prepared", "prepare", "read_csv_text", "records_file"]
 
 
 class Prepared:
@@ -130,3 +130,42 @@ def prepare(data: object) -> Prepared:
         "score() takes a pandas or polars DataFrame, a list of dicts, a dict of columns or a "
         f"path, not a {type(data).__name__}"
     )
+
+
+def records_file(data: object, what: str) -> tuple[str, bytes]:
+    """A records argument of ``score`` (``completions=`` or ``survey=``) → ``(name, bytes)``.
+
+    A path is read as it is (CSV or Excel, by its extension); in-memory data (a DataFrame, a
+    list of dicts, a dict of columns) becomes CSV text, with dates written dd/mm/yyyy, so that
+    it is read exactly as a file would be.
+    """
+    if isinstance(data, (str, os.PathLike)):
+        path = os.fspath(data)
+        try:
+            with open(path, "rb") as handle:
+                return str(path), handle.read()
+        except OSError as error:
+            raise InputError(f"{path}: cannot read: {error.strerror or error}", path=str(path)) from None
+    prepared = prepare(data)
+    if prepared.columns is None:
+        raise TypeError(f"{what}= takes one file, a DataFrame, a list of dicts or a dict of columns")
+    names = list(prepared.columns)
+    rows = zip(*(prepared.columns[name] for name in names))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(names)
+    for row in rows:
+        writer.writerow(["" if _missing(cell) else _cell_text(cell) for cell in row])
+    return f"<{what}>", out.getvalue().encode("utf-8")
+
+
+def _missing(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, float) and cell != cell) or type(cell).__name__ in ("NaTType", "NAType")
+
+
+def _cell_text(cell: Any) -> str:
+    # datetime.date, datetime.datetime and pandas.Timestamp: the day, as offices write it.
+    strftime = getattr(cell, "strftime", None)
+    if callable(strftime):
+        return str(strftime("%d/%m/%Y"))
+    return str(cell)

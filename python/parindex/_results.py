@@ -95,6 +95,21 @@ class Results:
         present to the last."""
         return to_frame(self._inner.stages(exact), check_backend(backend))
 
+    def tasks(self, *, backend: Backend = "pandas") -> Any:
+        """The reform-plan tasks behind every leaf measured from the plan: one row per unit,
+        leaf and task, with the task's ``due`` day, the day ``done``, the ``outcome``
+        (``on-time``, ``late``, ``not-done``), ``days_late`` and the ``product`` recorded.
+        Empty when the run had no plan."""
+        return to_frame(self._inner.tasks(), check_backend(backend))
+
+    def surveys(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+        """The survey tallies behind every leaf measured from raw answers: one row per unit,
+        leaf and respondent group, with ``respondents``, ``satisfied``, the ``share``
+        satisfied and the option-``weighted`` score (percent, exact), and the 95% Wilson
+        interval of the share as ``ci_low``, ``ci_high`` (fractions). Empty when the run had
+        no survey answers."""
+        return to_frame(self._inner.surveys(exact), check_backend(backend))
+
     def explain(self, unit: str, *, backend: Backend = "pandas", exact: bool = True) -> Any:
         """Where a unit won and lost its points: one row per node with the maximum, the
         applicable maximum, the points won and lost, the measurement ``seen`` and the

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import html
+import os
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
 from . import _parindex
 from ._errors import Diagnostic
 from ._frames import Backend, as_dict, check_backend, to_frame
-from ._input import prepare
+from ._input import prepare, records_file
 
 if TYPE_CHECKING:
     from ._results import Results
@@ -188,7 +189,16 @@ class CriteriaSet:
 
     # Scoring ---------------------------------------------------------------------------------
 
-    def score(self, data: object, *, stage: str | None = None) -> Results:
+    def score(
+        self,
+        data: object,
+        *,
+        stage: str | None = None,
+        plan: str | os.PathLike[str] | None = None,
+        completions: object = None,
+        survey: object = None,
+        records_stage: str | None = None,
+    ) -> Results:
         """Scores units and returns :class:`parindex.Results`.
 
         ``data`` is a pandas or polars DataFrame, a list of dicts (one per row), a dict of
@@ -205,13 +215,37 @@ class CriteriaSet:
         empty cells (``None``, NaN) are missing. ``stage`` names the stage of values that have
         no ``stage`` column (default: the first stage). The GIL is released while scoring.
 
+        Measurements can also come from the year's records (see ``docs/records.md``):
+
+        - ``plan``: the year's reform plan (a ``.toml`` path) with ``completions``, the units'
+          completion records (``unit``, ``task``, ``done``, ``product``, ``note``): leaves that
+          declare ``derive = "plan-done"`` (or ``plan-on-time``, ``plan-late``) are measured
+          from them, task by task;
+        - ``survey``: raw answers (``unit``, ``group``, ``item``, ``answer``), tallied into the
+          survey leaves with the share satisfied and its 95% Wilson interval.
+
+        ``completions`` and ``survey`` are a path (CSV or Excel), a DataFrame, a list of dicts
+        or a dict of columns. ``records_stage`` names the stage the derived values go into
+        (default: the first). :meth:`Results.tasks` and :meth:`Results.surveys` show them.
+
         Raises :class:`parindex.InputError` for data that cannot be scored and
         :class:`TypeError` for data of the wrong type.
         """
         from ._results import Results
 
-        if stage is not None and not isinstance(stage, str):
-            raise TypeError(f"stage must be a str, not a {type(stage).__name__}")
+        for name, value in (("stage", stage), ("records_stage", records_stage)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not a {type(value).__name__}")
+        if plan is not None and not isinstance(plan, (str, os.PathLike)):
+            raise TypeError(f"plan must be a path to a plan .toml file, not a {type(plan).__name__}")
+        if (plan is None) != (completions is None):
+            raise ValueError("plan= and completions= go together: the plan and its completion records")
+        records = {
+            "plan": os.fspath(plan) if plan is not None else None,
+            "completions": records_file(completions, "completions") if completions is not None else None,
+            "survey": records_file(survey, "survey") if survey is not None else None,
+            "records_stage": records_stage,
+        }
         prepared = prepare(data)
         if prepared.paths is not None:
             if stage is not None:
@@ -219,9 +253,9 @@ class CriteriaSet:
                     "stage= applies to in-memory data; a file gives its stage in a stage "
                     "column, or by its sheet's name in a workbook"
                 )
-            return Results(self._inner.score_files(prepared.paths), self)
+            return Results(self._inner.score_files(prepared.paths, **records), self)
         assert prepared.columns is not None
-        return Results(self._inner.score(prepared.columns, stage), self)
+        return Results(self._inner.score(prepared.columns, stage, **records), self)
 
     # Display -----------------------------------------------------------------------------------
 

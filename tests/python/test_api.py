@@ -371,10 +371,9 @@ def test_files_are_those_of_the_command_line(commune: parindex.CriteriaSet, tmp_
     import shutil
     import subprocess
 
-    cli = shutil.which("parindex") or next(
-        (str(p) for p in (ROOT / "target" / "release" / "parindex", ROOT / "target" / "debug" / "parindex") if p.exists()),
-        None,
-    )
+    # The most recently built of the workspace's binaries, so that a stale build never answers.
+    built = [p for p in (ROOT / "target" / "release" / "parindex", ROOT / "target" / "debug" / "parindex") if p.exists()]
+    cli = str(max(built, key=lambda p: p.stat().st_mtime)) if built else shutil.which("parindex")
     if cli is None:
         pytest.skip("the parindex command is not built")
     batch = tmp_path / "batch.csv"

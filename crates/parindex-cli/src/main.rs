@@ -15,9 +15,9 @@ use parindex_core::{
     rule_to_toml, shipped,
 };
 use parindex_io::{
-    InputReader, Inputs, ReadError, ReportOptions, ResultsDocument, decimal, read_completions,
-    read_crosswalk, read_survey_answers, report_html, results_xlsx, stage_label, summary_csv,
-    summary_table, template_csv, template_xlsx, write_atomic, write_atomic_with,
+    InputReader, Inputs, ReadError, RecordFiles, ReportOptions, ResultsDocument, decimal,
+    read_completions, read_crosswalk, read_survey_answers, report_html, results_xlsx, stage_label,
+    summary_csv, summary_table, template_csv, template_xlsx, write_atomic, write_atomic_with,
     write_results_json,
 };
 
@@ -544,23 +544,32 @@ fn input_failure(e: ReadError) -> Failure {
     ))
 }
 
-/// Derives the plan and survey measurements into the batch; any bad record is a failure.
-fn add_records(batch: &mut Batch, records: &RecordArgs) -> Result<(), Failure> {
-    let stage = records.records_stage.as_deref();
-    if let (Some(plan), Some(completions)) = (&records.plan, &records.completions) {
-        let reform = ReformPlan::from_path(plan).map_err(|e| Failure::invalid(e.to_string()))?;
-        let done = read_completions(completions).map_err(input_failure)?;
-        batch
-            .add_plan_records(&reform, &done.items, stage)
-            .map_err(|problems| input_failure(done.locate(problems)))?;
-    }
-    if let Some(survey) = &records.survey {
-        let answers = read_survey_answers(survey).map_err(input_failure)?;
-        batch
-            .add_survey_answers(&answers.items, stage)
-            .map_err(|problems| input_failure(answers.locate(problems)))?;
-    }
-    Ok(())
+/// Reads the year's records named on the command line and derives their measurements into the
+/// batch; any bad record is a failure.
+fn add_records(batch: &mut Batch, args: &RecordArgs) -> Result<(), Failure> {
+    let plan = match &args.plan {
+        Some(path) => {
+            Some(ReformPlan::from_path(path).map_err(|e| Failure::invalid(e.to_string()))?)
+        }
+        None => None,
+    };
+    let files = RecordFiles {
+        plan,
+        completions: args
+            .completions
+            .as_deref()
+            .map(read_completions)
+            .transpose()
+            .map_err(input_failure)?,
+        survey: args
+            .survey
+            .as_deref()
+            .map(read_survey_answers)
+            .transpose()
+            .map_err(input_failure)?,
+        stage: args.records_stage.clone(),
+    };
+    files.apply(batch).map_err(input_failure)
 }
 
 fn print_warnings(results: &Results) {

@@ -35,7 +35,7 @@ pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name}
 pub use html::{ReportOptions, report_html};
 pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
 pub use records::{
-    Records, read_completions, read_completions_bytes, read_survey_answers,
+    RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,
     read_survey_answers_bytes,
 };
 pub use results::{

@@ -7,7 +7,8 @@ use std::io::Cursor;
 use std::path::Path;
 
 use calamine::Reader;
-use parindex_core::records::{Completion, RecordProblem, SurveyAnswer};
+use parindex_core::Batch;
+use parindex_core::records::{Completion, RecordProblem, ReformPlan, SurveyAnswer};
 
 use crate::csv;
 use crate::error::{InputProblem, Place, ReadError, cell_name};
@@ -390,4 +391,48 @@ pub fn read_survey_answers_bytes(
 pub fn read_survey_answers(path: &Path) -> Result<Records<SurveyAnswer>, ReadError> {
     let (file, bytes) = read_file(path)?;
     read_survey_answers_bytes(&file, &bytes)
+}
+
+/// The year's records of a run, each optional: a reform plan with its completion records, and
+/// raw survey answers, with the stage their derived values go into.
+#[derive(Debug, Clone, Default)]
+pub struct RecordFiles {
+    /// The reform plan.
+    pub plan: Option<ReformPlan>,
+    /// The plan's completion records.
+    pub completions: Option<Records<Completion>>,
+    /// Raw survey answers.
+    pub survey: Option<Records<SurveyAnswer>>,
+    /// The stage derived values go into; the set's first stage when `None`.
+    pub stage: Option<String>,
+}
+
+impl RecordFiles {
+    /// Derives the plan and survey measurements into the batch. Every bad record is reported
+    /// at its place in its file; on any problem the batch is left as it was.
+    pub fn apply(&self, batch: &mut Batch) -> Result<(), ReadError> {
+        let stage = self.stage.as_deref();
+        match (&self.plan, &self.completions) {
+            (Some(plan), Some(done)) => batch
+                .add_plan_records(plan, &done.items, stage)
+                .map_err(|problems| done.locate(problems))?,
+            (None, Some(done)) => {
+                return Err(ReadError::file(
+                    &done.file,
+                    "completion records need the plan they complete",
+                ));
+            }
+            (Some(plan), None) => {
+                let message = "a plan needs its completion records to measure anything";
+                return Err(ReadError::file(&plan.id, message));
+            }
+            (None, None) => {}
+        }
+        if let Some(answers) = &self.survey {
+            batch
+                .add_survey_answers(&answers.items, stage)
+                .map_err(|problems| answers.locate(problems))?;
+        }
+        Ok(())
+    }
 }

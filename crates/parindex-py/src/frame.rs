@@ -68,6 +68,16 @@ impl<'py> Frame<'py> {
         self.push(name, "int", list)
     }
 
+    /// A column of floats: statistics, not points.
+    pub(crate) fn float(
+        &mut self,
+        name: &str,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) -> PyResult<()> {
+        let list = PyList::new(self.py, values)?;
+        self.push(name, "float", list)
+    }
+
     /// A column of yes/no.
     pub(crate) fn bool(
         &mut self,

@@ -12,6 +12,7 @@ mod convert;
 mod error;
 mod frame;
 mod input;
+mod records;
 mod results;
 mod set;
 

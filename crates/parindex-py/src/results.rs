@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use parindex_core::records::{Derivation, GroupTally, TaskOutcome, TaskStatus};
 use parindex_core::{NodeStatus, Results as CoreResults, Scorecard, compare as compare_years};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -34,6 +35,17 @@ pub(crate) struct Results {
 }
 
 impl Results {
+    /// Every derived leaf of every unit: `(unit, code, derivation)`, in input and set order.
+    fn derived(&self) -> impl Iterator<Item = (&str, &str, &Derivation)> {
+        let set = self.results.set();
+        self.results.units.iter().flat_map(move |u| {
+            set.nodes.iter().enumerate().filter_map(move |(i, n)| {
+                u.derivation_at(i)
+                    .map(|d| (u.unit.as_str(), n.code.as_str(), d))
+            })
+        })
+    }
+
     /// Wraps a core result.
     pub(crate) fn new(
         results: CoreResults,
@@ -283,6 +295,87 @@ impl Results {
                 rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(i))),
             )?;
             frame.text("value", traced())?;
+            frame.finish()
+        })
+    }
+
+    /// One row per unit, derived leaf and plan task: the task's due day, the day done, the
+    /// outcome (`on-time`, `late`, `not-done`), the days late and the product recorded.
+    fn tasks<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let rows: Vec<(&str, &str, &TaskStatus)> = self
+                .derived()
+                .filter_map(|(unit, code, d)| match d {
+                    Derivation::Plan(tally) => Some((unit, code, tally)),
+                    Derivation::Survey(_) => None,
+                })
+                .flat_map(|(unit, code, tally)| tally.tasks.iter().map(move |t| (unit, code, t)))
+                .collect();
+            let mut frame = Frame::new(py, true);
+            frame.text("unit", rows.iter().map(|(u, _, _)| Some(*u)))?;
+            frame.text("code", rows.iter().map(|(_, c, _)| Some(*c)))?;
+            frame.text("task", rows.iter().map(|(_, _, t)| Some(&t.task)))?;
+            let date = |d: Option<parindex_core::Date>| d.map(|d| d.to_string());
+            frame.text("due", rows.iter().map(|(_, _, t)| date(t.due)))?;
+            frame.text("done", rows.iter().map(|(_, _, t)| date(t.done)))?;
+            frame.text(
+                "outcome",
+                rows.iter().map(|(_, _, t)| {
+                    Some(match t.outcome {
+                        TaskOutcome::OnTime => "on-time",
+                        TaskOutcome::Late { .. } => "late",
+                        TaskOutcome::NotDone => "not-done",
+                    })
+                }),
+            )?;
+            frame.int(
+                "days_late",
+                rows.iter().map(|(_, _, t)| match t.outcome {
+                    TaskOutcome::Late { days } => Some(days),
+                    _ => None,
+                }),
+            )?;
+            frame.text("product", rows.iter().map(|(_, _, t)| t.product.as_ref()))?;
+            frame.finish()
+        })
+    }
+
+    /// One row per unit, survey leaf and respondent group: respondents, respondents
+    /// satisfied, the share satisfied and the option-weighted score (percent, exact), and the
+    /// 95% Wilson interval of the share (fractions, floats).
+    #[pyo3(signature = (exact = true))]
+    fn surveys<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let rows: Vec<(&str, &str, &GroupTally)> = self
+                .derived()
+                .filter_map(|(unit, code, d)| match d {
+                    Derivation::Survey(tally) => Some((unit, code, tally)),
+                    Derivation::Plan(_) => None,
+                })
+                .flat_map(|(unit, code, tally)| tally.groups.iter().map(move |g| (unit, code, g)))
+                .collect();
+            let mut frame = Frame::new(py, exact);
+            frame.text("unit", rows.iter().map(|(u, _, _)| Some(*u)))?;
+            frame.text("code", rows.iter().map(|(_, c, _)| Some(*c)))?;
+            frame.text("group", rows.iter().map(|(_, _, g)| g.group.as_ref()))?;
+            frame.int(
+                "respondents",
+                rows.iter().map(|(_, _, g)| Some(i64::from(g.respondents))),
+            )?;
+            frame.int(
+                "satisfied",
+                rows.iter().map(|(_, _, g)| g.satisfied.map(i64::from)),
+            )?;
+            frame.decimal("share", rows.iter().map(|(_, _, g)| g.share()))?;
+            frame.decimal("weighted", rows.iter().map(|(_, _, g)| g.weighted))?;
+            frame.float(
+                "ci_low",
+                rows.iter().map(|(_, _, g)| g.interval.map(|i| i.0)),
+            )?;
+            frame.float(
+                "ci_high",
+                rows.iter().map(|(_, _, g)| g.interval.map(|i| i.1)),
+            )?;
             frame.finish()
         })
     }

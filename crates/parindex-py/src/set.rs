@@ -16,6 +16,7 @@ use crate::convert::{table_from_py, type_name};
 use crate::error::{Error, diagnostic_to_py, guard, guard_py};
 use crate::frame::Frame;
 use crate::input;
+use crate::records::{NamedBytes, record_files};
 use crate::results::{Results, Timings};
 
 /// A loaded, validated criteria set, compiled for scoring.
@@ -336,22 +337,33 @@ impl PySet {
     /// Scores input data given as a dict of column name → list of cells, in the wide or the
     /// long layout; `stage` names the stage of values without a `stage` column. The GIL is
     /// released while the batch is read and scored.
-    #[pyo3(signature = (columns, stage = None))]
+    ///
+    /// `plan`, `completions`, `survey` and `records_stage` give the year's records, as the
+    /// command line's `--plan`, `--completions`, `--survey` and `--records-stage`; the files
+    /// cross as `(name, bytes)`.
+    #[pyo3(signature = (columns, stage = None, plan = None, completions = None, survey = None, records_stage = None))]
+    #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
         py: Python<'_>,
         columns: &Bound<'_, PyAny>,
         stage: Option<&str>,
+        plan: Option<PathBuf>,
+        completions: Option<NamedBytes>,
+        survey: Option<NamedBytes>,
+        records_stage: Option<String>,
     ) -> PyResult<Results> {
         let started = Instant::now();
         let table = guard(|| table_from_py(columns, None, 1))?;
         let converted = Instant::now();
-        let plan = &self.plan;
+        let scoring = &self.plan;
         let outcome = py.detach(|| {
             guard(|| {
-                let built = input::build(plan, &table, stage)?;
+                let records = record_files(plan, completions, survey, records_stage)?;
+                let mut built = input::build(scoring, &table, stage)?;
+                records.apply(&mut built.batch)?;
                 let read = Instant::now();
-                let results = plan
+                let results = scoring
                     .score(&built.batch)
                     .map_err(|e| input::score_failure(e, &table, &built.rows))?;
                 Ok((results, built.names, read))
@@ -369,14 +381,25 @@ impl PySet {
     /// Reads input files (CSV, Excel or JSON, in any layout the command line reads) with the
     /// parindex-io readers, and scores them together: a unit's self-assessment and appraisal
     /// may come from different files. The GIL is released while reading and scoring.
-    fn score_files(&self, py: Python<'_>, paths: Vec<PathBuf>) -> PyResult<Results> {
-        let plan = &self.plan;
+    #[pyo3(signature = (paths, plan = None, completions = None, survey = None, records_stage = None))]
+    fn score_files(
+        &self,
+        py: Python<'_>,
+        paths: Vec<PathBuf>,
+        plan: Option<PathBuf>,
+        completions: Option<NamedBytes>,
+        survey: Option<NamedBytes>,
+        records_stage: Option<String>,
+    ) -> PyResult<Results> {
+        let scoring = &self.plan;
         let started = Instant::now();
         let outcome = py.detach(|| {
             guard(|| {
-                let inputs = parindex_io::read_inputs(plan, &paths)?;
+                let records = record_files(plan, completions, survey, records_stage)?;
+                let mut inputs = parindex_io::read_inputs(scoring, &paths)?;
+                records.apply(&mut inputs.batch)?;
                 let read = Instant::now();
-                let results = plan.score(&inputs.batch).map_err(|e| {
+                let results = scoring.score(&inputs.batch).map_err(|e| {
                     let mut failure = crate::error::InputFailure {
                         message: e.to_string(),
                         ..Default::default()
