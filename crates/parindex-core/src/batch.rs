@@ -112,6 +112,36 @@ impl Batch {
         }
     }
 
+    /// The same units and inputs, for another plan of the same tree and stages: a variant of
+    /// the set with another policy. The inputs are shared, not copied.
+    pub fn for_plan(&self, plan: &Plan) -> Result<Batch, InputError> {
+        let same_leaves = plan.leaves.len() == self.plan.leaves.len()
+            && plan
+                .leaves
+                .iter()
+                .zip(&self.plan.leaves)
+                .all(|(a, b)| plan.set.nodes[*a].code == self.plan.set.nodes[*b].code);
+        if !same_leaves || plan.set.policy.stages != self.plan.set.policy.stages {
+            return Err(InputError {
+                unit: None,
+                code: None,
+                message: format!(
+                    "the set {} has other leaves or stages than the batch's",
+                    plan.set.info.id
+                ),
+            });
+        }
+        Ok(Batch {
+            data: Arc::clone(&self.data),
+            plan: plan.clone(),
+        })
+    }
+
+    /// The plan the batch was made for.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
     /// The units, in the order added.
     pub fn units(&self) -> &[Unit] {
         &self.data.units
@@ -353,10 +383,6 @@ impl Batch {
     pub fn derivation(&self, unit: usize, leaf: usize) -> Option<(usize, &Derivation)> {
         let (stage, derivation) = self.data.derived.get(&(unit, leaf))?;
         Some((*stage, derivation.as_ref()))
-    }
-
-    pub(crate) fn plan_ref(&self) -> &Plan {
-        &self.plan
     }
 
     pub(crate) fn data_mut(&mut self) -> &mut BatchData {

@@ -229,6 +229,13 @@ impl Results {
         &self.set
     }
 
+    /// The batch the results were scored from (with its plan, [`Batch::plan`]): what an
+    /// analysis needs to score the same inputs again under other choices. `None` for results
+    /// without units.
+    pub fn batch(&self) -> Option<&Batch> {
+        self.units.first().map(|u| &u.inputs.batch)
+    }
+
     /// The scorecard of the unit with this id.
     pub fn unit(&self, id: &str) -> Option<&Scorecard> {
         self.units.iter().find(|u| u.unit == id)

@@ -139,7 +139,7 @@ impl Batch {
         completions: &[Completion],
         stage: Option<&str>,
     ) -> Result<(), Vec<RecordProblem>> {
-        let set = Arc::clone(&self.plan_ref().set);
+        let set = Arc::clone(&self.plan().set);
         let leaves: Vec<(String, PlanMeasure)> = set
             .nodes
             .iter()
@@ -248,7 +248,7 @@ impl Batch {
         answers: &[SurveyAnswer],
         stage: Option<&str>,
     ) -> Result<(), Vec<RecordProblem>> {
-        let set = Arc::clone(&self.plan_ref().set);
+        let set = Arc::clone(&self.plan().set);
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
         let mut by_item: BTreeMap<(usize, String), Vec<(usize, &SurveyAnswer)>> = BTreeMap::new();
