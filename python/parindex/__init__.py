@@ -25,6 +25,7 @@ from ._errors import CriteriaError, Diagnostic, InputError, ParindexError
 from ._frames import Backend, check_backend, to_frame
 from ._input import read_csv_text
 from ._results import Results, ScoreWarning, compare
+from ._sensitivity import Sensitivity, sensitivity
 from ._set import CriteriaSet
 
 __version__: str = _parindex.__version__
@@ -37,6 +38,7 @@ __all__ = [
     "ParindexError",
     "Results",
     "ScoreWarning",
+    "Sensitivity",
     "SetInfo",
     "__version__",
     "compare",
@@ -45,6 +47,7 @@ __all__ = [
     "plot",
     "sample",
     "samples",
+    "sensitivity",
     "sets",
 ]
 

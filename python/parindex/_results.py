@@ -10,6 +10,7 @@ from . import _parindex
 from ._frames import Backend, as_dict, check_backend, to_frame
 
 if TYPE_CHECKING:
+    from ._sensitivity import Sensitivity
     from ._set import CriteriaSet
 
 __all__ = ["Results", "ScoreWarning"]
@@ -178,6 +179,62 @@ class Results:
         self._inner.write_html(
             _path(path), None if previous is None else previous._inner, crosswalk
         )
+
+    # Uncertainty ----------------------------------------------------------------------------
+
+    def sensitivity(
+        self,
+        *,
+        replications: int = 1000,
+        seed: int = 2024,
+        threads: int | None = None,
+        survey: str | None = "resample",
+        appraisal: float | None = None,
+        not_applicable: list[str] | None = None,
+        rounding: list[str] | None = None,
+        ties: list[str] | None = None,
+        weights: float | None = None,
+        top: int = 10,
+        indices: bool = False,
+    ) -> Sensitivity:
+        """How sure is each rank? Replicates this run under the uncertainty of its inputs and
+        choices, and returns a :class:`parindex.Sensitivity`.
+
+        Sources of uncertainty, each off unless given:
+
+        - ``survey``: ``"resample"`` (default: the respondents of every survey share with
+          known counts are drawn again) or ``"posterior"`` (the share is drawn from its Beta
+          posterior), or ``None``;
+        - ``appraisal``: the probability that a self-assessed leaf with ordered outcomes moves
+          one outcome, half down and half up;
+        - ``not_applicable``, ``rounding``, ``ties``: alternatives drawn with the set's own
+          (``"full-points"``, ``"half-even"``, ``"dense"``…);
+        - ``weights``: each area's maximum is multiplied by a factor within ``1 ± weights``.
+
+        The same ``seed`` gives the same numbers on any number of ``threads``. With
+        ``indices=True``, first-order and total variance-based sensitivity indices of the ranks
+        are estimated per source (Saltelli's design, Jansen's estimators), at the cost of
+        (sources + 2) × ``replications`` runs. The GIL is released while it runs.
+        """
+        from ._sensitivity import Sensitivity
+
+        for name, value in (("not_applicable", not_applicable), ("rounding", rounding), ("ties", ties)):
+            if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
+                raise TypeError(f"{name} must be a list of names, like ['dense']")
+        inner = self._inner.sensitivity(
+            replications,
+            seed,
+            threads,
+            survey,
+            appraisal,
+            list(not_applicable or []),
+            list(rounding or []),
+            list(ties or []),
+            weights,
+            top,
+            indices,
+        )
+        return Sensitivity(inner, self)
 
     # Plots ----------------------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from ._frames import as_dict, require
 
 if TYPE_CHECKING:
     from ._results import Results
+    from ._sensitivity import Sensitivity
 
-__all__ = ["profile", "ranking"]
+__all__ = ["profile", "ranking", "rank_intervals"]
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
@@ -83,5 +84,33 @@ def profile(results: Results, unit: str, *, ax: Any = None) -> Any:
     ax.set_xlabel("area")
     ax.set_ylabel("sub-index")
     ax.set_title(f"{unit}: profile across areas")
+    ax.legend(loc="lower right")
+    return ax
+
+
+def rank_intervals(analysis: Sensitivity, *, top: int | None = None, ax: Any = None) -> Any:
+    """Each ranked unit, best at the top, with its 5–95% rank interval over the replications
+    (a bar), its median rank (a tick) and its published rank (a dot). ``top`` keeps only the
+    first units. Returns the matplotlib ``Axes``."""
+    columns = as_dict(analysis._inner.intervals())
+    order = sorted(
+        (i for i, rank in enumerate(columns["rank"]) if rank is not None and columns["rank_p5"][i] is not None),
+        key=lambda i: (columns["rank"][i], columns["unit"][i]),
+    )
+    if top is not None:
+        order = order[:top]
+    units = [columns["unit"][i] for i in order]
+    ax = _axes(ax, (7.0, 0.8 + 0.28 * len(units)))
+    rows = range(len(units))
+    low = [columns["rank_p5"][i] for i in order]
+    high = [columns["rank_p95"][i] for i in order]
+    ax.hlines(rows, low, high, linewidth=5, color="tab:blue", alpha=0.5, label="5–95% of replications")
+    ax.plot([columns["rank_median"][i] for i in order], rows, "|", color="black", markersize=10, label="median")
+    ax.plot([columns["rank"][i] for i in order], rows, "o", color="black", markersize=3, label="published rank")
+    ax.set_yticks(rows, units)
+    ax.invert_yaxis()
+    ax.set_xlabel("rank")
+    info = analysis.info
+    ax.set_title(f"rank uncertainty: {info['replications']} replications ({', '.join(info['sources']) or 'no source'})")
     ax.legend(loc="lower right")
     return ax

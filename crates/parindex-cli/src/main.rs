@@ -8,6 +8,8 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod sensitivity;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use parindex_core::records::ReformPlan;
 use parindex_core::{
@@ -144,6 +146,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ScoreFormat::Table)]
         format: ScoreFormat,
     },
+    /// How sure is each rank? Replicate the scoring under the uncertainty of survey samples,
+    /// appraisal, methodological choices and area weights, and report each unit's 5–95%
+    /// index and rank intervals, band and top-k probabilities, and (with --indices) which
+    /// source moves the ranks most. See docs/sensitivity.md.
+    Sensitivity(Box<sensitivity::SensitivityArgs>),
     /// Score the embedded sample batch (synthetic, 30 commune police units) and write a report,
     /// a workbook and the JSON into a new folder under the current directory.
     Demo,
@@ -251,6 +258,7 @@ fn main() -> ExitCode {
             crosswalk,
             format,
         } => compare_results(&results_a, &results_b, crosswalk.as_deref(), format),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Demo => demo(),
     };
     match result {
@@ -507,6 +515,12 @@ impl Progress {
         }
     }
 
+    fn set(&self, position: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(position);
+        }
+    }
+
     fn done(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
@@ -641,6 +655,7 @@ fn score(
                     names: inputs.names.clone(),
                     previous: previous_year.as_ref(),
                     crosswalk: crosswalk.clone(),
+                    rank_intervals: None,
                 },
             )
             .into_bytes(),

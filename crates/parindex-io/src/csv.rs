@@ -128,7 +128,7 @@ pub(crate) fn escape(field: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Appends one record and a line end.
-pub(crate) fn push_record<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) {
+pub fn push_record<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) {
     for (i, f) in fields.into_iter().enumerate() {
         if i > 0 {
             out.push(',');

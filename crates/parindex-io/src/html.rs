@@ -24,6 +24,19 @@ pub struct ReportOptions<'a> {
     pub previous: Option<&'a YearResults>,
     /// Older area code → newer area code, where the numbering changed.
     pub crosswalk: BTreeMap<String, String>,
+    /// The ranks' uncertainty, from a sensitivity analysis: drawn as a rank-interval chart.
+    pub rank_intervals: Option<RankIntervals>,
+}
+
+/// Each unit's 5–95% rank interval over the replications of an uncertainty analysis.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RankIntervals {
+    /// Replications behind the intervals.
+    pub replications: usize,
+    /// The sources of uncertainty, as named in the analysis.
+    pub sources: Vec<String>,
+    /// Per unit: its id, its 5% rank, median rank and 95% rank.
+    pub units: Vec<(String, f64, f64, f64)>,
 }
 
 /// Escapes text for HTML content and attributes.
@@ -70,7 +83,7 @@ const CHART_UNITS: usize = 150;
 pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     let set = results.set();
     let scale = f(set.policy.scale).max(1.0);
-    let band_color = |band: Option<&String>| -> &str {
+    let band_color = |band: Option<&String>| -> &'static str {
         band.and_then(|b| set.bands.iter().position(|x| &x.name == b))
             .map_or(PALETTE[5], |i| PALETTE[i.min(4)])
     };
@@ -199,6 +212,10 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
         );
     }
     h.push_str("</tbody></table></section>\n");
+
+    if let Some(intervals) = &options.rank_intervals {
+        rank_interval_chart(&mut h, &ordered, intervals, &band_color);
+    }
 
     // Distribution.
     h.push_str("<section><h2>Phân bố chỉ số</h2>\n");
@@ -433,3 +450,79 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
 }
 
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:11px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:10px}svg .count{text-anchor:middle;font-size:10px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media print{.profiles{grid-template-columns:repeat(3,1fr)}section{break-inside:avoid-page}}";
+
+/// The rank-interval chart: each unit, in ranking order, with its published rank (a dot) and
+/// its 5–95% rank interval over the replications (a bar through the median).
+fn rank_interval_chart(
+    h: &mut String,
+    ordered: &[&parindex_core::Scorecard],
+    intervals: &RankIntervals,
+    band_color: &dyn Fn(Option<&String>) -> &'static str,
+) {
+    let by_unit: BTreeMap<&str, (f64, f64, f64)> = intervals
+        .units
+        .iter()
+        .map(|(u, low, median, high)| (u.as_str(), (*low, *median, *high)))
+        .collect();
+    let shown: Vec<_> = ordered
+        .iter()
+        .filter(|u| u.rank.is_some() && by_unit.contains_key(u.unit.as_str()))
+        .take(CHART_UNITS)
+        .collect();
+    let worst = shown
+        .iter()
+        .filter_map(|u| by_unit.get(u.unit.as_str()).map(|i| i.2))
+        .fold(1.0, f64::max);
+    let _ = write!(
+        h,
+        "<section><h2>Độ tin cậy của thứ hạng</h2>\n<p class=\"note\">Khoảng 5–95% của thứ hạng qua {} lần mô phỏng (nguồn bất định: {}); chấm là thứ hạng công bố, vạch là trung vị.</p>\n",
+        intervals.replications,
+        esc(&intervals.sources.join(", "))
+    );
+    let row_h = 16.0;
+    let (left, width) = (190.0, 520.0);
+    let height = shown.len() as f64 * row_h + 30.0;
+    let x_of = |rank: f64| left + (rank - 1.0) / (worst - 1.0).max(1.0) * width;
+    let _ = write!(
+        h,
+        "<svg class=\"chart\" viewBox=\"0 0 {} {height}\" role=\"img\" aria-label=\"Khoảng tin cậy của thứ hạng\">\n",
+        left + width + 60.0
+    );
+    for tick in [1.0, (worst / 2.0).round().max(1.0), worst] {
+        let x = x_of(tick);
+        let _ = write!(
+            h,
+            "<line x1=\"{x:.1}\" y1=\"0\" x2=\"{x:.1}\" y2=\"{:.1}\" class=\"edge\"/><text x=\"{x:.1}\" y=\"{:.1}\" class=\"tick\">{tick}</text>\n",
+            height - 18.0,
+            height - 4.0
+        );
+    }
+    for (i, u) in shown.iter().enumerate() {
+        let Some((low, median, high)) = by_unit.get(u.unit.as_str()).copied() else {
+            continue;
+        };
+        let y = i as f64 * row_h + 2.0 + row_h / 2.0;
+        let rank = f64::from(u.rank.unwrap_or(0));
+        let color = band_color(u.band.as_ref());
+        let _ = write!(
+            h,
+            "<text x=\"{:.1}\" y=\"{:.1}\" class=\"label\">{}</text><line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"6\" stroke-linecap=\"round\"><title>{}: hạng {} (5–95%: {}–{}, trung vị {})</title></line><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#333\"/><circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"3\" fill=\"#000\"/>\n",
+            left - 6.0,
+            y + 4.0,
+            esc(&format!("{}. {}", u.rank.unwrap_or(0), u.unit)),
+            x_of(low),
+            x_of(high),
+            esc(&u.unit),
+            u.rank.unwrap_or(0),
+            low,
+            high,
+            median,
+            x_of(median),
+            y - 5.0,
+            x_of(median),
+            y + 5.0,
+            x_of(rank)
+        );
+    }
+    h.push_str("</svg>\n</section>\n");
+}

@@ -30,9 +30,10 @@ mod template;
 mod xlsx;
 
 pub use atomic::{write_atomic, write_atomic_with};
+pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
-pub use html::{ReportOptions, report_html};
+pub use html::{RankIntervals, ReportOptions, report_html};
 pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
 pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,

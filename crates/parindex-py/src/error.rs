@@ -23,6 +23,8 @@ pub(crate) enum Error {
     Type(String),
     /// A unit or key that is not there.
     Key(String),
+    /// An argument of the right type but out of range.
+    Value(String),
     /// Input files that cannot be read.
     Read(ReadError),
     /// An output that cannot be written, or a results file that cannot be read.
@@ -128,6 +130,7 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     let built = match error {
         Error::Type(message) => return PyTypeError::new_err(message),
         Error::Key(message) => return PyKeyError::new_err(message),
+        Error::Value(message) => return PyValueError::new_err(message),
         Error::Criteria(error) => criteria_exception(py, &error),
         Error::Input(failure) => input_exception(py, *failure),
         Error::Read(error) => input_exception(py, read_failure(error)),

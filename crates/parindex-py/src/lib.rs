@@ -14,6 +14,7 @@ mod frame;
 mod input;
 mod records;
 mod results;
+mod sensitivity;
 mod set;
 
 use pyo3::prelude::*;
@@ -24,6 +25,7 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", parindex_core::ENGINE_VERSION)?;
     m.add_class::<set::PySet>()?;
     m.add_class::<results::Results>()?;
+    m.add_class::<sensitivity::Sensitivity>()?;
     m.add_function(wrap_pyfunction!(set::sets, m)?)?;
     m.add_function(wrap_pyfunction!(set::load, m)?)?;
     m.add_function(wrap_pyfunction!(set::loads, m)?)?;

@@ -200,6 +200,7 @@ impl Results {
                     names: names.clone(),
                     previous: previous.as_ref(),
                     crosswalk: crosswalk.unwrap_or_default(),
+                    rank_intervals: None,
                 };
                 let page = parindex_io::report_html(results, &options);
                 parindex_io::write_atomic(&path, page.as_bytes())?;
@@ -297,6 +298,43 @@ impl Results {
             frame.text("value", traced())?;
             frame.finish()
         })
+    }
+
+    /// The uncertainty of the ranks: replicates the run under the given sources of
+    /// uncertainty (see `parindex.Results.sensitivity`). The GIL is released meanwhile.
+    #[pyo3(signature = (replications = 1000, seed = 2024, threads = None, survey = Some("resample".to_owned()), appraisal = None, not_applicable = Vec::new(), rounding = Vec::new(), ties = Vec::new(), weights = None, top = 10, indices = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn sensitivity(
+        &self,
+        py: Python<'_>,
+        replications: usize,
+        seed: u64,
+        threads: Option<usize>,
+        survey: Option<String>,
+        appraisal: Option<f64>,
+        not_applicable: Vec<String>,
+        rounding: Vec<String>,
+        ties: Vec<String>,
+        weights: Option<f64>,
+        top: u32,
+        indices: bool,
+    ) -> PyResult<crate::sensitivity::Sensitivity> {
+        let options = crate::sensitivity::Options {
+            replications,
+            seed,
+            threads,
+            survey,
+            appraisal,
+            not_applicable,
+            rounding,
+            ties,
+            weights,
+            top,
+            indices,
+        };
+        let results = &self.results;
+        py.detach(|| guard(|| options.run(results)))
+            .map_err(Into::into)
     }
 
     /// One row per unit, derived leaf and plan task: the task's due day, the day done, the
