@@ -12,7 +12,9 @@
 //!   Excel workbook formatted for printing ([`results_xlsx`]), a self-contained HTML report
 //!   ([`report_html`]);
 //! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
-//! - **atomic output** ([`write_atomic`]): a file is written whole or not at all.
+//! - **atomic output** ([`write_atomic`]): a file is written whole or not at all;
+//! - **limits** ([`MAX_INPUT_BYTES`] and the others): what one input file may hold, so that a
+//!   hostile or broken file gets a clear error instead of exhausting memory.
 //!
 //! The core never touches a file; this crate never scores.
 
@@ -21,6 +23,7 @@ mod csv;
 mod error;
 mod html;
 mod input;
+mod limits;
 mod results;
 mod summary;
 mod template;
@@ -31,10 +34,11 @@ pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name}
 
 pub use html::{ReportOptions, report_html};
 pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
+pub use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNITS};
 pub use results::{
     AttributeValue, BandSummary, NodeResult, NodeSummary, ResultsDocument, SCHEMA, SetSummary,
     StageTotal, Status, UnitResult, WarningEntry, decimal, read_crosswalk, results_schema,
-    write_results_json,
+    write_results_json, write_results_json_with_threads,
 };
 pub use summary::{ranking_order, summary_csv, summary_table};
 pub use template::{template_csv, template_xlsx};
