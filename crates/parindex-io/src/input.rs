@@ -30,7 +30,7 @@
 //!
 //! ## Limits
 //!
-//! Every file is held to the limits of [`crate::limits`](crate::MAX_INPUT_BYTES): its size,
+//! Every file is held to the limits ([`crate::MAX_INPUT_BYTES`] and the others): its size,
 //! rows, cells, characters per cell, and units per run.
 
 use std::borrow::Cow;
