@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from . import _parindex
-from ._errors import CriteriaError, Diagnostic, InputError, ParindexError
+from ._errors import CriteriaError, Diagnostic, InputError, NotFoundError, ParindexError
 from ._frames import Backend, check_backend, to_frame
 from ._input import read_csv_text
 from ._results import Results, ScoreWarning, compare
@@ -35,6 +35,7 @@ __all__ = [
     "CriteriaSet",
     "Diagnostic",
     "InputError",
+    "NotFoundError",
     "ParindexError",
     "Results",
     "ScoreWarning",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CriteriaError", "Diagnostic", "InputError", "ParindexError"]
+__all__ = ["CriteriaError", "Diagnostic", "InputError", "NotFoundError", "ParindexError"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,12 @@ class InputError(ParindexError):
         self.unit = unit
         self.sheet = sheet
         self.problems: list[tuple[str, str, str]] = list(problems or [])
+
+
+class NotFoundError(ParindexError, KeyError):
+    """A unit, a sample or another name that is not there, such as
+    ``results.explain("NO-SUCH-UNIT")``.
+
+    It is both a :class:`ParindexError` (so a :class:`ValueError`) and a :class:`KeyError`, so
+    that either ``except`` catches it.
+    """

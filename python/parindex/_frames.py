@@ -30,7 +30,8 @@ def require(module: str) -> Any:
 
 def check_backend(backend: object) -> Backend:
     """Checks a ``backend=`` argument."""
-    if backend == "pandas" or backend == "polars":
+    # Compared only as a str: a frame's `==` compares element by element.
+    if isinstance(backend, str) and backend in ("pandas", "polars"):
         return backend  # type: ignore[return-value]
     raise ValueError(f"backend must be 'pandas' or 'polars', not {backend!r}")
 

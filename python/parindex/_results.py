@@ -117,7 +117,8 @@ class Results:
         ``reason`` (the branch of the rule that fired).
 
         With pandas, ``frame.attrs`` holds the unit's ``total``, ``max``, ``index``,
-        ``rank`` and ``band``. Raises :class:`KeyError` for a unit not in the results.
+        ``rank`` and ``band``. Raises :class:`parindex.NotFoundError` (a :class:`KeyError`) for
+        a unit not in the results.
         """
         backend = check_backend(backend)
         header, columns = self._inner.explain(unit, exact)
@@ -140,7 +141,7 @@ class Results:
         return self._table(table)(backend="polars", exact=exact)
 
     def _table(self, table: str) -> Any:
-        if table not in ("summary", "areas", "detail", "stages"):
+        if not isinstance(table, str) or table not in ("summary", "areas", "detail", "stages"):
             raise ValueError(
                 f"table must be 'summary', 'areas', 'detail' or 'stages', not {table!r}"
             )

@@ -92,4 +92,8 @@ class Sensitivity:
 
 def sensitivity(results: Results, **options: Any) -> Sensitivity:
     """The same as ``results.sensitivity(**options)``: see :meth:`parindex.Results.sensitivity`."""
+    from ._results import Results
+
+    if not isinstance(results, Results):
+        raise TypeError(f"sensitivity() takes parindex.Results, not a {type(results).__name__}")
     return results.sensitivity(**options)

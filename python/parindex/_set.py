@@ -141,6 +141,8 @@ class CriteriaSet:
         if isinstance(units, str):
             raise TypeError("units must be a list of unit ids, not a single str")
         ids = [str(u) for u in units]
+        if not isinstance(layout, str):
+            raise TypeError(f"layout must be 'wide' or 'long', not a {type(layout).__name__}")
         if layout == "wide":
             columns: list[tuple[str, str, list[Any]]] = [("unit", "text", ids)]
             for attribute in self.attributes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._errors import NotFoundError
 from ._frames import as_dict, require
 
 if TYPE_CHECKING:
@@ -20,8 +21,17 @@ if TYPE_CHECKING:
 __all__ = ["profile", "ranking", "rank_intervals"]
 
 
+def _check_results(results: object) -> None:
+    from ._results import Results
+
+    if not isinstance(results, Results):
+        raise TypeError(f"plots take parindex.Results, not a {type(results).__name__}")
+
+
 def _axes(ax: Any, size: tuple[float, float]) -> Any:
     if ax is not None:
+        if not isinstance(ax, require("matplotlib.axes").Axes):
+            raise TypeError(f"ax must be a matplotlib Axes, not a {type(ax).__name__}")
         return ax
     plt = require("matplotlib.pyplot")
     _, ax = plt.subplots(figsize=size)
@@ -31,6 +41,7 @@ def _axes(ax: Any, size: tuple[float, float]) -> Any:
 def ranking(results: Results, *, top: int | None = None, ax: Any = None) -> Any:
     """A horizontal bar chart of the index of every ranked unit, best at the top, coloured
     by band. ``top`` keeps only the first units. Returns the matplotlib ``Axes``."""
+    _check_results(results)
     summary = as_dict(results._inner.summary(False))
     order = sorted(
         (i for i, rank in enumerate(summary["rank"]) if rank is not None),
@@ -62,8 +73,11 @@ def ranking(results: Results, *, top: int | None = None, ax: Any = None) -> Any:
 def profile(results: Results, unit: str, *, ax: Any = None) -> Any:
     """A unit's sub-index per area (points ÷ applicable maximum × scale) as bars, with the
     mean over all units as markers. Returns the matplotlib ``Axes``."""
+    _check_results(results)
+    if not isinstance(unit, str):
+        raise TypeError(f"unit must be a unit id (str), not a {type(unit).__name__}")
     if unit not in results.units:
-        raise KeyError(f"no unit {unit!r} in these results")
+        raise NotFoundError(f"no unit {unit!r} in these results")
     areas = as_dict(results._inner.areas(False))
     codes = results.set.area_codes
     mine: dict[str, float] = {}

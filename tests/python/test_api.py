@@ -177,6 +177,10 @@ def test_explain(sample_results: parindex.Results) -> None:
     assert isinstance(sample_results.explain("CAP-PHU-THUY", backend="polars"), pl.DataFrame)
     with pytest.raises(KeyError):
         sample_results.explain("NOWHERE")
+    # Also a ParindexError, so a ValueError, like every error parindex raises.
+    with pytest.raises(parindex.NotFoundError) as raised:
+        sample_results.explain("NOWHERE")
+    assert isinstance(raised.value, ValueError) and isinstance(raised.value, parindex.ParindexError)
     with pytest.raises(TypeError):
         sample_results.explain(42)  # type: ignore[arg-type]
 

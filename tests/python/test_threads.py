@@ -43,3 +43,19 @@ def test_threads_load_and_explain_concurrently() -> None:
         texts = list(pool.map(work, range(12)))
     assert texts == [texts[n % 30] for n in range(12)]
     assert all(t.split(':')[0] for t in texts)
+
+
+def test_threads_scoring_one_set_object_get_identical_documents() -> None:
+    criteria = parindex.load(COMMUNE)
+    sample = parindex.sample(COMMUNE)
+    frame = pd.concat(
+        [sample.assign(unit=sample["unit"] + f"-{n}") for n in range(20)], ignore_index=True
+    )
+    expected = criteria.score(frame).to_json()
+
+    def work(_: int) -> str:
+        return criteria.score(frame).to_json()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        documents = list(pool.map(work, range(16)))
+    assert all(document == expected for document in documents)

@@ -20,7 +20,7 @@ use parindex_io::{
     InputReader, Inputs, ReadError, RecordFiles, ReportOptions, ResultsDocument, decimal,
     read_completions, read_crosswalk, read_survey_answers, report_html, results_xlsx, stage_label,
     summary_csv, summary_table, template_csv, template_xlsx, write_atomic, write_atomic_with,
-    write_results_json,
+    write_results_json_with_threads,
 };
 
 /// The embedded sample batch the demo scores (synthetic figures; see criteria/samples/README.md).
@@ -105,6 +105,10 @@ enum Command {
         /// (much smaller for large runs; `parindex explain` gives them for one unit).
         #[arg(long)]
         lean: bool,
+        /// Threads for scoring and writing JSON (default: one per core). The results are the
+        /// same, byte for byte, for any number.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
         #[command(flatten)]
         records: RecordArgs,
     },
@@ -234,6 +238,7 @@ fn main() -> ExitCode {
             crosswalk,
             lean,
             records,
+            threads,
         } => score(
             &set,
             &inputs,
@@ -243,6 +248,7 @@ fn main() -> ExitCode {
             previous.as_deref(),
             crosswalk.as_deref(),
             lean,
+            threads.map_or_else(all_cores, usize::from),
         ),
         Command::Explain {
             set,
@@ -528,12 +534,19 @@ impl Progress {
     }
 }
 
-/// Reads the inputs and scores them; every input problem or scoring problem is a failure.
+/// One thread per core, the default of `--threads`.
+fn all_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Reads the inputs and scores them on at most `threads` threads; every input problem or
+/// scoring problem is a failure.
 fn read_and_score(
     plan: &Plan,
     inputs: &[PathBuf],
     records: &RecordArgs,
     progress: &Progress,
+    threads: usize,
 ) -> Result<(Inputs, Results), Failure> {
     let mut reader = InputReader::new(plan);
     for path in inputs {
@@ -543,10 +556,12 @@ fn read_and_score(
     let mut inputs = reader.finish().map_err(input_failure)?;
     add_records(&mut inputs.batch, records)?;
     progress.step("scoring".to_owned());
-    let results = plan.score(&inputs.batch).map_err(|e| {
-        let lines: Vec<String> = e.problems.iter().map(|p| format!("error: {p}")).collect();
-        Failure::invalid(lines.join("\n"))
-    })?;
+    let results = plan
+        .score_with_threads(&inputs.batch, threads)
+        .map_err(|e| {
+            let lines: Vec<String> = e.problems.iter().map(|p| format!("error: {p}")).collect();
+            Failure::invalid(lines.join("\n"))
+        })?;
     Ok((inputs, results))
 }
 
@@ -614,6 +629,7 @@ fn score(
     previous: Option<&Path>,
     crosswalk: Option<&Path>,
     lean: bool,
+    threads: usize,
 ) -> Outcome {
     for output in outputs {
         if !["xlsx", "html", "htm", "csv", "json"].contains(&extension(output).as_str()) {
@@ -632,7 +648,7 @@ fn score(
     let loaded = load_set(set)?;
     let plan = Plan::new(&loaded.set);
     let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
-    let (inputs, results) = read_and_score(&plan, inputs, records, &progress)?;
+    let (inputs, results) = read_and_score(&plan, inputs, records, &progress, threads)?;
     let previous_year = match previous {
         Some(path) => Some(ResultsDocument::read(path)?.year_view()?),
         None => None,
@@ -668,7 +684,7 @@ fn score(
     }
     for output in outputs.iter().filter(|o| extension(o) == "json") {
         write_atomic_with(output, |file| {
-            write_results_json(&results, &inputs.names, !lean, file)
+            write_results_json_with_threads(&results, &inputs.names, !lean, threads, file)
         })?;
     }
     progress.done();
@@ -678,8 +694,14 @@ fn score(
             ScoreFormat::Table => summary_table(&results, &inputs.names),
             ScoreFormat::Csv => summary_csv(&results, &inputs.names),
             ScoreFormat::Json => {
-                let _ =
-                    write_results_json(&results, &inputs.names, !lean, std::io::stdout().lock());
+                let stdout = std::io::stdout().lock();
+                let _ = write_results_json_with_threads(
+                    &results,
+                    &inputs.names,
+                    !lean,
+                    threads,
+                    stdout,
+                );
                 String::new()
             }
         };
@@ -708,7 +730,7 @@ fn explain(
 ) -> Outcome {
     let loaded = load_set(set)?;
     let plan = Plan::new(&loaded.set);
-    let (inputs, results) = read_and_score(&plan, inputs, records, &Progress(None))?;
+    let (inputs, results) = read_and_score(&plan, inputs, records, &Progress(None), all_cores())?;
     let Some(card) = results.unit(unit) else {
         let known: Vec<&str> = results
             .units

@@ -159,8 +159,13 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     }
     let loaded = load_set(&args.set)?;
     let plan = Plan::new(&loaded.set);
-    let (inputs, results) =
-        read_and_score(&plan, &args.inputs, &args.records, &crate::Progress(None))?;
+    let (inputs, results) = read_and_score(
+        &plan,
+        &args.inputs,
+        &args.records,
+        &crate::Progress(None),
+        crate::all_cores(),
+    )?;
     let uncertainty = args.uncertainty();
     let sources = uncertainty.sources().len();
     let runs = if args.indices && sources > 0 {

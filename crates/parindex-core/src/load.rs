@@ -25,6 +25,17 @@ pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// The largest magnitude of any number in a criteria file.
 pub const MAX_MAGNITUDE: i64 = 1_000_000_000;
 
+/// The most `[[node]]` rows a set may have. Real sets have a few hundred; the checks compare
+/// rows with one another, so a limit keeps a hostile file from making them slow.
+pub const MAX_NODES: usize = 2_000;
+
+/// The most entries of any other list in a set: a rule's tiers, levels or cases, the bands.
+pub const MAX_LIST_ITEMS: usize = 100;
+
+/// The deepest nesting of arrays, tables and dotted keys the TOML parser reads; deeper text is
+/// a syntax error, never a stack overflow.
+pub const MAX_NESTING: usize = 80;
+
 /// A set that loaded, and the warnings found on the way.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -121,10 +132,17 @@ pub(crate) fn read_toml_file(path: &Path, what: &str) -> Result<(String, String)
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0) {
+        return Err(fail(
+            "is UTF-16 text (or not text at all): save the file as UTF-8".to_owned(),
+        ));
+    }
     let mut text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-        let mut error = fail("not UTF-8 text: save the file as UTF-8".to_owned());
+        let mut error = fail(
+            "not UTF-8 text (perhaps Windows-1258 or TCVN3): save the file as UTF-8".to_owned(),
+        );
         error.diagnostics[0].location = Location::at(&file, &prefix, valid);
         error
     })?;
@@ -187,9 +205,29 @@ impl<'s> Reader<'s> {
         let (root, errors) = DeTable::parse_recoverable(self.source);
         if !errors.is_empty() {
             for error in errors {
-                let span = error.span().unwrap_or(0..0);
-                let message = error.message().trim().to_owned();
-                self.report(Check::Syntax, &span, None, message);
+                let mut message = error.message().trim().to_owned();
+                // The parser's own words for its nesting limit say nothing of the file.
+                if message.contains("recursion") {
+                    message = format!(
+                        "nested too deeply: arrays, tables and dotted keys are limited to {MAX_NESTING} levels"
+                    );
+                }
+                match error.span() {
+                    Some(span) => self.report(Check::Syntax, &span, None, message),
+                    // No place known (the parser's limit on dotted keys): the file alone, not
+                    // a made-up line.
+                    None => self.diagnostics.push(Diagnostic {
+                        severity: Severity::Error,
+                        check: Check::Syntax,
+                        location: Location {
+                            file: self.file.to_owned(),
+                            line: 0,
+                            column: 0,
+                        },
+                        code: None,
+                        message,
+                    }),
+                }
             }
             return None;
         }
@@ -225,12 +263,18 @@ impl<'s> Reader<'s> {
             Some(t) => self.read_attributes(&t),
             None => Vec::new(),
         };
-        let bands = self
-            .tables(&root_at, "band")
+        let band_tables = self.tables(&root_at, "band");
+        if !self.within_limit(&band_tables, "bands ([[band]])", MAX_LIST_ITEMS) {
+            return None;
+        }
+        let bands = band_tables
             .iter()
             .filter_map(|t| self.read_band(t))
             .collect();
         let node_tables = self.tables(&root_at, "node");
+        if !self.within_limit(&node_tables, "rows ([[node]])", MAX_NODES) {
+            return None;
+        }
         if node_tables.is_empty() {
             self.report(
                 Check::MissingKey,
@@ -240,8 +284,11 @@ impl<'s> Reader<'s> {
             );
         }
         let nodes: Vec<Option<Node>> = node_tables.iter().map(|t| self.read_node(t)).collect();
-        let acknowledgements = self
-            .tables(&root_at, "acknowledge")
+        let acknowledge_tables = self.tables(&root_at, "acknowledge");
+        if !self.within_limit(&acknowledge_tables, "acknowledgements", MAX_NODES) {
+            return None;
+        }
+        let acknowledgements = acknowledge_tables
             .iter()
             .filter_map(|t| self.read_acknowledgement(t))
             .collect();
@@ -258,6 +305,23 @@ impl<'s> Reader<'s> {
     }
 
     // ---- generic access -------------------------------------------------------------------
+
+    /// Whether a list has at most `limit` entries; if not, reports the first one beyond.
+    fn within_limit(&mut self, items: &[At<'_, '_>], what: &str, limit: usize) -> bool {
+        let Some(first_beyond) = items.get(limit) else {
+            return true;
+        };
+        let message = format!("{} {what}: a set is limited to {limit}", items.len());
+        // The entry's own code for a row, else the node it belongs to.
+        let own_code = match first_beyond.table.get("code").map(|v| v.get_ref()) {
+            Some(DeValue::String(code)) => Some(code.trim().to_owned()),
+            _ => None,
+        };
+        let code = own_code.or_else(|| first_beyond.code.clone());
+        let span = first_beyond.span.clone();
+        self.report(Check::WrongType, &span, code.as_deref(), message);
+        false
+    }
 
     pub(crate) fn known_keys(&mut self, at: &At<'_, '_>, allowed: &[&str], what: &str) {
         for (key, _) in at.table.iter() {
@@ -348,6 +412,17 @@ impl<'s> Reader<'s> {
                 .ok()
                 .or_else(|| Decimal::from_scientific(t).ok())
         });
+        if let (None, DeValue::Float(f)) = (parsed, value.get_ref()) {
+            // A float no decimal holds: nan, inf, or beyond 28 digits.
+            let written = f.as_str();
+            let message = if written.trim_start_matches(['+', '-']) == "nan" {
+                format!("`{key}` = {written} is not a number")
+            } else {
+                format!("`{key}` = {written} is beyond the limit of ±{MAX_MAGNITUDE}")
+            };
+            self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
+            return None;
+        }
         if parsed.is_none() {
             self.wrong_type(at, key, value, "a decimal number");
         }
@@ -807,6 +882,7 @@ impl<'s> Reader<'s> {
         let requires = self.read_gates(at, "requires");
         let forced_by = self.read_gates(at, "forced_by");
         Some(Band {
+            location: self.location(&at.span),
             name: self.required_string(at, "name")?,
             label: self.string(at, "label", false),
             when: self.condition(at, "when")?,
@@ -972,6 +1048,9 @@ impl<'s> Reader<'s> {
             );
             return None;
         }
+        if !self.within_limit(&tier_tables, "tiers", MAX_LIST_ITEMS) {
+            return None;
+        }
         let mut tiers = Vec::new();
         for tier_at in &tier_tables {
             self.known_keys(tier_at, &["when", "points", "label"], "a tier");
@@ -1032,6 +1111,9 @@ impl<'s> Reader<'s> {
                         at.code.as_deref(),
                         "the rule has no [[node.rule.level]]".to_owned(),
                     );
+                    return None;
+                }
+                if !self.within_limit(&level_tables, "levels", MAX_LIST_ITEMS) {
                     return None;
                 }
                 for level_at in &level_tables {
@@ -1179,7 +1261,11 @@ impl<'s> Reader<'s> {
                     BranchOn::Attribute(self.required_string(&on_at, "attribute")?)
                 };
                 let mut cases = Vec::new();
-                for case_at in self.tables(at, "case") {
+                let case_tables = self.tables(at, "case");
+                if !self.within_limit(&case_tables, "cases", MAX_LIST_ITEMS) {
+                    return None;
+                }
+                for case_at in case_tables {
                     self.known_keys(&case_at, &["equals", "rule"], "a case");
                     let equals = match self.get(&case_at, "equals", false) {
                         Some(v) => Some(self.attr_value(&case_at, "equals", v)?),

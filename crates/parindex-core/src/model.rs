@@ -280,6 +280,8 @@ pub struct Band {
     pub requires: Vec<Gate>,
     /// Conditions any of which force this band whatever the points.
     pub forced_by: Vec<Gate>,
+    /// Where the band is written in its file.
+    pub location: Location,
 }
 
 /// A condition of a band besides points.

@@ -351,7 +351,6 @@ impl Validator<'_> {
         if set.bands.is_empty() {
             return;
         }
-        let location = self.set_location();
         let id = set.info.id.clone();
         let conditions: Vec<&Condition> = set.bands.iter().map(|b| &b.when).collect();
         let scale = set.policy.scale;
@@ -360,26 +359,26 @@ impl Validator<'_> {
         points.retain(|x| *x >= Decimal::ZERO && *x <= scale);
         points.sort();
         points.dedup();
+        // A gap is reported at the band just below it, an overlap at the later band.
+        let mut below = &set.bands[0];
         for x in points {
-            let matching: Vec<&str> = set
-                .bands
-                .iter()
-                .filter(|b| b.when.contains(x))
-                .map(|b| b.name.as_str())
-                .collect();
-            match matching.len() {
-                0 => {
+            let matching: Vec<&Band> = set.bands.iter().filter(|b| b.when.contains(x)).collect();
+            match matching.as_slice() {
+                [] => {
                     let message = format!("no band covers an index of {}", x.normalize());
+                    let location = below.location.clone();
                     self.report(Check::BandGap, &location, Some(&id), message);
                     return;
                 }
-                1 => {}
-                _ => {
+                [band] => below = band,
+                [.., last] => {
+                    let names: Vec<&str> = matching.iter().map(|b| b.name.as_str()).collect();
                     let message = format!(
                         "bands {} overlap at an index of {}",
-                        matching.join(" and "),
+                        names.join(" and "),
                         x.normalize()
                     );
+                    let location = last.location.clone();
                     self.report(Check::BandOverlap, &location, Some(&id), message);
                     return;
                 }

@@ -212,5 +212,8 @@ fn strip(mut set: CriteriaSet) -> CriteriaSet {
     set.acknowledgements
         .iter_mut()
         .for_each(|a| a.location = Default::default());
+    set.bands
+        .iter_mut()
+        .for_each(|b| b.location = Default::default());
     set
 }

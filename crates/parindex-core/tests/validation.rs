@@ -339,7 +339,7 @@ fn files_that_are_not_utf8_or_too_large_are_refused() {
     assert!(
         error
             .to_string()
-            .ends_with("latin.toml:2:11: error[syntax]: not UTF-8 text: save the file as UTF-8"),
+            .ends_with("latin.toml:2:11: error[syntax]: not UTF-8 text (perhaps Windows-1258 or TCVN3): save the file as UTF-8"),
         "{error}"
     );
     let bom = dir.join("bom.toml");
@@ -364,6 +364,9 @@ fn strip(mut set: CriteriaSet) -> CriteriaSet {
     }
     for ack in &mut set.acknowledgements {
         ack.location = Default::default();
+    }
+    for band in &mut set.bands {
+        band.location = Default::default();
     }
     set
 }

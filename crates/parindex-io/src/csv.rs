@@ -1,5 +1,7 @@
 //! A small CSV reader that keeps the line and column of every field, and CSV escaping.
 
+use crate::limits::{MAX_CELLS, MAX_ROWS, cell_too_long};
+
 /// One field and where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Field {
@@ -12,7 +14,8 @@ pub(crate) struct Field {
 
 /// Splits CSV text into records of fields (RFC 4180: `"` quotes, `""` inside quotes).
 /// The delimiter is `,`, or `;` when the first line has semicolons and no comma (CSV saved by
-/// Excel in locales whose list separator is `;`).
+/// Excel in locales whose list separator is `;`). A field longer than [`crate::MAX_CELL_CHARS`],
+/// more than [`MAX_ROWS`] records or [`MAX_CELLS`] fields are refused where they start.
 pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, (usize, usize, String)> {
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if !first_line.contains(',') && first_line.contains(';') {
@@ -29,6 +32,22 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, (usize, usize, String
     let mut in_quotes = false;
     let mut chars = text.chars().peekable();
     let mut at_field_start = true;
+    let mut cells = 0usize;
+    // Checks a finished field and the counts before it is kept.
+    let check = |field: &str, line: usize, column: usize, cells: usize, records: usize| {
+        if let Some(message) = cell_too_long(field) {
+            return Err((line, column, message));
+        }
+        if cells >= MAX_CELLS {
+            let message = format!("the file has more than {MAX_CELLS} cells, the limit");
+            return Err((line, column, message));
+        }
+        if records >= MAX_ROWS {
+            let message = format!("the file has more than {MAX_ROWS} rows, the limit");
+            return Err((line, column, message));
+        }
+        Ok(())
+    };
     while let Some(c) = chars.next() {
         if at_field_start {
             start_line = line;
@@ -64,6 +83,8 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, (usize, usize, String
         }
         match c {
             c if c == delimiter => {
+                check(&field, start_line, start_column, cells, records.len())?;
+                cells += 1;
                 record.push(Field {
                     text: std::mem::take(&mut field),
                     line: start_line,
@@ -75,6 +96,8 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, (usize, usize, String
             }
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
+                check(&field, start_line, start_column, cells, records.len())?;
+                cells += 1;
                 record.push(Field {
                     text: std::mem::take(&mut field),
                     line: start_line,
@@ -108,6 +131,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, (usize, usize, String
         ));
     }
     if !at_field_start || !record.is_empty() {
+        check(&field, start_line, start_column, cells, records.len())?;
         record.push(Field {
             text: field,
             line: start_line,

@@ -15,18 +15,36 @@
 //! must be written as text (`0.5%`). Other criteria read the number as written. A cell that
 //! Excel turned into a date is read as a date where the criterion takes dates, and refused
 //! elsewhere: `5/6` typed into a number cell becomes the 5th of June.
+//!
+//! ## Workbook quirks
+//!
+//! - A formula cell is read through the value Excel saved with it; a formula saved without a
+//!   value (by a program that does not calculate) is an error at its cell.
+//! - Merged cells in the table (from the header row down, within its columns) are an error:
+//!   only the first cell of a merged range holds the value, so the others would read as
+//!   missing. Merged titles above the header row are fine.
+//! - A hidden sheet is never read. A hidden sheet with a `unit` column is an error, so that
+//!   hidden values are neither scored nor silently dropped; other hidden sheets (lists for
+//!   data validation) are ignored, as are sheets without a `unit` column.
+//! - A number stored as text is read as written, like a CSV cell.
+//!
+//! ## Limits
+//!
+//! Every file is held to the limits ([`crate::MAX_INPUT_BYTES`] and the others): its size,
+//! rows, cells, characters per cell, and units per run.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Cursor;
+use std::io::{Cursor, Read, Seek};
 use std::path::Path;
 
-use calamine::{Data, Reader};
+use calamine::{Data, Reader, SheetType, SheetVisible, Sheets};
 use parindex_core::{Batch, Measure, Plan, Rule};
 use rust_decimal::Decimal;
 
 use crate::csv;
 use crate::error::{InputProblem, Place, ReadError, cell_name};
+use crate::limits::{self, MAX_CELLS, MAX_ROWS, MAX_UNITS, cell_too_long};
 
 /// The name of the instructions sheet of a template; readers skip it.
 pub const INSTRUCTIONS_SHEET: &str = "Hướng dẫn";
@@ -121,7 +139,7 @@ impl Raw {
 
 /// Where a raw value was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Loc {
+pub(crate) enum Loc {
     /// Line and column of a CSV file.
     Text(usize, usize),
     /// Absolute 0-based row and column of a sheet.
@@ -129,9 +147,9 @@ enum Loc {
 }
 
 #[derive(Debug, Clone)]
-struct RawField {
-    raw: Raw,
-    loc: Loc,
+pub(crate) struct RawField {
+    pub(crate) raw: Raw,
+    pub(crate) loc: Loc,
 }
 
 /// A grid of cells: a CSV file or one sheet.
@@ -195,6 +213,8 @@ pub struct InputReader {
     /// (unit, code, stage) → where the value was first read, for long files.
     values_seen: HashMap<(String, String, usize), String>,
     problems: Vec<InputProblem>,
+    /// Whether a unit beyond [`MAX_UNITS`] was refused.
+    units_beyond_limit: bool,
 }
 
 impl InputReader {
@@ -207,6 +227,7 @@ impl InputReader {
             rows_seen: HashMap::new(),
             values_seen: HashMap::new(),
             problems: Vec::new(),
+            units_beyond_limit: false,
         }
     }
 
@@ -214,6 +235,13 @@ impl InputReader {
     /// `.xls`, `.ods`) or `.json`. The file is only read, never modified.
     pub fn read_path(&mut self, path: &Path) {
         let file = path.display().to_string();
+        // The size is checked before anything is read into memory.
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > limits::MAX_INPUT_BYTES => {
+                return self.file_problem(&file, limits::too_large(meta.len()));
+            }
+            _ => {}
+        }
         match std::fs::read(path) {
             Ok(bytes) => self.read_bytes(&file, &bytes),
             Err(e) => self
@@ -224,6 +252,10 @@ impl InputReader {
 
     /// Reads a file's bytes; `file` names it in messages and its extension gives the format.
     pub fn read_bytes(&mut self, file: &str, bytes: &[u8]) {
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > limits::MAX_INPUT_BYTES {
+            return self.file_problem(file, limits::too_large(size));
+        }
         let extension = Path::new(file)
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
@@ -253,6 +285,14 @@ impl InputReader {
         }
     }
 
+    /// The problem of the first unit beyond [`MAX_UNITS`]; `None` for the units after it,
+    /// which are skipped without a message each.
+    fn first_unit_beyond_limit(&mut self) -> Option<String> {
+        (!std::mem::replace(&mut self.units_beyond_limit, true)).then(|| {
+            format!("more than {MAX_UNITS} units: a run is limited to {MAX_UNITS}; score the units in several runs")
+        })
+    }
+
     fn file_problem(&mut self, file: &str, message: String) {
         self.problems.push(InputProblem {
             file: file.to_owned(),
@@ -266,7 +306,13 @@ impl InputReader {
     fn decoded<'b>(&mut self, file: &str, bytes: &'b [u8]) -> Option<&'b str> {
         match decode_text(bytes) {
             Ok(text) => Some(text),
-            Err((place, message)) => {
+            Err((place, mut message)) => {
+                // Excel's advice is for CSV files only.
+                if !file.to_lowercase().ends_with(".csv") {
+                    if let Some(at) = message.find(" (in Excel:") {
+                        message.truncate(at);
+                    }
+                }
                 self.problems.push(InputProblem {
                     file: file.to_owned(),
                     place,
@@ -336,39 +382,51 @@ impl InputReader {
                 return;
             }
         };
-        let sheet_names = workbook.sheet_names();
+        let sheets = workbook.sheets_metadata().to_vec();
         let mut tables = Vec::new();
-        for name in &sheet_names {
-            if name == INSTRUCTIONS_SHEET {
+        for sheet in &sheets {
+            let name = &sheet.name;
+            if name == INSTRUCTIONS_SHEET || sheet.typ != SheetType::WorkSheet {
                 continue;
             }
-            let range = match workbook.worksheet_range(name) {
-                Ok(range) => range,
-                Err(e) => {
-                    self.file_problem(file, format!("cannot read sheet \"{name}\": {e}"));
+            let grid = match read_sheet(&mut workbook, name) {
+                Ok(grid) => grid,
+                Err(message) => {
+                    self.file_problem(file, format!("cannot read sheet \"{name}\": {message}"));
                     continue;
                 }
             };
-            let (row0, col0) = range.start().unwrap_or((0, 0));
-            let rows: Vec<Vec<RawField>> = range
-                .rows()
-                .enumerate()
-                .map(|(r, row)| {
-                    row.iter()
-                        .enumerate()
-                        .map(|(c, data)| RawField {
-                            raw: raw_of(data),
-                            loc: Loc::Cell(
-                                row0 + u32::try_from(r).unwrap_or(u32::MAX),
-                                col0 + u32::try_from(c).unwrap_or(u32::MAX),
-                            ),
-                        })
-                        .collect()
-                })
-                .collect();
-            if let Some(h) = find_header(&rows) {
-                tables.push((name.clone(), rows, h));
+            let Some(h) = find_header(&grid.rows) else {
+                continue;
+            };
+            if sheet.visible != SheetVisible::Visible {
+                self.file_problem(
+                    file,
+                    format!("sheet \"{name}\" is hidden and has a \"unit\" column: hidden sheets are never read; unhide it to have it scored, or delete it"),
+                );
+                continue;
             }
+            let table = Table {
+                file,
+                sheet: Some(name),
+                sheet_stage: None,
+                rows: Vec::new(),
+            };
+            let header_row = grid.rows[h].first().map_or(0, |f| row_of(f.loc));
+            let last_column = grid.rows[h].last().map_or(0, |f| column_of(f.loc));
+            for (row, column, message) in &grid.problems {
+                if *row >= header_row && *column <= last_column {
+                    // Below the header, the column's heading names the criterion.
+                    let heading = grid.rows[h]
+                        .iter()
+                        .find(|f| column_of(f.loc) == *column && *row > header_row)
+                        .map(|f| f.raw.plain().into_owned())
+                        .filter(|t| !t.is_empty());
+                    let loc = Loc::Cell(*row, *column);
+                    self.problem(&table, loc, heading.as_deref(), message.clone());
+                }
+            }
+            tables.push((name.clone(), grid.rows, h));
         }
         if tables.is_empty() {
             self.file_problem(
@@ -600,6 +658,12 @@ impl InputReader {
         };
         let index = match self.batch.unit_index(&id) {
             Some(i) => i,
+            None if self.batch.units().len() >= MAX_UNITS => {
+                if let Some(message) = self.first_unit_beyond_limit() {
+                    self.problem(table, unit_field.loc, None, message);
+                }
+                return None;
+            }
             None => match self.batch.add_unit(&id, []) {
                 Ok(i) => i,
                 Err(e) => {
@@ -679,7 +743,28 @@ impl InputReader {
         };
         if let Err(e) = self.batch.set_text(unit, code, Some(stage), &text) {
             self.problem(table, field.loc, Some(code), e.message);
+            return;
         }
+        if let Some(message) = self.refused_alone(node, &text) {
+            self.problem(table, field.loc, Some(code), message);
+        }
+    }
+
+    /// Why the leaf's rule would refuse a value that reads well (points given directly
+    /// outside their bounds or steps), found here so that the error names the value's cell
+    /// rather than only its unit. Rules that need the other units or the unit's attributes
+    /// (relative, branch) are left to scoring.
+    fn refused_alone(&self, node: usize, text: &str) -> Option<String> {
+        let node = self.plan.set().nodes.get(node)?;
+        let rule = node.rule.as_ref()?;
+        if matches!(rule, Rule::Relative { .. } | Rule::Branch { .. })
+            || parindex_core::value::is_not_applicable(text)
+            || text.trim().is_empty()
+        {
+            return None;
+        }
+        let value = rule.parse(text).ok()?;
+        rule.points(&value, node.max).err()
     }
 
     fn read_long_row(&mut self, table: &Table<'_>, columns: &[Column], row: &[RawField]) {
@@ -837,6 +922,10 @@ impl InputReader {
                 return;
             }
         };
+        if let Some(message) = cell_too_long(&id) {
+            self.json_problem(file, &position, None, format!("the unit id: {message}"));
+            return;
+        }
         let at = format!("unit {id}");
         for key in object.keys() {
             if !["unit", "name", "attributes", "values", "stages", "evidence"]
@@ -892,6 +981,12 @@ impl InputReader {
         }
         let index = match self.batch.unit_index(&id) {
             Some(index) => index,
+            None if self.batch.units().len() >= MAX_UNITS => {
+                if let Some(message) = self.first_unit_beyond_limit() {
+                    self.json_problem(file, &position, None, message);
+                }
+                return;
+            }
             None => match self.batch.add_unit(&id, []) {
                 Ok(index) => index,
                 Err(e) => {
@@ -915,7 +1010,12 @@ impl InputReader {
                 .insert((id.clone(), *stage), format!("{file}: {position}"));
         }
         if let Some(name) = object.get("name").and_then(|n| n.as_str()) {
-            self.names.insert(id.clone(), name.to_owned());
+            match cell_too_long(name) {
+                Some(message) => self.json_problem(file, &at, None, format!("the name: {message}")),
+                None => {
+                    self.names.insert(id.clone(), name.to_owned());
+                }
+            }
         }
         if let Some(attributes) = object.get("attributes") {
             match attributes.as_object() {
@@ -924,6 +1024,10 @@ impl InputReader {
                         let Some(text) = json_text(value) else {
                             continue;
                         };
+                        if let Some(message) = cell_too_long(&text) {
+                            self.json_problem(file, &at, Some(name), message);
+                            continue;
+                        }
                         if let Err(e) = self.batch.set_attribute_text(index, name, &text) {
                             self.json_problem(file, &at, Some(name), e.message);
                         }
@@ -943,6 +1047,10 @@ impl InputReader {
                 let Some(mut text) = json_text(value) else {
                     continue;
                 };
+                if let Some(message) = cell_too_long(&text) {
+                    self.json_problem(file, &at, Some(code), message);
+                    continue;
+                }
                 if let serde_json::Value::Bool(b) = value {
                     text = if *b { "có" } else { "không" }.to_owned();
                 }
@@ -986,6 +1094,14 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<&str, (Place, String)> {
                 .to_owned(),
         ));
     }
+    // UTF-16 without a byte-order mark is still full of NUL bytes; so is a binary file.
+    if bytes.iter().take(4096).any(|b| *b == 0) {
+        return Err((
+            Place::File,
+            "is UTF-16 text (or not text at all): save it as UTF-8 (in Excel: \"CSV UTF-8 (Comma delimited)\")"
+                .to_owned(),
+        ));
+    }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|e| {
         let good = &bytes[..e.valid_up_to()];
@@ -997,6 +1113,145 @@ pub(crate) fn decode_text(bytes: &[u8]) -> Result<&str, (Place, String)> {
             "not UTF-8 text (perhaps Windows-1258 or TCVN3): save the file as UTF-8 (in Excel: \"CSV UTF-8 (Comma delimited)\")".to_owned(),
         )
     })
+}
+
+/// A sheet's non-empty cells laid out in rows, with the problems of single cells.
+pub(crate) struct Grid {
+    /// The rows that have a cell, in order; each from the sheet's first used column to its own
+    /// last cell.
+    pub(crate) rows: Vec<Vec<RawField>>,
+    /// Row, column and message: formulas without a saved value, merged ranges, long cells.
+    pub(crate) problems: Vec<(u32, u32, String)>,
+}
+
+fn row_of(loc: Loc) -> u32 {
+    match loc {
+        Loc::Cell(r, _) => r,
+        Loc::Text(line, _) => u32::try_from(line).unwrap_or(u32::MAX),
+    }
+}
+
+fn column_of(loc: Loc) -> u32 {
+    match loc {
+        Loc::Cell(_, c) => c,
+        Loc::Text(_, column) => u32::try_from(column).unwrap_or(u32::MAX),
+    }
+}
+
+/// Reads a sheet's cells. An `.xlsx` sheet is streamed cell by cell, so that a cell far away
+/// (at Excel's last row and column) costs nothing; other formats come as calamine's range.
+pub(crate) fn read_sheet<RS: Read + Seek>(
+    workbook: &mut Sheets<RS>,
+    name: &str,
+) -> Result<Grid, String> {
+    let mut cells: Vec<(u32, u32, Raw)> = Vec::new();
+    let mut problems = Vec::new();
+    let mut keep = |row: u32, column: u32, raw: Raw, problems: &mut Vec<(u32, u32, String)>| {
+        if raw.is_empty() {
+            return Ok(());
+        }
+        if cells.len() >= MAX_CELLS {
+            return Err(format!(
+                "the sheet has more than {MAX_CELLS} cells, the limit"
+            ));
+        }
+        if usize::try_from(row).map_or(true, |r| r >= MAX_ROWS) {
+            return Err(format!(
+                "the sheet has more than {MAX_ROWS} rows, the limit"
+            ));
+        }
+        if let Raw::Text(text) = &raw {
+            if let Some(message) = cell_too_long(text) {
+                problems.push((row, column, message));
+                return Ok(());
+            }
+        }
+        cells.push((row, column, raw));
+        Ok(())
+    };
+    if let Sheets::Xlsx(xlsx) = workbook {
+        let mut reader = xlsx
+            .worksheet_cells_reader(name)
+            .map_err(|e| e.to_string())?;
+        while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+            let (row, column) = cell.get_position();
+            let data = Data::from(cell.get_value().clone());
+            keep(row, column, raw_of(&data), &mut problems)?;
+        }
+        drop(reader);
+        cells.sort_by_key(|(row, column, _)| (*row, *column));
+        let mut reader = xlsx
+            .worksheet_cells_reader(name)
+            .map_err(|e| e.to_string())?;
+        while let Some(formula) = reader.next_formula().map_err(|e| e.to_string())? {
+            let (row, column) = formula.get_position();
+            let text = formula.get_value();
+            // An empty value is what a program that does not calculate saves, and what a
+            // formula giving "" saves: neither is a value to score.
+            let has_value = cells
+                .binary_search_by_key(&(row, column), |(r, c, _)| (*r, *c))
+                .is_ok();
+            if !text.is_empty() && !has_value {
+                problems.push((
+                    row,
+                    column,
+                    format!("the formula ={text} has no value saved with it: if it was never calculated, open the file in Excel and save it; if it gives an empty text, leave the cell empty"),
+                ));
+            }
+        }
+        drop(reader);
+        if let Some(merged) = xlsx.worksheet_merge_cells(name) {
+            for range in merged.map_err(|e| e.to_string())? {
+                let (first, last) = (range.start, range.end);
+                problems.push((
+                    first.0,
+                    first.1,
+                    format!(
+                        "cells {}:{} are merged: give each unit and each criterion its own cell (unmerge them)",
+                        cell_name(first.0, first.1),
+                        cell_name(last.0, last.1)
+                    ),
+                ));
+            }
+        }
+    } else {
+        let range = workbook.worksheet_range(name).map_err(|e| e.to_string())?;
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        for (r, row) in range.rows().enumerate() {
+            for (c, data) in row.iter().enumerate() {
+                let row = row0.saturating_add(u32::try_from(r).unwrap_or(u32::MAX));
+                let column = col0.saturating_add(u32::try_from(c).unwrap_or(u32::MAX));
+                keep(row, column, raw_of(data), &mut problems)?;
+            }
+        }
+    }
+    cells.sort_by_key(|(row, column, _)| (*row, *column));
+    let first_column = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+    let mut rows: Vec<Vec<RawField>> = Vec::new();
+    let mut current: Option<u32> = None;
+    for (row, column, raw) in cells {
+        if current != Some(row) {
+            rows.push(Vec::new());
+            current = Some(row);
+        }
+        let Some(fields) = rows.last_mut() else {
+            continue;
+        };
+        // Empty cells fill the gaps, so that a field's position is its column.
+        let mut next = first_column.saturating_add(u32::try_from(fields.len()).unwrap_or(u32::MAX));
+        while next < column {
+            fields.push(RawField {
+                raw: Raw::Empty,
+                loc: Loc::Cell(row, next),
+            });
+            next += 1;
+        }
+        fields.push(RawField {
+            raw,
+            loc: Loc::Cell(row, column),
+        });
+    }
+    Ok(Grid { rows, problems })
 }
 
 pub(crate) fn raw_of(data: &Data) -> Raw {
@@ -1068,8 +1323,18 @@ fn leaf_text<'a>(raw: &'a Raw, rule: &Rule) -> Result<Cow<'a, str>, String> {
         Raw::Empty => Ok(Cow::Borrowed("")),
         Raw::Text(t) => Ok(Cow::Borrowed(t)),
         Raw::Bool(b) => Ok(Cow::Borrowed(if *b { "có" } else { "không" })),
+        Raw::Number(x) if matches!(rule, Rule::Timeliness { .. }) => {
+            // A date typed into a General cell keeps Excel's day count.
+            let shown = float_to_decimal(*x).map_or_else(|| format!("{x:e}"), |d| d.to_string());
+            let counted = date_of_serial(*x)
+                .map(|(y, m, d)| format!(" (Excel's day number of {d:02}/{m:02}/{y:04})"))
+                .unwrap_or_default();
+            Err(format!(
+                "is the number {shown}{counted}, not a date: format the cell as a date (dd/mm/yyyy) or type the date as text"
+            ))
+        }
         Raw::Number(x) => {
-            let n = float_to_decimal(*x).ok_or_else(|| format!("{x} is not a number"))?;
+            let n = float_to_decimal(*x).ok_or_else(|| format!("the number {x:e} is too large"))?;
             if measures_percent(rule) && n >= Decimal::ZERO && n <= Decimal::ONE {
                 Ok(Cow::Owned(
                     (n * Decimal::ONE_HUNDRED).normalize().to_string(),

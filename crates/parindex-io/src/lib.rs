@@ -14,7 +14,9 @@
 //!   Excel workbook formatted for printing ([`results_xlsx`]), a self-contained HTML report
 //!   ([`report_html`]);
 //! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
-//! - **atomic output** ([`write_atomic`]): a file is written whole or not at all.
+//! - **atomic output** ([`write_atomic`]): a file is written whole or not at all;
+//! - **limits** ([`MAX_INPUT_BYTES`] and the others): what one input file may hold, so that a
+//!   hostile or broken file gets a clear error instead of exhausting memory.
 //!
 //! The core never touches a file; this crate never scores.
 
@@ -23,6 +25,7 @@ mod csv;
 mod error;
 mod html;
 mod input;
+mod limits;
 mod records;
 mod results;
 mod summary;
@@ -35,6 +38,7 @@ pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name}
 
 pub use html::{RankIntervals, ReportOptions, report_html};
 pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
+pub use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNITS};
 pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,
     read_survey_answers_bytes,
@@ -42,7 +46,7 @@ pub use records::{
 pub use results::{
     AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SCHEMA,
     SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry, decimal,
-    read_crosswalk, results_schema, write_results_json,
+    read_crosswalk, results_schema, write_results_json, write_results_json_with_threads,
 };
 pub use summary::{ranking_order, summary_csv, summary_table};
 pub use template::{template_csv, template_xlsx};

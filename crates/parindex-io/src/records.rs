@@ -12,7 +12,8 @@ use parindex_core::records::{Completion, RecordProblem, ReformPlan, SurveyAnswer
 
 use crate::csv;
 use crate::error::{InputProblem, Place, ReadError, cell_name};
-use crate::input::{INSTRUCTIONS_SHEET, decode_text, raw_of};
+use crate::input::{INSTRUCTIONS_SHEET, Loc, decode_text, read_sheet};
+use crate::limits::{MAX_INPUT_BYTES, MAX_ROWS, too_large};
 
 /// Records read from a file, with where each came from.
 #[derive(Debug, Clone)]
@@ -78,22 +79,23 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
         else {
             return Err(problem(Place::File, "the workbook has no sheet".to_owned()));
         };
-        let range = workbook
-            .worksheet_range(&sheet)
-            .map_err(|e| problem(Place::File, format!("cannot read sheet \"{sheet}\": {e}")))?;
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let rows = range.rows().enumerate().map(|(r, row)| {
+        let grid = read_sheet(&mut workbook, &sheet)
+            .map_err(|m| problem(Place::File, format!("sheet \"{sheet}\": {m}")))?;
+        let place = |loc: Loc| match loc {
+            Loc::Cell(r, c) => Place::Cell {
+                sheet: sheet.clone(),
+                cell: cell_name(r, c),
+            },
+            Loc::Text(line, column) => Place::Line { line, column },
+        };
+        if let Some((r, c, message)) = grid.problems.first() {
+            return Err(problem(place(Loc::Cell(*r, *c)), message.clone()));
+        }
+        let rows = grid.rows.iter().map(|row| {
             row.iter()
-                .enumerate()
-                .map(|(c, data)| {
-                    let at = |base: u32, i: usize| base + u32::try_from(i).unwrap_or(u32::MAX);
-                    Cell {
-                        text: raw_of(data).plain().into_owned(),
-                        place: Place::Cell {
-                            sheet: sheet.clone(),
-                            cell: cell_name(at(row0, r), at(col0, c)),
-                        },
-                    }
+                .map(|f| Cell {
+                    text: f.raw.plain().into_owned(),
+                    place: place(f.loc),
                 })
                 .collect()
         });
@@ -133,6 +135,13 @@ type Row = (Place, HashMap<&'static str, (String, Place)>);
 /// Reads a records file's header and rows into one map of column name → text per row.
 fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>, ReadError> {
     let rows = grid(file, bytes)?;
+    if rows.len() > MAX_ROWS {
+        let message = format!(
+            "{} rows: a records file is limited to {MAX_ROWS}",
+            rows.len()
+        );
+        return Err(ReadError::file(file, message));
+    }
     let mut problems = Vec::new();
     let mut rows = rows
         .into_iter()
@@ -200,10 +209,15 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
         .collect())
 }
 
+/// Reads a records file whole, after checking its size against [`MAX_INPUT_BYTES`].
 fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
     let file = path.display().to_string();
-    let bytes =
-        std::fs::read(path).map_err(|e| ReadError::file(&file, format!("cannot read: {e}")))?;
+    let cannot = |e: std::io::Error| ReadError::file(&file, format!("cannot read: {e}"));
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > MAX_INPUT_BYTES {
+        return Err(ReadError::file(&file, too_large(size)));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     Ok((file, bytes))
 }
 

@@ -721,6 +721,19 @@ pub fn write_results_json(
     explain: bool,
     writer: impl std::io::Write,
 ) -> std::io::Result<()> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    write_results_json_with_threads(results, names, explain, threads, writer)
+}
+
+/// Like [`write_results_json`], on at most `threads` threads (at most 8 are used). The bytes
+/// written are the same for any number of threads.
+pub fn write_results_json_with_threads(
+    results: &Results,
+    names: &BTreeMap<String, String>,
+    explain: bool,
+    threads: usize,
+    writer: impl std::io::Write,
+) -> std::io::Result<()> {
     let head = ResultsDocument::head(results);
     let head = serde_json::to_string(&head).map_err(std::io::Error::other)?;
     // The head has no units; its `"units":[]` is the only unescaped occurrence of that text.
@@ -745,9 +758,7 @@ pub fn write_results_json(
         }
         Ok(buffer)
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8);
+    let threads = threads.clamp(1, 8);
     let mut first = true;
     // Batches of chunks keep memory bounded: a few MB per thread at a time.
     for batch in results.units.chunks(512 * threads) {

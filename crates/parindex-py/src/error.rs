@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use parindex_core::{CriteriaError, Diagnostic, Severity};
 use parindex_io::{IoError, Place, ReadError};
-use pyo3::exceptions::{PyKeyError, PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
@@ -129,7 +129,10 @@ pub(crate) fn diagnostic_to_py<'py>(
 pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
     let built = match error {
         Error::Type(message) => return PyTypeError::new_err(message),
-        Error::Key(message) => return PyKeyError::new_err(message),
+        // Both a KeyError and a ParindexError, see `parindex._errors.NotFoundError`.
+        Error::Key(message) => {
+            error_class(py, "NotFoundError").and_then(|class| class.call1((message,)))
+        }
         Error::Value(message) => return PyValueError::new_err(message),
         Error::Criteria(error) => criteria_exception(py, &error),
         Error::Input(failure) => input_exception(py, *failure),
