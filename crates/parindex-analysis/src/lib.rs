@@ -228,8 +228,8 @@ pub struct SourceSensitivity {
 /// Whether the replications were enough.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Convergence {
-    /// The share of units whose 5% or 95% rank moved by more than one place between the first
-    /// half of the replications and all of them.
+    /// The share of units whose 5% or 95% rank moved by more than one place (or 1% of the
+    /// units, when more than 100) between the first half of the replications and all of them.
     pub rank_interval_shift: f64,
     /// The widest 95% bootstrap interval of the sensitivity indices (0 without them).
     pub widest_index_interval: f64,

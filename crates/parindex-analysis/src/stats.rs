@@ -52,8 +52,9 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[below] + (h - h.floor()) * (sorted[above] - sorted[below])
 }
 
-/// The share of units whose 5% or 95% rank moves by more than one place between the first half
-/// of the replications and all of them.
+/// The share of units whose 5% or 95% rank moves by more than one place, or by more than 1% of
+/// the units when there are more than 100, between the first half of the replications and all
+/// of them.
 pub(crate) fn rank_interval_shift(model: &Model, outcomes: &[Outcome]) -> f64 {
     let half = &outcomes[..outcomes.len() / 2];
     let interval = |sample: &[Outcome], u: usize| {
@@ -66,9 +67,13 @@ pub(crate) fn rank_interval_shift(model: &Model, outcomes: &[Outcome]) -> f64 {
         Interval::of(&mut ranks)
     };
     let units = model.units.len();
+    #[allow(clippy::cast_precision_loss)]
+    let places = (units as f64 / 100.0).max(1.0);
     let moved = (0..units)
         .filter(|u| match (interval(half, *u), interval(outcomes, *u)) {
-            (Some(a), Some(b)) => (a.low - b.low).abs() > 1.0 || (a.high - b.high).abs() > 1.0,
+            (Some(a), Some(b)) => {
+                (a.low - b.low).abs() > places || (a.high - b.high).abs() > places
+            }
             (None, None) => false,
             _ => true,
         })

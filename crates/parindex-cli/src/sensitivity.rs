@@ -362,7 +362,7 @@ fn table(analysis: &Analysis, names: &std::collections::BTreeMap<String, String>
     let c = analysis.convergence;
     let _ = writeln!(
         t,
-        "\nconvergence: {:.1}% of units moved their 5% or 95% rank by more than one place between {} and {} replications{}; {}",
+        "\nconvergence: {:.1}% of units moved their 5% or 95% rank by more than one place (1% of the units, beyond 100) between {} and {} replications{}; {}",
         c.rank_interval_shift * 100.0,
         analysis.replications / 2,
         analysis.replications,
