@@ -2,20 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use calamine::Reader;
 use predicates::prelude::*;
 
-const COMMUNE: &str = "binh-thuan-police/commune/2024";
-
-fn parindex() -> Command {
-    Command::cargo_bin("parindex").expect("binary")
-}
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../criteria/samples/binh-thuan-police-commune-2024.csv")
-}
+mod common;
+use common::{COMMUNE, parindex, sample};
 
 fn shipped_file(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -8,11 +8,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 const DIVISION: &str = "binh-thuan-police/division-procedures/2024";
-const COMMUNE: &str = "binh-thuan-police/commune/2024";
-
-fn parindex() -> Command {
-    Command::cargo_bin("parindex").expect("binary")
-}
+mod common;
+use common::{COMMUNE, parindex};
 
 fn plans(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,20 +1,9 @@
 //! `parindex sensitivity` on the shipped commune set and its sample batch.
 
-use std::path::{Path, PathBuf};
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-const COMMUNE: &str = "binh-thuan-police/commune/2024";
-
-fn parindex() -> Command {
-    Command::cargo_bin("parindex").expect("binary")
-}
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../criteria/samples/binh-thuan-police-commune-2024.csv")
-}
+mod common;
+use common::{COMMUNE, parindex, sample};
 
 #[test]
 fn prints_intervals_and_indices_and_writes_every_format() {

@@ -43,12 +43,22 @@ pub struct InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.unit, &self.code) {
-            (Some(unit), Some(code)) => write!(f, "unit {unit}, {code}: {}", self.message),
-            (Some(unit), None) => write!(f, "unit {unit}: {}", self.message),
-            (None, Some(code)) => write!(f, "{code}: {}", self.message),
-            (None, None) => f.write_str(&self.message),
-        }
+        write_for_unit(f, self.unit.as_deref(), self.code.as_deref(), &self.message)
+    }
+}
+
+/// `unit U, CODE: message`, leaving out what is not known.
+pub(crate) fn write_for_unit(
+    f: &mut fmt::Formatter<'_>,
+    unit: Option<&str>,
+    code: Option<&str>,
+    message: &str,
+) -> fmt::Result {
+    match (unit, code) {
+        (Some(unit), Some(code)) => write!(f, "unit {unit}, {code}: {message}"),
+        (Some(unit), None) => write!(f, "unit {unit}: {message}"),
+        (None, Some(code)) => write!(f, "{code}: {message}"),
+        (None, None) => f.write_str(message),
     }
 }
 

@@ -132,6 +132,64 @@ struct ColumnSpec {
 /// A row of a records file: its place, and each known column's text and place.
 type Row = (Place, HashMap<&'static str, (String, Place)>);
 
+const fn column(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    required: bool,
+) -> ColumnSpec {
+    ColumnSpec {
+        name,
+        aliases,
+        required,
+    }
+}
+
+/// A column's text in a row, when not empty.
+fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<String> {
+    row.get(name)
+        .map(|(t, _)| t.clone())
+        .filter(|t| !t.is_empty())
+}
+
+/// Reads every row of a records file into a record with `make`, which gives the place, code
+/// and message of a row it refuses; every problem is collected.
+fn read_records<T>(
+    file: &str,
+    bytes: &[u8],
+    columns: &[ColumnSpec],
+    make: impl Fn(
+        &HashMap<&'static str, (String, Place)>,
+        &Place,
+    ) -> Result<T, (Place, Option<String>, String)>,
+) -> Result<Records<T>, ReadError> {
+    let rows = read_rows(file, bytes, columns)?;
+    let mut records = Records {
+        file: file.to_owned(),
+        items: Vec::with_capacity(rows.len()),
+        places: Vec::with_capacity(rows.len()),
+    };
+    let mut problems = Vec::new();
+    for (place, fields) in rows {
+        match make(&fields, &place) {
+            Ok(record) => {
+                records.items.push(record);
+                records.places.push(place);
+            }
+            Err((place, code, message)) => problems.push(InputProblem {
+                file: file.to_owned(),
+                place,
+                code,
+                message,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(records)
+    } else {
+        Err(ReadError { problems })
+    }
+}
+
 /// Reads a records file's header and rows into one map of column name → text per row.
 fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>, ReadError> {
     let rows = grid(file, bytes)?;
@@ -235,84 +293,36 @@ fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
 /// assert_eq!(error.to_string(), "done.csv:2:13: 1.1: \"31/02/2024\" is not a date (write dd/mm/yyyy or yyyy-mm-dd)");
 /// ```
 pub fn read_completions_bytes(file: &str, bytes: &[u8]) -> Result<Records<Completion>, ReadError> {
-    let specs = [
-        ColumnSpec {
-            name: "unit",
-            aliases: &["đơn vị", "don vi"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "task",
-            aliases: &["nhiệm vụ", "nhiem vu"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "done",
-            aliases: &["ngày hoàn thành", "ngay hoan thanh"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "product",
-            aliases: &["sản phẩm", "san pham"],
-            required: false,
-        },
-        ColumnSpec {
-            name: "note",
-            aliases: &["ghi chú", "ghi chu"],
-            required: false,
-        },
+    const COLUMNS: [ColumnSpec; 5] = [
+        column("unit", &["đơn vị", "don vi"], true),
+        column("task", &["nhiệm vụ", "nhiem vu"], true),
+        column("done", &["ngày hoàn thành", "ngay hoan thanh"], true),
+        column("product", &["sản phẩm", "san pham"], false),
+        column("note", &["ghi chú", "ghi chu"], false),
     ];
-    let rows = read_rows(file, bytes, &specs)?;
-    let mut records = Records {
-        file: file.to_owned(),
-        items: Vec::with_capacity(rows.len()),
-        places: Vec::with_capacity(rows.len()),
-    };
-    let mut problems = Vec::new();
-    for (place, fields) in rows {
-        let text = |name: &str| {
-            fields
-                .get(name)
-                .map(|(t, _)| t.clone())
-                .filter(|t| !t.is_empty())
+    read_records(file, bytes, &COLUMNS, |row, place| {
+        let (Some(unit), Some(task)) = (text(row, "unit"), text(row, "task")) else {
+            return Err((
+                place.clone(),
+                text(row, "task"),
+                "a record needs a unit and a task".to_owned(),
+            ));
         };
-        let task = text("task");
-        let mut problem = |at: &Place, message: String| {
-            problems.push(InputProblem {
-                file: file.to_owned(),
-                place: at.clone(),
-                code: task.clone(),
-                message,
-            });
-        };
-        let (Some(unit), Some(task_code)) = (text("unit"), task.clone()) else {
-            problem(&place, "a record needs a unit and a task".to_owned());
-            continue;
-        };
-        let done = match fields.get("done") {
-            Some((t, at)) if !t.is_empty() => match t.parse() {
-                Ok(date) => Some(date),
-                Err(e) => {
-                    problem(at, format!("{e}"));
-                    continue;
-                }
-            },
+        let done = match row.get("done") {
+            Some((t, at)) if !t.is_empty() => Some(
+                t.parse()
+                    .map_err(|e| (at.clone(), Some(task.clone()), format!("{e}")))?,
+            ),
             _ => None,
         };
-        records.items.push(Completion {
+        Ok(Completion {
             unit,
-            task: task_code,
+            task,
             done,
-            product: text("product"),
-            note: text("note"),
-        });
-        records.places.push(place);
-    }
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(ReadError { problems })
-    }
+            product: text(row, "product"),
+            note: text(row, "note"),
+        })
+    })
 }
 
 /// Reads a completion file; see [`read_completions_bytes`].
@@ -335,70 +345,28 @@ pub fn read_survey_answers_bytes(
     file: &str,
     bytes: &[u8],
 ) -> Result<Records<SurveyAnswer>, ReadError> {
-    let specs = [
-        ColumnSpec {
-            name: "unit",
-            aliases: &["đơn vị", "don vi"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "group",
-            aliases: &["nhóm", "nhom"],
-            required: false,
-        },
-        ColumnSpec {
-            name: "item",
-            aliases: &["câu hỏi", "cau hoi", "code", "tiêu chí"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "answer",
-            aliases: &["trả lời", "tra loi"],
-            required: true,
-        },
-        ColumnSpec {
-            name: "respondent",
-            aliases: &["người trả lời", "nguoi tra loi"],
-            required: false,
-        },
+    const COLUMNS: [ColumnSpec; 5] = [
+        column("unit", &["đơn vị", "don vi"], true),
+        column("group", &["nhóm", "nhom"], false),
+        column("item", &["câu hỏi", "cau hoi", "code", "tiêu chí"], true),
+        column("answer", &["trả lời", "tra loi"], true),
+        column("respondent", &["người trả lời", "nguoi tra loi"], false),
     ];
-    let rows = read_rows(file, bytes, &specs)?;
-    let mut records = Records {
-        file: file.to_owned(),
-        items: Vec::with_capacity(rows.len()),
-        places: Vec::with_capacity(rows.len()),
-    };
-    let mut problems = Vec::new();
-    for (place, fields) in rows {
-        let text = |name: &str| {
-            fields
-                .get(name)
-                .map(|(t, _)| t.clone())
-                .filter(|t| !t.is_empty())
-        };
-        match (text("unit"), text("item"), text("answer")) {
-            (Some(unit), Some(item), Some(answer)) => {
-                records.items.push(SurveyAnswer {
-                    unit,
-                    group: text("group"),
-                    item,
-                    answer,
-                });
-                records.places.push(place);
-            }
-            (_, item, _) => problems.push(InputProblem {
-                file: file.to_owned(),
-                place,
-                code: item,
-                message: "an answer needs a unit, an item and the answer".to_owned(),
+    read_records(file, bytes, &COLUMNS, |row, place| {
+        match (text(row, "unit"), text(row, "item"), text(row, "answer")) {
+            (Some(unit), Some(item), Some(answer)) => Ok(SurveyAnswer {
+                unit,
+                group: text(row, "group"),
+                item,
+                answer,
             }),
+            (_, item, _) => Err((
+                place.clone(),
+                item,
+                "an answer needs a unit, an item and the answer".to_owned(),
+            )),
         }
-    }
-    if problems.is_empty() {
-        Ok(records)
-    } else {
-        Err(ReadError { problems })
-    }
+    })
 }
 
 /// Reads a survey answers file; see [`read_survey_answers_bytes`].

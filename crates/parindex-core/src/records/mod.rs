@@ -111,12 +111,7 @@ pub struct RecordProblem {
 
 impl fmt::Display for RecordProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (&self.unit, &self.code) {
-            (Some(unit), Some(code)) => write!(f, "unit {unit}, {code}: {}", self.message),
-            (Some(unit), None) => write!(f, "unit {unit}: {}", self.message),
-            (None, Some(code)) => write!(f, "{code}: {}", self.message),
-            (None, None) => f.write_str(&self.message),
-        }
+        crate::batch::write_for_unit(f, self.unit.as_deref(), self.code.as_deref(), &self.message)
     }
 }
 
