@@ -1,5 +1,7 @@
 //! Any text as a criteria file: loading must return a set or diagnostics, never panic; a set
-//! that loads must compile, score a unit with no inputs, explain it and diff against itself.
+//! that loads must compile, score a unit with no inputs, explain it, diff against itself, and
+//! give its templates (CSV and Excel) and its results (workbook and HTML report), whose sheet
+//! names, headers and titles all come from the file.
 
 #![no_main]
 
@@ -35,7 +37,13 @@ fuzz_target!(|data: &[u8]| {
     );
     let plan = Plan::new(&set);
     let mut batch = Batch::new(&plan);
+    let _ = parindex_io::template_csv(&set);
+    let _ = parindex_io::template_xlsx(&set);
     if batch.add_unit("U-01", []).is_ok() {
-        parindex_fuzz::score_and_check(&plan, &batch, &BTreeMap::new());
+        let names = BTreeMap::new();
+        if let Some(results) = parindex_fuzz::score_and_check(&plan, &batch, &names) {
+            let _ = parindex_io::results_xlsx(&results, &names);
+            let _ = parindex_io::report_html(&results, &parindex_io::ReportOptions::default());
+        }
     }
 });

@@ -28,7 +28,9 @@ pub fn read_and_score(plan: &Plan, file: &str, bytes: &[u8]) {
     let mut reader = InputReader::new(plan);
     reader.read_bytes(file, bytes);
     match reader.finish() {
-        Ok(inputs) => score_and_check(plan, &inputs.batch, &inputs.names),
+        Ok(inputs) => {
+            score_and_check(plan, &inputs.batch, &inputs.names);
+        }
         Err(error) => {
             assert!(!error.problems.is_empty(), "an error without a problem");
             // Messages are shown to people: building them must not panic either.
@@ -37,9 +39,14 @@ pub fn read_and_score(plan: &Plan, file: &str, bytes: &[u8]) {
     }
 }
 
-/// Scores a batch; on success ranks, explains and summarises every unit, and checks that no
-/// node outside a bonus or penalty block leaves `[0, applicable maximum]`.
-pub fn score_and_check(plan: &Plan, batch: &Batch, names: &BTreeMap<String, String>) {
+/// Scores a batch; on success ranks, explains and summarises every unit, checks that no
+/// node outside a bonus or penalty block leaves `[0, applicable maximum]`, and returns the
+/// results.
+pub fn score_and_check(
+    plan: &Plan,
+    batch: &Batch,
+    names: &BTreeMap<String, String>,
+) -> Option<Results> {
     let results = match plan.score(batch) {
         Ok(results) => results,
         Err(error) => {
@@ -48,7 +55,7 @@ pub fn score_and_check(plan: &Plan, batch: &Batch, names: &BTreeMap<String, Stri
                 "a score error without a problem"
             );
             let _ = error.to_string();
-            return;
+            return None;
         }
     };
     check_bounds(plan, &results);
@@ -59,6 +66,7 @@ pub fn score_and_check(plan: &Plan, batch: &Batch, names: &BTreeMap<String, Stri
     }
     let document = ResultsDocument::new(&results, names);
     let _ = document.to_json();
+    Some(results)
 }
 
 /// Per node: whether it is, lies in or contains a bonus or penalty block.
