@@ -89,6 +89,17 @@ fn the_json_document_keeps_every_task_and_its_outcome() {
     assert_eq!(late["days_late"], 10);
 }
 
+/// `parindex SUBCOMMAND SET INPUT --survey ANSWERS`.
+fn with_survey(subcommand: &str, set: &str, input: &Path, survey: &Path) -> Command {
+    let mut command = parindex();
+    command
+        .args([subcommand, set])
+        .arg(input)
+        .arg("--survey")
+        .arg(survey);
+    command
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("written");
@@ -123,11 +134,7 @@ fn survey_answers_are_tallied_scored_and_explained() {
     let survey = write(dir.path(), "answers.csv", &answers());
     // CAP-A, 3.2.2: 8 of 10 = 80%, in 70 <= x <= 100: 1 point; Wilson 95%: 49.0–94.3%.
     // CAP-A, 7.3.1: 19 of 20 = 95%, in 90 <= x < 100: 1 point.
-    let explained = parindex()
-        .args(["explain", COMMUNE])
-        .arg(&input)
-        .arg("--survey")
-        .arg(&survey)
+    let explained = with_survey("explain", COMMUNE, &input, &survey)
         .args(["--unit", "CAP-A"])
         .assert()
         .success();
@@ -140,11 +147,7 @@ fn survey_answers_are_tallied_scored_and_explained() {
         ));
     // CAP-B, 3.2.2: 5 of 10 = 50%, in 50 <= x < 70: 0.5.
     let out = dir.path().join("results.json");
-    parindex()
-        .args(["score", COMMUNE])
-        .arg(&input)
-        .arg("--survey")
-        .arg(&survey)
+    with_survey("score", COMMUNE, &input, &survey)
         .arg("-o")
         .arg(&out)
         .assert()
@@ -178,11 +181,7 @@ fn bad_records_are_reported_at_their_line_and_nothing_is_written() {
         "unit,item,answer\nCAP-A,3.2.2,có\nCAP-A,3.2.2,maybe\nCAP-C,3.2.2,có\n",
     );
     let out = dir.path().join("results.json");
-    parindex()
-        .args(["score", COMMUNE])
-        .arg(&input)
-        .arg("--survey")
-        .arg(&survey)
+    with_survey("score", COMMUNE, &input, &survey)
         .arg("-o")
         .arg(&out)
         .assert()
@@ -202,11 +201,7 @@ fn bad_records_are_reported_at_their_line_and_nothing_is_written() {
         "answers.csv",
         "unit,item,answer\nCAP-B,3.2.2,có\n",
     );
-    parindex()
-        .args(["score", COMMUNE])
-        .arg(&input)
-        .arg("--survey")
-        .arg(&survey)
+    with_survey("score", COMMUNE, &input, &survey)
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
