@@ -441,10 +441,8 @@ impl Plan {
                 continue;
             }
             let is_final = stage == last;
-            let mut nodes = Vec::with_capacity(self.set.nodes.len());
-            nodes.resize_with(self.set.nodes.len(), || {
-                NodeScore::empty(NodeStatus::Scored)
-            });
+            // Cloned from one value: building each in place costs a stall per node.
+            let mut nodes = vec![NodeScore::empty(NodeStatus::Scored); self.set.nodes.len()];
             for (leaf, &node) in self.leaves.iter().enumerate() {
                 let result = if ruled_out[node] {
                     nodes[node] = NodeScore::empty(NodeStatus::NotApplicable);
@@ -522,6 +520,7 @@ impl Plan {
     }
 
     /// What a leaf's inputs say at a stage, and the context its rule needs.
+    #[inline(always)]
     fn leaf_input<'b>(
         &self,
         batch: &'b Batch,
