@@ -224,7 +224,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     }
     if args.output.is_empty() {
         let text = match args.format {
-            ScoreFormat::Table => table(&analysis, names),
+            ScoreFormat::Table => table(&analysis),
             ScoreFormat::Csv => csv(&analysis, names),
             ScoreFormat::Json => {
                 json_document(&analysis, names, &results.provenance.set_id).to_string() + "\n"
@@ -288,7 +288,7 @@ fn csv(analysis: &Analysis, names: &std::collections::BTreeMap<String, String>) 
     text
 }
 
-fn table(analysis: &Analysis, names: &std::collections::BTreeMap<String, String>) -> String {
+fn table(analysis: &Analysis) -> String {
     let mut t = String::new();
     let sources: Vec<&str> = analysis.sources.iter().map(|s| s.name()).collect();
     let _ = writeln!(
@@ -321,14 +321,11 @@ fn table(analysis: &Analysis, names: &std::collections::BTreeMap<String, String>
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map(|(i, p)| format!("{} ({:.0}%)", analysis.bands[i], p * 100.0))
             .unwrap_or_default();
-        let label = names
-            .get(&u.unit)
-            .map_or(u.unit.clone(), |_| u.unit.clone());
         let _ = writeln!(
             t,
             "{:>4}  {:<22} {:>7}  {:>17}  {:>13}  {:>6.0}%  {}",
             u.rank.map(|r| r.to_string()).unwrap_or_else(|| "–".into()),
-            label,
+            u.unit,
             u.index.map(|i| format!("{i:.2}")).unwrap_or_default(),
             u.index_interval
                 .map(|i| format!("{:.2}–{:.2}", i.low, i.high))

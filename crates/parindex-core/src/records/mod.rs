@@ -212,19 +212,19 @@ impl Batch {
                     ),
                 });
             }
-            let tally = Arc::new(Derivation::Plan(tally));
-            for (code, measure) in &leaves {
-                let Derivation::Plan(t) = tally.as_ref() else {
-                    continue;
-                };
-                let input = match measure {
-                    _ if t.assigned() == 0 => Input::NotApplicable,
-                    PlanMeasure::Done => ratio(t.done(), t.assigned()),
-                    PlanMeasure::OnTime => ratio(t.on_time(), t.assigned()),
+            let inputs: Vec<Input> = leaves
+                .iter()
+                .map(|(_, measure)| match measure {
+                    _ if tally.assigned() == 0 => Input::NotApplicable,
+                    PlanMeasure::Done => ratio(tally.done(), tally.assigned()),
+                    PlanMeasure::OnTime => ratio(tally.on_time(), tally.assigned()),
                     PlanMeasure::LateOrNotDone => {
-                        Input::Value(Value::Number((t.assigned() - t.on_time()).into()))
+                        Input::Value(Value::Number((tally.assigned() - tally.on_time()).into()))
                     }
-                };
+                })
+                .collect();
+            let tally = Arc::new(Derivation::Plan(tally));
+            for ((code, _), input) in leaves.iter().zip(inputs) {
                 derived.push((unit, code.clone(), input, Arc::clone(&tally)));
             }
         }
@@ -301,14 +301,17 @@ impl Batch {
                         Arc::new(Derivation::Survey(tally)),
                     ));
                 }
-                Err(errors) => {
-                    problems.extend(errors.into_iter().map(|(i, message)| RecordProblem {
+                Err(errors) => problems.extend(errors.into_iter().map(|(i, message)| {
+                    RecordProblem {
                         record: Some(i),
-                        unit: Some(answers_unit(&answers, i)),
+                        unit: answers
+                            .iter()
+                            .find(|(j, _)| *j == i)
+                            .map(|(_, a)| a.unit.clone()),
                         code: Some(item.clone()),
                         message,
-                    }))
-                }
+                    }
+                })),
             }
         }
         self.put_derived(derived, stage, &mut problems);
@@ -377,12 +380,4 @@ fn ratio(numerator: u32, denominator: u32) -> Input {
         numerator: numerator.into(),
         denominator: denominator.into(),
     })
-}
-
-fn answers_unit(answers: &[(usize, &SurveyAnswer)], record: usize) -> String {
-    answers
-        .iter()
-        .find(|(i, _)| *i == record)
-        .map(|(_, a)| a.unit.clone())
-        .unwrap_or_default()
 }

@@ -1,7 +1,6 @@
 //! The year's reform plan: its tasks, who leads them, their deadlines, and what the completion
 //! records say each unit did.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::date::Date;
@@ -345,17 +344,6 @@ impl ReformPlan {
                 .groups
                 .iter()
                 .any(|g| g.members.iter().any(|m| m == unit))
-    }
-
-    /// Every unit id the plan names, sorted.
-    pub fn unit_ids(&self) -> BTreeSet<&str> {
-        let members = self.groups.iter().flat_map(|g| g.members.iter());
-        self.units
-            .iter()
-            .map(|u| &u.id)
-            .chain(members)
-            .map(String::as_str)
-            .collect()
     }
 
     /// The task with this code.
