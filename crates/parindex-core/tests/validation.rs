@@ -509,3 +509,48 @@ fn scoring_stops_on_missing_inputs_under_the_error_policy_and_on_values_outside_
         "{error}"
     );
 }
+
+#[test]
+fn records_keys_are_checked_against_the_rule() {
+    // A plan measurement on a yes/no leaf: the rule cannot read a ratio.
+    let text = replaced(
+        "name = \"Plan issued\"\nmax = 1",
+        "name = \"Plan issued\"\nmax = 1\nderive = \"plan-done\"",
+    );
+    let line = line_of(&text, "code = \"1.1\"") - 1;
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{line}:1: error[derive] 1.1: `derive = \"plan-done\"` needs a leaf with percent tiers or a proportional rule"
+        )]
+    );
+    let text = replaced(
+        "name = \"Plan issued\"\nmax = 1",
+        "name = \"Plan issued\"\nmax = 1\nderive = \"plan-late\"",
+    );
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{line}:1: error[derive] 1.1: `derive = \"plan-late\"` needs a leaf with count tiers or a per-item rule"
+        )]
+    );
+    let text = replaced(
+        "name = \"Plan issued\"\nmax = 1",
+        "name = \"Plan issued\"\nmax = 1\nderive = \"plan-all\"",
+    );
+    let at = line_of(&text, "derive = \"plan-all\"");
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{at}:10: error[wrong-type] 1.1: `derive` = \"plan-all\" is not one of plan-done, plan-on-time, plan-late"
+        )]
+    );
+    let text = replaced("[policy]\n", "[policy]\nmin_respondents = -3\n");
+    let at = line_of(&text, "min_respondents = -3");
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{at}:19: error[wrong-type]: `min_respondents` = -3 must be 0 or more"
+        )]
+    );
+}
