@@ -333,6 +333,31 @@ impl Batch {
         Ok(())
     }
 
+    /// Sets the input for a leaf at a stage, by their positions in the plan.
+    pub fn set_at(
+        &mut self,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        input: Input,
+    ) -> Result<(), InputError> {
+        if unit >= self.data.units.len()
+            || leaf >= self.data.leaf_count
+            || stage >= self.data.stage_count
+        {
+            return Err(InputError {
+                unit: None,
+                code: None,
+                message: format!("no unit {unit}, leaf {leaf} or stage {stage} in the batch"),
+            });
+        }
+        let slot = self.data.slot(unit, leaf, stage);
+        let evidence = self.data.cells[slot].as_ref().and_then(|c| c.evidence);
+        Arc::make_mut(&mut self.data).cells[slot] = Some(Cell { input, evidence });
+        self.mark_stage(slot);
+        Ok(())
+    }
+
     /// Reads the input for a leaf from the text an office writes: the rule decides how. An empty
     /// text leaves the input missing; `N/A`, `KAD` or `không áp dụng` mark it not applicable.
     pub fn set_text(

@@ -134,6 +134,11 @@ impl Plan {
         self.leaves.len()
     }
 
+    /// The node of a leaf, by the leaf's position.
+    pub fn leaf_node(&self, leaf: usize) -> Option<usize> {
+        self.leaves.get(leaf).copied()
+    }
+
     /// The number of the leaf with this code, in set order.
     pub fn leaf_index(&self, code: &str) -> Option<usize> {
         self.by_code.get(code).and_then(|i| self.leaf_of_node[*i])

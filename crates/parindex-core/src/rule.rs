@@ -372,6 +372,38 @@ impl Rule {
         }
     }
 
+    /// Whether the rule measures a share of a whole in percent (percent tiers, proportional
+    /// rules, survey shares): a bare number in its input is a percentage.
+    pub fn measures_percent(&self) -> bool {
+        match self {
+            Rule::Tiers { measure, .. } => *measure == Measure::Percent,
+            Rule::Proportional { .. } | Rule::Survey { .. } => true,
+            Rule::YesNo { .. }
+            | Rule::Levels { .. }
+            | Rule::Timeliness { .. }
+            | Rule::PerItem { .. }
+            | Rule::Relative { .. }
+            | Rule::Direct { .. }
+            | Rule::Branch { .. } => false,
+        }
+    }
+
+    /// Whether the rule reads dates in its input (a date against a due date).
+    pub fn takes_date(&self) -> bool {
+        match self {
+            Rule::Timeliness { .. } => true,
+            Rule::YesNo { .. }
+            | Rule::Levels { .. }
+            | Rule::Tiers { .. }
+            | Rule::Proportional { .. }
+            | Rule::PerItem { .. }
+            | Rule::Survey { .. }
+            | Rule::Relative { .. }
+            | Rule::Direct { .. }
+            | Rule::Branch { .. } => false,
+        }
+    }
+
     /// Reads the text an office writes for this rule's measurement.
     ///
     /// Not applicable (`N/A`) is read by the caller, before the rule sees the text.

@@ -184,6 +184,8 @@ pub struct ScoreProblem {
     pub unit: String,
     /// The leaf concerned.
     pub code: String,
+    /// The stage whose input is concerned.
+    pub stage: String,
     /// What is wrong.
     pub message: String,
 }
@@ -459,10 +461,16 @@ impl Plan {
                     )
                 };
                 if let Err(message) = result {
-                    problems.push(self.problem(batch, unit, node, message));
+                    problems.push(self.problem(batch, unit, node, stage, message));
                 } else if is_final && nodes[node].status == NodeStatus::Missing {
                     if self.set.policy.missing == Missing::Error {
-                        problems.push(self.problem(batch, unit, node, "has no input".to_owned()));
+                        problems.push(self.problem(
+                            batch,
+                            unit,
+                            node,
+                            stage,
+                            "has no input".to_owned(),
+                        ));
                     } else {
                         warnings.push(ScoreWarning {
                             unit: batch.data.units[unit].id.clone(),
@@ -511,8 +519,16 @@ impl Plan {
         })
     }
 
-    fn problem(&self, batch: &Batch, unit: usize, node: usize, message: String) -> ScoreProblem {
+    fn problem(
+        &self,
+        batch: &Batch,
+        unit: usize,
+        node: usize,
+        stage: usize,
+        message: String,
+    ) -> ScoreProblem {
         ScoreProblem {
+            stage: self.set.policy.stages[stage].clone(),
             unit: batch.data.units[unit].id.clone(),
             code: self.set.nodes[node].code.clone(),
             message,

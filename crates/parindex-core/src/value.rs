@@ -166,7 +166,8 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
         .map_err(|_| format!("\"{t}\" is not a number"))
 }
 
-/// Reads a share of a whole: `87.5`, `87.5%` or `45/50`, within [0, 100]%.
+/// Reads a share of a whole: `87.5`, `87.5%` or `45/50`, within [0, 100]%. A bare number
+/// strictly between 0 and 1 (`0.875`) is refused as ambiguous: `87.5%` or `0.875%`?
 pub fn parse_percent(text: &str) -> Result<Value, String> {
     let t = text.trim();
     let not_a_percent = || format!("\"{t}\" is not a percentage (write 87.5, 87.5% or 45/50)");
@@ -194,6 +195,15 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
         let n = number.parse::<Decimal>().map_err(|_| not_a_percent())?;
         if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
             return Err(format!("\"{t}\" is outside 0–100%"));
+        }
+        // 0.875 is what a spreadsheet or a frame holds for 87.5%; read as 0.875% it would
+        // score a unit at almost nothing without a word. Only a percent sign settles it.
+        if number.len() == t.len() && n > Decimal::ZERO && n < Decimal::ONE {
+            let n = n.normalize();
+            let percent = (n * Decimal::ONE_HUNDRED).normalize();
+            return Err(format!(
+                "\"{t}\" is ambiguous: write {percent}% if it is a fraction of 1, or {n}% if it is under one percent (or declare that percentages are fractions of 1: percents = fraction)"
+            ));
         }
         Value::Number(n)
     };

@@ -23,6 +23,14 @@ pub enum Place {
     },
     /// A place in a JSON document: `units[3]`, or a unit's id.
     Json(String),
+    /// A cell of in-memory data (a frame, a list of rows): its row and column, from 1. Row 0
+    /// is the header, the column names.
+    Row {
+        /// The row, from 1; 0 for the header.
+        row: usize,
+        /// The column, from 1.
+        column: usize,
+    },
 }
 
 /// One problem found in an input file.
@@ -30,7 +38,8 @@ pub enum Place {
 /// It displays the way the user finds it:
 /// - CSV: `wards.csv:12:7: 1.2.3: "85,5%" is not a percentage (use a decimal point: 85.5%)`;
 /// - Excel: `wards.xlsx: sheet "Tự đánh giá", cell F12 (1.2.3): "85,5%" is not a percentage …`;
-/// - JSON: `wards.json: unit CAP-01, 1.2.3: …`.
+/// - JSON: `wards.json: unit CAP-01, 1.2.3: …`;
+/// - in-memory data: `<DataFrame>: row 3, column 5 (1.2.3): …`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputProblem {
     /// The file, as the user named it.
@@ -69,6 +78,28 @@ impl fmt::Display for InputProblem {
                 write!(f, "{}: {at}, {code}: {}", self.file, self.message)
             }
             (Place::Json(at), None) => write!(f, "{}: {at}: {}", self.file, self.message),
+            (Place::Row { row: 0, column }, Some(code)) => {
+                write!(
+                    f,
+                    "{}: column {column} ({code}): {}",
+                    self.file, self.message
+                )
+            }
+            (Place::Row { row: 0, column }, None) => {
+                write!(f, "{}: column {column}: {}", self.file, self.message)
+            }
+            (Place::Row { row, column }, Some(code)) => write!(
+                f,
+                "{}: row {row}, column {column} ({code}): {}",
+                self.file, self.message
+            ),
+            (Place::Row { row, column }, None) => {
+                write!(
+                    f,
+                    "{}: row {row}, column {column}: {}",
+                    self.file, self.message
+                )
+            }
         }
     }
 }

@@ -28,6 +28,7 @@ mod input;
 mod limits;
 mod records;
 mod results;
+mod round;
 mod summary;
 mod template;
 mod xlsx;
@@ -37,7 +38,10 @@ pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
 pub use html::{RankIntervals, ReportOptions, report_html};
-pub use input::{INSTRUCTIONS_SHEET, InputReader, Inputs, read_inputs, stage_label};
+pub use input::{
+    CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale, ReadOptions,
+    UnknownPercentScale, read_inputs, stage_label,
+};
 pub use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNITS};
 pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,
@@ -48,6 +52,7 @@ pub use results::{
     SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry, decimal,
     read_crosswalk, results_schema, write_results_json, write_results_json_with_threads,
 };
+pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
 pub use summary::{ranking_order, summary_csv, summary_table};
 pub use template::{template_csv, template_xlsx};
 pub use xlsx::results_xlsx;

@@ -87,6 +87,8 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
                 cell: cell_name(r, c),
             },
             Loc::Text(line, column) => Place::Line { line, column },
+            Loc::Row(row, column) => Place::Row { row, column },
+            Loc::Json(_) => Place::File,
         };
         if let Some((r, c, message)) = grid.problems.first() {
             return Err(problem(place(Loc::Cell(*r, *c)), message.clone()));
@@ -94,7 +96,7 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
         let rows = grid.rows.iter().map(|row| {
             row.iter()
                 .map(|f| Cell {
-                    text: f.raw.plain().into_owned(),
+                    text: f.value.plain().into_owned(),
                     place: place(f.loc),
                 })
                 .collect()

@@ -102,7 +102,13 @@ fn workbook(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
         for (r, row) in rows.iter().enumerate() {
             for (c, cell) in row.iter().enumerate() {
                 let (r, c) = (4 + r as u32, c as u16);
-                if let Some(number) = cell.strip_prefix('#') {
+                if let Some(fraction) = cell.strip_prefix('%') {
+                    // A percentage typed into Excel: a fraction of 1 in a percent format.
+                    let percent = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+                    let number = fraction.parse::<f64>().expect("number");
+                    ws.write_number_with_format(r, c, number, &percent)
+                        .expect("write");
+                } else if let Some(number) = cell.strip_prefix('#') {
                     ws.write_number(r, c, number.parse::<f64>().expect("number"))
                         .expect("write");
                 } else if !cell.is_empty() {
@@ -122,8 +128,8 @@ fn xlsx_csv_and_json_give_the_same_scores() {
             "Tự đánh giá",
             vec![
                 vec!["unit", "name", "1.1.1", "1.1.4", "1.2.1", "1.1.2"],
-                vec!["CAP-01", "Phường Một", "đúng hạn", "#0.875", "11/12", "N/A"],
-                vec!["CAX-02", "Xã Hai", "trễ hạn", "#45", "#1", "có"],
+                vec!["CAP-01", "Phường Một", "đúng hạn", "%0.875", "11/12", "N/A"],
+                vec!["CAX-02", "Xã Hai", "trễ hạn", "#45", "%1", "có"],
             ],
         ),
         (

@@ -1,0 +1,433 @@
+//! The layout reader: which cell of a grid is a unit, a stage, an attribute or a leaf's value.
+//!
+//! Two layouts, whatever the door:
+//! - **wide**: a header row with a `unit` column, one column per leaf code, and optional
+//!   `name`, `stage`, `note` and attribute columns; one row per unit, or per unit and stage;
+//! - **long**: `unit`, `code` and `value` columns, and optional `stage`, `evidence`, `name`,
+//!   `note` and attribute columns; one row per value. A `code` may also name an attribute.
+//!
+//! Header names are matched without regard to case; stages by their name or their label
+//! (`appraisal` or `Thẩm định`).
+
+use std::collections::HashMap;
+
+use parindex_core::value;
+
+use super::{Grid, GridCell, InputReader, Loc, Spot, stage_label};
+use crate::limits::MAX_UNITS;
+
+/// What a column of a grid holds.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Column {
+    Unit,
+    Name,
+    Stage,
+    Attribute(String),
+    /// A leaf, by its position in the plan.
+    Leaf(usize),
+    Code,
+    Value,
+    Evidence,
+    Note,
+    Ignored,
+}
+
+impl Column {
+    /// The name of a required column of the long layout.
+    fn name(&self) -> &'static str {
+        match self {
+            Column::Unit => "unit",
+            Column::Code => "code",
+            Column::Value => "value",
+            _ => "",
+        }
+    }
+}
+
+/// The header row: the first of the first 20 rows with a cell `unit`.
+pub(crate) fn find_header(rows: &[Vec<GridCell>]) -> Option<usize> {
+    rows.iter().take(20).position(|row| {
+        row.iter()
+            .any(|c| matches!(&c.value, super::CellValue::Text(t) if t.trim().eq_ignore_ascii_case("unit")))
+    })
+}
+
+/// Whether a header row has the columns of the long layout.
+pub(crate) fn is_long(header: &[GridCell]) -> bool {
+    ["code", "value"].iter().all(|k| {
+        header
+            .iter()
+            .any(|c| c.value.plain().eq_ignore_ascii_case(k))
+    })
+}
+
+/// Whether a header row has a `stage` column.
+pub(crate) fn has_stage_column(header: &[GridCell]) -> bool {
+    header
+        .iter()
+        .any(|c| c.value.plain().eq_ignore_ascii_case("stage"))
+}
+
+impl InputReader {
+    /// The stage named by a sheet, a `stage` cell or a JSON key: its name or its label.
+    pub(crate) fn resolve_stage(&self, text: &str) -> Option<usize> {
+        let t = super::cell::nfc(text.trim());
+        let lower = t.to_lowercase();
+        self.plan
+            .set()
+            .policy
+            .stages
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(&t) || stage_label(s).to_lowercase() == lower)
+    }
+
+    pub(crate) fn unknown_stage(&self, text: &str) -> String {
+        let stages = &self.plan.set().policy.stages;
+        let listed: Vec<String> = stages
+            .iter()
+            .map(|s| {
+                let label = stage_label(s);
+                if label == s {
+                    s.clone()
+                } else {
+                    format!("{s} ({label})")
+                }
+            })
+            .collect();
+        format!(
+            "\"{}\" is not a stage of this set ({})",
+            text.trim(),
+            listed.join(", ")
+        )
+    }
+
+    fn is_attribute(&self, name: &str) -> bool {
+        name == "ranked" || self.plan.set().attribute(name).is_some()
+    }
+
+    fn classify(&self, name: &str, long: bool) -> Result<Column, String> {
+        let lower = name.to_lowercase();
+        let column = match lower.as_str() {
+            "unit" => Column::Unit,
+            "name" => Column::Name,
+            "stage" => Column::Stage,
+            "note" | "notes" => Column::Note,
+            "code" if long => Column::Code,
+            "value" if long => Column::Value,
+            "evidence" if long => Column::Evidence,
+            "" => Column::Ignored,
+            _ if self.is_attribute(name) => Column::Attribute(name.to_owned()),
+            _ if long => {
+                return Err(format!(
+                    "column \"{name}\" is not one of unit, code, value, stage, evidence, note, name, nor an attribute of this set"
+                ));
+            }
+            _ => match self.plan.leaf_index(name) {
+                Some(leaf) => Column::Leaf(leaf),
+                None if self.plan.node_index(name).is_some() => {
+                    return Err(format!(
+                        "column \"{name}\" is scored from its sub-criteria; give values for those"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "column \"{name}\" is not a criterion or an attribute of this set"
+                    ));
+                }
+            },
+        };
+        Ok(column)
+    }
+
+    /// Reads a grid whose header row has been found.
+    pub(crate) fn read_table(&mut self, grid: &Grid) {
+        let Some(h) = find_header(&grid.rows) else {
+            return;
+        };
+        let default_stage = match &grid.stage {
+            None => 0,
+            Some(name) => match self.resolve_stage(name) {
+                Some(stage) => stage,
+                None => {
+                    let message = self.unknown_stage(name);
+                    self.file_problem(&grid.source, message);
+                    return;
+                }
+            },
+        };
+        let header = &grid.rows[h];
+        let long = is_long(header);
+        let mut columns = Vec::with_capacity(header.len());
+        let mut seen: HashMap<Column, Loc> = HashMap::new();
+        for cell in header {
+            let name = cell.value.plain();
+            let column = match self.classify(&name, long) {
+                Ok(c) => c,
+                Err(message) => {
+                    self.problem(grid, cell.loc, None, message);
+                    Column::Ignored
+                }
+            };
+            if !matches!(column, Column::Ignored | Column::Note) {
+                if seen.contains_key(&column) {
+                    let message = format!("column \"{name}\" appears twice");
+                    self.problem(grid, cell.loc, None, message);
+                    columns.push(Column::Ignored);
+                    continue;
+                }
+                seen.insert(column.clone(), cell.loc);
+            }
+            columns.push(column);
+        }
+        if long {
+            for required in [Column::Unit, Column::Code, Column::Value] {
+                if !seen.contains_key(&required) {
+                    let loc = header.first().map_or(Loc::Text(1, 1), |c| c.loc);
+                    let message = format!("no \"{}\" column", required.name());
+                    self.problem(grid, loc, None, message);
+                    return;
+                }
+            }
+        }
+        let table = Table {
+            grid,
+            columns,
+            default_stage,
+        };
+        for row in &grid.rows[h + 1..] {
+            if row.iter().all(|c| c.value.is_empty()) {
+                continue;
+            }
+            if long {
+                self.read_long_row(&table, row);
+            } else {
+                self.read_wide_row(&table, row);
+            }
+        }
+    }
+
+    /// The unit of a row, added to the batch if new; its stage.
+    fn row_unit(&mut self, table: &Table<'_>, row: &[GridCell]) -> Option<(usize, usize)> {
+        let grid = table.grid;
+        let first_loc = row.first().map_or(Loc::Text(1, 1), |c| c.loc);
+        let Some(unit_cell) = table
+            .find(row, &Column::Unit)
+            .filter(|c| !c.value.is_empty())
+        else {
+            let loc = table.find(row, &Column::Unit).map_or(first_loc, |c| c.loc);
+            self.problem(
+                grid,
+                loc,
+                None,
+                "a row with values has no unit id".to_owned(),
+            );
+            return None;
+        };
+        let id = unit_cell.value.plain().into_owned();
+        let stage = match table
+            .find(row, &Column::Stage)
+            .filter(|c| !c.value.is_empty())
+        {
+            Some(cell) => {
+                let text = cell.value.plain();
+                match self.resolve_stage(&text) {
+                    Some(s) => s,
+                    None => {
+                        let message = self.unknown_stage(&text);
+                        self.problem(grid, cell.loc, None, message);
+                        return None;
+                    }
+                }
+            }
+            None => table.default_stage,
+        };
+        let index = match self.batch.unit_index(&id) {
+            Some(i) => i,
+            None if self.batch.units().len() >= MAX_UNITS => {
+                if let Some(message) = self.first_unit_beyond_limit() {
+                    self.problem(grid, unit_cell.loc, None, message);
+                }
+                return None;
+            }
+            None => match self.batch.add_unit(&id, []) {
+                Ok(i) => i,
+                Err(e) => {
+                    self.problem(grid, unit_cell.loc, None, e.to_string());
+                    return None;
+                }
+            },
+        };
+        if let Some(name) = table
+            .find(row, &Column::Name)
+            .filter(|c| !c.value.is_empty())
+        {
+            let id = self.batch.units()[index].id.clone();
+            self.names
+                .entry(id)
+                .or_insert_with(|| name.value.plain().into_owned());
+        }
+        for (column, cell) in table.columns.iter().zip(row) {
+            if let Column::Attribute(name) = column {
+                if !cell.value.is_empty() {
+                    self.set_attribute(grid, index, name, cell);
+                }
+            }
+        }
+        Some((index, stage))
+    }
+
+    fn set_attribute(&mut self, grid: &Grid, unit: usize, name: &str, cell: &GridCell) {
+        let text = cell.value.plain();
+        if let Err(e) = self.batch.set_attribute_text(unit, name, &text) {
+            self.problem(grid, cell.loc, Some(name), e.message);
+        }
+    }
+
+    /// Records where a unit's row at a stage is; `false` when one was already read.
+    fn first_row(&mut self, table: &Table<'_>, unit: usize, stage: usize, loc: Loc) -> bool {
+        if self.rows_seen.contains_key(&(unit, stage)) {
+            return false;
+        }
+        let spot = Spot {
+            file: table.grid.source.clone(),
+            place: table.grid.place(loc),
+        };
+        self.rows_seen
+            .insert((unit, stage), (table.grid.describe(loc), spot));
+        true
+    }
+
+    fn read_wide_row(&mut self, table: &Table<'_>, row: &[GridCell]) {
+        let Some((unit, stage)) = self.row_unit(table, row) else {
+            return;
+        };
+        let loc = row.first().map_or(Loc::Text(1, 1), |c| c.loc);
+        if !self.first_row(table, unit, stage, loc) {
+            let id = &self.batch.units()[unit].id;
+            let first = self
+                .rows_seen
+                .get(&(unit, stage))
+                .map(|(at, _)| at.as_str())
+                .unwrap_or_default();
+            let stages = &self.plan.set().policy.stages;
+            let message = if stages.len() > 1 {
+                format!(
+                    "unit \"{id}\" appears twice at stage {} (first at {first})",
+                    stages[stage]
+                )
+            } else {
+                format!("unit \"{id}\" appears twice (first at {first})")
+            };
+            self.problem(table.grid, loc, None, message);
+            return;
+        }
+        for (column, cell) in table.columns.iter().zip(row) {
+            if let Column::Leaf(leaf) = column {
+                if !cell.value.is_empty() {
+                    self.set_leaf(table.grid, unit, *leaf, stage, cell);
+                }
+            }
+        }
+    }
+
+    fn read_long_row(&mut self, table: &Table<'_>, row: &[GridCell]) {
+        let grid = table.grid;
+        let Some((unit, stage)) = self.row_unit(table, row) else {
+            return;
+        };
+        let first_loc = row.first().map_or(Loc::Text(1, 1), |c| c.loc);
+        let Some(code_cell) = table
+            .find(row, &Column::Code)
+            .filter(|c| !c.value.is_empty())
+        else {
+            let valued = [Column::Value, Column::Evidence]
+                .iter()
+                .any(|c| table.find(row, c).is_some_and(|c| !c.value.is_empty()));
+            if valued {
+                self.problem(
+                    grid,
+                    first_loc,
+                    None,
+                    "a row with values has no code".to_owned(),
+                );
+            } else {
+                // A row that only names a unit: the unit is scored with its inputs missing.
+                self.first_row(table, unit, stage, first_loc);
+            }
+            return;
+        };
+        self.first_row(table, unit, stage, code_cell.loc);
+        let code = code_cell.value.plain().into_owned();
+        let empty = GridCell {
+            value: super::CellValue::Empty,
+            loc: code_cell.loc,
+        };
+        let value = table.find(row, &Column::Value).unwrap_or(&empty);
+        if self.is_attribute(&code) {
+            if !value.value.is_empty() {
+                self.set_attribute(grid, unit, &code, value);
+            }
+            return;
+        }
+        let Some(leaf) = self.plan.leaf_index(&code) else {
+            let message = if self.plan.node_index(&code).is_some() {
+                format!("\"{code}\" is scored from its sub-criteria; give values for those")
+            } else {
+                format!("\"{code}\" is not a criterion or an attribute of this set")
+            };
+            self.problem(grid, code_cell.loc, None, message);
+            return;
+        };
+        let key = (unit, leaf, stage);
+        if let Some(first) = self.values_seen.get(&key) {
+            let message = format!(
+                "unit \"{}\" has a second value for {code} at stage {} (first at {first})",
+                self.batch.units()[unit].id,
+                self.plan.set().policy.stages[stage]
+            );
+            self.problem(grid, code_cell.loc, Some(&code), message);
+            return;
+        }
+        self.values_seen.insert(key, grid.describe(code_cell.loc));
+        let evidence = table
+            .find(row, &Column::Evidence)
+            .filter(|c| !c.value.is_empty());
+        if value.value.is_empty() {
+            if let Some(evidence) = evidence {
+                let message = "has evidence recorded but no value".to_owned();
+                self.problem(grid, evidence.loc, Some(&code), message);
+            }
+            return;
+        }
+        if !self.set_leaf(grid, unit, leaf, stage, value) {
+            return;
+        }
+        if let Some(evidence) = evidence {
+            // A file name or a document number counts as evidence attached.
+            let attached = value::parse_bool(&evidence.value.plain()).unwrap_or(true);
+            let stage_name = self.plan.set().policy.stages[stage].clone();
+            if let Err(e) = self
+                .batch
+                .set_evidence(unit, &code, Some(&stage_name), attached)
+            {
+                self.problem(grid, evidence.loc, Some(&code), e.message);
+            }
+        }
+    }
+}
+
+/// A grid with its columns known.
+struct Table<'a> {
+    grid: &'a Grid,
+    columns: Vec<Column>,
+    default_stage: usize,
+}
+
+impl Table<'_> {
+    fn find<'r>(&self, row: &'r [GridCell], wanted: &Column) -> Option<&'r GridCell> {
+        self.columns
+            .iter()
+            .position(|c| c == wanted)
+            .and_then(|i| row.get(i))
+    }
+}

@@ -1,0 +1,544 @@
+//! Every door in: CSV, Excel workbooks, JSON and in-memory frames, read into one [`Batch`].
+//!
+//! However units arrive, they become a [`Grid`] of cells with places, and every grid goes
+//! through the same layout reader ([`layout`]) and the same cell grammar ([`cell`]). The
+//! doors only turn their container into a grid:
+//!
+//! - [`csv`](self::csv): a CSV file, each field a text cell at its line and column;
+//! - [`xlsx`]: each visible sheet of a workbook with a `unit` column, with Excel's typed cells;
+//! - [`json`]: a JSON document of units, laid out as long-layout rows;
+//! - [`Grid::from_columns`]: a frame or a list of rows, as the Python package hands it over.
+//!
+//! Every file of a run goes through one [`InputReader`], so that a unit's self-assessment and
+//! its appraisal may come from different files, and so that every problem of every file is
+//! reported in one run. The layouts and values are described in docs/FORMAT.md.
+//!
+//! ## Workbook quirks
+//!
+//! - A formula cell is read through the value Excel saved with it; a formula saved without a
+//!   value (by a program that does not calculate) is an error at its cell.
+//! - Merged cells in the table (from the header row down, within its columns) are an error:
+//!   only the first cell of a merged range holds the value, so the others would read as
+//!   missing. Merged titles above the header row are fine.
+//! - A hidden sheet is never read. A hidden sheet with a `unit` column is an error, so that
+//!   hidden values are neither scored nor silently dropped; other hidden sheets (lists for
+//!   data validation) are ignored, as are sheets without a `unit` column.
+//! - A number stored as text is read as written, like a CSV cell.
+//!
+//! ## Limits
+//!
+//! Every file is held to the limits ([`crate::MAX_INPUT_BYTES`] and the others): its size,
+//! rows, cells, characters per cell, and units per run. In-memory grids are held to the same
+//! row, cell and unit limits.
+
+pub(crate) mod cell;
+pub(crate) mod csv;
+mod json;
+mod layout;
+mod styles;
+pub(crate) mod xlsx;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use parindex_core::{Batch, Input, Plan, Rule, ScoreProblem, value};
+
+use crate::error::{InputProblem, Place, ReadError, cell_name};
+use crate::limits::{self, MAX_CELLS, MAX_ROWS, MAX_UNITS, cell_too_long};
+pub use cell::{CellValue, PercentScale, ReadOptions, UnknownPercentScale};
+pub(crate) use csv::decode_text;
+pub(crate) use xlsx::read_sheet;
+
+/// The name of the instructions sheet of a template; readers skip it.
+pub const INSTRUCTIONS_SHEET: &str = "Hướng dẫn";
+
+/// The inputs of a run: the batch to score and the units' names.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    /// Units, attributes and values.
+    pub batch: Batch,
+    /// Units' names, by id, where an input gave one.
+    pub names: BTreeMap<String, String>,
+}
+
+/// The label of a stage in templates and workbooks: `self` → `Tự đánh giá`, `appraisal` →
+/// `Thẩm định`; other stages keep their name.
+///
+/// ```
+/// assert_eq!(parindex_io::stage_label("self"), "Tự đánh giá");
+/// assert_eq!(parindex_io::stage_label("manager"), "manager");
+/// ```
+pub fn stage_label(stage: &str) -> &str {
+    match stage {
+        "self" => "Tự đánh giá",
+        "appraisal" => "Thẩm định",
+        other => other,
+    }
+}
+
+/// Reads every file into one batch; every problem of every file is collected.
+///
+/// ```
+/// use parindex_core::{shipped, Plan};
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+/// let mut reader = parindex_io::InputReader::new(&plan);
+/// reader.read_bytes("wards.csv", "unit,1.1.1,1.1.4\nCAP-01,đúng hạn,7/9\n".as_bytes());
+/// let inputs = reader.finish()?;
+/// assert_eq!(inputs.batch.units().len(), 1);
+///
+/// let mut reader = parindex_io::InputReader::new(&plan);
+/// reader.read_bytes("wards.csv", "unit,1.1.4\nCAP-01,0.875\n".as_bytes());
+/// let error = reader.finish().err().ok_or("accepted")?;
+/// assert!(error.to_string().starts_with("wards.csv:2:8: 1.1.4: \"0.875\" is ambiguous"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_inputs(plan: &Plan, paths: &[impl AsRef<Path>]) -> Result<Inputs, ReadError> {
+    let mut reader = InputReader::new(plan);
+    for path in paths {
+        reader.read_path(path.as_ref());
+    }
+    reader.finish()
+}
+
+/// Where a cell is, in its door's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Loc {
+    /// Line and column of a CSV file, from 1.
+    Text(usize, usize),
+    /// Absolute 0-based row and column of a sheet.
+    Cell(u32, u32),
+    /// Row and column of a frame, from 1; row 0 is the header.
+    Row(usize, usize),
+    /// A path in a JSON document, by its position in [`Grid::paths`].
+    Json(usize),
+}
+
+/// One cell of a grid and where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct GridCell {
+    pub(crate) value: CellValue,
+    pub(crate) loc: Loc,
+}
+
+/// A table of cells from one door: a CSV file, one sheet, a JSON document or a frame.
+///
+/// The header row is the first of its first 20 rows with a `unit` cell; the rows below it are
+/// units, in the wide or the long layout (docs/FORMAT.md).
+#[derive(Debug, Clone)]
+pub struct Grid {
+    /// The file or data, as messages name it.
+    pub(crate) source: String,
+    /// The sheet, for a workbook.
+    pub(crate) sheet: Option<String>,
+    /// The stage of rows that do not name one: a sheet's name, or the caller's.
+    pub(crate) stage: Option<String>,
+    pub(crate) rows: Vec<Vec<GridCell>>,
+    /// The JSON paths that [`Loc::Json`] points into.
+    pub(crate) paths: Vec<String>,
+}
+
+impl Grid {
+    pub(crate) fn new(source: &str) -> Self {
+        Grid {
+            source: source.to_owned(),
+            sheet: None,
+            stage: None,
+            rows: Vec::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    /// A frame: named columns of cells, all of the same length. `source` names the data in
+    /// messages (e.g. `<DataFrame>`); a cell's place is its row (from 1) and column (from 1).
+    ///
+    /// ```
+    /// use parindex_core::{shipped, Plan};
+    /// use parindex_io::{CellValue, Grid, InputReader};
+    /// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+    /// let grid = Grid::from_columns(
+    ///     "<DataFrame>",
+    ///     vec![
+    ///         ("unit".to_owned(), vec![CellValue::Text("CAP-01".to_owned())]),
+    ///         ("1.1.4".to_owned(), vec![CellValue::Number(0.875)]),
+    ///     ],
+    /// )?;
+    /// let mut reader = InputReader::new(&plan);
+    /// reader.read_grid(grid);
+    /// let error = reader.finish().err().ok_or("accepted")?;
+    /// assert!(error.to_string().starts_with("<DataFrame>: row 1, column 2 (1.1.4): \"0.875\" is ambiguous"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_columns(
+        source: &str,
+        columns: Vec<(String, Vec<CellValue>)>,
+    ) -> Result<Grid, ReadError> {
+        let mut grid = Grid::new(source);
+        let rows = columns.first().map_or(0, |(_, cells)| cells.len());
+        let problem = |message: String| ReadError::file(source, message);
+        if rows >= MAX_ROWS {
+            return Err(problem(format!(
+                "the data has more than {MAX_ROWS} rows, the limit"
+            )));
+        }
+        if columns.len().saturating_mul(rows.max(1)) > MAX_CELLS {
+            return Err(problem(format!(
+                "the data has more than {MAX_CELLS} cells, the limit"
+            )));
+        }
+        for (name, cells) in &columns {
+            if cells.len() != rows {
+                return Err(problem(format!(
+                    "column \"{name}\" has {} values but the first column has {rows}",
+                    cells.len()
+                )));
+            }
+        }
+        grid.rows = Vec::with_capacity(rows + 1);
+        grid.rows.push(
+            columns
+                .iter()
+                .enumerate()
+                .map(|(c, (name, _))| GridCell {
+                    value: CellValue::Text(name.clone()),
+                    loc: Loc::Row(0, c + 1),
+                })
+                .collect(),
+        );
+        let mut iters: Vec<_> = columns
+            .into_iter()
+            .map(|(_, cells)| cells.into_iter())
+            .collect();
+        for r in 0..rows {
+            let row = iters
+                .iter_mut()
+                .enumerate()
+                .map(|(c, cells)| GridCell {
+                    value: cells.next().unwrap_or(CellValue::Empty),
+                    loc: Loc::Row(r + 1, c + 1),
+                })
+                .collect();
+            grid.rows.push(row);
+        }
+        Ok(grid)
+    }
+
+    /// The same grid, with `stage` as the stage of rows that do not name one.
+    #[must_use]
+    pub fn with_stage(mut self, stage: &str) -> Grid {
+        self.stage = Some(stage.to_owned());
+        self
+    }
+
+    /// Where a cell is, as the user finds it.
+    pub(crate) fn place(&self, loc: Loc) -> Place {
+        match (loc, &self.sheet) {
+            (Loc::Cell(r, c), Some(sheet)) => Place::Cell {
+                sheet: sheet.clone(),
+                cell: cell_name(r, c),
+            },
+            (Loc::Cell(r, c), None) => Place::Line {
+                line: r as usize + 1,
+                column: c as usize + 1,
+            },
+            (Loc::Text(line, column), _) => Place::Line { line, column },
+            (Loc::Row(row, column), _) => Place::Row { row, column },
+            (Loc::Json(i), _) => Place::Json(self.paths.get(i).cloned().unwrap_or_default()),
+        }
+    }
+
+    /// The row of a cell, for "first at …" in messages.
+    pub(crate) fn describe(&self, loc: Loc) -> String {
+        match (loc, &self.sheet) {
+            (Loc::Cell(r, _), Some(sheet)) => {
+                format!("{}: sheet \"{sheet}\", row {}", self.source, r + 1)
+            }
+            (Loc::Cell(r, _), None) => format!("{}:{}", self.source, r + 1),
+            (Loc::Text(line, _), _) => format!("{}:{line}", self.source),
+            (Loc::Row(row, _), _) => format!("{}: row {row}", self.source),
+            (Loc::Json(i), _) => format!(
+                "{}: {}",
+                self.source,
+                self.paths.get(i).map_or("", String::as_str)
+            ),
+        }
+    }
+}
+
+/// A located place, kept to locate what scoring finds later.
+#[derive(Debug, Clone)]
+struct Spot {
+    file: String,
+    place: Place,
+}
+
+/// Where the inputs of a batch were read, to locate what scoring refuses.
+#[derive(Debug)]
+pub(crate) struct Locator {
+    plan: Plan,
+    rows_seen: HashMap<(usize, usize), (String, Spot)>,
+    checked_late: HashMap<(usize, usize, usize), Spot>,
+}
+
+impl Locator {
+    /// Where the input that a scoring problem is about was read: the value's cell for rules
+    /// checked only when scoring, else the unit's row at that stage.
+    pub(crate) fn locate(&self, batch: &Batch, problem: &ScoreProblem) -> InputProblem {
+        let unit = batch.unit_index(&problem.unit);
+        let leaf = self.plan.leaf_index(&problem.code);
+        let stage = self.plan.stage_index(&problem.stage);
+        let row = |u: usize, s: usize| self.rows_seen.get(&(u, s)).map(|(_, spot)| spot);
+        let spot = match (unit, leaf, stage) {
+            (Some(u), Some(l), Some(s)) => self.checked_late.get(&(u, l, s)).or_else(|| {
+                // A missing value: the unit's row at that stage, or at any stage.
+                row(u, s)
+                    .or_else(|| (0..self.plan.set().policy.stages.len()).find_map(|s| row(u, s)))
+            }),
+            _ => None,
+        };
+        let message = format!("unit {}: {}", problem.unit, problem.message);
+        let (file, place) = spot.map_or((String::new(), Place::File), |spot| {
+            (spot.file.clone(), spot.place.clone())
+        });
+        InputProblem {
+            file,
+            place,
+            code: Some(problem.code.clone()),
+            message,
+        }
+    }
+}
+
+/// Reads input files and grids into one batch, collecting every problem.
+#[derive(Debug)]
+pub struct InputReader {
+    plan: Plan,
+    options: ReadOptions,
+    batch: Batch,
+    names: BTreeMap<String, String>,
+    /// (unit, stage) → where its row was first read, described and located.
+    rows_seen: HashMap<(usize, usize), (String, Spot)>,
+    /// (unit, leaf, stage) → where the value was first read, for the long layout.
+    values_seen: HashMap<(usize, usize, usize), String>,
+    /// (unit, leaf, stage) → the cell of a value that only scoring can check (relative and
+    /// branch rules), so that what scoring refuses is located at its cell.
+    checked_late: HashMap<(usize, usize, usize), Spot>,
+    problems: Vec<InputProblem>,
+    /// Whether a unit beyond [`MAX_UNITS`] was refused.
+    units_beyond_limit: bool,
+}
+
+impl InputReader {
+    /// A reader for a plan's set, with the default options.
+    pub fn new(plan: &Plan) -> Self {
+        InputReader::with_options(plan, ReadOptions::default())
+    }
+
+    /// A reader for a plan's set.
+    pub fn with_options(plan: &Plan, options: ReadOptions) -> Self {
+        InputReader {
+            plan: plan.clone(),
+            options,
+            batch: Batch::new(plan),
+            names: BTreeMap::new(),
+            rows_seen: HashMap::new(),
+            values_seen: HashMap::new(),
+            checked_late: HashMap::new(),
+            problems: Vec::new(),
+            units_beyond_limit: false,
+        }
+    }
+
+    /// The plan the reader reads for.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Reads a file; its format comes from its extension: `.csv`, `.xlsx` (also `.xlsm`,
+    /// `.xls`, `.ods`) or `.json`. The file is only read, never modified.
+    pub fn read_path(&mut self, path: &Path) {
+        let file = path.display().to_string();
+        // The size is checked before anything is read into memory.
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.len() > limits::MAX_INPUT_BYTES => {
+                return self.file_problem(&file, limits::too_large(meta.len()));
+            }
+            _ => {}
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => self.read_bytes(&file, &bytes),
+            Err(e) => self
+                .problems
+                .extend(ReadError::file(&file, format!("cannot read: {e}")).problems),
+        }
+    }
+
+    /// Reads a file's bytes; `file` names it in messages and its extension gives the format.
+    pub fn read_bytes(&mut self, file: &str, bytes: &[u8]) {
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        if size > limits::MAX_INPUT_BYTES {
+            return self.file_problem(file, limits::too_large(size));
+        }
+        let extension = Path::new(file)
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match extension.as_str() {
+            "csv" | "txt" => self.read_csv(file, bytes),
+            "xlsx" | "xlsm" | "xls" | "ods" => self.read_workbook(file, bytes),
+            "json" => self.read_json(file, bytes),
+            other => self.file_problem(
+                file,
+                format!("unknown input format \".{other}\": give a .csv, .xlsx or .json file"),
+            ),
+        }
+    }
+
+    /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`].
+    pub fn read_grid(&mut self, grid: Grid) {
+        if layout::find_header(&grid.rows).is_none() {
+            let loc = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
+            let message = NO_UNIT_COLUMN.to_owned();
+            match loc {
+                Some(loc) => self.problem(&grid, loc, None, message),
+                None => self.file_problem(&grid.source, message),
+            }
+            return;
+        }
+        self.read_table(&grid);
+    }
+
+    /// The batch and names read, or every problem found.
+    pub fn finish(self) -> Result<Inputs, ReadError> {
+        if self.problems.is_empty() {
+            Ok(Inputs {
+                batch: self.batch,
+                names: self.names,
+            })
+        } else {
+            Err(ReadError {
+                problems: self.problems,
+            })
+        }
+    }
+
+    /// The problems found so far.
+    pub fn problems(&self) -> &[InputProblem] {
+        &self.problems
+    }
+
+    /// The batch and names read with what locates them, or every problem found.
+    pub(crate) fn finish_located(self) -> Result<(Inputs, Locator), ReadError> {
+        if !self.problems.is_empty() {
+            return Err(ReadError {
+                problems: self.problems,
+            });
+        }
+        let locator = Locator {
+            plan: self.plan,
+            rows_seen: self.rows_seen,
+            checked_late: self.checked_late,
+        };
+        let inputs = Inputs {
+            batch: self.batch,
+            names: self.names,
+        };
+        Ok((inputs, locator))
+    }
+
+    /// The problem of the first unit beyond [`MAX_UNITS`]; `None` for the units after it,
+    /// which are skipped without a message each.
+    fn first_unit_beyond_limit(&mut self) -> Option<String> {
+        (!std::mem::replace(&mut self.units_beyond_limit, true)).then(|| {
+            format!("more than {MAX_UNITS} units: a run is limited to {MAX_UNITS}; score the units in several runs")
+        })
+    }
+
+    fn file_problem(&mut self, file: &str, message: String) {
+        self.problems.push(InputProblem {
+            file: file.to_owned(),
+            place: Place::File,
+            code: None,
+            message,
+        });
+    }
+
+    fn problem(&mut self, grid: &Grid, loc: Loc, code: Option<&str>, message: String) {
+        self.problems.push(InputProblem {
+            file: grid.source.clone(),
+            place: grid.place(loc),
+            code: code.map(str::to_owned),
+            message,
+        });
+    }
+
+    /// Reads one cell into a leaf at a stage, with every check that needs only the cell.
+    fn set_leaf(
+        &mut self,
+        grid: &Grid,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        cell: &GridCell,
+    ) -> bool {
+        let Some(node) = self.plan.leaf_node(leaf) else {
+            return false;
+        };
+        let set = self.plan.set();
+        let code = set.nodes[node].code.as_str();
+        let Some(rule) = set.nodes[node].rule.as_ref() else {
+            return false;
+        };
+        let text = match cell::leaf_text(&cell.value, rule, self.options) {
+            Ok(text) => text,
+            Err(message) => {
+                let code = code.to_owned();
+                self.problem(grid, cell.loc, Some(&code), message);
+                return false;
+            }
+        };
+        if let Some(message) = cell_too_long(&text) {
+            let code = code.to_owned();
+            self.problem(grid, cell.loc, Some(&code), message);
+            return false;
+        }
+        if text.trim().is_empty() {
+            return true;
+        }
+        let late = matches!(rule, Rule::Relative { .. } | Rule::Branch { .. });
+        let input = if value::is_not_applicable(&text) {
+            Input::NotApplicable
+        } else {
+            // Points given directly outside their bounds, a value in a printed tier gap: found
+            // here so that the error names the value's cell rather than only its unit.
+            let checked = rule.parse(&text).and_then(|v| {
+                if !late {
+                    rule.points(&v, set.nodes[node].max)?;
+                }
+                Ok(v)
+            });
+            match checked {
+                Ok(v) => Input::Value(v),
+                Err(message) => {
+                    let code = code.to_owned();
+                    self.problem(grid, cell.loc, Some(&code), message);
+                    return false;
+                }
+            }
+        };
+        if let Err(e) = self.batch.set_at(unit, leaf, stage, input) {
+            let code = code.to_owned();
+            self.problem(grid, cell.loc, Some(&code), e.message);
+            return false;
+        }
+        if late {
+            let spot = Spot {
+                file: grid.source.clone(),
+                place: grid.place(cell.loc),
+            };
+            self.checked_late.insert((unit, leaf, stage), spot);
+        }
+        true
+    }
+}
+
+const NO_UNIT_COLUMN: &str = "no \"unit\" column: the header row must name the column of unit ids \"unit\", then the criteria codes";

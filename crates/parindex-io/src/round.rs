@@ -1,0 +1,181 @@
+//! The round: a set's plan, the units' inputs, the year's records and the options → results.
+//!
+//! This is the one pipeline behind every front end: the command line, the Python package and
+//! any server read through a [`Round`], so the same data gives the same results whatever door
+//! it came through. [`Round::validate`] is exactly the reading half of [`Round::score`]: it
+//! reads, derives the records and scores, and so refuses everything `score` would, each
+//! problem at its place.
+
+use std::path::{Path, PathBuf};
+
+use parindex_core::records::ReformPlan;
+use parindex_core::{CriteriaError, Plan, Results};
+
+use crate::error::ReadError;
+use crate::input::{Grid, InputReader, Inputs, ReadOptions};
+use crate::records::{
+    RecordFiles, read_completions, read_completions_bytes, read_survey_answers,
+    read_survey_answers_bytes,
+};
+
+/// A records file: a path, or bytes named for messages (the name's extension picks CSV or
+/// Excel).
+#[derive(Debug, Clone)]
+pub enum RecordSource {
+    /// A file on disk.
+    Path(PathBuf),
+    /// A file's name and bytes.
+    Bytes(String, Vec<u8>),
+}
+
+/// The year's records a round derives measurements from, each optional (docs/records.md).
+#[derive(Debug, Clone, Default)]
+pub struct RecordSources {
+    /// The reform plan (.toml).
+    pub plan: Option<PathBuf>,
+    /// The plan's completion records.
+    pub completions: Option<RecordSource>,
+    /// Raw survey answers.
+    pub survey: Option<RecordSource>,
+    /// The stage derived values go into; the set's first stage when `None`.
+    pub stage: Option<String>,
+}
+
+impl RecordSources {
+    /// Reads every records file.
+    pub fn read(&self) -> Result<RecordFiles, RoundError> {
+        let plan = match &self.plan {
+            Some(path) => Some(ReformPlan::from_path(path)?),
+            None => None,
+        };
+        let completions = match &self.completions {
+            Some(RecordSource::Path(path)) => Some(read_completions(path)?),
+            Some(RecordSource::Bytes(name, bytes)) => Some(read_completions_bytes(name, bytes)?),
+            None => None,
+        };
+        let survey = match &self.survey {
+            Some(RecordSource::Path(path)) => Some(read_survey_answers(path)?),
+            Some(RecordSource::Bytes(name, bytes)) => Some(read_survey_answers_bytes(name, bytes)?),
+            None => None,
+        };
+        Ok(RecordFiles {
+            plan,
+            completions,
+            survey,
+            stage: self.stage.clone(),
+        })
+    }
+}
+
+/// Why a round could not be scored.
+#[derive(Debug, thiserror::Error)]
+pub enum RoundError {
+    /// A plan file that does not load.
+    #[error("{0}")]
+    Criteria(#[from] CriteriaError),
+    /// Inputs or records refused, each problem at its place.
+    #[error("{0}")]
+    Input(#[from] ReadError),
+}
+
+/// A scored round: the inputs read and their results.
+#[derive(Debug)]
+pub struct Scored {
+    /// The batch scored, and the units' names.
+    pub inputs: Inputs,
+    /// The scorecards, ranks and bands.
+    pub results: Results,
+}
+
+/// One scoring run: every door reads into it, and it scores them together.
+///
+/// ```
+/// use parindex_core::{shipped, Plan};
+/// use parindex_io::{ReadOptions, Round};
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+/// let mut round = Round::new(&plan, ReadOptions::default());
+/// round.read_bytes("wards.csv", "unit,1.1.4\nCAP-01,7/9\nCAP-02,9/9\n".as_bytes());
+/// let scored = round.score()?;
+/// assert_eq!(scored.results.units.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Round {
+    reader: InputReader,
+    records: RecordSources,
+    threads: usize,
+}
+
+impl Round {
+    /// A round of a plan's set, reading cells with `options`.
+    pub fn new(plan: &Plan, options: ReadOptions) -> Self {
+        Round {
+            reader: InputReader::with_options(plan, options),
+            records: RecordSources::default(),
+            threads: 1,
+        }
+    }
+
+    /// Reads an input file (see [`InputReader::read_path`]).
+    pub fn read_path(&mut self, path: &Path) {
+        self.reader.read_path(path);
+    }
+
+    /// Reads an input file's bytes (see [`InputReader::read_bytes`]).
+    pub fn read_bytes(&mut self, file: &str, bytes: &[u8]) {
+        self.reader.read_bytes(file, bytes);
+    }
+
+    /// Reads in-memory data (see [`Grid::from_columns`]).
+    pub fn read_grid(&mut self, grid: Grid) {
+        self.reader.read_grid(grid);
+    }
+
+    /// The year's records to derive measurements from.
+    pub fn set_records(&mut self, records: RecordSources) {
+        self.records = records;
+    }
+
+    /// Scores on at most `threads` threads (1 by default); the results are the same for any
+    /// number.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
+    }
+
+    /// Reads the records, derives their measurements and scores every unit. Every problem,
+    /// of reading or of scoring, is reported at its place.
+    pub fn score(self) -> Result<Scored, RoundError> {
+        let plan = self.reader.plan().clone();
+        // Records are read even when the inputs have problems, so that one run reports both.
+        let records = self.records.read();
+        let (inputs, locator) = match (self.reader.finish_located(), records) {
+            (Ok(read), Ok(records)) => {
+                let (mut inputs, locator) = read;
+                records.apply(&mut inputs.batch)?;
+                (inputs, locator)
+            }
+            (Err(mut e), Err(RoundError::Input(more))) => {
+                e.problems.extend(more.problems);
+                return Err(e.into());
+            }
+            (Err(e), _) => return Err(e.into()),
+            (Ok(_), Err(e)) => return Err(e),
+        };
+        let results = plan
+            .score_with_threads(&inputs.batch, self.threads)
+            .map_err(|e| ReadError {
+                problems: e
+                    .problems
+                    .iter()
+                    .map(|p| locator.locate(&inputs.batch, p))
+                    .collect(),
+            })?;
+        Ok(Scored { inputs, results })
+    }
+
+    /// The reading half of [`Round::score`]: everything `score` would refuse is refused here,
+    /// at its place. Returns the inputs read.
+    pub fn validate(self) -> Result<Inputs, RoundError> {
+        self.score().map(|scored| scored.inputs)
+    }
+}
