@@ -1,7 +1,7 @@
 """Input data of any accepted kind → one ``dict`` of column name → list of cells.
 
-The extension reads every cell the way it reads a CSV cell, so this module only reshapes
-containers: it never interprets a value.
+The extension reads the columns with the same layout reader and cell grammar as a file, so
+this module only reshapes containers: it never interprets a header or a value.
 """
 
 from __future__ import annotations
@@ -20,11 +20,18 @@ __all__ = ["Prepared", "prepare", "read_csv_text", "records_file"]
 class Prepared:
     """Columns ready for the extension, or the files for its readers."""
 
-    __slots__ = ("columns", "paths")
+    __slots__ = ("columns", "paths", "source")
 
-    def __init__(self, columns: dict[str, list[Any]] | None = None, paths: list[str] | None = None):
+    def __init__(
+        self,
+        columns: dict[str, list[Any]] | None = None,
+        paths: list[str] | None = None,
+        source: str = "<data>",
+    ):
         self.columns = columns
         self.paths = paths
+        #: How messages name in-memory data: ``<DataFrame>``, ``<rows>``, ``<columns>``.
+        self.source = source
 
 
 def _kind(data: object) -> str:
@@ -39,11 +46,6 @@ def _check_names(names: list[Any]) -> None:
             raise TypeError(
                 f"column names must be text; column {position} is named by a {type(name).__name__}"
             )
-    seen: set[str] = set()
-    for position, name in enumerate(names, 1):
-        if name in seen:
-            raise InputError(f'column "{name}" appears twice', column=position)
-        seen.add(name)
 
 
 def _from_pandas(frame: Any) -> dict[str, list[Any]]:
@@ -51,6 +53,9 @@ def _from_pandas(frame: Any) -> dict[str, list[Any]]:
         frame = frame.reset_index()
     names = list(frame.columns)
     _check_names(names)
+    if len(set(names)) != len(names):
+        # A dict cannot hold a name twice; pairs keep both, for the reader to report.
+        return [(name, frame.iloc[:, i].tolist()) for i, name in enumerate(names)]  # type: ignore[return-value]
     return {name: frame[name].tolist() for name in names}
 
 
@@ -117,15 +122,15 @@ def prepare(data: object) -> Prepared:
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
         return Prepared(paths=[os.fspath(p) for p in data])  # type: ignore[misc]
     if kind == "pandas.DataFrame" or (kind.startswith("pandas.") and hasattr(data, "columns") and hasattr(data, "index")):
-        return Prepared(_from_pandas(data))
+        return Prepared(_from_pandas(data), source="<DataFrame>")
     if kind == "polars.DataFrame":
-        return Prepared(_from_polars(data))
+        return Prepared(_from_polars(data), source="<DataFrame>")
     if kind == "polars.LazyFrame":
         raise TypeError("score() takes a polars DataFrame; call .collect() on the LazyFrame first")
     if isinstance(data, Mapping):
-        return Prepared(_from_columns(data))
+        return Prepared(_from_columns(data), source="<columns>")
     if isinstance(data, (list, tuple)):
-        return Prepared(_from_records(data))
+        return Prepared(_from_records(data), source="<rows>")
     raise TypeError(
         "score() takes a pandas or polars DataFrame, a list of dicts, a dict of columns or a "
         f"path, not a {type(data).__name__}"

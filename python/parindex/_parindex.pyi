@@ -72,8 +72,10 @@ class CriteriaSet:
     def to_toml(self) -> str: ...
     def score(
         self,
-        columns: dict[str, list[Any]],
+        columns: dict[str, list[Any]] | list[tuple[str, list[Any]]],
+        source: str = "<data>",
         stage: str | None = None,
+        percents: str = "percent",
         plan: str | os.PathLike[str] | None = None,
         completions: tuple[str, bytes] | None = None,
         survey: tuple[str, bytes] | None = None,
@@ -82,6 +84,7 @@ class CriteriaSet:
     def score_files(
         self,
         paths: Sequence[str | os.PathLike[str]],
+        percents: str = "percent",
         plan: str | os.PathLike[str] | None = None,
         completions: tuple[str, bytes] | None = None,
         survey: tuple[str, bytes] | None = None,

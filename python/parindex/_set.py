@@ -196,6 +196,7 @@ class CriteriaSet:
         data: object,
         *,
         stage: str | None = None,
+        percents: str = "percent",
         plan: str | os.PathLike[str] | None = None,
         completions: object = None,
         survey: object = None,
@@ -213,9 +214,21 @@ class CriteriaSet:
         - long: ``unit``, ``code`` and ``value`` columns, optionally ``stage``, ``evidence``
           and ``note``, plus attribute columns.
 
-        Cells are read as an office writes them (``có``, ``87.5%``, ``45/50``, ``N/A``…);
-        empty cells (``None``, NaN) are missing. ``stage`` names the stage of values that have
-        no ``stage`` column (default: the first stage). The GIL is released while scoring.
+        Every kind of data goes through the same reader as a file (``docs/FORMAT.md``, "Reading
+        a cell"), so the same units give the same results whatever their container:
+
+        - cells are read as an office writes them (``có``, ``87.5%``, ``45/50``, ``N/A``…),
+          composed or decomposed Vietnamese alike (text is NFC-normalised);
+        - floats are read as Excel shows them, at 15 significant digits (``0.1 + 0.2`` is
+          ``0.3``); ints and ``Decimal`` are exact; ``None``, NaN and missing markers are
+          missing;
+        - on a criterion measured in percent, a bare number is a percentage (``87.5``), and
+          one strictly between 0 and 1 (``0.875``) is refused as ambiguous, unless
+          ``percents="fraction"`` declares that every bare number is a fraction of 1, as a
+          %-formatted column read with ``pandas.read_excel`` holds it (``0.875`` is 87.5%).
+
+        ``stage`` names the stage of values that have no ``stage`` column (default: the first
+        stage). The GIL is released while reading and scoring.
 
         Measurements can also come from the year's records (see ``docs/records.md``):
 
@@ -235,7 +248,7 @@ class CriteriaSet:
         """
         from ._results import Results
 
-        for name, value in (("stage", stage), ("records_stage", records_stage)):
+        for name, value in (("stage", stage), ("percents", percents), ("records_stage", records_stage)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name} must be a str, not a {type(value).__name__}")
         if plan is not None and not isinstance(plan, (str, os.PathLike)):
@@ -255,9 +268,10 @@ class CriteriaSet:
                     "stage= applies to in-memory data; a file gives its stage in a stage "
                     "column, or by its sheet's name in a workbook"
                 )
-            return Results(self._inner.score_files(prepared.paths, **records), self)
+            return Results(self._inner.score_files(prepared.paths, percents, **records), self)
         assert prepared.columns is not None
-        return Results(self._inner.score(prepared.columns, stage, **records), self)
+        inner = self._inner.score(prepared.columns, prepared.source, stage, percents, **records)
+        return Results(inner, self)
 
     # Display -----------------------------------------------------------------------------------
 

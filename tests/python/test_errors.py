@@ -90,7 +90,7 @@ def test_bad_value_gives_a_located_input_error(commune: parindex.CriteriaSet) ->
     with pytest.raises(parindex.InputError) as caught:
         commune.score(frame)
     error = caught.value
-    assert str(error) == 'unit B, 1.1.4: "85,5%" is not a percentage (use a decimal point: 85.5%)'
+    assert str(error) == '<DataFrame>: row 2, column 2 (1.1.4): "85,5%" is not a percentage (use a decimal point: 85.5%)'
     assert (error.path, error.line, error.column) == (None, 2, 2)
     assert (error.unit, error.code) == ("B", "1.1.4")
 
@@ -112,13 +112,13 @@ def test_input_errors_name_the_problem(commune: parindex.CriteriaSet) -> None:
         ({"name": ["x"]}, 'no "unit" column'),
         ({"unit": ["A"], "9.9": ["có"]}, 'column "9.9" is not a criterion or an attribute of this set'),
         ({"unit": ["A"], "1.1": ["có"]}, 'column "1.1" is scored from its sub-criteria'),
-        ({"unit": ["A", "A"], "1.1.2": ["có", "có"]}, "unit A appears twice"),
-        ({"unit": ["A", None], "1.1.2": ["có", "có"]}, "the row has no unit id"),
+        ({"unit": ["A", "A"], "1.1.2": ["có", "có"]}, 'row 2, column 1: unit "A" appears twice'),
+        ({"unit": ["A", None], "1.1.2": ["có", "có"]}, "row 2, column 1: a row with values has no unit id"),
         ({"unit": ["A", "B"], "1.1.2": ["có"]}, 'column "1.1.2" has 1 values but the first column has 2'),
-        ({"unit": ["A"], "1.1.2": ["maybe"]}, 'unit A, 1.1.2: "maybe"'),
-        ({"unit": ["A"], "code": ["1.1.2"], "value": ["có"], "colour": ["red"]}, 'column "colour" is not part of the long layout'),
-        ({"unit": ["A", "A"], "code": ["1.1.2", "1.1.2"], "value": ["có", "không"]}, "given twice"),
-        ({"unit": ["A"], "code": ["1.1.2"], "value": ["có"], "evidence": ["perhaps"]}, 'evidence "perhaps" is not yes or no'),
+        ({"unit": ["A"], "1.1.2": ["maybe"]}, 'row 1, column 2 (1.1.2): "maybe" is not yes or no'),
+        ({"unit": ["A"], "code": ["1.1.2"], "value": ["có"], "colour": ["red"]}, 'column 4: column "colour" is not one of unit, code, value'),
+        ({"unit": ["A", "A"], "code": ["1.1.2", "1.1.2"], "value": ["có", "không"]}, 'unit "A" has a second value for 1.1.2 at stage self'),
+        ({"unit": ["A"], "code": ["1.1.2"], "value": [None], "evidence": ["x.pdf"]}, "row 1, column 4 (1.1.2): has evidence recorded but no value"),
     ]
     for data, message in cases:
         with pytest.raises(parindex.InputError, match=None) as caught:
@@ -132,8 +132,12 @@ def test_scoring_problems_are_all_listed() -> None:
         strict.score({"unit": ["A", "B", "C"], "1": [None, "có", None]})
     error = caught.value
     assert [(p[0], p[1]) for p in error.problems] == [("A", "1"), ("C", "1")]
-    assert (error.unit, error.code, error.line, error.column) == ("A", "1", 1, 2)
-    assert str(error) == "unit A, 1: has no input\nunit C, 1: has no input"
+    # A missing value is located at its unit's row.
+    assert (error.unit, error.code, error.line, error.column) == ("A", "1", 1, 1)
+    assert str(error) == (
+        "<columns>: row 1, column 1 (1): unit A: has no input\n"
+        "<columns>: row 3, column 1 (1): unit C: has no input"
+    )
 
 
 def test_wrong_types_are_type_errors(commune: parindex.CriteriaSet) -> None:

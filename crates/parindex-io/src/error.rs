@@ -46,6 +46,8 @@ pub struct InputProblem {
     pub file: String,
     /// Where in the file.
     pub place: Place,
+    /// The unit concerned, where the problem is about one unit's input.
+    pub unit: Option<String>,
     /// The criterion or attribute concerned.
     pub code: Option<String>,
     /// What is wrong.
@@ -117,6 +119,7 @@ impl ReadError {
     pub fn file(file: &str, message: impl Into<String>) -> Self {
         ReadError {
             problems: vec![InputProblem {
+                unit: None,
                 file: file.to_owned(),
                 place: Place::File,
                 code: None,

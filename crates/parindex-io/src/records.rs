@@ -38,6 +38,7 @@ impl<T> Records<T> {
                     .as_deref()
                     .map_or(String::new(), |u| format!("unit {u}: "));
                 InputProblem {
+                    unit: None,
                     file: self.file.clone(),
                     place: place.unwrap_or(Place::File),
                     code: p.code,
@@ -59,6 +60,7 @@ struct Cell {
 fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
     let problem = |place: Place, message: String| ReadError {
         problems: vec![InputProblem {
+            unit: None,
             file: file.to_owned(),
             place,
             code: None,
@@ -178,6 +180,7 @@ fn read_records<T>(
                 records.places.push(place);
             }
             Err((place, code, message)) => problems.push(InputProblem {
+                unit: None,
                 file: file.to_owned(),
                 place,
                 code,
@@ -217,6 +220,7 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
             .find(|s| s.name == name || s.aliases.contains(&name.as_str()));
         match spec {
             Some(spec) if columns.contains(&Some(spec.name)) => problems.push(InputProblem {
+                unit: None,
                 file: file.to_owned(),
                 place: cell.place.clone(),
                 code: None,
@@ -230,6 +234,7 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
             None => {
                 let known: Vec<&str> = specs.iter().map(|s| s.name).collect();
                 problems.push(InputProblem {
+                    unit: None,
                     file: file.to_owned(),
                     place: cell.place.clone(),
                     code: None,
@@ -246,6 +251,7 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
     for spec in specs.iter().filter(|s| s.required) {
         if !columns.contains(&Some(spec.name)) {
             problems.push(InputProblem {
+                unit: None,
                 file: file.to_owned(),
                 place: header.first().map_or(Place::File, |c| c.place.clone()),
                 code: None,

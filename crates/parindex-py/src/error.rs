@@ -6,7 +6,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use parindex_core::{CriteriaError, Diagnostic, Severity};
-use parindex_io::{IoError, Place, ReadError};
+use parindex_io::{IoError, Place, ReadError, RoundError};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -17,8 +17,6 @@ use pyo3::types::{PyDict, PyList, PyType};
 pub(crate) enum Error {
     /// A criteria file that does not load.
     Criteria(CriteriaError),
-    /// Input data that cannot be scored.
-    Input(Box<InputFailure>),
     /// An argument of the wrong Python type.
     Type(String),
     /// A unit or key that is not there.
@@ -34,8 +32,8 @@ pub(crate) enum Error {
 }
 
 /// An input problem and where it is.
-#[derive(Debug, Default)]
-pub(crate) struct InputFailure {
+#[derive(Debug)]
+struct InputFailure {
     /// What is wrong.
     pub(crate) message: String,
     /// The file, when the data came from one.
@@ -54,16 +52,6 @@ pub(crate) struct InputFailure {
     pub(crate) problems: Vec<(String, String, String)>,
 }
 
-impl Error {
-    /// An input problem with only a message.
-    pub(crate) fn input(message: impl Into<String>) -> Self {
-        Error::Input(Box::new(InputFailure {
-            message: message.into(),
-            ..InputFailure::default()
-        }))
-    }
-}
-
 impl From<CriteriaError> for Error {
     fn from(error: CriteriaError) -> Self {
         Error::Criteria(error)
@@ -73,6 +61,15 @@ impl From<CriteriaError> for Error {
 impl From<ReadError> for Error {
     fn from(error: ReadError) -> Self {
         Error::Read(error)
+    }
+}
+
+impl From<RoundError> for Error {
+    fn from(error: RoundError) -> Self {
+        match error {
+            RoundError::Criteria(error) => Error::Criteria(error),
+            RoundError::Input(error) => Error::Read(error),
+        }
     }
 }
 
@@ -135,7 +132,6 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         }
         Error::Value(message) => return PyValueError::new_err(message),
         Error::Criteria(error) => criteria_exception(py, &error),
-        Error::Input(failure) => input_exception(py, *failure),
         Error::Read(error) => input_exception(py, read_failure(error)),
         Error::Io(IoError::File { path, source }) => {
             return PyOSError::new_err((
@@ -184,6 +180,7 @@ fn read_failure(error: ReadError) -> InputFailure {
     let first = error.problems.first();
     let (line, column, sheet) = match first.map(|p| &p.place) {
         Some(Place::Line { line, column }) => (Some(*line), Some(*column), None),
+        Some(Place::Row { row, column }) => ((*row > 0).then_some(*row), Some(*column), None),
         Some(Place::Cell { sheet, cell }) => {
             let (line, column) = cell_position(cell);
             (line, column, Some(sheet.clone()))
@@ -192,23 +189,26 @@ fn read_failure(error: ReadError) -> InputFailure {
     };
     InputFailure {
         message,
-        path: first.map(|p| p.file.clone()),
+        // In-memory data has no path.
+        path: first
+            .filter(|p| !matches!(p.place, Place::Row { .. }))
+            .map(|p| p.file.clone()),
         line,
         column,
         code: first.and_then(|p| p.code.clone()),
+        unit: first.and_then(|p| p.unit.clone()),
         sheet,
         problems: error
             .problems
             .iter()
             .map(|p| {
                 (
-                    String::new(),
+                    p.unit.clone().unwrap_or_default(),
                     p.code.clone().unwrap_or_default(),
                     p.to_string(),
                 )
             })
             .collect(),
-        ..InputFailure::default()
     }
 }
 

@@ -11,7 +11,6 @@
 mod convert;
 mod error;
 mod frame;
-mod input;
 mod records;
 mod results;
 mod sensitivity;

@@ -1,10 +1,9 @@
-//! The year's records passed to `score`: a plan file and the bytes of completion and survey
-//! answer files, read by the same readers as the command line's.
+//! The options and records passed to `score`: how percentages are read, a plan file, and the
+//! bytes of completion and survey answer files, for the round to read like the command line's.
 
 use std::path::PathBuf;
 
-use parindex_core::records::ReformPlan;
-use parindex_io::{RecordFiles, read_completions_bytes, read_survey_answers_bytes};
+use parindex_io::{ReadOptions, RecordSource, RecordSources};
 
 use crate::error::Error;
 
@@ -12,21 +11,26 @@ use crate::error::Error;
 /// or Excel) and its bytes.
 pub(crate) type NamedBytes = (String, Vec<u8>);
 
-/// Reads the records given to `score`; each is optional.
-pub(crate) fn record_files(
+/// The records given to `score`; each is optional.
+pub(crate) fn record_sources(
     plan: Option<PathBuf>,
     completions: Option<NamedBytes>,
     survey: Option<NamedBytes>,
     stage: Option<String>,
-) -> Result<RecordFiles, Error> {
-    Ok(RecordFiles {
-        plan: plan.map(|p| ReformPlan::from_path(&p)).transpose()?,
-        completions: completions
-            .map(|(name, bytes)| read_completions_bytes(&name, &bytes))
-            .transpose()?,
-        survey: survey
-            .map(|(name, bytes)| read_survey_answers_bytes(&name, &bytes))
-            .transpose()?,
+) -> RecordSources {
+    let bytes = |(name, bytes): NamedBytes| RecordSource::Bytes(name, bytes);
+    RecordSources {
+        plan,
+        completions: completions.map(bytes),
+        survey: survey.map(bytes),
         stage,
-    })
+    }
+}
+
+/// The reading options named by `percents=`.
+pub(crate) fn read_options(percents: &str) -> Result<ReadOptions, Error> {
+    let percents = percents
+        .parse()
+        .map_err(|e: parindex_io::UnknownPercentScale| Error::Value(e.to_string()))?;
+    Ok(ReadOptions { percents })
 }

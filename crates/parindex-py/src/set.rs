@@ -8,15 +8,15 @@ use parindex_core::{
     Change, CriteriaSet as CoreSet, Diagnostic, NodeKind, Plan, Source, Status, diff_sets,
     rule_to_toml, shipped,
 };
+use parindex_io::Round;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rust_decimal::Decimal;
 
-use crate::convert::{table_from_py, type_name};
+use crate::convert::{grid_from_py, type_name};
 use crate::error::{Error, diagnostic_to_py, guard, guard_py};
 use crate::frame::Frame;
-use crate::input;
-use crate::records::{NamedBytes, record_files};
+use crate::records::{NamedBytes, read_options, record_sources};
 use crate::results::{Results, Timings};
 
 /// A loaded, validated criteria set, compiled for scoring.
@@ -335,95 +335,86 @@ impl PySet {
     }
 
     /// Scores input data given as a dict of column name → list of cells, in the wide or the
-    /// long layout; `stage` names the stage of values without a `stage` column. The GIL is
-    /// released while the batch is read and scored.
+    /// long layout; `source` names the data in messages (`<DataFrame>`), `stage` the stage of
+    /// rows without a `stage` column, and `percents` how a bare number on a percent criterion
+    /// is read (`percent` or `fraction`). The GIL is released while reading and scoring.
     ///
     /// `plan`, `completions`, `survey` and `records_stage` give the year's records, as the
     /// command line's `--plan`, `--completions`, `--survey` and `--records-stage`; the files
     /// cross as `(name, bytes)`.
-    #[pyo3(signature = (columns, stage = None, plan = None, completions = None, survey = None, records_stage = None))]
+    #[pyo3(signature = (columns, source = "<data>", stage = None, percents = "percent", plan = None, completions = None, survey = None, records_stage = None))]
     #[allow(clippy::too_many_arguments)]
     fn score(
         &self,
         py: Python<'_>,
         columns: &Bound<'_, PyAny>,
+        source: &str,
         stage: Option<&str>,
+        percents: &str,
         plan: Option<PathBuf>,
         completions: Option<NamedBytes>,
         survey: Option<NamedBytes>,
         records_stage: Option<String>,
     ) -> PyResult<Results> {
         let started = Instant::now();
-        let table = guard(|| table_from_py(columns, None, 1))?;
+        let options = read_options(percents)?;
+        let grid = guard(|| grid_from_py(columns, source))?;
+        let grid = match stage {
+            Some(stage) => grid.with_stage(stage),
+            None => grid,
+        };
         let converted = Instant::now();
-        let scoring = &self.plan;
-        let outcome = py.detach(|| {
+        let records = record_sources(plan, completions, survey, records_stage);
+        let scored = py.detach(|| {
             guard(|| {
-                let records = record_files(plan, completions, survey, records_stage)?;
-                let mut built = input::build(scoring, &table, stage)?;
-                records.apply(&mut built.batch)?;
-                let read = Instant::now();
-                let results = scoring
-                    .score(&built.batch)
-                    .map_err(|e| input::score_failure(e, &table, &built.rows))?;
-                Ok((results, built.names, read))
+                let mut round = Round::new(&self.plan, options);
+                round.read_grid(grid);
+                round.set_records(records);
+                Ok(round.score()?)
             })
-        });
-        let (results, names, read) = outcome?;
+        })?;
         let timings = Timings {
             convert: converted.duration_since(started).as_secs_f64(),
-            read: read.duration_since(converted).as_secs_f64(),
-            score: read.elapsed().as_secs_f64(),
+            read: 0.0,
+            score: converted.elapsed().as_secs_f64(),
         };
-        Ok(Results::new(results, names, timings))
+        Ok(Results::new(scored.results, scored.inputs.names, timings))
     }
 
-    /// Reads input files (CSV, Excel or JSON, in any layout the command line reads) with the
-    /// parindex-io readers, and scores them together: a unit's self-assessment and appraisal
-    /// may come from different files. The GIL is released while reading and scoring.
-    #[pyo3(signature = (paths, plan = None, completions = None, survey = None, records_stage = None))]
+    /// Reads input files (CSV, Excel or JSON, in any layout the command line reads) and
+    /// scores them together: a unit's self-assessment and appraisal may come from different
+    /// files. The GIL is released while reading and scoring.
+    #[pyo3(signature = (paths, percents = "percent", plan = None, completions = None, survey = None, records_stage = None))]
+    #[allow(clippy::too_many_arguments)]
     fn score_files(
         &self,
         py: Python<'_>,
         paths: Vec<PathBuf>,
+        percents: &str,
         plan: Option<PathBuf>,
         completions: Option<NamedBytes>,
         survey: Option<NamedBytes>,
         records_stage: Option<String>,
     ) -> PyResult<Results> {
-        let scoring = &self.plan;
         let started = Instant::now();
-        let outcome = py.detach(|| {
+        let options = read_options(percents)?;
+        let records = record_sources(plan, completions, survey, records_stage);
+        let scored = py.detach(|| {
             guard(|| {
-                let records = record_files(plan, completions, survey, records_stage)?;
-                let mut inputs = parindex_io::read_inputs(scoring, &paths)?;
-                records.apply(&mut inputs.batch)?;
-                let read = Instant::now();
-                let results = scoring.score(&inputs.batch).map_err(|e| {
-                    let mut failure = crate::error::InputFailure {
-                        message: e.to_string(),
-                        ..Default::default()
-                    };
-                    let first = e.problems.first();
-                    failure.unit = first.map(|p| p.unit.clone());
-                    failure.code = first.map(|p| p.code.clone());
-                    failure.problems = e
-                        .problems
-                        .iter()
-                        .map(|p| (p.unit.clone(), p.code.clone(), p.message.clone()))
-                        .collect();
-                    Error::Input(Box::new(failure))
-                })?;
-                Ok((results, inputs.names, read))
+                let mut round = Round::new(&self.plan, options);
+                for path in &paths {
+                    round.read_path(path);
+                }
+                round.set_records(records);
+                Ok(round.score()?)
             })
-        });
-        let (results, names, read) = outcome?;
+        })?;
         let timings = Timings {
             convert: 0.0,
-            read: read.duration_since(started).as_secs_f64(),
-            score: read.elapsed().as_secs_f64(),
+            read: 0.0,
+            score: started.elapsed().as_secs_f64(),
         };
-        Ok(Results::new(results, names, timings))
+        Ok(Results::new(scored.results, scored.inputs.names, timings))
     }
 
     fn __repr__(&self) -> String {

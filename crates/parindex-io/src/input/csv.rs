@@ -17,6 +17,7 @@ impl InputReader {
                     }
                 }
                 self.problems.push(InputProblem {
+                    unit: None,
                     file: file.to_owned(),
                     place,
                     code: None,
@@ -35,6 +36,7 @@ impl InputReader {
             Ok(records) => records,
             Err((line, column, message)) => {
                 self.problems.push(InputProblem {
+                    unit: None,
                     file: file.to_owned(),
                     place: Place::Line { line, column },
                     code: None,
@@ -62,6 +64,7 @@ impl InputReader {
             .collect();
         if super::layout::find_header(&grid.rows).is_none() {
             self.problems.push(InputProblem {
+                unit: None,
                 file: file.to_owned(),
                 place: Place::Line { line: 1, column: 1 },
                 code: None,

@@ -28,6 +28,7 @@ impl InputReader {
             Ok(v) => v,
             Err(e) => {
                 self.problems.push(InputProblem {
+                    unit: None,
                     file: file.to_owned(),
                     place: Place::Line {
                         line: e.line(),
@@ -209,6 +210,7 @@ impl InputReader {
 
     fn json_problem(&mut self, grid: &Grid, at: &str, code: Option<&str>, message: &str) {
         self.problems.push(InputProblem {
+            unit: None,
             file: grid.source.clone(),
             place: Place::Json(at.to_owned()),
             code: code.map(str::to_owned),

@@ -279,7 +279,7 @@ impl InputReader {
     fn set_attribute(&mut self, grid: &Grid, unit: usize, name: &str, cell: &GridCell) {
         let text = cell.value.plain();
         if let Err(e) = self.batch.set_attribute_text(unit, name, &text) {
-            self.problem(grid, cell.loc, Some(name), e.message);
+            self.unit_problem(grid, cell.loc, unit, name, e.message);
         }
     }
 

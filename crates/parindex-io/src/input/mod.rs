@@ -300,6 +300,7 @@ impl Locator {
             (spot.file.clone(), spot.place.clone())
         });
         InputProblem {
+            unit: Some(problem.unit.clone()),
             file,
             place,
             code: Some(problem.code.clone()),
@@ -455,6 +456,7 @@ impl InputReader {
 
     fn file_problem(&mut self, file: &str, message: String) {
         self.problems.push(InputProblem {
+            unit: None,
             file: file.to_owned(),
             place: Place::File,
             code: None,
@@ -462,8 +464,17 @@ impl InputReader {
         });
     }
 
+    /// A problem with one unit's input at a cell.
+    fn unit_problem(&mut self, grid: &Grid, loc: Loc, unit: usize, code: &str, message: String) {
+        self.problem(grid, loc, Some(code), message);
+        if let Some(last) = self.problems.last_mut() {
+            last.unit = self.batch.units().get(unit).map(|u| u.id.clone());
+        }
+    }
+
     fn problem(&mut self, grid: &Grid, loc: Loc, code: Option<&str>, message: String) {
         self.problems.push(InputProblem {
+            unit: None,
             file: grid.source.clone(),
             place: grid.place(loc),
             code: code.map(str::to_owned),
@@ -492,13 +503,13 @@ impl InputReader {
             Ok(text) => text,
             Err(message) => {
                 let code = code.to_owned();
-                self.problem(grid, cell.loc, Some(&code), message);
+                self.unit_problem(grid, cell.loc, unit, &code, message);
                 return false;
             }
         };
         if let Some(message) = cell_too_long(&text) {
             let code = code.to_owned();
-            self.problem(grid, cell.loc, Some(&code), message);
+            self.unit_problem(grid, cell.loc, unit, &code, message);
             return false;
         }
         if text.trim().is_empty() {
@@ -520,14 +531,14 @@ impl InputReader {
                 Ok(v) => Input::Value(v),
                 Err(message) => {
                     let code = code.to_owned();
-                    self.problem(grid, cell.loc, Some(&code), message);
+                    self.unit_problem(grid, cell.loc, unit, &code, message);
                     return false;
                 }
             }
         };
         if let Err(e) = self.batch.set_at(unit, leaf, stage, input) {
             let code = code.to_owned();
-            self.problem(grid, cell.loc, Some(&code), e.message);
+            self.unit_problem(grid, cell.loc, unit, &code, e.message);
             return false;
         }
         if late {
