@@ -6,7 +6,6 @@ use calamine::{Data, Reader};
 use parindex_core::{Plan, shipped};
 use parindex_io::{
     InputReader, ResultsDocument, read_inputs, results_schema, results_xlsx, template_xlsx,
-    write_results_json,
 };
 use rust_xlsxwriter::Workbook;
 
@@ -60,26 +59,6 @@ fn sample(plan: &Plan) -> parindex_io::Inputs {
         )],
     )
     .expect("sample reads")
-}
-
-#[test]
-fn streamed_json_is_the_document() {
-    let plan = plan(COMMUNE);
-    let inputs = sample(&plan);
-    let results = plan.score(&inputs.batch).expect("scores");
-    let doc = ResultsDocument::new(&results, &inputs.names);
-    let mut streamed = Vec::new();
-    write_results_json(&results, &inputs.names, true, &mut streamed).expect("writes");
-    let text = String::from_utf8(streamed).expect("utf-8");
-    let back = ResultsDocument::from_json(&text, "streamed.json").expect("reads back");
-    assert_eq!(back, doc);
-    assert_eq!(
-        ResultsDocument::from_json(&doc.to_json(), "doc.json").expect("reads"),
-        doc
-    );
-    let view = back.year_view().expect("year view");
-    assert_eq!(view.units.len(), 30);
-    assert_eq!(view.units[0].areas.len(), 7);
 }
 
 #[test]
