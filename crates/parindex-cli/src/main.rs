@@ -382,7 +382,7 @@ fn show(set: &str, format: ShowFormat) -> Outcome {
                         "parent": n.parent_code(),
                         "leaf": n.rule.is_some(),
                         "rule": n.rule.as_ref().map(rule_to_toml),
-                        "rule_kind": n.rule.as_ref().map(|r| r.kind()),
+                        "rule_kind": n.rule.as_ref().map(|r| r.kind().as_str()),
                     })
                 })
                 .collect();

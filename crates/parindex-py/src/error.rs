@@ -116,7 +116,7 @@ pub(crate) fn diagnostic_to_py<'py>(
     };
     let known = |n: usize| (n > 0).then_some(n);
     kwargs.set_item("severity", severity)?;
-    kwargs.set_item("check", diagnostic.check.name())?;
+    kwargs.set_item("check", diagnostic.check.as_str())?;
     kwargs.set_item("path", &diagnostic.location.file)?;
     kwargs.set_item("line", known(diagnostic.location.line))?;
     kwargs.set_item("column", known(diagnostic.location.column))?;

@@ -225,7 +225,9 @@ impl PySet {
             )?;
             frame.text(
                 "rule",
-                nodes.iter().map(|n| n.rule.as_ref().map(|r| r.kind())),
+                nodes
+                    .iter()
+                    .map(|n| n.rule.as_ref().map(|r| r.kind().as_str())),
             )?;
             frame.text(
                 "rule_toml",
