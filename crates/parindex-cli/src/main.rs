@@ -13,8 +13,7 @@ mod sensitivity;
 use clap::{Parser, Subcommand, ValueEnum};
 use parindex_core::records::ReformPlan;
 use parindex_core::{
-    Batch, CriteriaSet, Loaded, Plan, Results, Severity, Status as SetStatus, compare, diff_sets,
-    rule_to_toml, shipped,
+    Batch, CriteriaSet, Loaded, Plan, Results, Severity, compare, diff_sets, rule_to_toml, shipped,
 };
 use parindex_io::{
     InputReader, Inputs, ReadError, RecordFiles, ReportOptions, ResultsDocument, decimal,
@@ -296,14 +295,6 @@ fn load_set(set: &str) -> Result<Loaded, Failure> {
     result.map_err(|e| Failure::invalid(e.to_string()))
 }
 
-fn status_name(status: SetStatus) -> &'static str {
-    match status {
-        SetStatus::Official => "official",
-        SetStatus::Transcribed => "transcribed",
-        SetStatus::Example => "example",
-    }
-}
-
 fn sets() -> Outcome {
     let mut text = String::new();
     let list = shipped::list();
@@ -323,7 +314,7 @@ fn sets() -> Outcome {
             s.id,
             s.year,
             s.level,
-            status_name(s.status),
+            s.status.as_str(),
             s.title
         ));
     }
@@ -393,7 +384,7 @@ fn show(set: &str, format: ShowFormat) -> Outcome {
                 "level": set.info.level,
                 "max": decimal(set.info.max),
                 "content_hash": set.content_hash,
-                "status": status_name(set.origin.status),
+                "status": set.origin.status.as_str(),
                 "stages": set.policy.stages,
                 "attributes": set.attributes.iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
                 "bands": set.bands.iter().map(|b| serde_json::json!({"name": b.name, "label": b.label, "when": b.when.to_string()})).collect::<Vec<_>>(),

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::path::Path;
 
 use parindex_core::records::{Derivation, TaskOutcome};
-use parindex_core::{AttrValue, NodeKind, NodeStatus, Results, YearResults, YearUnit};
+use parindex_core::{AttrValue, NodeStatus, Results, YearResults, YearUnit};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -276,12 +276,7 @@ impl Derived {
                         task: t.task.clone(),
                         due: t.due.map(|d| d.to_string()),
                         done: t.done.map(|d| d.to_string()),
-                        outcome: match t.outcome {
-                            TaskOutcome::OnTime => "on-time",
-                            TaskOutcome::Late { .. } => "late",
-                            TaskOutcome::NotDone => "not-done",
-                        }
-                        .to_owned(),
+                        outcome: t.outcome.as_str().to_owned(),
                         days_late: match t.outcome {
                             TaskOutcome::Late { days } => Some(days),
                             _ => None,
@@ -397,12 +392,7 @@ impl ResultsDocument {
                     max: decimal(n.max),
                     parent: n.parent_code().map(str::to_owned),
                     leaf: n.rule.is_some(),
-                    kind: match n.kind {
-                        NodeKind::Scored => "scored",
-                        NodeKind::Bonus => "bonus",
-                        NodeKind::Penalty => "penalty",
-                    }
-                    .to_owned(),
+                    kind: n.kind.as_str().to_owned(),
                 })
                 .collect(),
             units: Vec::new(),
@@ -871,4 +861,17 @@ pub fn read_crosswalk(path: &Path) -> Result<BTreeMap<String, String>, IoError> 
         map.insert(before, after);
     }
     Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_written_by_their_core_names() {
+        for &status in NodeStatus::ALL {
+            let json = serde_json::to_string(&Status::from(status)).expect("a status serialises");
+            assert_eq!(json, format!("\"{status}\""));
+        }
+    }
 }

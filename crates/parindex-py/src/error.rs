@@ -5,7 +5,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use parindex_core::{CriteriaError, Diagnostic, Severity};
+use parindex_core::{CriteriaError, Diagnostic};
 use parindex_io::{IoError, Place, ReadError};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -110,12 +110,8 @@ pub(crate) fn diagnostic_to_py<'py>(
     diagnostic: &Diagnostic,
 ) -> PyResult<Bound<'py, PyAny>> {
     let kwargs = PyDict::new(py);
-    let severity = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
     let known = |n: usize| (n > 0).then_some(n);
-    kwargs.set_item("severity", severity)?;
+    kwargs.set_item("severity", diagnostic.severity.as_str())?;
     kwargs.set_item("check", diagnostic.check.as_str())?;
     kwargs.set_item("path", &diagnostic.location.file)?;
     kwargs.set_item("line", known(diagnostic.location.line))?;
