@@ -4,23 +4,26 @@
 //! `file:line:column: message`, or `file: sheet "…", cell F12 (code): message`); 2 usage.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod output;
+mod run;
 mod sensitivity;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use parindex_core::records::ReformPlan;
-use parindex_core::{
-    Batch, CriteriaSet, Loaded, Plan, Results, Severity, compare, diff_sets, rule_to_toml, shipped,
-};
+use parindex_core::{CriteriaSet, Plan, Severity, compare, diff_sets, rule_to_toml, shipped};
 use parindex_io::{
-    InputReader, Inputs, ReadError, RecordFiles, ReportOptions, ResultsDocument, decimal,
-    read_completions, read_crosswalk, read_survey_answers, report_html, results_xlsx, stage_label,
-    summary_csv, summary_table, template_csv, template_xlsx, write_atomic, write_atomic_with,
-    write_results_json_with_threads,
+    InputReader, ReportOptions, ResultsDocument, decimal, read_crosswalk, report_html,
+    results_xlsx, stage_label, summary_csv, summary_table, template_csv, template_xlsx,
+    write_atomic, write_atomic_with, write_results_json_with_threads,
 };
+
+use crate::output::{
+    Failure, Outcome, Progress, all_cores, extension, out, print_warnings, same_file,
+};
+use crate::run::{RecordArgs, load_set, read_and_score};
 
 /// The embedded sample batch the demo scores (synthetic figures; see criteria/samples/README.md).
 const DEMO_CSV: &str = include_str!("../../../criteria/samples/binh-thuan-police-commune-2024.csv");
@@ -159,25 +162,6 @@ enum Command {
     Demo,
 }
 
-/// Measurements derived from the year's records rather than typed in (docs/records.md).
-#[derive(Debug, Clone, Default, clap::Args)]
-struct RecordArgs {
-    /// The year's reform plan (.toml): criteria with `derive = "plan-…"` are measured from it.
-    #[arg(long, requires = "completions")]
-    plan: Option<PathBuf>,
-    /// The units' completion records of the plan's tasks (.csv or .xlsx: unit, task, done,
-    /// product, note).
-    #[arg(long, requires = "plan")]
-    completions: Option<PathBuf>,
-    /// Raw survey answers (.csv or .xlsx: unit, group, item, answer), tallied into the survey
-    /// criteria.
-    #[arg(long)]
-    survey: Option<PathBuf>,
-    /// The stage the derived values go into (the set's first stage by default).
-    #[arg(long)]
-    records_stage: Option<String>,
-}
-
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum ShowFormat {
     Text,
@@ -190,36 +174,6 @@ enum ScoreFormat {
     Csv,
     Json,
 }
-
-/// A failure, with its exit code; the message is already formatted for stderr.
-struct Failure {
-    code: u8,
-    message: String,
-}
-
-impl Failure {
-    fn invalid(message: impl Into<String>) -> Self {
-        Failure {
-            code: 1,
-            message: message.into(),
-        }
-    }
-
-    fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<parindex_io::IoError> for Failure {
-    fn from(e: parindex_io::IoError) -> Self {
-        Failure::invalid(format!("error: {e}"))
-    }
-}
-
-type Outcome = Result<(), Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -274,25 +228,6 @@ fn main() -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
-}
-
-fn out(text: &str) -> Outcome {
-    let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`parindex sets | head`) is not an error worth reporting.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
-    Ok(())
-}
-
-/// Loads a set: a path when it names a file or ends in .toml, else a shipped id.
-fn load_set(set: &str) -> Result<Loaded, Failure> {
-    let path = Path::new(set);
-    let result = if path.is_file() || set.ends_with(".toml") {
-        CriteriaSet::from_path(path)
-    } else {
-        shipped::load(set)
-    };
-    result.map_err(|e| Failure::invalid(e.to_string()))
 }
 
 fn sets() -> Outcome {
@@ -464,12 +399,6 @@ fn validate(files: &[String], set: Option<&str>) -> Outcome {
     }
 }
 
-fn extension(path: &Path) -> String {
-    path.extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default()
-}
-
 fn template(set: &str, output: &Path) -> Outcome {
     let bytes = match extension(output).as_str() {
         "xlsx" => {
@@ -489,125 +418,6 @@ fn template(set: &str, output: &Path) -> Outcome {
     write_atomic(output, &bytes)?;
     eprintln!("wrote {}", output.display());
     Ok(())
-}
-
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new(steps: u64) -> Self {
-        if !std::io::stderr().is_terminal() {
-            return Progress(None);
-        }
-        let bar = indicatif::ProgressBar::new(steps);
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}") {
-            bar.set_style(style);
-        }
-        Progress(Some(bar))
-    }
-
-    fn step(&self, message: String) {
-        if let Some(bar) = &self.0 {
-            bar.set_message(message);
-            bar.inc(1);
-        }
-    }
-
-    fn set(&self, position: u64) {
-        if let Some(bar) = &self.0 {
-            bar.set_position(position);
-        }
-    }
-
-    fn done(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-/// One thread per core, the default of `--threads`.
-fn all_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// Reads the inputs and scores them on at most `threads` threads; every input problem or
-/// scoring problem is a failure.
-fn read_and_score(
-    plan: &Plan,
-    inputs: &[PathBuf],
-    records: &RecordArgs,
-    progress: &Progress,
-    threads: usize,
-) -> Result<(Inputs, Results), Failure> {
-    let mut reader = InputReader::new(plan);
-    for path in inputs {
-        progress.step(format!("reading {}", path.display()));
-        reader.read_path(path);
-    }
-    let mut inputs = reader.finish().map_err(input_failure)?;
-    add_records(&mut inputs.batch, records)?;
-    progress.step("scoring".to_owned());
-    let results = plan
-        .score_with_threads(&inputs.batch, threads)
-        .map_err(|e| {
-            let lines: Vec<String> = e.problems.iter().map(|p| format!("error: {p}")).collect();
-            Failure::invalid(lines.join("\n"))
-        })?;
-    Ok((inputs, results))
-}
-
-fn input_failure(e: ReadError) -> Failure {
-    let n = e.problems.len();
-    Failure::invalid(format!(
-        "{e}\n{n} problem{} in the input; nothing was scored",
-        if n == 1 { "" } else { "s" }
-    ))
-}
-
-/// Reads the year's records named on the command line and derives their measurements into the
-/// batch; any bad record is a failure.
-fn add_records(batch: &mut Batch, args: &RecordArgs) -> Result<(), Failure> {
-    let plan = match &args.plan {
-        Some(path) => {
-            Some(ReformPlan::from_path(path).map_err(|e| Failure::invalid(e.to_string()))?)
-        }
-        None => None,
-    };
-    let files = RecordFiles {
-        plan,
-        completions: args
-            .completions
-            .as_deref()
-            .map(read_completions)
-            .transpose()
-            .map_err(input_failure)?,
-        survey: args
-            .survey
-            .as_deref()
-            .map(read_survey_answers)
-            .transpose()
-            .map_err(input_failure)?,
-        stage: args.records_stage.clone(),
-    };
-    files.apply(batch).map_err(input_failure)
-}
-
-fn print_warnings(results: &Results) {
-    let n = results.warnings.len();
-    if n == 0 {
-        return;
-    }
-    let mut stderr = std::io::stderr().lock();
-    for w in results.warnings.iter().take(20) {
-        let _ = writeln!(
-            stderr,
-            "warning: unit {}, {}: {}",
-            w.unit, w.code, w.message
-        );
-    }
-    if n > 20 {
-        let _ = writeln!(stderr, "warning: … and {} more", n - 20);
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -703,13 +513,6 @@ fn score(
         }
     }
     Ok(())
-}
-
-fn same_file(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
 }
 
 fn explain(

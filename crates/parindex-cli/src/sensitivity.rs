@@ -1,5 +1,4 @@
-//! `parindex sensitivity`: how sure is each rank? Replicates a scoring run under the
-//! uncertainty of its inputs and choices (`parindex-analysis`) and writes the intervals.
+//! `parindex sensitivity`: how sure each rank is, from scoring runs replicated under uncertainty.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -11,7 +10,9 @@ use parindex_core::{Named, NotApplicable, Plan, Rounding, Ties};
 use parindex_io::{RankIntervals, ReportOptions, csv_record, report_html, write_atomic};
 use serde_json::json;
 
-use crate::{Failure, Outcome, RecordArgs, ScoreFormat, extension, load_set, out, read_and_score};
+use crate::ScoreFormat;
+use crate::output::{Failure, Outcome, Progress, all_cores, extension, out};
+use crate::run::{RecordArgs, load_set, read_and_score};
 
 /// How survey shares are redrawn, or not.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -128,6 +129,7 @@ impl SensitivityArgs {
     }
 }
 
+/// Replicates the scoring under the uncertainty asked for and writes or prints the intervals.
 pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     for output in &args.output {
         if !["csv", "json", "html", "htm"].contains(&extension(output).as_str()) {
@@ -143,8 +145,8 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         &plan,
         &args.inputs,
         &args.records,
-        &crate::Progress(None),
-        crate::all_cores(),
+        &Progress(None),
+        all_cores(),
     )?;
     let uncertainty = args.uncertainty();
     let sources = uncertainty.sources().len();
@@ -153,7 +155,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     } else {
         args.replications
     };
-    let progress = crate::Progress::new(runs as u64);
+    let progress = Progress::new(runs as u64);
     let settings = Settings {
         replications: args.replications,
         seed: args.seed,
