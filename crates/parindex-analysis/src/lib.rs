@@ -53,7 +53,10 @@ mod stats;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use parindex_core::{NotApplicable, Results, Rounding, Ties};
+use std::fmt;
+use std::str::FromStr;
+
+use parindex_core::{Named, NotApplicable, Results, Rounding, Ties, UnknownName};
 
 use crate::model::Model;
 use crate::replicate::{Outcome, Scratch, Seeds, replicate};
@@ -68,6 +71,46 @@ pub enum SurveyModel {
     /// The share is drawn from its Beta posterior under a flat prior (Dirichlet for answer
     /// options).
     Posterior,
+}
+
+impl SurveyModel {
+    /// Every model, in declaration order.
+    pub const ALL: &'static [Self] = &[SurveyModel::Resample, SurveyModel::Posterior];
+
+    /// Its name: `resample` or `posterior`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SurveyModel::Resample => "resample",
+            SurveyModel::Posterior => "posterior",
+        }
+    }
+}
+
+impl Named for SurveyModel {
+    const WHAT: &'static str = "survey model";
+    const ALL: &'static [Self] = SurveyModel::ALL;
+
+    fn as_str(self) -> &'static str {
+        SurveyModel::as_str(self)
+    }
+}
+
+impl FromStr for SurveyModel {
+    type Err = UnknownName;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        SurveyModel::ALL
+            .iter()
+            .copied()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| UnknownName::new::<Self>(name))
+    }
+}
+
+impl fmt::Display for SurveyModel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 /// The sources of uncertainty, each off (`None`, empty) unless given.
@@ -431,4 +474,23 @@ fn summarise(model: &Model, outcomes: &[Outcome], top: u32) -> Vec<UnitUncertain
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn survey_model_names_read_back() {
+        for &model in SurveyModel::ALL {
+            assert_eq!(model.as_str().parse::<SurveyModel>(), Ok(model));
+            assert_eq!(model.to_string(), model.as_str());
+        }
+        assert_eq!(
+            "bootstrap"
+                .parse::<SurveyModel>()
+                .map_err(|e| e.to_string()),
+            Err(r#"survey model "bootstrap" is not one of resample, posterior"#.to_owned())
+        );
+    }
 }

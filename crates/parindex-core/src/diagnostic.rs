@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::names::named;
+
 /// Where something is in a file: 1-based line and column.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Location {
@@ -50,6 +52,11 @@ pub enum Severity {
     Warning,
 }
 
+named!(Severity, "severity", {
+    Error => "error",
+    Warning => "warning",
+});
+
 /// The check a diagnostic comes from. Its name is what an `[[acknowledge]]` entry quotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Check {
@@ -97,34 +104,31 @@ pub enum Check {
     Derive,
 }
 
-impl Check {
-    /// The check's name, as written in `[[acknowledge]]`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Check::Syntax => "syntax",
-            Check::UnknownKey => "unknown-key",
-            Check::MissingKey => "missing-key",
-            Check::WrongType => "wrong-type",
-            Check::DuplicateCode => "duplicate-code",
-            Check::MissingParent => "missing-parent",
-            Check::ChildrenSum => "children-sum",
-            Check::TotalMax => "total-max",
-            Check::BestPoints => "best-points",
-            Check::PointsAboveMax => "points-above-max",
-            Check::TierGap => "tier-gap",
-            Check::TierUnreachable => "tier-unreachable",
-            Check::TierOrder => "tier-order",
-            Check::NegativePoints => "negative-points",
-            Check::BandOverlap => "band-overlap",
-            Check::BandGap => "band-gap",
-            Check::UndeclaredAttribute => "undeclared-attribute",
-            Check::UnknownNode => "unknown-node",
-            Check::SourceNote => "source-note",
-            Check::Renumbered => "renumbered",
-            Check::Derive => "derive",
-        }
-    }
+named!(Check, "check", {
+    Syntax => "syntax",
+    UnknownKey => "unknown-key",
+    MissingKey => "missing-key",
+    WrongType => "wrong-type",
+    DuplicateCode => "duplicate-code",
+    MissingParent => "missing-parent",
+    ChildrenSum => "children-sum",
+    TotalMax => "total-max",
+    BestPoints => "best-points",
+    PointsAboveMax => "points-above-max",
+    TierGap => "tier-gap",
+    TierUnreachable => "tier-unreachable",
+    TierOrder => "tier-order",
+    NegativePoints => "negative-points",
+    BandOverlap => "band-overlap",
+    BandGap => "band-gap",
+    UndeclaredAttribute => "undeclared-attribute",
+    UnknownNode => "unknown-node",
+    SourceNote => "source-note",
+    Renumbered => "renumbered",
+    Derive => "derive",
+});
 
+impl Check {
     /// Whether a file may acknowledge this check, turning its error into a warning.
     pub fn acknowledgeable(self) -> bool {
         matches!(
@@ -139,19 +143,14 @@ impl Check {
         )
     }
 
+    /// The checks a file may acknowledge, in declaration order.
+    pub fn acknowledgeable_checks() -> impl Iterator<Item = Check> {
+        Check::ALL.iter().copied().filter(|c| c.acknowledgeable())
+    }
+
     /// The check with this name, among those a file may acknowledge.
     pub fn acknowledgeable_named(name: &str) -> Option<Check> {
-        [
-            Check::ChildrenSum,
-            Check::TotalMax,
-            Check::BestPoints,
-            Check::TierGap,
-            Check::TierUnreachable,
-            Check::TierOrder,
-            Check::SourceNote,
-        ]
-        .into_iter()
-        .find(|c| c.name() == name)
+        Check::acknowledgeable_checks().find(|c| c.as_str() == name)
     }
 }
 
@@ -175,11 +174,7 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{}: {severity}[{}]", self.location, self.check.name())?;
+        write!(f, "{}: {}[{}]", self.location, self.severity, self.check)?;
         if let Some(code) = &self.code {
             write!(f, " {code}")?;
         }

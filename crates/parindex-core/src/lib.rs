@@ -39,6 +39,7 @@ pub mod diff;
 pub mod explain;
 pub mod load;
 pub mod model;
+mod names;
 pub mod records;
 pub mod rule;
 mod validate;
@@ -52,9 +53,10 @@ pub use diff::{AreaChange, Change, UnitChange, YearResults, YearUnit, compare, d
 pub use explain::{ExplainLine, Explanation};
 pub use load::Loaded;
 pub use model::*;
+pub use names::{Named, UnknownName};
 pub use rule::{
-    Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, Statistic,
-    SurveyMode, Tier,
+    Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, RuleKind,
+    Statistic, SurveyMode, SurveyModeKind, Tier,
 };
 pub use value::{Input, Responses, Survey, Value};
 pub use write::rule_to_toml;

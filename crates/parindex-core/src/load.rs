@@ -16,6 +16,7 @@ use crate::condition::Condition;
 use crate::date::Date;
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
 use crate::model::*;
+use crate::names::Named;
 use crate::rule::*;
 use crate::validate;
 
@@ -475,12 +476,9 @@ impl<'s> Reader<'s> {
         }
     }
 
-    pub(crate) fn choice<T: Copy>(
-        &mut self,
-        at: &At<'_, '_>,
-        key: &str,
-        options: &[(&str, T)],
-    ) -> Option<Option<T>> {
+    /// The value of `key`, one of `T`'s names: `Some(None)` when the key is absent, `None`
+    /// after reporting a problem.
+    pub(crate) fn choice<T: Named>(&mut self, at: &At<'_, '_>, key: &str) -> Option<Option<T>> {
         let Some(value) = self.get(at, key, false) else {
             return Some(None);
         };
@@ -491,11 +489,11 @@ impl<'s> Reader<'s> {
                 return None;
             }
         };
-        match options.iter().find(|(name, _)| *name == text) {
-            Some((_, v)) => Some(Some(*v)),
-            None => {
-                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                let message = format!("`{key}` = \"{text}\" is not one of {}", names.join(", "));
+        match text.parse::<T>() {
+            Ok(v) => Some(Some(v)),
+            Err(e) => {
+                let names = e.expected.join(", ");
+                let message = format!("`{key}` = \"{text}\" is not one of {names}");
                 self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
                 None
             }
@@ -640,15 +638,7 @@ impl<'s> Reader<'s> {
             ],
             "[origin]",
         );
-        let status = self.choice(
-            at,
-            "status",
-            &[
-                ("official", Status::Official),
-                ("transcribed", Status::Transcribed),
-                ("example", Status::Example),
-            ],
-        );
+        let status = self.choice(at, "status");
         if at.table.get("status").is_none() {
             self.report(
                 Check::MissingKey,
@@ -735,48 +725,16 @@ impl<'s> Reader<'s> {
         Some(Policy {
             scale: scale.unwrap_or(default.scale),
             decimals: decimals?,
-            rounding: self
-                .choice(at, "rounding", ROUNDINGS)?
-                .unwrap_or(default.rounding),
+            rounding: self.choice(at, "rounding")?.unwrap_or(default.rounding),
             not_applicable: self
-                .choice(at, "not_applicable", NOT_APPLICABLE)?
+                .choice(at, "not_applicable")?
                 .unwrap_or(default.not_applicable),
-            missing: self
-                .choice(
-                    at,
-                    "missing",
-                    &[
-                        ("zero-with-warning", Missing::ZeroWithWarning),
-                        ("error", Missing::Error),
-                    ],
-                )?
-                .unwrap_or(default.missing),
-            evidence: self
-                .choice(
-                    at,
-                    "evidence",
-                    &[
-                        ("optional", Evidence::Optional),
-                        ("required", Evidence::Required),
-                    ],
-                )?
-                .unwrap_or(default.evidence),
+            missing: self.choice(at, "missing")?.unwrap_or(default.missing),
+            evidence: self.choice(at, "evidence")?.unwrap_or(default.evidence),
             stages,
-            ties: self
-                .choice(
-                    at,
-                    "ties",
-                    &[("competition", Ties::Competition), ("dense", Ties::Dense)],
-                )?
-                .unwrap_or(default.ties),
+            ties: self.choice(at, "ties")?.unwrap_or(default.ties),
             tie_breakers: self.strings(at, "tie_breakers")?,
-            rank_on: self
-                .choice(
-                    at,
-                    "rank_on",
-                    &[("reported", RankOn::Reported), ("exact", RankOn::Exact)],
-                )?
-                .unwrap_or(default.rank_on),
+            rank_on: self.choice(at, "rank_on")?.unwrap_or(default.rank_on),
             group_by: self.string(at, "group_by", false),
             cap_total: self.boolean(at, "cap_total").unwrap_or(default.cap_total),
             min_respondents: match self.integer(at, "min_respondents", false) {
@@ -817,15 +775,7 @@ impl<'s> Reader<'s> {
                 &["type", "label", "values"],
                 &format!("[attributes.{name}]"),
             );
-            let kind = self.choice(
-                &attr_at,
-                "type",
-                &[
-                    ("bool", AttributeKind::Bool),
-                    ("text", AttributeKind::Text),
-                    ("number", AttributeKind::Number),
-                ],
-            );
+            let kind = self.choice(&attr_at, "type");
             let values = self.strings(&attr_at, "values").unwrap_or_default();
             let label = self.string(&attr_at, "label", false);
             if let Some(kind) = kind.flatten() {
@@ -902,8 +852,10 @@ impl<'s> Reader<'s> {
         let check_name = self.required_string(&at, "check")?;
         let Some(check) = Check::acknowledgeable_named(&check_name) else {
             let span = at.table.get("check").map_or(at.span.clone(), |v| v.span());
+            let names: Vec<&str> = Check::acknowledgeable_checks().map(Check::as_str).collect();
             let message = format!(
-                "`check` = \"{check_name}\" cannot be acknowledged (one of children-sum, total-max, best-points, tier-gap, tier-unreachable, tier-order, source-note)"
+                "`check` = \"{check_name}\" cannot be acknowledged (one of {})",
+                names.join(", ")
             );
             self.report(Check::WrongType, &span, Some(&code), message);
             return None;
@@ -960,37 +912,13 @@ impl<'s> Reader<'s> {
             None => None,
         };
         let source = self
-            .choice(
-                &at,
-                "source",
-                &[
-                    ("self", Source::SelfAssessed),
-                    ("survey", Source::Survey),
-                    ("external", Source::External),
-                ],
-            )
+            .choice(&at, "source")
             .map(|s| s.unwrap_or(Source::SelfAssessed));
         let kind = self
-            .choice(
-                &at,
-                "kind",
-                &[
-                    ("scored", NodeKind::Scored),
-                    ("bonus", NodeKind::Bonus),
-                    ("penalty", NodeKind::Penalty),
-                ],
-            )
+            .choice(&at, "kind")
             .map(|k| k.unwrap_or(NodeKind::Scored));
-        let not_applicable = self.choice(&at, "not_applicable", NOT_APPLICABLE);
-        let derive = self.choice(
-            &at,
-            "derive",
-            &[
-                ("plan-done", PlanMeasure::Done),
-                ("plan-on-time", PlanMeasure::OnTime),
-                ("plan-late", PlanMeasure::LateOrNotDone),
-            ],
-        );
+        let not_applicable = self.choice(&at, "not_applicable");
+        let derive = self.choice(&at, "derive");
         Some(Node {
             derive: derive?,
             printed_code: self.string(&at, "printed_code", false),
@@ -1068,30 +996,34 @@ impl<'s> Reader<'s> {
 
     /// Reads a leaf's rule; `max` is the node's maximum, the default points for yes.
     fn read_rule(&mut self, at: &At<'_, '_>, max: Decimal) -> Option<Rule> {
-        let kind = self.required_string(at, "kind")?;
-        let allowed: &[&str] = match kind.as_str() {
-            "yes-no" => &["kind", "yes", "no", "yes_label", "no_label"],
-            "levels" => &["kind", "level"],
-            "timeliness" => &["kind", "due", "on_time", "late", "missing", "per_day_late"],
-            "tiers" => &["kind", "measure", "better", "tier"],
-            "proportional" => &["kind", "target", "floor", "cap", "round"],
-            "per-item" => &["kind", "points", "cap", "floor"],
-            "survey" => &["kind", "mode", "tier", "options", "groups", "satisfied"],
-            "relative" => &["kind", "to", "among", "at_or_above", "below"],
-            "direct" => &["kind", "min", "step"],
-            "branch" => &["kind", "on", "case"],
-            other => {
+        let kind = match self.required_string(at, "kind")?.parse::<RuleKind>() {
+            Ok(kind) => kind,
+            Err(e) => {
                 let span = at.table.get("kind").map_or(at.span.clone(), |v| v.span());
                 let message = format!(
-                    "`kind` = \"{other}\" is not a rule kind (yes-no, levels, timeliness, tiers, proportional, per-item, survey, relative, direct, branch)"
+                    "`kind` = \"{}\" is not a rule kind ({})",
+                    e.given,
+                    e.expected.join(", ")
                 );
                 self.report(Check::WrongType, &span, at.code.as_deref(), message);
                 return None;
             }
         };
+        let allowed: &[&str] = match kind {
+            RuleKind::YesNo => &["kind", "yes", "no", "yes_label", "no_label"],
+            RuleKind::Levels => &["kind", "level"],
+            RuleKind::Timeliness => &["kind", "due", "on_time", "late", "missing", "per_day_late"],
+            RuleKind::Tiers => &["kind", "measure", "better", "tier"],
+            RuleKind::Proportional => &["kind", "target", "floor", "cap", "round"],
+            RuleKind::PerItem => &["kind", "points", "cap", "floor"],
+            RuleKind::Survey => &["kind", "mode", "tier", "options", "groups", "satisfied"],
+            RuleKind::Relative => &["kind", "to", "among", "at_or_above", "below"],
+            RuleKind::Direct => &["kind", "min", "step"],
+            RuleKind::Branch => &["kind", "on", "case"],
+        };
         self.known_keys(at, allowed, &format!("a {kind} rule"));
-        let rule = match kind.as_str() {
-            "yes-no" => {
+        let rule = match kind {
+            RuleKind::YesNo => {
                 let yes = self.decimal(at, "yes", false);
                 let no = self.decimal(at, "no", false);
                 Rule::YesNo {
@@ -1101,7 +1033,7 @@ impl<'s> Reader<'s> {
                     no_label: self.string(at, "no_label", false),
                 }
             }
-            "levels" => {
+            RuleKind::Levels => {
                 let mut levels = Vec::new();
                 let level_tables = self.tables(at, "level");
                 if level_tables.is_empty() {
@@ -1129,7 +1061,7 @@ impl<'s> Reader<'s> {
                 }
                 Rule::Levels { levels }
             }
-            "timeliness" => {
+            RuleKind::Timeliness => {
                 let due = match self.string(at, "due", false) {
                     Some(text) => match text.parse::<Date>() {
                         Ok(d) => Some(d),
@@ -1149,21 +1081,9 @@ impl<'s> Reader<'s> {
                     per_day_late: self.decimal(at, "per_day_late", false),
                 }
             }
-            "tiers" => {
-                let measure = self.choice(
-                    at,
-                    "measure",
-                    &[
-                        ("percent", Measure::Percent),
-                        ("count", Measure::Count),
-                        ("number", Measure::Number),
-                    ],
-                );
-                let better = self.choice(
-                    at,
-                    "better",
-                    &[("higher", Better::Higher), ("lower", Better::Lower)],
-                );
+            RuleKind::Tiers => {
+                let measure = self.choice(at, "measure");
+                let better = self.choice(at, "better");
                 let tiers = self.read_tiers(at);
                 Rule::Tiers {
                     measure: measure?.unwrap_or(Measure::Percent),
@@ -1171,7 +1091,7 @@ impl<'s> Reader<'s> {
                     tiers: tiers?,
                 }
             }
-            "proportional" => {
+            RuleKind::Proportional => {
                 let round = match self.integer(at, "round", false) {
                     Some(r) if (0..=10).contains(&r) => u32::try_from(r).ok(),
                     Some(r) => {
@@ -1203,17 +1123,19 @@ impl<'s> Reader<'s> {
                     round,
                 }
             }
-            "per-item" => Rule::PerItem {
+            RuleKind::PerItem => Rule::PerItem {
                 points: self.decimal(at, "points", true)?,
                 cap: self.decimal(at, "cap", false),
                 floor: self.decimal(at, "floor", false),
             },
-            "survey" => {
-                let mode = self.choice(at, "mode", &[("share", true), ("options", false)])?;
+            RuleKind::Survey => {
+                let mode = self.choice(at, "mode")?;
                 let mode = match mode {
-                    Some(true) | None if !at.table.contains_key("options") => SurveyMode::Share {
-                        tiers: self.read_tiers(at)?,
-                    },
+                    Some(SurveyModeKind::Share) | None if !at.table.contains_key("options") => {
+                        SurveyMode::Share {
+                            tiers: self.read_tiers(at)?,
+                        }
+                    }
                     _ => {
                         let options = self.weights(at, "options")?;
                         if options.is_empty() {
@@ -1234,25 +1156,17 @@ impl<'s> Reader<'s> {
                     satisfied: self.strings(at, "satisfied")?,
                 }
             }
-            "relative" => Rule::Relative {
-                to: self
-                    .choice(
-                        at,
-                        "to",
-                        &[("mean", Statistic::Mean), ("median", Statistic::Median)],
-                    )?
-                    .unwrap_or(Statistic::Mean),
-                among: self
-                    .choice(at, "among", &[("all", Among::All), ("group", Among::Group)])?
-                    .unwrap_or(Among::All),
+            RuleKind::Relative => Rule::Relative {
+                to: self.choice(at, "to")?.unwrap_or(Statistic::Mean),
+                among: self.choice(at, "among")?.unwrap_or(Among::All),
                 at_or_above: self.decimal(at, "at_or_above", true)?,
                 below: self.decimal(at, "below", false).unwrap_or(Decimal::ZERO),
             },
-            "direct" => Rule::Direct {
+            RuleKind::Direct => Rule::Direct {
                 min: self.decimal(at, "min", false),
                 step: self.decimal(at, "step", false),
             },
-            _ => {
+            RuleKind::Branch => {
                 let on_at = self.table(at, "on", true)?;
                 self.known_keys(&on_at, &["attribute", "node"], "`on`");
                 let on = if let Some(node) = self.string(&on_at, "node", false) {
@@ -1309,32 +1223,4 @@ impl<'s> Reader<'s> {
         }
         Some(weights)
     }
-}
-
-const ROUNDINGS: &[(&str, Rounding)] = &[
-    ("half-away-from-zero", Rounding::HalfAwayFromZero),
-    ("half-even", Rounding::HalfEven),
-    ("truncate", Rounding::Truncate),
-];
-
-const NOT_APPLICABLE: &[(&str, NotApplicable)] = &[
-    ("reduce-maximum", NotApplicable::ReduceMaximum),
-    ("full-points", NotApplicable::FullPoints),
-    ("rescale-to-parent", NotApplicable::RescaleToParent),
-];
-
-/// The names of policy values, as written in files, for writers and displays.
-pub(crate) fn rounding_name(r: Rounding) -> &'static str {
-    ROUNDINGS
-        .iter()
-        .find(|(_, v)| *v == r)
-        .map_or("", |(n, _)| n)
-}
-
-/// The file name of a not-applicable policy.
-pub(crate) fn not_applicable_name(n: NotApplicable) -> &'static str {
-    NOT_APPLICABLE
-        .iter()
-        .find(|(_, v)| *v == n)
-        .map_or("", |(n, _)| n)
 }

@@ -6,6 +6,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::condition::Condition;
 use crate::diagnostic::{Check, Location};
+use crate::names::named;
 use crate::rule::Rule;
 
 /// A loaded and validated criteria set: one year's table of one authority.
@@ -89,6 +90,12 @@ pub enum Status {
     Example,
 }
 
+named!(Status, "status", {
+    Official => "official",
+    Transcribed => "transcribed",
+    Example => "example",
+});
+
 /// How a set scores, ranks and classifies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
@@ -161,6 +168,12 @@ pub enum Rounding {
     Truncate,
 }
 
+named!(Rounding, "rounding mode", {
+    HalfAwayFromZero => "half-away-from-zero",
+    HalfEven => "half-even",
+    Truncate => "truncate",
+});
+
 impl Rounding {
     /// Rounds to `decimals` places, keeping trailing zeros (`89.50`).
     pub fn round(self, x: Decimal, decimals: u32) -> Decimal {
@@ -186,6 +199,12 @@ pub enum NotApplicable {
     RescaleToParent,
 }
 
+named!(NotApplicable, "not-applicable policy", {
+    ReduceMaximum => "reduce-maximum",
+    FullPoints => "full-points",
+    RescaleToParent => "rescale-to-parent",
+});
+
 /// What a missing input does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
@@ -194,6 +213,11 @@ pub enum Missing {
     /// Refuse to score.
     Error,
 }
+
+named!(Missing, "missing-input policy", {
+    ZeroWithWarning => "zero-with-warning",
+    Error => "error",
+});
 
 /// Whether self-assessed points need evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -204,6 +228,11 @@ pub enum Evidence {
     Required,
 }
 
+named!(Evidence, "evidence policy", {
+    Optional => "optional",
+    Required => "required",
+});
+
 /// How ties are ranked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ties {
@@ -213,6 +242,11 @@ pub enum Ties {
     Dense,
 }
 
+named!(Ties, "tie policy", {
+    Competition => "competition",
+    Dense => "dense",
+});
+
 /// Which index ranks and bands use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RankOn {
@@ -221,6 +255,11 @@ pub enum RankOn {
     /// The exact index.
     Exact,
 }
+
+named!(RankOn, "ranking basis", {
+    Reported => "reported",
+    Exact => "exact",
+});
 
 /// A unit attribute a set uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -245,6 +284,12 @@ pub enum AttributeKind {
     /// A number.
     Number,
 }
+
+named!(AttributeKind, "attribute type", {
+    Bool => "bool",
+    Text => "text",
+    Number => "number",
+});
 
 /// A value of an attribute, or a value a branch or gate compares with.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -372,6 +417,12 @@ pub enum Source {
     External,
 }
 
+named!(Source, "source", {
+    SelfAssessed => "self",
+    Survey => "survey",
+    External => "external",
+});
+
 /// A measurement derived from the year's reform plan and its completion records.
 ///
 /// A leaf declares it with `derive = "plan-done"`; see [`crate::records`].
@@ -385,16 +436,11 @@ pub enum PlanMeasure {
     LateOrNotDone,
 }
 
-impl PlanMeasure {
-    /// The name written in a criteria file.
-    pub fn name(self) -> &'static str {
-        match self {
-            PlanMeasure::Done => "plan-done",
-            PlanMeasure::OnTime => "plan-on-time",
-            PlanMeasure::LateOrNotDone => "plan-late",
-        }
-    }
-}
+named!(PlanMeasure, "plan measure", {
+    Done => "plan-done",
+    OnTime => "plan-on-time",
+    LateOrNotDone => "plan-late",
+});
 
 /// One condition of a node's applicability: the attribute has one of the values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -415,6 +461,12 @@ pub enum NodeKind {
     /// Points taken off, down to the block's floor.
     Penalty,
 }
+
+named!(NodeKind, "node kind", {
+    Scored => "scored",
+    Bonus => "bonus",
+    Penalty => "penalty",
+});
 
 /// An inconsistency of the source that the file acknowledges.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use crate::condition::Condition;
 use crate::date::Date;
 use crate::model::{AttrValue, Rounding};
+use crate::names::named;
 use crate::value::{self, Responses, Survey, Value};
 
 /// How a leaf's measurement maps to points. See `criteria/FORMAT.md` for the file syntax.
@@ -125,6 +126,51 @@ pub enum Rule {
     },
 }
 
+/// The kind of a [`Rule`], as a criteria file's `kind` names it.
+///
+/// ```
+/// use parindex_core::RuleKind;
+/// assert_eq!("per-item".parse::<RuleKind>()?, RuleKind::PerItem);
+/// assert_eq!(RuleKind::YesNo.as_str(), "yes-no");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    /// [`Rule::YesNo`].
+    YesNo,
+    /// [`Rule::Levels`].
+    Levels,
+    /// [`Rule::Timeliness`].
+    Timeliness,
+    /// [`Rule::Tiers`].
+    Tiers,
+    /// [`Rule::Proportional`].
+    Proportional,
+    /// [`Rule::PerItem`].
+    PerItem,
+    /// [`Rule::Survey`].
+    Survey,
+    /// [`Rule::Relative`].
+    Relative,
+    /// [`Rule::Direct`].
+    Direct,
+    /// [`Rule::Branch`].
+    Branch,
+}
+
+named!(RuleKind, "rule kind", {
+    YesNo => "yes-no",
+    Levels => "levels",
+    Timeliness => "timeliness",
+    Tiers => "tiers",
+    Proportional => "proportional",
+    PerItem => "per-item",
+    Survey => "survey",
+    Relative => "relative",
+    Direct => "direct",
+    Branch => "branch",
+});
+
 /// A named level of a [`Rule::Levels`] rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Level {
@@ -170,6 +216,12 @@ pub enum Measure {
     Number,
 }
 
+named!(Measure, "measure", {
+    Percent => "percent",
+    Count => "count",
+    Number => "number",
+});
+
 /// Which direction of a measure is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Better {
@@ -178,6 +230,11 @@ pub enum Better {
     /// Less is better (violations, days late).
     Lower,
 }
+
+named!(Better, "direction", {
+    Higher => "higher",
+    Lower => "lower",
+});
 
 /// How survey results become points.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +251,30 @@ pub enum SurveyMode {
     },
 }
 
+impl SurveyMode {
+    /// The mode's kind; its name is what a criteria file's `mode` writes.
+    pub const fn kind(&self) -> SurveyModeKind {
+        match self {
+            SurveyMode::Share { .. } => SurveyModeKind::Share,
+            SurveyMode::Options { .. } => SurveyModeKind::Options,
+        }
+    }
+}
+
+/// The kind of a [`SurveyMode`], as a criteria file's `mode` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyModeKind {
+    /// [`SurveyMode::Share`].
+    Share,
+    /// [`SurveyMode::Options`].
+    Options,
+}
+
+named!(SurveyModeKind, "survey mode", {
+    Share => "share",
+    Options => "options",
+});
+
 /// The statistic of a relative rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Statistic {
@@ -203,6 +284,11 @@ pub enum Statistic {
     Median,
 }
 
+named!(Statistic, "statistic", {
+    Mean => "mean",
+    Median => "median",
+});
+
 /// Which units a relative rule compares with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Among {
@@ -211,6 +297,11 @@ pub enum Among {
     /// The units of the same ranking group.
     Group,
 }
+
+named!(Among, "comparison group", {
+    All => "all",
+    Group => "group",
+});
 
 /// What decides the case of a branch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -356,19 +447,19 @@ const NOT_DONE_WORDS: &[&str] = &[
 ];
 
 impl Rule {
-    /// The rule's kind, as written in a criteria file.
-    pub fn kind(&self) -> &'static str {
+    /// The rule's kind; its name is what a criteria file writes.
+    pub const fn kind(&self) -> RuleKind {
         match self {
-            Rule::YesNo { .. } => "yes-no",
-            Rule::Levels { .. } => "levels",
-            Rule::Timeliness { .. } => "timeliness",
-            Rule::Tiers { .. } => "tiers",
-            Rule::Proportional { .. } => "proportional",
-            Rule::PerItem { .. } => "per-item",
-            Rule::Survey { .. } => "survey",
-            Rule::Relative { .. } => "relative",
-            Rule::Direct { .. } => "direct",
-            Rule::Branch { .. } => "branch",
+            Rule::YesNo { .. } => RuleKind::YesNo,
+            Rule::Levels { .. } => RuleKind::Levels,
+            Rule::Timeliness { .. } => RuleKind::Timeliness,
+            Rule::Tiers { .. } => RuleKind::Tiers,
+            Rule::Proportional { .. } => RuleKind::Proportional,
+            Rule::PerItem { .. } => RuleKind::PerItem,
+            Rule::Survey { .. } => RuleKind::Survey,
+            Rule::Relative { .. } => RuleKind::Relative,
+            Rule::Direct { .. } => RuleKind::Direct,
+            Rule::Branch { .. } => RuleKind::Branch,
         }
     }
 
@@ -643,7 +734,7 @@ impl Rule {
                 };
                 let reference = ctx
                     .reference
-                    .ok_or_else(|| format!("no {} to compare with", statistic_name(*to)))?;
+                    .ok_or_else(|| format!("no {to} to compare with"))?;
                 let reached = *x >= reference;
                 let points = if reached { *at_or_above } else { *below };
                 outcome(points, Fired::Relative { reference, reached })
@@ -819,9 +910,8 @@ impl Rule {
             }
             (Fired::Relative { reference, reached }, Rule::Relative { to, .. }) => {
                 let sign = if *reached { "≥" } else { "<" };
-                let name = statistic_name(*to);
                 format!(
-                    "{shown} {sign} {name} {} → {points}",
+                    "{shown} {sign} {to} {} → {points}",
                     reference.round_dp(4).normalize()
                 )
             }
@@ -874,13 +964,6 @@ impl Rule {
                 .unwrap_or_default(),
             _ => value.to_string(),
         }
-    }
-}
-
-fn statistic_name(statistic: Statistic) -> &'static str {
-    match statistic {
-        Statistic::Mean => "mean",
-        Statistic::Median => "median",
     }
 }
 

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::batch::{Batch, Cell};
 use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotApplicable};
+use crate::names::named;
 use crate::plan::Plan;
 use crate::rank;
 use crate::rule::{Among, BranchOn, Context, Outcome, Rule, Statistic};
@@ -27,6 +28,13 @@ pub enum NodeStatus {
     /// Self-assessed without evidence, under a policy that requires it: 0 points.
     NoEvidence,
 }
+
+named!(NodeStatus, "node status", {
+    Scored => "scored",
+    NotApplicable => "not-applicable",
+    Missing => "missing",
+    NoEvidence => "no-evidence",
+});
 
 /// One node's result for one unit.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -212,7 +212,7 @@ impl Validator<'_> {
                 }
                 PlanMeasure::LateOrNotDone => "a leaf with count tiers or a per-item rule",
             };
-            let message = format!("`derive = \"{}\"` needs {wanted}", measure.name());
+            let message = format!("`derive = \"{measure}\"` needs {wanted}");
             self.report(Check::Derive, &node.location, Some(&node.code), message);
         }
     }
@@ -503,8 +503,7 @@ impl Validator<'_> {
             } else {
                 format!(
                     "acknowledged {}, but the check finds nothing here: {}",
-                    ack.check.name(),
-                    ack.note
+                    ack.check, ack.note
                 )
             };
             self.found.push(Diagnostic {

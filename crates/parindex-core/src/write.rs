@@ -4,7 +4,6 @@ use std::fmt::Write;
 
 use rust_decimal::Decimal;
 
-use crate::load::{not_applicable_name, rounding_name};
 use crate::model::*;
 use crate::rule::*;
 
@@ -53,7 +52,7 @@ fn optional(out: &mut Vec<String>, key: &str, value: Option<String>) {
 /// assert_eq!(rule_to_toml(&rule), r#"{ kind = "yes-no", yes = 1, no = 0 }"#);
 /// ```
 pub fn rule_to_toml(rule: &Rule) -> String {
-    let mut f = vec![format!("kind = {}", quote(rule.kind()))];
+    let mut f = vec![format!("kind = {}", quote(rule.kind().as_str()))];
     let tiers = |tiers: &[Tier]| {
         let items: Vec<String> = tiers
             .iter()
@@ -120,14 +119,9 @@ pub fn rule_to_toml(rule: &Rule) -> String {
             better,
             tiers: list,
         } => {
-            let measure = match measure {
-                Measure::Percent => "percent",
-                Measure::Count => "count",
-                Measure::Number => "number",
-            };
-            f.push(format!("measure = {}", quote(measure)));
-            if *better == Better::Lower {
-                f.push("better = \"lower\"".to_owned());
+            f.push(format!("measure = {}", quote(measure.as_str())));
+            if *better != Better::Higher {
+                f.push(format!("better = {}", quote(better.as_str())));
             }
             f.push(format!("tier = {}", tiers(list)));
         }
@@ -152,13 +146,10 @@ pub fn rule_to_toml(rule: &Rule) -> String {
             groups,
             satisfied,
         } => {
+            f.push(format!("mode = {}", quote(mode.kind().as_str())));
             match mode {
-                SurveyMode::Share { tiers: list } => {
-                    f.push("mode = \"share\"".to_owned());
-                    f.push(format!("tier = {}", tiers(list)));
-                }
+                SurveyMode::Share { tiers: list } => f.push(format!("tier = {}", tiers(list))),
                 SurveyMode::Options { options } => {
-                    f.push("mode = \"options\"".to_owned());
                     f.push(format!("options = {}", pairs(options)));
                 }
             }
@@ -176,18 +167,8 @@ pub fn rule_to_toml(rule: &Rule) -> String {
             at_or_above,
             below,
         } => {
-            f.push(format!(
-                "to = {}",
-                quote(if *to == Statistic::Mean {
-                    "mean"
-                } else {
-                    "median"
-                })
-            ));
-            f.push(format!(
-                "among = {}",
-                quote(if *among == Among::All { "all" } else { "group" })
-            ));
+            f.push(format!("to = {}", quote(to.as_str())));
+            f.push(format!("among = {}", quote(among.as_str())));
             f.push(format!("at_or_above = {}", number(*at_or_above)));
             f.push(format!("below = {}", number(*below)));
         }
@@ -275,16 +256,11 @@ impl CriteriaSet {
                 let _ = writeln!(out, "{key} = {}", quote(v));
             }
         }
-        let status = match o.status {
-            Status::Official => "official",
-            Status::Transcribed => "transcribed",
-            Status::Example => "example",
-        };
         let _ = writeln!(
             out,
             "source = {}\nstatus = {}",
             quote(&o.source),
-            quote(status)
+            quote(o.status.as_str())
         );
         if let Some(n) = &o.notes {
             let _ = writeln!(out, "notes = {}", quote(n));
@@ -297,30 +273,14 @@ impl CriteriaSet {
             "\n[policy]\nscale = {}\ndecimals = {}\nrounding = {}\nnot_applicable = {}\nmissing = {}\nevidence = {}\nstages = [{}]\nties = {}\ntie_breakers = [{}]\nrank_on = {}\ncap_total = {}",
             number(p.scale),
             p.decimals,
-            quote(rounding_name(p.rounding)),
-            quote(not_applicable_name(p.not_applicable)),
-            quote(if p.missing == Missing::Error {
-                "error"
-            } else {
-                "zero-with-warning"
-            }),
-            quote(if p.evidence == Evidence::Required {
-                "required"
-            } else {
-                "optional"
-            }),
+            quote(p.rounding.as_str()),
+            quote(p.not_applicable.as_str()),
+            quote(p.missing.as_str()),
+            quote(p.evidence.as_str()),
             stages.join(", "),
-            quote(if p.ties == Ties::Dense {
-                "dense"
-            } else {
-                "competition"
-            }),
+            quote(p.ties.as_str()),
             breakers.join(", "),
-            quote(if p.rank_on == RankOn::Exact {
-                "exact"
-            } else {
-                "reported"
-            }),
+            quote(p.rank_on.as_str()),
             p.cap_total
         );
         if let Some(g) = &p.group_by {
@@ -330,16 +290,11 @@ impl CriteriaSet {
             let _ = writeln!(out, "min_respondents = {m}");
         }
         for a in &self.attributes {
-            let kind = match a.kind {
-                AttributeKind::Bool => "bool",
-                AttributeKind::Text => "text",
-                AttributeKind::Number => "number",
-            };
             let _ = writeln!(
                 out,
                 "\n[attributes.{}]\ntype = {}",
                 quote(&a.name),
-                quote(kind)
+                quote(a.kind.as_str())
             );
             if let Some(l) = &a.label {
                 let _ = writeln!(out, "label = {}", quote(l));
@@ -376,13 +331,12 @@ impl CriteriaSet {
                 let _ = writeln!(out, "name_en = {}", quote(e));
             }
             let _ = writeln!(out, "max = {}", number(n.max));
-            match n.source {
-                Source::SelfAssessed => {}
-                Source::Survey => out.push_str("source = \"survey\"\n"),
-                Source::External => out.push_str("source = \"external\"\n"),
+            // The defaults are left out, as people write them.
+            if n.source != Source::SelfAssessed {
+                let _ = writeln!(out, "source = {}", quote(n.source.as_str()));
             }
             if let Some(d) = n.derive {
-                let _ = writeln!(out, "derive = {}", quote(d.name()));
+                let _ = writeln!(out, "derive = {}", quote(d.as_str()));
             }
             if !n.applies.is_empty() {
                 let items: Vec<String> = n
@@ -396,12 +350,10 @@ impl CriteriaSet {
                 let _ = writeln!(out, "applies = {{ {} }}", items.join(", "));
             }
             if let Some(na) = n.not_applicable {
-                let _ = writeln!(out, "not_applicable = {}", quote(not_applicable_name(na)));
+                let _ = writeln!(out, "not_applicable = {}", quote(na.as_str()));
             }
-            match n.kind {
-                NodeKind::Scored => {}
-                NodeKind::Bonus => out.push_str("kind = \"bonus\"\n"),
-                NodeKind::Penalty => out.push_str("kind = \"penalty\"\n"),
+            if n.kind != NodeKind::Scored {
+                let _ = writeln!(out, "kind = {}", quote(n.kind.as_str()));
             }
             if let Some(f) = n.floor {
                 let _ = writeln!(out, "floor = {}", number(f));
@@ -418,7 +370,7 @@ impl CriteriaSet {
                 out,
                 "\n[[acknowledge]]\ncode = {}\ncheck = {}\nnote = {}",
                 quote(&a.code),
-                quote(a.check.name()),
+                quote(a.check.as_str()),
                 quote(&a.note)
             );
         }

@@ -5,7 +5,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use parindex_core::{CriteriaError, Diagnostic, Severity};
+use parindex_core::{CriteriaError, Diagnostic};
 use parindex_io::{IoError, Place, ReadError, RoundError};
 use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -107,13 +107,9 @@ pub(crate) fn diagnostic_to_py<'py>(
     diagnostic: &Diagnostic,
 ) -> PyResult<Bound<'py, PyAny>> {
     let kwargs = PyDict::new(py);
-    let severity = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
     let known = |n: usize| (n > 0).then_some(n);
-    kwargs.set_item("severity", severity)?;
-    kwargs.set_item("check", diagnostic.check.name())?;
+    kwargs.set_item("severity", diagnostic.severity.as_str())?;
+    kwargs.set_item("check", diagnostic.check.as_str())?;
     kwargs.set_item("path", &diagnostic.location.file)?;
     kwargs.set_item("line", known(diagnostic.location.line))?;
     kwargs.set_item("column", known(diagnostic.location.column))?;

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use parindex_core::records::{Derivation, GroupTally, TaskOutcome, TaskStatus};
-use parindex_core::{NodeStatus, Results as CoreResults, Scorecard, compare as compare_years};
+use parindex_core::{Results as CoreResults, Scorecard, compare as compare_years};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -63,15 +63,6 @@ impl Results {
         self.results
             .unit(unit)
             .ok_or_else(|| Error::Key(format!("no unit {unit:?} in these results")))
-    }
-}
-
-fn status_name(status: NodeStatus) -> &'static str {
-    match status {
-        NodeStatus::Scored => "scored",
-        NodeStatus::NotApplicable => "not-applicable",
-        NodeStatus::Missing => "missing",
-        NodeStatus::NoEvidence => "no-evidence",
     }
 }
 
@@ -254,10 +245,7 @@ impl Results {
             frame.decimal("max", rows().map(|(_, s, _)| Some(s.max)))?;
             frame.decimal("lost", rows().map(|(_, s, _)| Some(s.lost())))?;
             frame.decimal("index", rows().map(|(u, _, n)| u.node_index(&n.code)))?;
-            frame.text(
-                "status",
-                rows().map(|(_, s, _)| Some(status_name(s.status))),
-            )?;
+            frame.text("status", rows().map(|(_, s, _)| Some(s.status.as_str())))?;
             frame.finish()
         })
     }
@@ -287,10 +275,7 @@ impl Results {
             frame.decimal("points", rows().map(|(_, _, s)| Some(s.points)))?;
             frame.decimal("max", rows().map(|(_, _, s)| Some(s.max)))?;
             frame.decimal("lost", rows().map(|(_, _, s)| Some(s.lost())))?;
-            frame.text(
-                "status",
-                rows().map(|(_, _, s)| Some(status_name(s.status))),
-            )?;
+            frame.text("status", rows().map(|(_, _, s)| Some(s.status.as_str())))?;
             frame.text(
                 "stage",
                 rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(i))),
@@ -358,13 +343,7 @@ impl Results {
             frame.text("done", rows.iter().map(|(_, _, t)| date(t.done)))?;
             frame.text(
                 "outcome",
-                rows.iter().map(|(_, _, t)| {
-                    Some(match t.outcome {
-                        TaskOutcome::OnTime => "on-time",
-                        TaskOutcome::Late { .. } => "late",
-                        TaskOutcome::NotDone => "not-done",
-                    })
-                }),
+                rows.iter().map(|(_, _, t)| Some(t.outcome.as_str())),
             )?;
             frame.int(
                 "days_late",
@@ -500,7 +479,7 @@ impl Results {
             )?;
             frame.decimal("points", lines.iter().map(|l| Some(l.points)))?;
             frame.decimal("lost", lines.iter().map(|l| Some(l.lost)))?;
-            frame.text("status", lines.iter().map(|l| Some(status_name(l.status))))?;
+            frame.text("status", lines.iter().map(|l| Some(l.status.as_str())))?;
             frame.text("stage", lines.iter().map(|l| l.stage.as_ref()))?;
             frame.text("seen", lines.iter().map(|l| l.seen.as_ref()))?;
             frame.text("reason", lines.iter().map(|l| Some(&l.reason)))?;

@@ -2,7 +2,7 @@
 //! tables as columns for pandas or polars.
 
 use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
-use parindex_core::{NotApplicable, Results as CoreResults, Rounding, Ties};
+use parindex_core::{Named, Results as CoreResults, UnknownName};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -24,63 +24,27 @@ pub(crate) struct Options {
     pub(crate) indices: bool,
 }
 
-fn every<T: Copy>(what: &str, names: &[String], options: &[(&str, T)]) -> Result<Vec<T>, Error> {
-    names.iter().map(|n| choose(what, n, options)).collect()
+fn every<T: Named>(names: &[String]) -> Result<Vec<T>, Error> {
+    names.iter().map(|n| choose(n)).collect()
 }
 
-fn choose<T: Copy>(what: &str, name: &str, options: &[(&str, T)]) -> Result<T, Error> {
-    options
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            Error::Value(format!(
-                "{what} {name:?} is not one of {}",
-                names.join(", ")
-            ))
-        })
+fn choose<T: Named>(name: &str) -> Result<T, Error> {
+    name.parse()
+        .map_err(|e: UnknownName| Error::Value(e.to_string()))
 }
 
 impl Options {
     fn uncertainty(&self) -> Result<Uncertainty, Error> {
         let survey = match self.survey.as_deref() {
             None => None,
-            Some(name) => Some(choose(
-                "survey model",
-                name,
-                &[
-                    ("resample", SurveyModel::Resample),
-                    ("posterior", SurveyModel::Posterior),
-                ],
-            )?),
+            Some(name) => Some(choose::<SurveyModel>(name)?),
         };
         Ok(Uncertainty {
             survey,
             appraisal: self.appraisal,
-            not_applicable: every(
-                "not-applicable policy",
-                &self.not_applicable,
-                &[
-                    ("reduce-maximum", NotApplicable::ReduceMaximum),
-                    ("full-points", NotApplicable::FullPoints),
-                    ("rescale-to-parent", NotApplicable::RescaleToParent),
-                ],
-            )?,
-            rounding: every(
-                "rounding mode",
-                &self.rounding,
-                &[
-                    ("half-away-from-zero", Rounding::HalfAwayFromZero),
-                    ("half-even", Rounding::HalfEven),
-                    ("truncate", Rounding::Truncate),
-                ],
-            )?,
-            ties: every(
-                "tie policy",
-                &self.ties,
-                &[("competition", Ties::Competition), ("dense", Ties::Dense)],
-            )?,
+            not_applicable: every(&self.not_applicable)?,
+            rounding: every(&self.rounding)?,
+            ties: every(&self.ties)?,
             weights: self.weights,
         })
     }

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use parindex_core::{
-    Change, CriteriaSet as CoreSet, Diagnostic, NodeKind, Plan, Source, Status, diff_sets,
-    rule_to_toml, shipped,
+    Change, CriteriaSet as CoreSet, Diagnostic, Plan, diff_sets, rule_to_toml, shipped,
 };
 use parindex_io::Round;
 use pyo3::prelude::*;
@@ -38,14 +37,6 @@ impl PySet {
             plan: Plan::from_arc(Arc::new(loaded.set)),
             warnings: loaded.warnings,
         }
-    }
-}
-
-fn status_name(status: Status) -> &'static str {
-    match status {
-        Status::Official => "official",
-        Status::Transcribed => "transcribed",
-        Status::Example => "example",
     }
 }
 
@@ -108,7 +99,7 @@ impl PySet {
         dict.set_item("decision", origin.decision.as_deref())?;
         dict.set_item("issued", origin.issued.as_deref())?;
         dict.set_item("source", &origin.source)?;
-        dict.set_item("status", status_name(origin.status))?;
+        dict.set_item("status", origin.status.as_str())?;
         dict.set_item("notes", origin.notes.as_deref())?;
         Ok(dict)
     }
@@ -153,12 +144,7 @@ impl PySet {
             .map(|a| {
                 let dict = PyDict::new(py);
                 dict.set_item("name", &a.name)?;
-                let kind = match a.kind {
-                    parindex_core::AttributeKind::Bool => "bool",
-                    parindex_core::AttributeKind::Text => "text",
-                    parindex_core::AttributeKind::Number => "number",
-                };
-                dict.set_item("type", kind)?;
+                dict.set_item("type", a.kind.as_str())?;
                 dict.set_item("label", a.label.as_deref())?;
                 dict.set_item("values", a.values.clone())?;
                 Ok(dict)
@@ -203,29 +189,13 @@ impl PySet {
             frame.int("depth", nodes.iter().map(|n| i64::try_from(n.depth()).ok()))?;
             frame.bool("leaf", nodes.iter().map(|n| n.rule.is_some()))?;
             frame.decimal("max", nodes.iter().map(|n| Some(n.max)))?;
-            frame.text(
-                "kind",
-                nodes.iter().map(|n| {
-                    Some(match n.kind {
-                        NodeKind::Scored => "scored",
-                        NodeKind::Bonus => "bonus",
-                        NodeKind::Penalty => "penalty",
-                    })
-                }),
-            )?;
-            frame.text(
-                "source",
-                nodes.iter().map(|n| {
-                    Some(match n.source {
-                        Source::SelfAssessed => "self",
-                        Source::Survey => "survey",
-                        Source::External => "external",
-                    })
-                }),
-            )?;
+            frame.text("kind", nodes.iter().map(|n| Some(n.kind.as_str())))?;
+            frame.text("source", nodes.iter().map(|n| Some(n.source.as_str())))?;
             frame.text(
                 "rule",
-                nodes.iter().map(|n| n.rule.as_ref().map(|r| r.kind())),
+                nodes
+                    .iter()
+                    .map(|n| n.rule.as_ref().map(|r| r.kind().as_str())),
             )?;
             frame.text(
                 "rule_toml",
@@ -440,7 +410,7 @@ pub(crate) fn sets(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
                 dict.set_item("year", s.year)?;
                 dict.set_item("level", s.level)?;
                 dict.set_item("title", s.title)?;
-                dict.set_item("status", status_name(s.status))?;
+                dict.set_item("status", s.status.as_str())?;
                 dict.set_item("path", format!("criteria/{}", s.path))?;
                 Ok(dict)
             })

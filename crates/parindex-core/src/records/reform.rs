@@ -227,6 +227,18 @@ pub enum TaskOutcome {
     NotDone,
 }
 
+impl TaskOutcome {
+    /// The outcome's name in results, without the days of a late task: `on-time`, `late` or
+    /// `not-done`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            TaskOutcome::OnTime => "on-time",
+            TaskOutcome::Late { .. } => "late",
+            TaskOutcome::NotDone => "not-done",
+        }
+    }
+}
+
 /// One task led by a unit, with its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskStatus {

@@ -275,12 +275,7 @@ impl Derived {
                         task: t.task.clone(),
                         due: t.due.map(|d| d.to_string()),
                         done: t.done.map(|d| d.to_string()),
-                        outcome: match t.outcome {
-                            TaskOutcome::OnTime => "on-time",
-                            TaskOutcome::Late { .. } => "late",
-                            TaskOutcome::NotDone => "not-done",
-                        }
-                        .to_owned(),
+                        outcome: t.outcome.as_str().to_owned(),
                         days_late: match t.outcome {
                             TaskOutcome::Late { days } => Some(days),
                             _ => None,
@@ -452,5 +447,18 @@ impl ResultsDocument {
             year: self.set.year,
             units,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_are_written_by_their_core_names() {
+        for &status in NodeStatus::ALL {
+            let json = serde_json::to_string(&Status::from(status)).expect("a status serialises");
+            assert_eq!(json, format!("\"{status}\""));
+        }
     }
 }

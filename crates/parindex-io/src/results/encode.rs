@@ -11,9 +11,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use parindex_core::{
-    AttrValue, CriteriaSet, Node, NodeKind, NodeScore, Results, Scorecard, StageScore,
-};
+use parindex_core::{AttrValue, CriteriaSet, Node, NodeScore, Results, Scorecard, StageScore};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
@@ -168,12 +166,7 @@ impl<'a> Frame<'a> {
                     max: decimal(n.max),
                     parent: n.parent_code().map(str::to_owned),
                     leaf: n.rule.is_some(),
-                    kind: match n.kind {
-                        NodeKind::Scored => "scored",
-                        NodeKind::Bonus => "bonus",
-                        NodeKind::Penalty => "penalty",
-                    }
-                    .to_owned(),
+                    kind: n.kind.as_str().to_owned(),
                 })
                 .collect(),
             warnings: results

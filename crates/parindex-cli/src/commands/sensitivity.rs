@@ -1,16 +1,18 @@
-//! `parindex sensitivity`: how sure is each rank? Replicates a scoring run under the
-//! uncertainty of its inputs and choices (`parindex-analysis`) and writes the intervals.
+//! `parindex sensitivity`: how sure each rank is, from scoring runs replicated under uncertainty.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::ValueEnum;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
-use parindex_core::{NotApplicable, Plan, Rounding, Ties};
+use parindex_core::{Named, NotApplicable, Plan, Rounding, Ties};
 use parindex_io::{RankIntervals, ReportOptions, csv_record, report_html, write_atomic};
 use serde_json::json;
 
-use crate::{Failure, Outcome, RecordArgs, ScoreFormat, extension, load_set, out, read_and_score};
+use crate::ScoreFormat;
+use crate::output::{Failure, Outcome, Progress, all_cores, extension, out};
+use crate::run::{RecordArgs, load_set, read_and_score};
 
 /// How survey shares are redrawn, or not.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -23,35 +25,37 @@ pub(crate) enum SurveyArg {
     Off,
 }
 
-/// A not-applicable policy named on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub(crate) enum NotApplicableArg {
-    /// Drop the node and its maximum.
-    ReduceMaximum,
-    /// Award its maximum.
-    FullPoints,
-    /// Scale the applicable children up to the parent's maximum.
-    RescaleToParent,
+/// Reads a core enum by its names, which `--help` lists, each with what it does.
+fn named<T: Named>(help: fn(T) -> &'static str) -> impl TypedValueParser<Value = T> {
+    let values = T::ALL
+        .iter()
+        .map(move |&v| PossibleValue::new(v.as_str()).help(help(v)));
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<T>())
 }
 
-/// A rounding mode named on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub(crate) enum RoundingArg {
-    /// 0.125 → 0.13.
-    HalfAwayFromZero,
-    /// 0.125 → 0.12.
-    HalfEven,
-    /// 0.129 → 0.12.
-    Truncate,
+fn not_applicable_help(policy: NotApplicable) -> &'static str {
+    match policy {
+        NotApplicable::ReduceMaximum => "Drop the node and its maximum",
+        NotApplicable::FullPoints => "Award its maximum",
+        NotApplicable::RescaleToParent => {
+            "Scale the applicable children up to the parent's maximum"
+        }
+    }
 }
 
-/// A tie policy named on the command line.
-#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
-pub(crate) enum TiesArg {
-    /// 1, 2, 2, 4.
-    Competition,
-    /// 1, 2, 2, 3.
-    Dense,
+fn rounding_help(rounding: Rounding) -> &'static str {
+    match rounding {
+        Rounding::HalfAwayFromZero => "0.125 → 0.13",
+        Rounding::HalfEven => "0.125 → 0.12",
+        Rounding::Truncate => "0.129 → 0.12",
+    }
+}
+
+fn ties_help(ties: Ties) -> &'static str {
+    match ties {
+        Ties::Competition => "1, 2, 2, 4",
+        Ties::Dense => "1, 2, 2, 3",
+    }
 }
 
 /// The options of `parindex sensitivity`.
@@ -81,14 +85,14 @@ pub(crate) struct SensitivityArgs {
     #[arg(long)]
     appraisal: Option<f64>,
     /// A not-applicable policy drawn with the set's own (repeatable).
-    #[arg(long, value_enum)]
-    not_applicable: Vec<NotApplicableArg>,
+    #[arg(long, value_parser = named(not_applicable_help))]
+    not_applicable: Vec<NotApplicable>,
     /// A rounding mode drawn with the set's own (repeatable).
-    #[arg(long, value_enum)]
-    rounding: Vec<RoundingArg>,
+    #[arg(long, value_parser = named(rounding_help))]
+    rounding: Vec<Rounding>,
     /// A tie policy drawn with the set's own (repeatable).
-    #[arg(long, value_enum)]
-    ties: Vec<TiesArg>,
+    #[arg(long, value_parser = named(ties_help))]
+    ties: Vec<Ties>,
     /// Area weights: each area's maximum is multiplied by a factor within 1 ± this bound.
     #[arg(long)]
     weights: Option<f64>,
@@ -117,37 +121,15 @@ impl SensitivityArgs {
                 SurveyArg::Off => None,
             },
             appraisal: self.appraisal,
-            not_applicable: self
-                .not_applicable
-                .iter()
-                .map(|p| match p {
-                    NotApplicableArg::ReduceMaximum => NotApplicable::ReduceMaximum,
-                    NotApplicableArg::FullPoints => NotApplicable::FullPoints,
-                    NotApplicableArg::RescaleToParent => NotApplicable::RescaleToParent,
-                })
-                .collect(),
-            rounding: self
-                .rounding
-                .iter()
-                .map(|r| match r {
-                    RoundingArg::HalfAwayFromZero => Rounding::HalfAwayFromZero,
-                    RoundingArg::HalfEven => Rounding::HalfEven,
-                    RoundingArg::Truncate => Rounding::Truncate,
-                })
-                .collect(),
-            ties: self
-                .ties
-                .iter()
-                .map(|t| match t {
-                    TiesArg::Competition => Ties::Competition,
-                    TiesArg::Dense => Ties::Dense,
-                })
-                .collect(),
+            not_applicable: self.not_applicable.clone(),
+            rounding: self.rounding.clone(),
+            ties: self.ties.clone(),
             weights: self.weights,
         }
     }
 }
 
+/// Replicates the scoring under the uncertainty asked for and writes or prints the intervals.
 pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     for output in &args.output {
         if !["csv", "json", "html", "htm"].contains(&extension(output).as_str()) {
@@ -163,8 +145,8 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         &plan,
         &args.inputs,
         &args.records,
-        &crate::Progress(None),
-        crate::all_cores(),
+        &Progress(None),
+        all_cores(),
     )?;
     let uncertainty = args.uncertainty();
     let sources = uncertainty.sources().len();
@@ -173,7 +155,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     } else {
         args.replications
     };
-    let progress = crate::Progress::new(runs as u64);
+    let progress = Progress::new(runs as u64);
     let settings = Settings {
         replications: args.replications,
         seed: args.seed,

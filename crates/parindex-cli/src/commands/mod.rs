@@ -1,0 +1,12 @@
+//! The subcommands, one module each.
+
+pub(crate) mod compare;
+pub(crate) mod demo;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod score;
+pub(crate) mod sensitivity;
+pub(crate) mod sets;
+pub(crate) mod show;
+pub(crate) mod template;
+pub(crate) mod validate;

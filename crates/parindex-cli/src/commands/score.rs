@@ -1,0 +1,110 @@
+//! `parindex score`: score, rank and classify units, and write the results.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use parindex_core::Plan;
+use parindex_io::{
+    ReportOptions, ResultsDocument, read_crosswalk, report_html, results_xlsx, summary_csv,
+    summary_table, write_atomic, write_atomic_with, write_results_json_with_threads,
+};
+
+use crate::ScoreFormat;
+use crate::output::{Failure, Outcome, Progress, extension, out, print_warnings, same_file};
+use crate::run::{RecordArgs, load_set, read_and_score};
+
+/// Scores the inputs and writes the results, or prints the ranking.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn score(
+    set: &str,
+    inputs: &[PathBuf],
+    records: &RecordArgs,
+    outputs: &[PathBuf],
+    format: ScoreFormat,
+    previous: Option<&Path>,
+    crosswalk: Option<&Path>,
+    lean: bool,
+    threads: usize,
+) -> Outcome {
+    for output in outputs {
+        if !["xlsx", "html", "htm", "csv", "json"].contains(&extension(output).as_str()) {
+            return Err(Failure::usage(format!(
+                "error: cannot tell the format of {}: name it .xlsx, .html, .csv or .json",
+                output.display()
+            )));
+        }
+        if inputs.iter().any(|i| same_file(i, output)) {
+            return Err(Failure::usage(format!(
+                "error: {} is also an input; inputs are never overwritten",
+                output.display()
+            )));
+        }
+    }
+    let loaded = load_set(set)?;
+    let plan = Plan::new(&loaded.set);
+    let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
+    let (inputs, results) = read_and_score(&plan, inputs, records, &progress, threads)?;
+    let previous_year = match previous {
+        Some(path) => Some(ResultsDocument::read(path)?.year_view()?),
+        None => None,
+    };
+    let crosswalk = match crosswalk {
+        Some(path) => read_crosswalk(path)?,
+        None => BTreeMap::new(),
+    };
+    // Every output is rendered before any is written: a failed run writes nothing. The JSON
+    // document, which can be large, is streamed into its temporary file instead, last.
+    let mut rendered = Vec::with_capacity(outputs.len());
+    for output in outputs {
+        progress.step(format!("writing {}", output.display()));
+        let bytes = match extension(output).as_str() {
+            "json" => continue,
+            "xlsx" => results_xlsx(&results, &inputs.names)?,
+            "html" | "htm" => report_html(
+                &results,
+                &ReportOptions {
+                    names: inputs.names.clone(),
+                    previous: previous_year.as_ref(),
+                    crosswalk: crosswalk.clone(),
+                    rank_intervals: None,
+                },
+            )
+            .into_bytes(),
+            _ => summary_csv(&results, &inputs.names).into_bytes(),
+        };
+        rendered.push((output, bytes));
+    }
+    for (output, bytes) in &rendered {
+        write_atomic(output, bytes)?;
+    }
+    for output in outputs.iter().filter(|o| extension(o) == "json") {
+        write_atomic_with(output, |file| {
+            write_results_json_with_threads(&results, &inputs.names, !lean, threads, file)
+        })?;
+    }
+    progress.done();
+    print_warnings(&results);
+    if outputs.is_empty() {
+        let text = match format {
+            ScoreFormat::Table => summary_table(&results, &inputs.names),
+            ScoreFormat::Csv => summary_csv(&results, &inputs.names),
+            ScoreFormat::Json => {
+                let stdout = std::io::stdout().lock();
+                let _ = write_results_json_with_threads(
+                    &results,
+                    &inputs.names,
+                    !lean,
+                    threads,
+                    stdout,
+                );
+                String::new()
+            }
+        };
+        out(&text)?;
+    } else {
+        for output in outputs {
+            eprintln!("wrote {} ({} units)", output.display(), results.units.len());
+        }
+    }
+    Ok(())
+}
