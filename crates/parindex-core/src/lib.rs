@@ -63,6 +63,7 @@ pub mod plan;
 mod rank;
 pub mod score;
 pub mod shipped;
+mod spanned;
 
 pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;

@@ -279,6 +279,30 @@ fn plan_files_report_every_problem_at_its_line() {
     );
 }
 
+/// The bad-input corpus runs its files through the command line as criteria files; its plan
+/// file nested too deeply is read here as the plan it is, and must give the corpus's message.
+#[test]
+fn the_corpus_plan_nested_too_deeply_gives_the_corpus_message() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad/criteria");
+    let name = "plan-nested-too-deep";
+    let text = std::fs::read_to_string(corpus.join(format!("{name}.toml"))).expect("corpus file");
+    let expected = std::fs::read_to_string(corpus.join(format!("{name}.expected")))
+        .expect("corpus expectation");
+    let message = expected
+        .lines()
+        .nth(1)
+        .expect("the message, after the exit code");
+    let file = format!("criteria/{name}.toml");
+    let error = ReformPlan::from_toml(&text, &file).expect_err("nested too deeply");
+    assert_eq!(error.to_string(), message);
+    assert!(
+        message.ends_with(
+            "nested too deeply: arrays, tables and dotted keys are limited to 80 levels"
+        ),
+        "{message}"
+    );
+}
+
 fn answer(unit: &str, group: Option<&str>, item: &str, text: &str) -> SurveyAnswer {
     SurveyAnswer {
         unit: unit.to_owned(),
