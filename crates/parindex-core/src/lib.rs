@@ -64,6 +64,7 @@ mod rank;
 pub mod score;
 pub mod shipped;
 mod spanned;
+pub mod text;
 
 pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;

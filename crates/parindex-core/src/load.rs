@@ -3,6 +3,10 @@
 //! The reader walks the spanned TOML tree by hand rather than through serde, so that it can
 //! report every unknown key, wrong type and bad value in one pass, each with its line, column and
 //! node code, and so that decimals are read from their digits, never through a binary float.
+//!
+//! Every string and key read is brought to Unicode NFC ([`crate::text`]), so that a name typed
+//! with combining marks matches the same name typed composed; locations are those of the file
+//! as written, and the content hash is the hash of the file's own text.
 
 use std::path::Path;
 
@@ -16,6 +20,7 @@ use crate::diagnostic::{Check, CriteriaError, Diagnostic, Severity};
 use crate::model::*;
 use crate::rule::*;
 use crate::spanned::{At, Kind, Reader, Value, read_toml_file};
+use crate::text::{nfc, nfc_string};
 use crate::validate;
 
 pub use crate::spanned::{MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_NESTING, MAX_ROWS as MAX_NODES};
@@ -219,7 +224,7 @@ impl Reader<'_> {
             self.wrong_type(at, key, value, "a condition string like \"50 <= x < 100\"");
             return None;
         };
-        match text.parse::<Condition>() {
+        match nfc(text).parse::<Condition>() {
             Ok(c) if c.is_empty() => {
                 let message = format!("`{key}` = \"{text}\" can never hold");
                 self.report(
@@ -246,7 +251,7 @@ impl Reader<'_> {
     fn attr_value(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>) -> Option<AttrValue> {
         match value.get_ref() {
             DeValue::Boolean(b) => Some(AttrValue::Bool(*b)),
-            DeValue::String(s) => Some(AttrValue::Text(s.to_string())),
+            DeValue::String(s) => Some(AttrValue::Text(nfc_string(s))),
             DeValue::Integer(_) | DeValue::Float(_) => {
                 self.decimal_value(at, key, value).map(AttrValue::Number)
             }
@@ -480,7 +485,7 @@ impl Reader<'_> {
         let mut entries: Vec<_> = at.table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in entries {
-            let name = key.get_ref().to_string();
+            let name = nfc_string(key.get_ref());
             let DeValue::Table(table) = value.get_ref() else {
                 self.wrong_type(at, &name, value, "a table ([attributes.NAME])");
                 continue;
@@ -699,7 +704,7 @@ impl Reader<'_> {
         let mut entries: Vec<_> = applies_at.table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in entries {
-            let attribute = key.get_ref().to_string();
+            let attribute = nfc_string(key.get_ref());
             let values: Vec<Option<AttrValue>> = match value.get_ref() {
                 DeValue::Array(items) => items
                     .iter()
@@ -983,7 +988,7 @@ impl Reader<'_> {
         let mut weights = Vec::new();
         for (name, value) in entries {
             let weight = self.decimal_value(at, name.get_ref(), value)?;
-            weights.push((name.get_ref().to_string(), weight));
+            weights.push((nfc_string(name.get_ref()), weight));
         }
         Some(weights)
     }

@@ -3,8 +3,9 @@
 //! Both kinds of file are walked by hand over the parser's spanned tree, so that every problem
 //! is reported in one pass at its line and column. What they share is here, once: reading the
 //! file (its size, UTF-16 and other encodings, the byte-order mark), parsing within the nesting
-//! limit, the limits on rows and lists, and typed access to keys. Each kind then reads its own
-//! tables: `load` a criteria set's, `records::plan_file` a plan's.
+//! limit, the limits on rows and lists, typed access to keys, and Unicode NFC for every string
+//! read (see [`crate::text`]). Each kind then reads its own tables: `load` a criteria set's,
+//! `records::plan_file` a plan's.
 
 use std::ops::Range;
 use std::path::Path;
@@ -13,6 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
+use crate::text::nfc_string;
 
 /// The largest criteria or plan file read, in bytes. Real sets are under 100 KB.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -198,7 +200,7 @@ impl<'s> Reader<'s> {
         let message = format!("{} {what}: {one} is limited to {limit}", items.len());
         // The entry's own code for a row, else the node it belongs to.
         let own_code = match first_beyond.table.get("code").map(|v| v.get_ref()) {
-            Some(DeValue::String(code)) => Some(code.trim().to_owned()),
+            Some(DeValue::String(code)) => Some(nfc_string(code.trim())),
             _ => None,
         };
         let code = own_code.or_else(|| first_beyond.code.clone());
@@ -244,11 +246,11 @@ impl<'s> Reader<'s> {
         self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
     }
 
-    /// A string.
+    /// A string, in NFC.
     pub(crate) fn string(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<String> {
         let value = self.get(at, key, required)?;
         match value.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
+            DeValue::String(s) => Some(nfc_string(s)),
             _ => {
                 self.wrong_type(at, key, value, "a string");
                 None
@@ -295,7 +297,7 @@ impl<'s> Reader<'s> {
             return Some(None);
         };
         let text = match value.get_ref() {
-            DeValue::String(s) => s.to_string(),
+            DeValue::String(s) => nfc_string(s),
             _ => {
                 self.wrong_type(at, key, value, "a string");
                 return None;
@@ -363,7 +365,7 @@ impl<'s> Reader<'s> {
             .then_some(tables)
     }
 
-    /// An array of strings.
+    /// An array of strings, each in NFC.
     pub(crate) fn strings(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<String>> {
         let Some(value) = self.get(at, key, false) else {
             return Some(Vec::new());
@@ -375,7 +377,7 @@ impl<'s> Reader<'s> {
         let mut out = Vec::new();
         for item in items.iter() {
             match item.get_ref() {
-                DeValue::String(s) => out.push(s.to_string()),
+                DeValue::String(s) => out.push(nfc_string(s)),
                 _ => {
                     self.wrong_type(at, key, item, "a string");
                     return None;

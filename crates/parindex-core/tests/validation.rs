@@ -554,3 +554,81 @@ fn records_keys_are_checked_against_the_rule() {
         )]
     );
 }
+
+#[test]
+fn decomposed_text_is_read_in_nfc_and_located_as_written() {
+    // Names typed with combining marks, as composing keyboards and pasted text give them; the
+    // declared values composed, the condition on them decomposed.
+    let text = replaced("name = \"Directive\"", "name = \"Chi\u{309} thi\u{323}\"")
+        .replacen(
+            "{ key = \"full\", points = 1.5 }",
+            "{ key = \"đa\u{302}\u{300}y đu\u{309}\", label = \"Đa\u{302}\u{300}y đu\u{309}\", points = 1.5 }",
+            1,
+        )
+        .replacen(
+            "stages = [\"self\", \"appraisal\"]",
+            "stages = [\"tu\u{31b}\u{323} đa\u{301}nh gia\u{301}\", \"appraisal\"]",
+            1,
+        )
+        .replacen(
+            "values = [\"commune\", \"ward\"]",
+            "values = [\"xã\", \"phường\"]",
+            1,
+        )
+        .replacen(
+            "applies = { kind = \"ward\" }",
+            "applies = { kind = \"phu\u{31b}o\u{31b}\u{300}ng\" }",
+            1,
+        )
+        .replacen("name = \"A\"", "name = \"Xua\u{302}\u{301}t sa\u{306}\u{301}c\"", 1)
+        .replacen(
+            "[attributes.has_plan]",
+            "[attributes.\"co\u{301}_ke\u{302}\u{301}_hoa\u{323}ch\"]",
+            1,
+        )
+        .replacen(
+            "on = { attribute = \"has_plan\" }",
+            "on = { attribute = \"có_kế_hoạch\" }",
+            1,
+        );
+    let loaded = CriteriaSet::from_toml(&text, "set.toml").unwrap_or_else(|e| panic!("{e}"));
+    let set = &loaded.set;
+    let node = |code: &str| set.node(code).expect("node");
+    assert_eq!(node("1.2").name, "Chỉ thị");
+    let Some(parindex_core::Rule::Levels { levels }) = &node("1.2").rule else {
+        panic!("levels")
+    };
+    assert_eq!(levels[0].key, "đầy đủ");
+    assert_eq!(levels[0].label.as_deref(), Some("Đầy đủ"));
+    assert_eq!(set.policy.stages, ["tự đánh giá", "appraisal"]);
+    assert_eq!(
+        node("2").applies[0].any_of,
+        [parindex_core::AttrValue::Text("phường".to_owned())]
+    );
+    assert_eq!(set.bands[0].name, "Xuất sắc");
+    assert!(set.attribute("có_kế_hoạch").is_some());
+    // The hash is of the file as written, not of its composed form.
+    assert_eq!(set.content_hash, parindex_core::load::content_hash(&text));
+
+    // A problem after decomposed text on its line is at the column of the file as written:
+    // each combining mark is a character there.
+    let text = replaced(
+        "rule = { kind = \"yes-no\" }",
+        "rule = { kind = \"yes-no\", yes_label = \"co\u{301} \u{111}u\u{309}\", oops = 1 }",
+    );
+    let line = line_of(&text, "oops");
+    let written = text.lines().nth(line - 1).expect("line");
+    let column = written[..written.find("oops").expect("oops")]
+        .chars()
+        .count()
+        + 1;
+    // `rule = { kind = "yes-no", yes_label = "` is 39 characters, then 7 for `có đủ` written
+    // with 2 combining marks, and `", `.
+    assert_eq!(column, 50);
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{line}:{column}: error[unknown-key] 1.1: unknown key `oops` in a yes-no rule"
+        )]
+    );
+}

@@ -1,4 +1,5 @@
-//! Reading a plan file: TOML text → [`ReformPlan`], every problem located, in one pass.
+//! Reading a plan file: TOML text → [`ReformPlan`], every problem located, in one pass, every
+//! string in Unicode NFC.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -8,6 +9,7 @@ use toml::de::DeValue;
 use crate::date::Date;
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Severity};
 use crate::spanned::{At, Kind, Reader, read_toml_file};
+use crate::text::nfc;
 
 use super::reform::{Deadline, PlanEvent, PlanGroup, PlanUnit, ReformPlan, Task};
 
@@ -218,7 +220,7 @@ impl Reader<'_> {
     fn deadline(&mut self, at: &At<'_, '_>) -> Option<Deadline> {
         let value = self.get(at, "deadline", true)?;
         match value.get_ref() {
-            DeValue::String(text) => match text.parse::<Deadline>() {
+            DeValue::String(text) => match nfc(text).parse::<Deadline>() {
                 Ok(deadline) => Some(deadline),
                 Err(message) => {
                     self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
@@ -260,6 +262,18 @@ impl Reader<'_> {
     }
 }
 
+/// The offset of the first quoted string in `text` that reads `id`: written as it is, or
+/// written decomposed and read into NFC.
+fn first_quoted(text: &str, id: &str) -> Option<usize> {
+    text.find(&format!("\"{id}\"")).or_else(|| {
+        text.match_indices('"').map(|(i, _)| i).find(|&i| {
+            text.get(i + 1..)
+                .and_then(|rest| rest.split('"').next())
+                .is_some_and(|quoted| nfc(quoted) == id)
+        })
+    })
+}
+
 /// Codes and ids that must be unique, and references that must resolve: reported at the task,
 /// group or event that holds them.
 fn check_references(plan: &ReformPlan, file: &str, text: &str) -> Vec<Diagnostic> {
@@ -274,11 +288,7 @@ fn check_references(plan: &ReformPlan, file: &str, text: &str) -> Vec<Diagnostic
         })
     };
     // Units, groups and events are not located in the model: point at their first mention.
-    let locate = |id: &str| {
-        let needle = format!("\"{id}\"");
-        let offset = text.find(&needle).unwrap_or(0);
-        crate::Location::at(file, text, offset)
-    };
+    let locate = |id: &str| crate::Location::at(file, text, first_quoted(text, id).unwrap_or(0));
     let mut ids: HashMap<&str, &str> = HashMap::new();
     let declared = plan
         .units
@@ -376,6 +386,29 @@ deadline = "year-round"
         assert_eq!(
             error(&dotted),
             "plan.toml: error[syntax]: nested too deeply: arrays, tables and dotted keys are limited to 80 levels"
+        );
+    }
+
+    #[test]
+    fn decomposed_text_is_read_in_nfc_and_references_resolve_either_way() {
+        // The unit declared with combining marks, named composed by the task.
+        let text = format!(
+            "{HEADER}[[unit]]\nid = \"Pho\u{300}ng Tu\u{31b} pha\u{301}p\"\nname = \"Pho\u{300}ng Tu\u{31b} pha\u{301}p\"\n{TASK}"
+        )
+        .replace("lead = [\"PA01\"]", "lead = [\"Phòng Tư pháp\"]")
+        .replace("Report each quarter", "Ba\u{301}o ca\u{301}o ha\u{300}ng quy\u{301}");
+        let plan = ReformPlan::from_toml(&text, "plan.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.units[0].id, "Phòng Tư pháp");
+        assert_eq!(plan.units[0].name, "Phòng Tư pháp");
+        assert_eq!(plan.tasks[0].description, "Báo cáo hàng quý");
+
+        // A reference that does not resolve is found where it is written, decomposed.
+        let text = format!(
+            "{HEADER}[[unit]]\nid = \"PA01\"\nname = \"One\"\n[[group]]\nid = \"all\"\nname = \"All\"\nmembers = [\"PA01\", \"Pho\u{300}ng\"]\n{TASK}"
+        );
+        assert_eq!(
+            error(&text),
+            "plan.toml:15:20: error[unknown-node]: group \"all\" lists \"Phòng\", which is not a declared [[unit]]"
         );
     }
 
