@@ -7,6 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::condition::Condition;
 use crate::diagnostic::{Check, Location};
 use crate::rule::Rule;
+use crate::text::nfc;
 
 /// A loaded and validated criteria set: one year's table of one authority.
 ///
@@ -432,6 +433,7 @@ pub struct Acknowledgement {
 impl CriteriaSet {
     /// The node with this code.
     pub fn node(&self, code: &str) -> Option<&Node> {
+        let code = nfc(code);
         self.nodes.iter().find(|n| n.code == code)
     }
 
@@ -456,6 +458,7 @@ impl CriteriaSet {
 
     /// The declared attribute with this name.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        let name = nfc(name);
         self.attributes.iter().find(|a| a.name == name)
     }
 }

@@ -55,6 +55,14 @@ pub(crate) fn nfc_string(text: &str) -> String {
     nfc(text).into_owned()
 }
 
+/// An owned string in NFC: the same string, not a copy, when it already is.
+pub(crate) fn into_nfc(text: String) -> String {
+    match nfc(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(composed) => composed,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -555,11 +555,10 @@ fn records_keys_are_checked_against_the_rule() {
     );
 }
 
-#[test]
-fn decomposed_text_is_read_in_nfc_and_located_as_written() {
-    // Names typed with combining marks, as composing keyboards and pasted text give them; the
-    // declared values composed, the condition on them decomposed.
-    let text = replaced("name = \"Directive\"", "name = \"Chi\u{309} thi\u{323}\"")
+/// The fixture with names typed with combining marks, as composing keyboards and pasted text
+/// give them; the declared values composed, the condition on them decomposed.
+fn decomposed_fixture() -> String {
+    replaced("name = \"Directive\"", "name = \"Chi\u{309} thi\u{323}\"")
         .replacen(
             "{ key = \"full\", points = 1.5 }",
             "{ key = \"đa\u{302}\u{300}y đu\u{309}\", label = \"Đa\u{302}\u{300}y đu\u{309}\", points = 1.5 }",
@@ -590,7 +589,12 @@ fn decomposed_text_is_read_in_nfc_and_located_as_written() {
             "on = { attribute = \"has_plan\" }",
             "on = { attribute = \"có_kế_hoạch\" }",
             1,
-        );
+        )
+}
+
+#[test]
+fn decomposed_text_is_read_in_nfc_and_located_as_written() {
+    let text = decomposed_fixture();
     let loaded = CriteriaSet::from_toml(&text, "set.toml").unwrap_or_else(|e| panic!("{e}"));
     let set = &loaded.set;
     let node = |code: &str| set.node(code).expect("node");
@@ -631,4 +635,60 @@ fn decomposed_text_is_read_in_nfc_and_located_as_written() {
             "set.toml:{line}:{column}: error[unknown-key] 1.1: unknown key `oops` in a yes-no rule"
         )]
     );
+}
+
+#[test]
+fn inputs_match_the_set_however_their_marks_are_encoded() {
+    let set = CriteriaSet::from_toml(&decomposed_fixture(), "set.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .set;
+    let plan = parindex_core::Plan::new(&set);
+    let self_stage = "tu\u{31b}\u{323} đa\u{301}nh gia\u{301}";
+    assert_eq!(plan.stage_index(self_stage), Some(0));
+    assert_eq!(plan.stage_index("tự đánh giá"), Some(0));
+    let mut batch = parindex_core::Batch::new(&plan);
+    let ward = batch
+        .add_unit("Phu\u{31b}o\u{31b}\u{300}ng 1", [])
+        .expect("unit");
+    assert_eq!(batch.units()[ward].id, "Phường 1");
+    assert_eq!(batch.unit_index("Phường 1"), Some(ward));
+    assert_eq!(
+        batch.unit_index("Phu\u{31b}o\u{31b}\u{300}ng 1"),
+        Some(ward)
+    );
+    // A declared value, typed decomposed; an attribute named decomposed.
+    batch
+        .set_attribute_text(ward, "kind", "phu\u{31b}o\u{31b}\u{300}ng")
+        .expect("declared value");
+    batch
+        .set_attribute_text(ward, "co\u{301}_ke\u{302}\u{301}_hoa\u{323}ch", "co\u{301}")
+        .expect("declared attribute");
+    assert_eq!(
+        batch.units()[ward].attributes.get("kind"),
+        Some(&parindex_core::AttrValue::Text("phường".to_owned()))
+    );
+    assert_eq!(
+        batch.units()[ward].attributes.get("có_kế_hoạch"),
+        Some(&parindex_core::AttrValue::Bool(true))
+    );
+    batch
+        .set_text(ward, "1.1", Some(self_stage), "co\u{301}")
+        .expect("yes");
+    batch
+        .set_text(
+            ward,
+            "1.2",
+            Some("tự đánh giá"),
+            "Đa\u{302}\u{300}y đu\u{309}",
+        )
+        .expect("level");
+    batch
+        .set_text(ward, "1.3", None, "kho\u{302}ng a\u{301}p du\u{323}ng")
+        .expect("not applicable");
+    let leaf = |code: &str| plan.leaf_index(code).expect("leaf");
+    let input = |code: &str| batch.get(ward, leaf(code), 0).map(|c| c.input.clone());
+    use parindex_core::{Input, Value};
+    assert_eq!(input("1.1"), Some(Input::Value(Value::Bool(true))));
+    assert_eq!(input("1.2"), Some(Input::Value(Value::Choice(0))));
+    assert_eq!(input("1.3"), Some(Input::NotApplicable));
 }
