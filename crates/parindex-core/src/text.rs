@@ -55,6 +55,11 @@ pub(crate) fn nfc_string(text: &str) -> String {
     nfc(text).into_owned()
 }
 
+/// Whether the text is already in NFC, so that [`nfc`] would borrow it.
+pub(crate) fn is_nfc(text: &str) -> bool {
+    matches!(nfc(text), Cow::Borrowed(_))
+}
+
 /// An owned string in NFC: the same string, not a copy, when it already is.
 pub(crate) fn into_nfc(text: String) -> String {
     match nfc(&text) {

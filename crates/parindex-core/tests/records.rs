@@ -486,3 +486,64 @@ fn the_quang_ngai_city_2018_plan_loads_whole() {
         "a partner does not lead"
     );
 }
+
+#[test]
+fn records_typed_with_combining_marks_count_as_the_composed_words() {
+    // The plan names the unit composed; its completions and answers spell it decomposed.
+    let composed = "Tư pháp";
+    let decomposed = "Tu\u{31b} pha\u{301}p";
+    let reform = ReformPlan::from_toml(
+        &PLAN.replace("\"justice\"", &format!("\"{composed}\"")),
+        "plan.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = scoring_plan();
+    let mut batch = Batch::new(&plan);
+    for unit in [decomposed, "home", "finance", "planning"] {
+        batch.add_unit(unit, []).expect("unit");
+    }
+    let records: Vec<Completion> = completions()
+        .into_iter()
+        .map(|mut c| {
+            if c.unit == "justice" {
+                c.unit = decomposed.to_owned();
+            }
+            c
+        })
+        .collect();
+    batch
+        .add_plan_records(&reform, &records, None)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let answers: Vec<SurveyAnswer> = survey_answers()
+        .into_iter()
+        .map(|mut a| {
+            a.unit = decomposed.to_owned();
+            a.answer = a
+                .answer
+                .replace("có", "co\u{301}")
+                .replace("Có", "Co\u{301}")
+                .replace("hài lòng", "ha\u{300}i lo\u{300}ng")
+                .replace("không", "kho\u{302}ng");
+            a
+        })
+        .collect();
+    assert!(answers.iter().any(|a| a.answer == "ha\u{300}i lo\u{300}ng"));
+    batch
+        .add_survey_answers(&answers, None)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let results = plan.score(&batch).unwrap_or_else(|e| panic!("{e}"));
+    let unit = results.unit(decomposed).expect("found decomposed");
+    assert_eq!(unit.unit, composed);
+    assert!(results.unit(composed).is_some(), "found composed");
+    // The same figures as the composed records give (worked out in the tests above).
+    let expected = scored_from_plan();
+    let justice = expected.unit("justice").expect("justice");
+    for code in ["1.1", "1.2", "1.3"] {
+        assert_eq!(unit.points(code), justice.points(code), "{code}");
+    }
+    assert_eq!(unit.points("2.3"), Some(d("2")), "9 of 10 satisfied");
+    let Some(Derivation::Plan(tally)) = unit.derivation("1.1") else {
+        panic!("1.1 is derived from the plan");
+    };
+    assert_eq!((tally.assigned(), tally.done(), tally.on_time()), (5, 4, 3));
+}

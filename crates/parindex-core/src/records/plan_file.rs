@@ -401,6 +401,8 @@ deadline = "year-round"
         assert_eq!(plan.units[0].id, "Phòng Tư pháp");
         assert_eq!(plan.units[0].name, "Phòng Tư pháp");
         assert_eq!(plan.tasks[0].description, "Báo cáo hàng quý");
+        assert!(plan.leads("Pho\u{300}ng Tu\u{31b} pha\u{301}p", &plan.tasks[0]));
+        assert!(plan.names_unit("Pho\u{300}ng Tu\u{31b} pha\u{301}p"));
 
         // A reference that does not resolve is found where it is written, decomposed.
         let text = format!(
