@@ -10,6 +10,7 @@ use crate::model::{AttrValue, AttributeKind};
 use crate::plan::Plan;
 use crate::records::{Derivation, Derivations};
 use crate::score::ScoreWarning;
+use crate::text::{into_nfc, nfc};
 use crate::value::{self, Input, Value};
 
 /// One unit's input for one leaf at one stage.
@@ -158,11 +159,14 @@ impl Batch {
     }
 
     /// Adds a unit; its id must be new to the batch. Returns its position.
+    ///
+    /// The id is kept in NFC, so that the unit is found however its marks are typed.
     pub fn add_unit(
         &mut self,
         id: &str,
         attributes: impl IntoIterator<Item = (String, AttrValue)>,
     ) -> Result<usize, InputError> {
+        let id = nfc(id);
         let id = id.trim();
         if id.is_empty() {
             return Err(InputError {
@@ -194,9 +198,9 @@ impl Batch {
         Ok(position)
     }
 
-    /// The position of the unit with this id.
+    /// The position of the unit with this id, however its marks are encoded.
     pub fn unit_index(&self, id: &str) -> Option<usize> {
-        self.data.ids.get(id.trim()).copied()
+        self.data.ids.get(nfc(id).trim()).copied()
     }
 
     fn unit_error(&self, unit: usize, code: Option<&str>, message: String) -> InputError {
@@ -208,12 +212,19 @@ impl Batch {
     }
 
     /// Sets an attribute of a unit. The attribute must be declared by the set (or be `ranked`).
+    /// The name and a text value are kept in NFC.
     pub fn set_attribute(
         &mut self,
         unit: usize,
         name: &str,
         value: AttrValue,
     ) -> Result<(), InputError> {
+        let name = nfc(name);
+        let name = name.as_ref();
+        let value = match value {
+            AttrValue::Text(text) => AttrValue::Text(into_nfc(text)),
+            other => other,
+        };
         let known = name == "ranked" || self.plan.set.attribute(name).is_some();
         if !known {
             return Err(self.unit_error(
@@ -234,13 +245,16 @@ impl Batch {
         Ok(())
     }
 
-    /// Reads an attribute from text, by its declared type.
+    /// Reads an attribute from text, by its declared type, in NFC.
     pub fn set_attribute_text(
         &mut self,
         unit: usize,
         name: &str,
         text: &str,
     ) -> Result<(), InputError> {
+        let name = nfc(name);
+        let name = name.as_ref();
+        let text = nfc(text);
         let kind = if name == "ranked" {
             Some(AttributeKind::Bool)
         } else {

@@ -17,6 +17,9 @@
 //! Points are [`rust_decimal::Decimal`]: `0.1 + 0.2` is `0.3`, and rounding happens only where
 //! the set says so.
 //!
+//! Text is kept and compared in Unicode NFC ([`text::nfc`]): a criterion, level, stage or unit
+//! typed with combining marks is the same as one typed composed.
+//!
 //! ```
 //! use parindex_core::{shipped, Batch, Plan};
 //!
@@ -65,6 +68,8 @@ pub mod plan;
 mod rank;
 pub mod score;
 pub mod shipped;
+mod spanned;
+pub mod text;
 
 pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;

@@ -3,39 +3,30 @@
 //! The reader walks the spanned TOML tree by hand rather than through serde, so that it can
 //! report every unknown key, wrong type and bad value in one pass, each with its line, column and
 //! node code, and so that decimals are read from their digits, never through a binary float.
+//!
+//! Every string and key read is brought to Unicode NFC ([`crate::text`]), so that a name typed
+//! with combining marks matches the same name typed composed; locations are those of the file
+//! as written, and the content hash is the hash of the file's own text.
 
-use std::ops::Range;
 use std::path::Path;
 
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 use crate::condition::Condition;
 use crate::date::Date;
-use crate::diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
+use crate::diagnostic::{Check, CriteriaError, Diagnostic, Severity};
 use crate::model::*;
-use crate::names::Named;
 use crate::rule::*;
+use crate::spanned::{At, Kind, Reader, Value, read_toml_file};
+use crate::text::{nfc, nfc_string};
 use crate::validate;
 
-/// The largest criteria file read, in bytes. Real sets are under 100 KB.
-pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+pub use crate::spanned::{MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_NESTING, MAX_ROWS as MAX_NODES};
 
 /// The largest magnitude of any number in a criteria file.
 pub const MAX_MAGNITUDE: i64 = 1_000_000_000;
-
-/// The most `[[node]]` rows a set may have. Real sets have a few hundred; the checks compare
-/// rows with one another, so a limit keeps a hostile file from making them slow.
-pub const MAX_NODES: usize = 2_000;
-
-/// The most entries of any other list in a set: a rule's tiers, levels or cases, the bands.
-pub const MAX_LIST_ITEMS: usize = 100;
-
-/// The deepest nesting of arrays, tables and dotted keys the TOML parser reads; deeper text is
-/// a syntax error, never a stack overflow.
-pub const MAX_NESTING: usize = 80;
 
 /// A set that loaded, and the warnings found on the way.
 #[derive(Debug, Clone)]
@@ -78,11 +69,7 @@ impl CriteriaSet {
     /// assert!(error.to_string().contains("example.toml:17:1: error[unknown-key] 1: unknown key `maxx`"));
     /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Loaded, CriteriaError> {
-        let mut reader = Reader {
-            file,
-            source: text,
-            diagnostics: Vec::new(),
-        };
+        let mut reader = Reader::new(Kind::Criteria, file, text);
         let set = reader.read_set();
         let mut diagnostics = reader.diagnostics;
         if let Some(set) = &set {
@@ -102,55 +89,9 @@ impl CriteriaSet {
 
     /// Loads a set from a file.
     pub fn from_path(path: &Path) -> Result<Loaded, CriteriaError> {
-        let (file, text) = read_toml_file(path, "criteria files")?;
+        let (file, text) = read_toml_file(path, Kind::Criteria)?;
         Self::from_toml(&text, &file)
     }
-}
-
-/// Reads a TOML file whole, within [`MAX_FILE_BYTES`], as UTF-8 without its byte-order mark.
-/// Returns the file's name for messages and its text; `what` names the kind of file in errors.
-pub(crate) fn read_toml_file(path: &Path, what: &str) -> Result<(String, String), CriteriaError> {
-    let file = path.display().to_string();
-    let fail = |message: String| CriteriaError {
-        diagnostics: vec![Diagnostic {
-            severity: Severity::Error,
-            check: Check::Syntax,
-            location: Location {
-                file: file.clone(),
-                line: 0,
-                column: 0,
-            },
-            code: None,
-            message,
-        }],
-    };
-    let size = std::fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read: {e}")))?
-        .len();
-    if size > MAX_FILE_BYTES as u64 {
-        return Err(fail(format!(
-            "the file is {size} bytes; {what} are limited to {MAX_FILE_BYTES}"
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || bytes.contains(&0) {
-        return Err(fail(
-            "is UTF-16 text (or not text at all): save the file as UTF-8".to_owned(),
-        ));
-    }
-    let mut text = String::from_utf8(bytes).map_err(|e| {
-        let valid = e.utf8_error().valid_up_to();
-        let prefix = String::from_utf8_lossy(&e.as_bytes()[..valid]).into_owned();
-        let mut error = fail(
-            "not UTF-8 text (perhaps Windows-1258 or TCVN3): save the file as UTF-8".to_owned(),
-        );
-        error.diagnostics[0].location = Location::at(&file, &prefix, valid);
-        error
-    })?;
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Ok((file, text))
 }
 
 /// The SHA-256 of a set's text, in hex: the provenance every result carries.
@@ -159,79 +100,9 @@ pub fn content_hash(text: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub(crate) type Value<'i> = Spanned<DeValue<'i>>;
-
-/// A hand-walked reader of spanned TOML that collects every problem; the records' plan files
-/// are read with it too.
-pub(crate) struct Reader<'s> {
-    pub(crate) file: &'s str,
-    pub(crate) source: &'s str,
-    pub(crate) diagnostics: Vec<Diagnostic>,
-}
-
-/// A table being read, with where it is and which node it belongs to.
-pub(crate) struct At<'t, 'i> {
-    pub(crate) table: &'t DeTable<'i>,
-    pub(crate) span: Range<usize>,
-    pub(crate) code: Option<String>,
-}
-
-impl<'s> Reader<'s> {
-    pub(crate) fn location(&self, span: &Range<usize>) -> Location {
-        Location::at(self.file, self.source, span.start)
-    }
-
-    pub(crate) fn report(
-        &mut self,
-        check: Check,
-        span: &Range<usize>,
-        code: Option<&str>,
-        message: String,
-    ) {
-        self.diagnostics.push(Diagnostic {
-            severity: Severity::Error,
-            check,
-            location: self.location(span),
-            code: code.map(str::to_owned),
-            message,
-        });
-    }
-
+impl Reader<'_> {
     fn read_set(&mut self) -> Option<CriteriaSet> {
-        if self.source.len() > MAX_FILE_BYTES {
-            let message = format!("criteria files are limited to {MAX_FILE_BYTES} bytes");
-            self.report(Check::Syntax, &(0..0), None, message);
-            return None;
-        }
-        let (root, errors) = DeTable::parse_recoverable(self.source);
-        if !errors.is_empty() {
-            for error in errors {
-                let mut message = error.message().trim().to_owned();
-                // The parser's own words for its nesting limit say nothing of the file.
-                if message.contains("recursion") {
-                    message = format!(
-                        "nested too deeply: arrays, tables and dotted keys are limited to {MAX_NESTING} levels"
-                    );
-                }
-                match error.span() {
-                    Some(span) => self.report(Check::Syntax, &span, None, message),
-                    // No place known (the parser's limit on dotted keys): the file alone, not
-                    // a made-up line.
-                    None => self.diagnostics.push(Diagnostic {
-                        severity: Severity::Error,
-                        check: Check::Syntax,
-                        location: Location {
-                            file: self.file.to_owned(),
-                            line: 0,
-                            column: 0,
-                        },
-                        code: None,
-                        message,
-                    }),
-                }
-            }
-            return None;
-        }
+        let root = self.parse()?;
         let root_at = At {
             table: root.get_ref(),
             span: root.span(),
@@ -272,10 +143,7 @@ impl<'s> Reader<'s> {
             .iter()
             .filter_map(|t| self.read_band(t))
             .collect();
-        let node_tables = self.tables(&root_at, "node");
-        if !self.within_limit(&node_tables, "rows ([[node]])", MAX_NODES) {
-            return None;
-        }
+        let node_tables = self.rows(&root_at, "node")?;
         if node_tables.is_empty() {
             self.report(
                 Check::MissingKey,
@@ -303,102 +171,6 @@ impl<'s> Reader<'s> {
             acknowledgements,
             content_hash: content_hash(self.source),
         })
-    }
-
-    // ---- generic access -------------------------------------------------------------------
-
-    /// Whether a list has at most `limit` entries; if not, reports the first one beyond.
-    fn within_limit(&mut self, items: &[At<'_, '_>], what: &str, limit: usize) -> bool {
-        let Some(first_beyond) = items.get(limit) else {
-            return true;
-        };
-        let message = format!("{} {what}: a set is limited to {limit}", items.len());
-        // The entry's own code for a row, else the node it belongs to.
-        let own_code = match first_beyond.table.get("code").map(|v| v.get_ref()) {
-            Some(DeValue::String(code)) => Some(code.trim().to_owned()),
-            _ => None,
-        };
-        let code = own_code.or_else(|| first_beyond.code.clone());
-        let span = first_beyond.span.clone();
-        self.report(Check::WrongType, &span, code.as_deref(), message);
-        false
-    }
-
-    pub(crate) fn known_keys(&mut self, at: &At<'_, '_>, allowed: &[&str], what: &str) {
-        for (key, _) in at.table.iter() {
-            if !allowed.contains(&key.get_ref().as_ref()) {
-                let message = format!("unknown key `{}` in {what}", key.get_ref());
-                self.report(Check::UnknownKey, &key.span(), at.code.as_deref(), message);
-            }
-        }
-    }
-
-    pub(crate) fn get<'t, 'i>(
-        &mut self,
-        at: &At<'t, 'i>,
-        key: &str,
-        required: bool,
-    ) -> Option<&'t Value<'i>> {
-        let value = at.table.get(key);
-        if value.is_none() && required {
-            let message = format!("missing key `{key}`");
-            self.report(Check::MissingKey, &at.span, at.code.as_deref(), message);
-        }
-        value
-    }
-
-    pub(crate) fn wrong_type(
-        &mut self,
-        at: &At<'_, '_>,
-        key: &str,
-        value: &Value<'_>,
-        expected: &str,
-    ) {
-        let message = format!(
-            "`{key}` must be {expected}, not {}",
-            value.get_ref().type_str()
-        );
-        self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
-    }
-
-    pub(crate) fn string(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<String> {
-        let value = self.get(at, key, required)?;
-        match value.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
-            _ => {
-                self.wrong_type(at, key, value, "a string");
-                None
-            }
-        }
-    }
-
-    pub(crate) fn required_string(&mut self, at: &At<'_, '_>, key: &str) -> Option<String> {
-        self.string(at, key, true)
-    }
-
-    fn boolean(&mut self, at: &At<'_, '_>, key: &str) -> Option<bool> {
-        let value = self.get(at, key, false)?;
-        match value.get_ref() {
-            DeValue::Boolean(b) => Some(*b),
-            _ => {
-                self.wrong_type(at, key, value, "true or false");
-                None
-            }
-        }
-    }
-
-    pub(crate) fn integer(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<i64> {
-        let value = self.get(at, key, required)?;
-        let parsed = match value.get_ref() {
-            DeValue::Integer(i) if i.radix() == 10 => {
-                i.as_str().replace('_', "").parse::<i64>().ok()
-            }
-            _ => None,
-        };
-        if parsed.is_none() {
-            self.wrong_type(at, key, value, "a whole number");
-        }
-        parsed
     }
 
     fn decimal_value(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>) -> Option<Decimal> {
@@ -452,7 +224,7 @@ impl<'s> Reader<'s> {
             self.wrong_type(at, key, value, "a condition string like \"50 <= x < 100\"");
             return None;
         };
-        match text.parse::<Condition>() {
+        match nfc(text).parse::<Condition>() {
             Ok(c) if c.is_empty() => {
                 let message = format!("`{key}` = \"{text}\" can never hold");
                 self.report(
@@ -476,97 +248,10 @@ impl<'s> Reader<'s> {
         }
     }
 
-    /// The value of `key`, one of `T`'s names: `Some(None)` when the key is absent, `None`
-    /// after reporting a problem.
-    pub(crate) fn choice<T: Named>(&mut self, at: &At<'_, '_>, key: &str) -> Option<Option<T>> {
-        let Some(value) = self.get(at, key, false) else {
-            return Some(None);
-        };
-        let text = match value.get_ref() {
-            DeValue::String(s) => s.to_string(),
-            _ => {
-                self.wrong_type(at, key, value, "a string");
-                return None;
-            }
-        };
-        match text.parse::<T>() {
-            Ok(v) => Some(Some(v)),
-            Err(e) => {
-                let names = e.expected.join(", ");
-                let message = format!("`{key}` = \"{text}\" is not one of {names}");
-                self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
-                None
-            }
-        }
-    }
-
-    pub(crate) fn table<'t, 'i>(
-        &mut self,
-        at: &At<'t, 'i>,
-        key: &str,
-        required: bool,
-    ) -> Option<At<'t, 'i>> {
-        let value = self.get(at, key, required)?;
-        match value.get_ref() {
-            DeValue::Table(t) => Some(At {
-                table: t,
-                span: value.span(),
-                code: at.code.clone(),
-            }),
-            _ => {
-                self.wrong_type(at, key, value, "a table");
-                None
-            }
-        }
-    }
-
-    pub(crate) fn tables<'t, 'i>(&mut self, at: &At<'t, 'i>, key: &str) -> Vec<At<'t, 'i>> {
-        let Some(value) = self.get(at, key, false) else {
-            return Vec::new();
-        };
-        let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(at, key, value, &format!("an array of tables ([[{key}]])"));
-            return Vec::new();
-        };
-        let mut tables = Vec::new();
-        for item in items.iter() {
-            match item.get_ref() {
-                DeValue::Table(t) => tables.push(At {
-                    table: t,
-                    span: item.span(),
-                    code: at.code.clone(),
-                }),
-                _ => self.wrong_type(at, key, item, "a table"),
-            }
-        }
-        tables
-    }
-
-    pub(crate) fn strings(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<String>> {
-        let Some(value) = self.get(at, key, false) else {
-            return Some(Vec::new());
-        };
-        let DeValue::Array(items) = value.get_ref() else {
-            self.wrong_type(at, key, value, "an array of strings");
-            return None;
-        };
-        let mut out = Vec::new();
-        for item in items.iter() {
-            match item.get_ref() {
-                DeValue::String(s) => out.push(s.to_string()),
-                _ => {
-                    self.wrong_type(at, key, item, "a string");
-                    return None;
-                }
-            }
-        }
-        Some(out)
-    }
-
     fn attr_value(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>) -> Option<AttrValue> {
         match value.get_ref() {
             DeValue::Boolean(b) => Some(AttrValue::Bool(*b)),
-            DeValue::String(s) => Some(AttrValue::Text(s.to_string())),
+            DeValue::String(s) => Some(AttrValue::Text(nfc_string(s))),
             DeValue::Integer(_) | DeValue::Float(_) => {
                 self.decimal_value(at, key, value).map(AttrValue::Number)
             }
@@ -760,7 +445,7 @@ impl<'s> Reader<'s> {
         let mut entries: Vec<_> = at.table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in entries {
-            let name = key.get_ref().to_string();
+            let name = nfc_string(key.get_ref());
             let DeValue::Table(table) = value.get_ref() else {
                 self.wrong_type(at, &name, value, "a table ([attributes.NAME])");
                 continue;
@@ -949,7 +634,7 @@ impl<'s> Reader<'s> {
         let mut entries: Vec<_> = applies_at.table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in entries {
-            let attribute = key.get_ref().to_string();
+            let attribute = nfc_string(key.get_ref());
             let values: Vec<Option<AttrValue>> = match value.get_ref() {
                 DeValue::Array(items) => items
                     .iter()
@@ -1219,7 +904,7 @@ impl<'s> Reader<'s> {
         let mut weights = Vec::new();
         for (name, value) in entries {
             let weight = self.decimal_value(at, name.get_ref(), value)?;
-            weights.push((name.get_ref().to_string(), weight));
+            weights.push((nfc_string(name.get_ref()), weight));
         }
         Some(weights)
     }

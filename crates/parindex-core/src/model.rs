@@ -8,6 +8,7 @@ use crate::condition::Condition;
 use crate::diagnostic::{Check, Location};
 use crate::names::named;
 use crate::rule::Rule;
+use crate::text::nfc;
 
 /// A loaded and validated criteria set: one year's table of one authority.
 ///
@@ -484,6 +485,7 @@ pub struct Acknowledgement {
 impl CriteriaSet {
     /// The node with this code.
     pub fn node(&self, code: &str) -> Option<&Node> {
+        let code = nfc(code);
         self.nodes.iter().find(|n| n.code == code)
     }
 
@@ -508,6 +510,7 @@ impl CriteriaSet {
 
     /// The declared attribute with this name.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        let name = nfc(name);
         self.attributes.iter().find(|a| a.name == name)
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::model::{CriteriaSet, NodeKind, NotApplicable};
 use crate::rule::{BranchOn, Rule};
+use crate::text::nfc;
 
 /// A criteria set compiled for scoring.
 ///
@@ -141,12 +142,12 @@ impl Plan {
 
     /// The number of the leaf with this code, in set order.
     pub fn leaf_index(&self, code: &str) -> Option<usize> {
-        self.by_code.get(code).and_then(|i| self.leaf_of_node[*i])
+        self.node_index(code).and_then(|i| self.leaf_of_node[i])
     }
 
     /// The index of the node with this code, in set order.
     pub fn node_index(&self, code: &str) -> Option<usize> {
-        self.by_code.get(code).copied()
+        self.by_code.get(nfc(code).as_ref()).copied()
     }
 
     /// The codes of the leaves, in order: the columns of a wide input.
@@ -154,9 +155,10 @@ impl Plan {
         self.leaves.iter().map(|i| self.set.nodes[*i].code.as_str())
     }
 
-    /// The position of a stage by name.
+    /// The position of a stage by name, however its marks are encoded.
     pub fn stage_index(&self, name: &str) -> Option<usize> {
-        self.set.policy.stages.iter().position(|s| s == name)
+        let name = nfc(name);
+        self.set.policy.stages.iter().position(|s| nfc(s) == name)
     }
 
     pub(crate) fn is_bonus_or_penalty(&self, node: usize) -> bool {

@@ -10,6 +10,7 @@ use crate::condition::Condition;
 use crate::date::Date;
 use crate::model::{AttrValue, Rounding};
 use crate::names::named;
+use crate::text::nfc;
 use crate::value::{self, Responses, Survey, Value};
 
 /// How a leaf's measurement maps to points. See `criteria/FORMAT.md` for the file syntax.
@@ -497,8 +498,10 @@ impl Rule {
 
     /// Reads the text an office writes for this rule's measurement.
     ///
-    /// Not applicable (`N/A`) is read by the caller, before the rule sees the text.
+    /// Not applicable (`N/A`) is read by the caller, before the rule sees the text. The text is
+    /// read in NFC, so a word typed with combining marks matches the same word composed.
     pub fn parse(&self, text: &str) -> Result<Value, String> {
+        let text = nfc(text);
         let t = text.trim();
         match self {
             Rule::YesNo {
@@ -512,7 +515,7 @@ impl Rule {
                 let matches = |label: &Option<String>| {
                     label
                         .as_deref()
-                        .is_some_and(|l| l.trim().to_lowercase() == t.to_lowercase())
+                        .is_some_and(|l| nfc(l).trim().to_lowercase() == t.to_lowercase())
                 };
                 if matches(yes_label) {
                     Ok(Value::Bool(true))
@@ -527,10 +530,10 @@ impl Rule {
             Rule::Levels { levels } => {
                 let lower = t.to_lowercase();
                 let found = levels.iter().position(|l| {
-                    l.key.to_lowercase() == lower
+                    nfc(&l.key).to_lowercase() == lower
                         || l.label
                             .as_deref()
-                            .is_some_and(|x| x.trim().to_lowercase() == lower)
+                            .is_some_and(|x| nfc(x).trim().to_lowercase() == lower)
                 });
                 let by_position = t
                     .parse::<usize>()
@@ -1157,6 +1160,48 @@ mod tests {
             rule.parse("4").unwrap_err(),
             "\"4\" is not one of the levels full, partial, none"
         );
+    }
+
+    #[test]
+    fn decomposed_words_match_composed_levels_labels_and_yes_no() {
+        // Level names as a file declares them, composed (or, written by hand, decomposed).
+        let rule = Rule::Levels {
+            levels: vec![
+                Level {
+                    key: "đầy đủ".into(),
+                    label: None,
+                    points: d("1.5"),
+                },
+                Level {
+                    key: "chu\u{31b}a đa\u{302}\u{300}y đu\u{309}".into(),
+                    label: Some("Chưa kịp thời".into()),
+                    points: d("1"),
+                },
+            ],
+        };
+        assert_eq!(score(&rule, "đa\u{302}\u{300}y đu\u{309}", "1.5"), d("1.5"));
+        assert_eq!(score(&rule, "ĐA\u{302}\u{300}Y ĐU\u{309}", "1.5"), d("1.5"));
+        assert_eq!(score(&rule, "chưa đầy đủ", "1.5"), d("1"));
+        assert_eq!(
+            score(&rule, "chu\u{31b}a ki\u{323}p tho\u{31b}\u{300}i", "1.5"),
+            d("1")
+        );
+        let rule = Rule::YesNo {
+            yes: d("1"),
+            no: d("0"),
+            yes_label: Some("Đã ban hành".into()),
+            no_label: None,
+        };
+        assert_eq!(score(&rule, "co\u{301}", "1"), d("1"));
+        assert_eq!(score(&rule, "Đa\u{303} ban ha\u{300}nh", "1"), d("1"));
+        let on_time = Rule::Timeliness {
+            due: None,
+            on_time: d("1"),
+            late: d("0.5"),
+            missing: d("0"),
+            per_day_late: None,
+        };
+        assert_eq!(score(&on_time, "đu\u{301}ng ha\u{323}n", "1"), d("1"));
     }
 
     #[test]

@@ -144,6 +144,7 @@ impl Scorecard {
     /// What the final input of the leaf with this code was derived from, when it came from the
     /// year's records (a reform plan, survey responses) at the stage that decided it.
     pub fn derivation(&self, code: &str) -> Option<&crate::records::Derivation> {
+        let code = crate::text::nfc(code);
         let node = self.set.nodes.iter().position(|n| n.code == code)?;
         self.derivation_at(node)
     }
@@ -157,6 +158,7 @@ impl Scorecard {
 
     /// The final result of the node with this code.
     pub fn node(&self, code: &str) -> Option<&NodeScore> {
+        let code = crate::text::nfc(code);
         let i = self.set.nodes.iter().position(|n| n.code == code)?;
         self.nodes.get(i)
     }
@@ -246,8 +248,9 @@ impl Results {
         self.units.first().map(|u| &u.inputs.batch)
     }
 
-    /// The scorecard of the unit with this id.
+    /// The scorecard of the unit with this id, however its marks are encoded.
     pub fn unit(&self, id: &str) -> Option<&Scorecard> {
+        let id = crate::text::nfc(id);
         self.units.iter().find(|u| u.unit == id)
     }
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::date::Date;
+use crate::text::nfc;
 
 /// A measurement given for one leaf, already interpreted for the leaf's rule.
 ///
@@ -130,18 +131,20 @@ impl fmt::Display for Survey {
     }
 }
 
-/// Whether a cell says "not applicable": `N/A`, `NA`, `KAD`, `không áp dụng`.
+/// Whether a cell says "not applicable": `N/A`, `NA`, `KAD`, `không áp dụng`, in any case and
+/// however the marks are encoded.
 pub fn is_not_applicable(text: &str) -> bool {
-    let t = text.trim().to_lowercase();
+    let t = nfc(text).trim().to_lowercase();
     matches!(
         t.as_str(),
         "n/a" | "na" | "kad" | "không áp dụng" | "khong ap dung" | "not applicable"
     )
 }
 
-/// Reads yes/no as offices write it: có/không, yes/no, 1/0, true/false, x, đạt/không đạt.
+/// Reads yes/no as offices write it: có/không, yes/no, 1/0, true/false, x, đạt/không đạt, in any
+/// case and however the marks are encoded.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
+    match nfc(text).trim().to_lowercase().as_str() {
         "có" | "co" | "yes" | "y" | "1" | "true" | "x" | "đạt" | "đúng" | "done" => {
             Some(true)
         }
@@ -222,8 +225,10 @@ pub fn parse_count(text: &str) -> Result<Decimal, String> {
 }
 
 /// Reads survey responses: a share (`85%`, `17/20`), counts (`A=10 B=5`), or parts per group
-/// separated by `;` (`citizens: A=10 B=5; businesses: 80%`).
+/// separated by `;` (`citizens: A=10 B=5; businesses: 80%`). Group and option names are read
+/// into NFC.
 pub fn parse_survey(text: &str) -> Result<Survey, String> {
+    let text = nfc(text);
     let mut survey = Survey::default();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let (group, body) = match part.split_once(':') {
@@ -314,6 +319,21 @@ mod tests {
             assert_eq!(parse_bool(no), Some(false), "{no}");
         }
         assert_eq!(parse_bool("maybe"), None);
+    }
+
+    #[test]
+    fn reads_decomposed_marks_as_the_composed_word() {
+        // As composing keyboards and pasted text write them: a base letter, then its marks.
+        assert_eq!(parse_bool("co\u{301}"), Some(true));
+        assert_eq!(parse_bool("C\u{301}"), None, "not a word");
+        assert_eq!(parse_bool("CO\u{301}"), Some(true));
+        assert_eq!(parse_bool("kho\u{302}ng"), Some(false));
+        assert_eq!(parse_bool("kho\u{302}ng đa\u{323}t"), Some(false));
+        assert_eq!(parse_bool("đu\u{301}ng"), Some(true));
+        assert!(is_not_applicable("kho\u{302}ng a\u{301}p du\u{323}ng"));
+        assert!(is_not_applicable(" Kho\u{302}ng A\u{301}p Du\u{323}ng "));
+        let survey = parse_survey("ngu\u{31b}o\u{31b}\u{300}i da\u{302}n: A=3").expect("survey");
+        assert_eq!(survey.parts[0].0.as_deref(), Some("người dân"));
     }
 
     #[test]

@@ -279,6 +279,30 @@ fn plan_files_report_every_problem_at_its_line() {
     );
 }
 
+/// The bad-input corpus runs its files through the command line as criteria files; its plan
+/// file nested too deeply is read here as the plan it is, and must give the corpus's message.
+#[test]
+fn the_corpus_plan_nested_too_deeply_gives_the_corpus_message() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad/criteria");
+    let name = "plan-nested-too-deep";
+    let text = std::fs::read_to_string(corpus.join(format!("{name}.toml"))).expect("corpus file");
+    let expected = std::fs::read_to_string(corpus.join(format!("{name}.expected")))
+        .expect("corpus expectation");
+    let message = expected
+        .lines()
+        .nth(1)
+        .expect("the message, after the exit code");
+    let file = format!("criteria/{name}.toml");
+    let error = ReformPlan::from_toml(&text, &file).expect_err("nested too deeply");
+    assert_eq!(error.to_string(), message);
+    assert!(
+        message.ends_with(
+            "nested too deeply: arrays, tables and dotted keys are limited to 80 levels"
+        ),
+        "{message}"
+    );
+}
+
 fn answer(unit: &str, group: Option<&str>, item: &str, text: &str) -> SurveyAnswer {
     SurveyAnswer {
         unit: unit.to_owned(),
@@ -461,4 +485,65 @@ fn the_quang_ngai_city_2018_plan_loads_whole() {
         !plan.leads("tu-phap", task("2.7")),
         "a partner does not lead"
     );
+}
+
+#[test]
+fn records_typed_with_combining_marks_count_as_the_composed_words() {
+    // The plan names the unit composed; its completions and answers spell it decomposed.
+    let composed = "Tư pháp";
+    let decomposed = "Tu\u{31b} pha\u{301}p";
+    let reform = ReformPlan::from_toml(
+        &PLAN.replace("\"justice\"", &format!("\"{composed}\"")),
+        "plan.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let plan = scoring_plan();
+    let mut batch = Batch::new(&plan);
+    for unit in [decomposed, "home", "finance", "planning"] {
+        batch.add_unit(unit, []).expect("unit");
+    }
+    let records: Vec<Completion> = completions()
+        .into_iter()
+        .map(|mut c| {
+            if c.unit == "justice" {
+                c.unit = decomposed.to_owned();
+            }
+            c
+        })
+        .collect();
+    batch
+        .add_plan_records(&reform, &records, None)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let answers: Vec<SurveyAnswer> = survey_answers()
+        .into_iter()
+        .map(|mut a| {
+            a.unit = decomposed.to_owned();
+            a.answer = a
+                .answer
+                .replace("có", "co\u{301}")
+                .replace("Có", "Co\u{301}")
+                .replace("hài lòng", "ha\u{300}i lo\u{300}ng")
+                .replace("không", "kho\u{302}ng");
+            a
+        })
+        .collect();
+    assert!(answers.iter().any(|a| a.answer == "ha\u{300}i lo\u{300}ng"));
+    batch
+        .add_survey_answers(&answers, None)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let results = plan.score(&batch).unwrap_or_else(|e| panic!("{e}"));
+    let unit = results.unit(decomposed).expect("found decomposed");
+    assert_eq!(unit.unit, composed);
+    assert!(results.unit(composed).is_some(), "found composed");
+    // The same figures as the composed records give (worked out in the tests above).
+    let expected = scored_from_plan();
+    let justice = expected.unit("justice").expect("justice");
+    for code in ["1.1", "1.2", "1.3"] {
+        assert_eq!(unit.points(code), justice.points(code), "{code}");
+    }
+    assert_eq!(unit.points("2.3"), Some(d("2")), "9 of 10 satisfied");
+    let Some(Derivation::Plan(tally)) = unit.derivation("1.1") else {
+        panic!("1.1 is derived from the plan");
+    };
+    assert_eq!((tally.assigned(), tally.done(), tally.on_time()), (5, 4, 3));
 }

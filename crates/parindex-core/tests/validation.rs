@@ -554,3 +554,141 @@ fn records_keys_are_checked_against_the_rule() {
         )]
     );
 }
+
+/// The fixture with names typed with combining marks, as composing keyboards and pasted text
+/// give them; the declared values composed, the condition on them decomposed.
+fn decomposed_fixture() -> String {
+    replaced("name = \"Directive\"", "name = \"Chi\u{309} thi\u{323}\"")
+        .replacen(
+            "{ key = \"full\", points = 1.5 }",
+            "{ key = \"đa\u{302}\u{300}y đu\u{309}\", label = \"Đa\u{302}\u{300}y đu\u{309}\", points = 1.5 }",
+            1,
+        )
+        .replacen(
+            "stages = [\"self\", \"appraisal\"]",
+            "stages = [\"tu\u{31b}\u{323} đa\u{301}nh gia\u{301}\", \"appraisal\"]",
+            1,
+        )
+        .replacen(
+            "values = [\"commune\", \"ward\"]",
+            "values = [\"xã\", \"phường\"]",
+            1,
+        )
+        .replacen(
+            "applies = { kind = \"ward\" }",
+            "applies = { kind = \"phu\u{31b}o\u{31b}\u{300}ng\" }",
+            1,
+        )
+        .replacen("name = \"A\"", "name = \"Xua\u{302}\u{301}t sa\u{306}\u{301}c\"", 1)
+        .replacen(
+            "[attributes.has_plan]",
+            "[attributes.\"co\u{301}_ke\u{302}\u{301}_hoa\u{323}ch\"]",
+            1,
+        )
+        .replacen(
+            "on = { attribute = \"has_plan\" }",
+            "on = { attribute = \"có_kế_hoạch\" }",
+            1,
+        )
+}
+
+#[test]
+fn decomposed_text_is_read_in_nfc_and_located_as_written() {
+    let text = decomposed_fixture();
+    let loaded = CriteriaSet::from_toml(&text, "set.toml").unwrap_or_else(|e| panic!("{e}"));
+    let set = &loaded.set;
+    let node = |code: &str| set.node(code).expect("node");
+    assert_eq!(node("1.2").name, "Chỉ thị");
+    let Some(parindex_core::Rule::Levels { levels }) = &node("1.2").rule else {
+        panic!("levels")
+    };
+    assert_eq!(levels[0].key, "đầy đủ");
+    assert_eq!(levels[0].label.as_deref(), Some("Đầy đủ"));
+    assert_eq!(set.policy.stages, ["tự đánh giá", "appraisal"]);
+    assert_eq!(
+        node("2").applies[0].any_of,
+        [parindex_core::AttrValue::Text("phường".to_owned())]
+    );
+    assert_eq!(set.bands[0].name, "Xuất sắc");
+    assert!(set.attribute("có_kế_hoạch").is_some());
+    // The hash is of the file as written, not of its composed form.
+    assert_eq!(set.content_hash, parindex_core::load::content_hash(&text));
+
+    // A problem after decomposed text on its line is at the column of the file as written:
+    // each combining mark is a character there.
+    let text = replaced(
+        "rule = { kind = \"yes-no\" }",
+        "rule = { kind = \"yes-no\", yes_label = \"co\u{301} \u{111}u\u{309}\", oops = 1 }",
+    );
+    let line = line_of(&text, "oops");
+    let written = text.lines().nth(line - 1).expect("line");
+    let column = written[..written.find("oops").expect("oops")]
+        .chars()
+        .count()
+        + 1;
+    // `rule = { kind = "yes-no", yes_label = "` is 39 characters, then 7 for `có đủ` written
+    // with 2 combining marks, and `", `.
+    assert_eq!(column, 50);
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{line}:{column}: error[unknown-key] 1.1: unknown key `oops` in a yes-no rule"
+        )]
+    );
+}
+
+#[test]
+fn inputs_match_the_set_however_their_marks_are_encoded() {
+    let set = CriteriaSet::from_toml(&decomposed_fixture(), "set.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .set;
+    let plan = parindex_core::Plan::new(&set);
+    let self_stage = "tu\u{31b}\u{323} đa\u{301}nh gia\u{301}";
+    assert_eq!(plan.stage_index(self_stage), Some(0));
+    assert_eq!(plan.stage_index("tự đánh giá"), Some(0));
+    let mut batch = parindex_core::Batch::new(&plan);
+    let ward = batch
+        .add_unit("Phu\u{31b}o\u{31b}\u{300}ng 1", [])
+        .expect("unit");
+    assert_eq!(batch.units()[ward].id, "Phường 1");
+    assert_eq!(batch.unit_index("Phường 1"), Some(ward));
+    assert_eq!(
+        batch.unit_index("Phu\u{31b}o\u{31b}\u{300}ng 1"),
+        Some(ward)
+    );
+    // A declared value, typed decomposed; an attribute named decomposed.
+    batch
+        .set_attribute_text(ward, "kind", "phu\u{31b}o\u{31b}\u{300}ng")
+        .expect("declared value");
+    batch
+        .set_attribute_text(ward, "co\u{301}_ke\u{302}\u{301}_hoa\u{323}ch", "co\u{301}")
+        .expect("declared attribute");
+    assert_eq!(
+        batch.units()[ward].attributes.get("kind"),
+        Some(&parindex_core::AttrValue::Text("phường".to_owned()))
+    );
+    assert_eq!(
+        batch.units()[ward].attributes.get("có_kế_hoạch"),
+        Some(&parindex_core::AttrValue::Bool(true))
+    );
+    batch
+        .set_text(ward, "1.1", Some(self_stage), "co\u{301}")
+        .expect("yes");
+    batch
+        .set_text(
+            ward,
+            "1.2",
+            Some("tự đánh giá"),
+            "Đa\u{302}\u{300}y đu\u{309}",
+        )
+        .expect("level");
+    batch
+        .set_text(ward, "1.3", None, "kho\u{302}ng a\u{301}p du\u{323}ng")
+        .expect("not applicable");
+    let leaf = |code: &str| plan.leaf_index(code).expect("leaf");
+    let input = |code: &str| batch.get(ward, leaf(code), 0).map(|c| c.input.clone());
+    use parindex_core::{Input, Value};
+    assert_eq!(input("1.1"), Some(Input::Value(Value::Bool(true))));
+    assert_eq!(input("1.2"), Some(Input::Value(Value::Choice(0))));
+    assert_eq!(input("1.3"), Some(Input::NotApplicable));
+}

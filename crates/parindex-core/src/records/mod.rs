@@ -63,6 +63,7 @@ mod plan_file;
 mod reform;
 mod survey;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -125,9 +126,10 @@ impl Batch {
     ///
     /// A unit that leads no task gets "not applicable". Completions for a unit not in the
     /// batch, for a task not in the plan, or twice for the same task, are problems; so is a
-    /// leaf that already has a value at the stage. A completion dated before the plan was
-    /// issued counts, with a warning; a completion for a task the unit does not lead is left
-    /// out, with a warning.
+    /// leaf that already has a value at the stage. Ids and codes are read in NFC, so a unit or
+    /// task typed with combining marks is the same unit or task. A completion dated before the
+    /// plan was issued counts, with a warning; a completion for a task the unit does not lead is
+    /// left out, with a warning.
     pub fn add_plan_records(
         &mut self,
         plan: &crate::records::ReformPlan,
@@ -143,7 +145,10 @@ impl Batch {
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
         let mut per_unit: Vec<Vec<&Completion>> = vec![Vec::new(); self.units().len()];
-        for (i, c) in completions.iter().enumerate() {
+        // Ids and codes typed with combining marks are the same ids and codes.
+        let completions: Vec<Cow<'_, Completion>> =
+            completions.iter().map(Completion::in_nfc).collect();
+        for (i, c) in completions.iter().map(|c| &**c).enumerate() {
             let problem = |message: String| RecordProblem {
                 record: Some(i),
                 unit: Some(c.unit.clone()),
@@ -237,7 +242,8 @@ impl Batch {
     ///
     /// An item must be the code of a leaf scored by a survey rule; the unit must be in the
     /// batch; groups and answers must be those the rule knows. A group with fewer respondents
-    /// than the set's `min_respondents` is scored as usual, with a warning.
+    /// than the set's `min_respondents` is scored as usual, with a warning. Units, groups, items
+    /// and answers are read in NFC.
     pub fn add_survey_answers(
         &mut self,
         answers: &[SurveyAnswer],
@@ -247,7 +253,10 @@ impl Batch {
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
         let mut by_item: BTreeMap<(usize, String), Vec<(usize, &SurveyAnswer)>> = BTreeMap::new();
-        for (i, a) in answers.iter().enumerate() {
+        // Units, groups, items and answers typed with combining marks read as composed.
+        let answers: Vec<Cow<'_, SurveyAnswer>> =
+            answers.iter().map(SurveyAnswer::in_nfc).collect();
+        for (i, a) in answers.iter().map(|a| &**a).enumerate() {
             let problem = |message: &str| RecordProblem {
                 record: Some(i),
                 unit: Some(a.unit.clone()),

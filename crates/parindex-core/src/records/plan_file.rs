@@ -1,13 +1,15 @@
-//! Reading a plan file: TOML text → [`ReformPlan`], every problem located, in one pass.
+//! Reading a plan file: TOML text → [`ReformPlan`], every problem located, in one pass, every
+//! string in Unicode NFC.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use toml::de::{DeTable, DeValue};
+use toml::de::DeValue;
 
 use crate::date::Date;
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Severity};
-use crate::load::{At, MAX_FILE_BYTES, Reader, read_toml_file};
+use crate::spanned::{At, Kind, Reader, read_toml_file};
+use crate::text::nfc;
 
 use super::reform::{Deadline, PlanEvent, PlanGroup, PlanUnit, ReformPlan, Task};
 
@@ -15,11 +17,7 @@ impl ReformPlan {
     /// Loads a plan from TOML text; `file` names it in messages. The format is described in
     /// `docs/records.md`; see [`ReformPlan::tally`] for an example.
     pub fn from_toml(text: &str, file: &str) -> Result<ReformPlan, CriteriaError> {
-        let mut reader = Reader {
-            file,
-            source: text,
-            diagnostics: Vec::new(),
-        };
+        let mut reader = Reader::new(Kind::Plan, file, text);
         let plan = reader.read_plan();
         let mut diagnostics = reader.diagnostics;
         if let Some(plan) = &plan {
@@ -34,27 +32,14 @@ impl ReformPlan {
 
     /// Loads a plan file.
     pub fn from_path(path: &Path) -> Result<ReformPlan, CriteriaError> {
-        let (file, text) = read_toml_file(path, "plan files")?;
+        let (file, text) = read_toml_file(path, Kind::Plan)?;
         Self::from_toml(&text, &file)
     }
 }
 
 impl Reader<'_> {
     fn read_plan(&mut self) -> Option<ReformPlan> {
-        if self.source.len() > MAX_FILE_BYTES {
-            let message = format!("plan files are limited to {MAX_FILE_BYTES} bytes");
-            self.report(Check::Syntax, &(0..0), None, message);
-            return None;
-        }
-        let (root, errors) = DeTable::parse_recoverable(self.source);
-        if !errors.is_empty() {
-            for error in errors {
-                let span = error.span().unwrap_or(0..0);
-                let message = error.message().trim().to_owned();
-                self.report(Check::Syntax, &span, None, message);
-            }
-            return None;
-        }
+        let root = self.parse()?;
         let root_at = At {
             table: root.get_ref(),
             span: root.span(),
@@ -106,7 +91,7 @@ impl Reader<'_> {
             )
         });
         let areas: Vec<_> = self
-            .tables(&root_at, "area")
+            .rows(&root_at, "area")?
             .iter()
             .map(|at| {
                 self.known_keys(at, &["code", "name"], "[[area]]");
@@ -117,7 +102,7 @@ impl Reader<'_> {
             })
             .collect();
         let units: Vec<_> = self
-            .tables(&root_at, "unit")
+            .rows(&root_at, "unit")?
             .iter()
             .map(|at| {
                 self.known_keys(at, &["id", "name"], "[[unit]]");
@@ -128,7 +113,7 @@ impl Reader<'_> {
             })
             .collect();
         let groups: Vec<_> = self
-            .tables(&root_at, "group")
+            .rows(&root_at, "group")?
             .iter()
             .map(|at| {
                 self.known_keys(at, &["id", "name", "members", "note"], "[[group]]");
@@ -141,7 +126,7 @@ impl Reader<'_> {
             })
             .collect();
         let events: Vec<_> = self
-            .tables(&root_at, "event")
+            .rows(&root_at, "event")?
             .iter()
             .map(|at| {
                 self.known_keys(at, &["id", "name", "date"], "[[event]]");
@@ -155,7 +140,7 @@ impl Reader<'_> {
                 })
             })
             .collect();
-        let task_tables = self.tables(&root_at, "task");
+        let task_tables = self.rows(&root_at, "task")?;
         if task_tables.is_empty() {
             let message = "the plan has no [[task]]".to_owned();
             self.report(Check::MissingKey, &root_at.span, None, message);
@@ -235,7 +220,7 @@ impl Reader<'_> {
     fn deadline(&mut self, at: &At<'_, '_>) -> Option<Deadline> {
         let value = self.get(at, "deadline", true)?;
         match value.get_ref() {
-            DeValue::String(text) => match text.parse::<Deadline>() {
+            DeValue::String(text) => match nfc(text).parse::<Deadline>() {
                 Ok(deadline) => Some(deadline),
                 Err(message) => {
                     self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
@@ -277,6 +262,18 @@ impl Reader<'_> {
     }
 }
 
+/// The offset of the first quoted string in `text` that reads `id`: written as it is, or
+/// written decomposed and read into NFC.
+fn first_quoted(text: &str, id: &str) -> Option<usize> {
+    text.find(&format!("\"{id}\"")).or_else(|| {
+        text.match_indices('"').map(|(i, _)| i).find(|&i| {
+            text.get(i + 1..)
+                .and_then(|rest| rest.split('"').next())
+                .is_some_and(|quoted| nfc(quoted) == id)
+        })
+    })
+}
+
 /// Codes and ids that must be unique, and references that must resolve: reported at the task,
 /// group or event that holds them.
 fn check_references(plan: &ReformPlan, file: &str, text: &str) -> Vec<Diagnostic> {
@@ -291,11 +288,7 @@ fn check_references(plan: &ReformPlan, file: &str, text: &str) -> Vec<Diagnostic
         })
     };
     // Units, groups and events are not located in the model: point at their first mention.
-    let locate = |id: &str| {
-        let needle = format!("\"{id}\"");
-        let offset = text.find(&needle).unwrap_or(0);
-        crate::Location::at(file, text, offset)
-    };
+    let locate = |id: &str| crate::Location::at(file, text, first_quoted(text, id).unwrap_or(0));
     let mut ids: HashMap<&str, &str> = HashMap::new();
     let declared = plan
         .units
@@ -349,4 +342,91 @@ fn check_references(plan: &ReformPlan, file: &str, text: &str) -> Vec<Diagnostic
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = r#"format = 1
+[plan]
+id = "example/2024"
+title = "Example plan"
+authority = "Example office"
+issued = "29/12/2023"
+year = 2024
+source = "made up for this test"
+"#;
+
+    const TASK: &str = r#"[[task]]
+code = "1"
+description = "Report each quarter"
+lead = ["PA01"]
+product = "Four reports"
+deadline = "year-round"
+"#;
+
+    fn error(text: &str) -> String {
+        ReformPlan::from_toml(text, "plan.toml")
+            .expect_err("refused")
+            .to_string()
+    }
+
+    #[test]
+    fn a_plan_nested_too_deeply_is_refused_at_the_first_level_beyond() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let text = format!("{HEADER}[[unit]]\nid = \"PA01\"\nname = \"One\"\n{TASK}")
+            .replace("lead = [\"PA01\"]", &format!("lead = {deep}"));
+        // Line 15 is the task's `lead`; `lead = ` and 80 brackets come before the 81st.
+        assert_eq!(
+            error(&text),
+            "plan.toml:15:88: error[syntax]: nested too deeply: arrays, tables and dotted keys are limited to 80 levels"
+        );
+        let dotted = format!("{HEADER}{} = 1\n", vec!["a"; 10_000].join("."));
+        assert_eq!(
+            error(&dotted),
+            "plan.toml: error[syntax]: nested too deeply: arrays, tables and dotted keys are limited to 80 levels"
+        );
+    }
+
+    #[test]
+    fn decomposed_text_is_read_in_nfc_and_references_resolve_either_way() {
+        // The unit declared with combining marks, named composed by the task.
+        let text = format!(
+            "{HEADER}[[unit]]\nid = \"Pho\u{300}ng Tu\u{31b} pha\u{301}p\"\nname = \"Pho\u{300}ng Tu\u{31b} pha\u{301}p\"\n{TASK}"
+        )
+        .replace("lead = [\"PA01\"]", "lead = [\"Phòng Tư pháp\"]")
+        .replace("Report each quarter", "Ba\u{301}o ca\u{301}o ha\u{300}ng quy\u{301}");
+        let plan = ReformPlan::from_toml(&text, "plan.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.units[0].id, "Phòng Tư pháp");
+        assert_eq!(plan.units[0].name, "Phòng Tư pháp");
+        assert_eq!(plan.tasks[0].description, "Báo cáo hàng quý");
+        assert!(plan.leads("Pho\u{300}ng Tu\u{31b} pha\u{301}p", &plan.tasks[0]));
+        assert!(plan.names_unit("Pho\u{300}ng Tu\u{31b} pha\u{301}p"));
+
+        // A reference that does not resolve is found where it is written, decomposed.
+        let text = format!(
+            "{HEADER}[[unit]]\nid = \"PA01\"\nname = \"One\"\n[[group]]\nid = \"all\"\nname = \"All\"\nmembers = [\"PA01\", \"Pho\u{300}ng\"]\n{TASK}"
+        );
+        assert_eq!(
+            error(&text),
+            "plan.toml:15:20: error[unknown-node]: group \"all\" lists \"Phòng\", which is not a declared [[unit]]"
+        );
+    }
+
+    #[test]
+    fn a_plan_is_limited_to_max_rows_of_each_kind() {
+        let mut text = HEADER.to_owned();
+        for n in 0..=crate::spanned::MAX_ROWS {
+            text.push_str(&format!("[[unit]]\nid = \"U{n}\"\nname = \"Unit {n}\"\n"));
+        }
+        text.push_str(TASK);
+        let line = 9 + 3 * crate::spanned::MAX_ROWS;
+        assert_eq!(
+            error(&text),
+            format!(
+                "plan.toml:{line}:1: error[wrong-type]: 2001 rows ([[unit]]): a plan is limited to 2000"
+            )
+        );
+    }
 }

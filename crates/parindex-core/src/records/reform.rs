@@ -1,10 +1,12 @@
 //! The year's reform plan: its tasks, who leads them, their deadlines, and what the completion
 //! records say each unit did.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::date::Date;
 use crate::diagnostic::Location;
+use crate::text::{is_nfc, nfc, nfc_string};
 
 /// A reform plan, as issued for a year: tasks with lead units and deadlines.
 ///
@@ -213,6 +215,27 @@ pub struct Completion {
     pub note: Option<String>,
 }
 
+impl Completion {
+    /// The record with its text in NFC, borrowed when it already is.
+    pub(crate) fn in_nfc(&self) -> Cow<'_, Completion> {
+        let optional = |text: &Option<String>| text.as_deref().is_none_or(is_nfc);
+        if is_nfc(&self.unit)
+            && is_nfc(&self.task)
+            && optional(&self.product)
+            && optional(&self.note)
+        {
+            return Cow::Borrowed(self);
+        }
+        Cow::Owned(Completion {
+            unit: nfc_string(&self.unit),
+            task: nfc_string(&self.task),
+            done: self.done,
+            product: self.product.as_deref().map(nfc_string),
+            note: self.note.as_deref().map(nfc_string),
+        })
+    }
+}
+
 /// How one task stands for one unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TaskOutcome {
@@ -344,13 +367,18 @@ impl ReformPlan {
         }
     }
 
-    /// Whether `unit` leads `task`, itself or through a group.
+    /// Whether `unit` leads `task`, itself or through a group; the unit's id is read in NFC.
     pub fn leads(&self, unit: &str, task: &Task) -> bool {
-        task.lead.iter().any(|l| self.expand(l).contains(&unit))
+        let unit = nfc(unit);
+        task.lead
+            .iter()
+            .any(|l| self.expand(l).contains(&unit.as_ref()))
     }
 
-    /// Whether the plan names the unit, as a unit or a group member.
+    /// Whether the plan names the unit, as a unit or a group member; the id is read in NFC.
     pub fn names_unit(&self, unit: &str) -> bool {
+        let unit = nfc(unit);
+        let unit = unit.as_ref();
         self.units.iter().any(|u| u.id == unit)
             || self
                 .groups
@@ -358,8 +386,9 @@ impl ReformPlan {
                 .any(|g| g.members.iter().any(|m| m == unit))
     }
 
-    /// The task with this code.
+    /// The task with this code, read in NFC.
     pub fn task(&self, code: &str) -> Option<&Task> {
+        let code = nfc(code);
         self.tasks.iter().find(|t| t.code == code)
     }
 
@@ -401,12 +430,13 @@ impl ReformPlan {
     /// assert_eq!(tally.to_string(), "1 of 1 plan tasks done, 0 on time; late: 1.1");
     /// ```
     pub fn tally(&self, unit: &str, completions: &[&Completion]) -> PlanTally {
+        let unit = nfc(unit);
         let tasks = self
             .tasks
             .iter()
-            .filter(|t| self.leads(unit, t))
+            .filter(|t| self.leads(&unit, t))
             .map(|task| {
-                let record = completions.iter().find(|c| c.task == task.code);
+                let record = completions.iter().find(|c| nfc(&c.task) == task.code);
                 let done = record.and_then(|c| c.done);
                 let due = task.deadline.due(&self.events);
                 let outcome = match (done, due) {

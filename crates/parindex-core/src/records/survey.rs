@@ -1,11 +1,13 @@
 //! Raw survey responses: one answer per respondent, tallied per unit, item and respondent group
 //! into what a survey rule scores, with a confidence interval for every share.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use rust_decimal::Decimal;
 
 use crate::rule::{Rule, SurveyMode};
+use crate::text::{is_nfc, nfc_string};
 use crate::value::{Responses, Survey};
 
 /// One respondent's answer to one item about one unit.
@@ -19,6 +21,22 @@ pub struct SurveyAnswer {
     pub item: String,
     /// The answer as given: an option (`A`), or satisfied / not satisfied.
     pub answer: String,
+}
+
+impl SurveyAnswer {
+    /// The answer with its text in NFC, borrowed when it already is.
+    pub(crate) fn in_nfc(&self) -> Cow<'_, SurveyAnswer> {
+        let group_is_nfc = self.group.as_deref().is_none_or(is_nfc);
+        if is_nfc(&self.unit) && group_is_nfc && is_nfc(&self.item) && is_nfc(&self.answer) {
+            return Cow::Borrowed(self);
+        }
+        Cow::Owned(SurveyAnswer {
+            unit: nfc_string(&self.unit),
+            group: self.group.as_deref().map(nfc_string),
+            item: nfc_string(&self.item),
+            answer: nfc_string(&self.answer),
+        })
+    }
 }
 
 /// One respondent group's answers to one item about one unit.
