@@ -21,8 +21,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use parindex_core::Rule;
+pub(crate) use parindex_core::text::nfc;
 use rust_decimal::Decimal;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
 /// One cell as a door hands it over, before a criterion's rule reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,14 +135,6 @@ impl FromStr for PercentScale {
 pub struct ReadOptions {
     /// How a bare number on a percent criterion is read.
     pub percents: PercentScale,
-}
-
-/// Text in Unicode NFC; borrowed when it already is.
-pub(crate) fn nfc(text: &str) -> Cow<'_, str> {
-    match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfc().collect()),
-    }
 }
 
 /// A float as the decimal Excel shows: 15 significant digits.

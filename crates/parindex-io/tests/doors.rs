@@ -1,0 +1,693 @@
+//! The doors agree: the same units, written as a wide CSV, a long CSV, a workbook with typed
+//! cells, JSON and an in-memory grid (the Python package's door), give the same results
+//! document byte for byte, or the same problems at the same unit and criterion.
+//!
+//! Every shipped set is tried with random units: every kind of value each rule accepts (tier
+//! edges, dates, level labels, decomposed Vietnamese, N/A, missing), two stages, attributes
+//! and names. A door added to parindex joins this test.
+
+use parindex_core::{AttributeKind, Plan, Rule, shipped};
+use parindex_io::{
+    CellValue, Grid, ReadError, ReadOptions, Round, RoundError, stage_label, write_results_json,
+};
+use proptest::prelude::*;
+
+/// A small deterministic generator, so that a failing case is reproduced by its seed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() as usize) % items.len()]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// Texts an office might write for a rule, valid or not.
+fn candidates(rule: &Rule) -> Vec<String> {
+    let mut texts: Vec<String> = [
+        "có",
+        "co\u{301}",
+        "không",
+        "yes",
+        "0",
+        "1",
+        "2",
+        "3",
+        "5",
+        "12",
+        "0.5",
+        "1.5",
+        "50",
+        "75",
+        "80",
+        "87.5",
+        "100",
+        "87.5%",
+        "0.5%",
+        "45/50",
+        "9/9",
+        "7/9",
+        "đúng hạn",
+        "trễ hạn",
+        "15/01/2024",
+        "2024-03-31",
+        "31/12/2024",
+        "85%",
+        "17/20",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    match rule {
+        Rule::YesNo {
+            yes_label,
+            no_label,
+            ..
+        } => texts.extend(yes_label.iter().chain(no_label).cloned()),
+        Rule::Levels { levels } => {
+            for level in levels {
+                texts.push(level.key.clone());
+                texts.extend(level.label.clone());
+            }
+        }
+        Rule::Branch { cases, .. } => {
+            for case in cases {
+                texts.extend(candidates(&case.rule));
+            }
+        }
+        _ => {}
+    }
+    texts
+}
+
+/// Whether a rule takes a text alone; a branch must take it in every case.
+fn accepts(rule: &Rule, text: &str, max: rust_decimal::Decimal) -> bool {
+    match rule {
+        Rule::Branch { cases, .. } => cases.iter().all(|c| accepts(&c.rule, text, max)),
+        Rule::Relative { .. } => rule.parse(text).is_ok(),
+        _ => rule.parse(text).and_then(|v| rule.points(&v, max)).is_ok(),
+    }
+}
+
+/// One unit's inputs: its id, name, attributes and per stage the text of each leaf given.
+#[derive(Debug, Clone)]
+struct UnitInputs {
+    id: String,
+    name: String,
+    attributes: Vec<(String, String)>,
+    /// Per stage, (code, text).
+    stages: Vec<Vec<(String, String)>>,
+}
+
+/// Random units for a plan; with `corrupt`, one cell holds a value its rule refuses.
+fn units(plan: &Plan, seed: u64, corrupt: bool) -> Vec<UnitInputs> {
+    let mut rng = Lcg(seed);
+    let set = plan.set();
+    let leaves: Vec<_> = set
+        .leaves()
+        .filter_map(|n| n.rule.as_ref().map(|r| (n, r)))
+        .map(|(node, rule)| {
+            let valid: Vec<String> = candidates(rule)
+                .into_iter()
+                .filter(|t| accepts(rule, t, node.max))
+                .collect();
+            // A relative rule compares with the other units: every unit gives a number.
+            let always = matches!(rule, Rule::Relative { .. });
+            (node.code.clone(), valid, always)
+        })
+        .collect();
+    let count = 2 + (rng.next() % 6) as usize;
+    let mut out = Vec::with_capacity(count);
+    for u in 0..count {
+        let mut attributes = Vec::new();
+        for attribute in &set.attributes {
+            if rng.chance(80) {
+                let value = match attribute.kind {
+                    AttributeKind::Bool => rng.pick(&["có", "không"]).to_string(),
+                    AttributeKind::Number => rng.pick(&["0", "3", "12.5"]).to_string(),
+                    AttributeKind::Text if attribute.values.is_empty() => "nhóm 1".to_owned(),
+                    AttributeKind::Text => rng.pick(&attribute.values).clone(),
+                };
+                attributes.push((attribute.name.clone(), value));
+            }
+        }
+        if rng.chance(15) {
+            attributes.push(("ranked".to_owned(), "không".to_owned()));
+        }
+        let mut stages = vec![Vec::new(); set.policy.stages.len()];
+        for (stage, values) in stages.iter_mut().enumerate() {
+            // Later stages revise some values only.
+            let share = if stage == 0 { 85 } else { 30 };
+            for (code, valid, always) in &leaves {
+                let always = *always && stage == 0;
+                if !always && !rng.chance(share) {
+                    continue;
+                }
+                let text = if !always && (rng.chance(6) || valid.is_empty()) {
+                    "N/A".to_owned()
+                } else {
+                    rng.pick(valid).clone()
+                };
+                values.push((code.clone(), text));
+            }
+        }
+        out.push(UnitInputs {
+            id: format!("U-{u:02}"),
+            name: format!("Phường {}", u + 1),
+            attributes,
+            stages,
+        });
+    }
+    if corrupt {
+        let unit = (rng.next() as usize) % out.len();
+        // A leaf read on its own: branches and relative rules are read when scoring, where a
+        // leaf that does not apply to the unit is never read.
+        let alone: Vec<_> = leaves
+            .iter()
+            .filter(|(code, _, _)| {
+                plan.set()
+                    .node(code)
+                    .and_then(|n| n.rule.as_ref())
+                    .is_some_and(|r| !matches!(r, Rule::Branch { .. } | Rule::Relative { .. }))
+            })
+            .cloned()
+            .collect();
+        let (code, _, _) = rng.pick(&alone).clone();
+        out[unit].stages[0].retain(|(c, _)| *c != code);
+        out[unit].stages[0].push((code, "không rõ".to_owned()));
+    }
+    out
+}
+
+/// The columns of the wide layout: unit, name, stage, attributes, leaves.
+fn wide_header(plan: &Plan) -> Vec<String> {
+    let mut header: Vec<String> = ["unit", "name", "stage", "ranked"]
+        .map(String::from)
+        .to_vec();
+    header.extend(plan.set().attributes.iter().map(|a| a.name.clone()));
+    header.extend(plan.leaf_codes().map(str::to_owned));
+    header
+}
+
+/// The wide rows: one per unit and stage with values (the first stage always).
+fn wide_rows(plan: &Plan, units: &[UnitInputs]) -> Vec<Vec<String>> {
+    let header = wide_header(plan);
+    let mut rows = Vec::new();
+    for unit in units {
+        for (stage, values) in unit.stages.iter().enumerate() {
+            if stage > 0 && values.is_empty() {
+                continue;
+            }
+            let mut row = vec![String::new(); header.len()];
+            row[0] = unit.id.clone();
+            row[2] = plan.set().policy.stages[stage].clone();
+            if stage == 0 {
+                row[1] = unit.name.clone();
+                for (name, value) in &unit.attributes {
+                    if let Some(i) = header.iter().position(|h| h == name) {
+                        row[i] = value.clone();
+                    }
+                }
+            }
+            for (code, text) in values {
+                if let Some(i) = header.iter().position(|h| h == code) {
+                    row[i] = text.clone();
+                }
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn csv_line(fields: &[String]) -> String {
+    let mut line = String::new();
+    parindex_io::csv_record(&mut line, fields);
+    line
+}
+
+fn wide_csv(plan: &Plan, units: &[UnitInputs]) -> String {
+    let mut text = csv_line(&wide_header(plan));
+    for row in wide_rows(plan, units) {
+        text.push_str(&csv_line(&row));
+    }
+    text
+}
+
+fn long_csv(plan: &Plan, units: &[UnitInputs]) -> String {
+    let header = ["unit", "name", "stage", "code", "value"].map(String::from);
+    let mut text = csv_line(&header);
+    for unit in units {
+        let row = |stage: &str, code: &str, value: &str| {
+            csv_line(&[&unit.id, &unit.name, stage, code, value].map(|s| s.to_string()))
+        };
+        let before = text.len();
+        for (name, value) in &unit.attributes {
+            text.push_str(&row("", name, value));
+        }
+        for (stage, values) in unit.stages.iter().enumerate() {
+            let stage = &plan.set().policy.stages[stage];
+            for (code, value) in values {
+                text.push_str(&row(stage, code, value));
+            }
+        }
+        if text.len() == before || unit.stages[0].is_empty() {
+            // A row that only names the unit, as the wide layout's empty row does.
+            text.push_str(&row("", "", ""));
+        }
+    }
+    text
+}
+
+/// A text as the typed cell a spreadsheet or a frame would hold: plain decimals as floats,
+/// dd/mm/yyyy as dates, everything else as text.
+fn typed(text: &str) -> CellValue {
+    if text.is_empty() {
+        return CellValue::Empty;
+    }
+    let plain = text.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && !text.starts_with('.')
+        && text.len() < 15;
+    if plain {
+        if let Ok(x) = text.parse::<f64>() {
+            return CellValue::Number(x);
+        }
+    }
+    let parts: Vec<&str> = text.split('/').collect();
+    if parts.len() == 3 && parts[2].len() == 4 {
+        if let (Ok(day), Ok(month), Ok(year)) =
+            (parts[0].parse(), parts[1].parse(), parts[2].parse())
+        {
+            return CellValue::Date { year, month, day };
+        }
+    }
+    CellValue::Text(text.to_owned())
+}
+
+fn xlsx(plan: &Plan, units: &[UnitInputs]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let header = wide_header(plan);
+    let rows = wide_rows(plan, units);
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for name in &plan.set().policy.stages {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(stage_label(name)).expect("sheet name");
+        // The sheet names the stage: no stage column.
+        let columns: Vec<usize> = (0..header.len()).filter(|i| *i != 2).collect();
+        for (c, i) in columns.iter().enumerate() {
+            sheet
+                .write_string(0, c as u16, &header[*i])
+                .expect("header");
+        }
+        let mut r = 1u32;
+        for row in rows.iter().filter(|row| row[2] == *name) {
+            for (c, i) in columns.iter().enumerate() {
+                let c = c as u16;
+                match typed(&row[*i]) {
+                    CellValue::Empty => {}
+                    CellValue::Number(x) => {
+                        sheet.write_number(r, c, x).expect("number");
+                    }
+                    CellValue::Date { year, month, day } => {
+                        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            year as u16,
+                            month as u8,
+                            day as u8,
+                        )
+                        .expect("date");
+                        sheet
+                            .write_datetime_with_format(r, c, &date, &date_format)
+                            .expect("date");
+                    }
+                    _ => {
+                        sheet.write_string(r, c, &row[*i]).expect("text");
+                    }
+                }
+            }
+            r += 1;
+        }
+    }
+    workbook.save_to_buffer().expect("workbook")
+}
+
+fn json(plan: &Plan, units: &[UnitInputs]) -> String {
+    let value = |text: &str| match typed(text) {
+        CellValue::Number(x) => serde_json::json!(x),
+        _ => serde_json::json!(text),
+    };
+    let units: Vec<serde_json::Value> = units
+        .iter()
+        .map(|unit| {
+            let values: serde_json::Map<String, serde_json::Value> = unit.stages[0]
+                .iter()
+                .map(|(code, text)| (code.clone(), value(text)))
+                .collect();
+            let mut stages = serde_json::Map::new();
+            for (stage, values) in unit.stages.iter().enumerate().skip(1) {
+                if !values.is_empty() {
+                    let values: serde_json::Map<String, serde_json::Value> = values
+                        .iter()
+                        .map(|(code, text)| (code.clone(), value(text)))
+                        .collect();
+                    stages.insert(plan.set().policy.stages[stage].clone(), values.into());
+                }
+            }
+            let attributes: serde_json::Map<String, serde_json::Value> = unit
+                .attributes
+                .iter()
+                .map(|(name, text)| (name.clone(), serde_json::json!(text)))
+                .collect();
+            serde_json::json!({
+                "unit": unit.id, "name": unit.name, "attributes": attributes,
+                "values": values, "stages": stages,
+            })
+        })
+        .collect();
+    serde_json::json!({ "set": plan.set().info.id, "units": units }).to_string()
+}
+
+/// The grid the Python package hands over for a frame: one column of typed cells per header.
+fn frame(plan: &Plan, units: &[UnitInputs]) -> Grid {
+    let header = wide_header(plan);
+    let rows = wide_rows(plan, units);
+    let columns = header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.clone(), rows.iter().map(|r| typed(&r[i])).collect()))
+        .collect();
+    Grid::from_columns("<DataFrame>", columns).expect("grid")
+}
+
+/// The results document's bytes, or each problem as (unit, criterion, message).
+type Outcome = Result<String, Vec<(Option<String>, Option<String>, String)>>;
+
+fn outcome(plan: &Plan, read: impl FnOnce(&mut Round)) -> Outcome {
+    let mut round = Round::new(plan, ReadOptions::default());
+    read(&mut round);
+    match round.score() {
+        Ok(scored) => {
+            let mut bytes = Vec::new();
+            write_results_json(&scored.results, &scored.inputs.names, true, &mut bytes)
+                .expect("written");
+            Ok(String::from_utf8(bytes).expect("UTF-8"))
+        }
+        Err(RoundError::Input(ReadError { problems })) => Err(problems
+            .into_iter()
+            .map(|p| (p.unit, p.code, p.message))
+            .collect()),
+        Err(other) => panic!("not an input problem: {other}"),
+    }
+}
+
+/// Every door's outcome for the same units.
+fn through_every_door(plan: &Plan, units: &[UnitInputs]) -> Vec<(&'static str, Outcome)> {
+    let wide = wide_csv(plan, units);
+    let long = long_csv(plan, units);
+    let book = xlsx(plan, units);
+    let json = json(plan, units);
+    vec![
+        (
+            "wide CSV",
+            outcome(plan, |r| r.read_bytes("units.csv", wide.as_bytes())),
+        ),
+        (
+            "long CSV",
+            outcome(plan, |r| r.read_bytes("units.csv", long.as_bytes())),
+        ),
+        ("xlsx", outcome(plan, |r| r.read_bytes("units.xlsx", &book))),
+        (
+            "JSON",
+            outcome(plan, |r| r.read_bytes("units.json", json.as_bytes())),
+        ),
+        ("frame", outcome(plan, |r| r.read_grid(frame(plan, units)))),
+    ]
+}
+
+fn assert_doors_agree(plan: &Plan, units: &[UnitInputs]) -> Result<(), TestCaseError> {
+    let outcomes = through_every_door(plan, units);
+    let (first, expected) = &outcomes[0];
+    for (door, got) in &outcomes[1..] {
+        if got != expected {
+            // Where the two first differ, rather than two whole documents.
+            let (a, b) = (format!("{expected:?}"), format!("{got:?}"));
+            let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+            let context = |t: &str| {
+                t.chars()
+                    .skip(at.saturating_sub(200))
+                    .take(400)
+                    .collect::<String>()
+            };
+            prop_assert!(
+                false,
+                "{} and {} disagree for {}:\n{}: …{}…\n{}: …{}…",
+                door,
+                first,
+                plan.set().info.id,
+                first,
+                context(&a),
+                door,
+                context(&b)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Every shipped set, and a set with one leaf of every rule kind (branches and relative rules
+/// among them).
+fn plans() -> Vec<Plan> {
+    let mut plans: Vec<Plan> = shipped::list()
+        .iter()
+        .map(|info| Plan::new(&shipped::load(&info.id).expect("shipped").set))
+        .collect();
+    let every_rule = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../parindex-core/tests/fixtures/every-rule.toml"
+    );
+    let loaded = parindex_core::CriteriaSet::from_path(std::path::Path::new(every_rule));
+    plans.push(Plan::new(
+        &loaded.expect("the every-rule fixture loads").set,
+    ));
+    plans
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn every_door_gives_the_same_results(seed in any::<u64>()) {
+        for plan in plans() {
+            let units = units(&plan, seed, false);
+            assert_doors_agree(&plan, &units)?;
+            // The document is a real result, not an agreement on a refusal.
+            let (_, outcome) = &through_every_door(&plan, &units)[0];
+            prop_assert!(outcome.is_ok(), "{}: {:?}", plan.set().info.id, outcome);
+        }
+    }
+
+    #[test]
+    fn every_door_refuses_the_same_cell(seed in any::<u64>()) {
+        for plan in plans() {
+            let units = units(&plan, seed, true);
+            assert_doors_agree(&plan, &units)?;
+            let (_, outcome) = &through_every_door(&plan, &units)[0];
+            prop_assert!(outcome.is_err(), "{}: a refused value was accepted", plan.set().info.id);
+        }
+    }
+}
+
+/// Units laid out in a wide CSV file, for the regression tests below.
+fn score_csv(plan: &Plan, text: &str) -> Outcome {
+    outcome(plan, |r| r.read_bytes("units.csv", text.as_bytes()))
+}
+
+fn score_grid(plan: &Plan, columns: Vec<(&str, Vec<CellValue>)>) -> Outcome {
+    let columns = columns
+        .into_iter()
+        .map(|(name, cells)| (name.to_owned(), cells))
+        .collect();
+    let grid = Grid::from_columns("<rows>", columns).expect("grid");
+    outcome(plan, |r| r.read_grid(grid))
+}
+
+fn text(t: &str) -> CellValue {
+    CellValue::Text(t.to_owned())
+}
+
+fn commune() -> Plan {
+    Plan::new(
+        &shipped::load("binh-thuan-police/commune/2024")
+            .expect("shipped")
+            .set,
+    )
+}
+
+#[test]
+fn a_fraction_on_a_percent_criterion_is_refused_not_read_as_under_one_percent() {
+    let plan = commune();
+    let refused = score_grid(
+        &plan,
+        vec![
+            ("unit", vec![text("A")]),
+            ("1.1.4", vec![CellValue::Number(0.875)]),
+        ],
+    );
+    let problems = refused.expect_err("0.875 is ambiguous");
+    assert_eq!(problems[0].1.as_deref(), Some("1.1.4"));
+    assert!(
+        problems[0].2.starts_with("\"0.875\" is ambiguous: write 87.5% if it is a fraction of 1, or 0.875% if it is under one percent"),
+        "{}",
+        problems[0].2
+    );
+    // Declared once, the scale reads the fraction as the percentage it is.
+    let declared = |cell: CellValue| {
+        let grid = Grid::from_columns(
+            "<rows>",
+            vec![
+                ("unit".to_owned(), vec![text("A")]),
+                ("1.1.4".to_owned(), vec![cell]),
+            ],
+        )
+        .expect("grid");
+        let mut round = Round::new(
+            &plan,
+            ReadOptions {
+                percents: parindex_io::PercentScale::Fraction,
+            },
+        );
+        round.read_grid(grid);
+        round.score().map(|s| s.results.units[0].points("1.1.4"))
+    };
+    let as_percent = score_csv(&plan, "unit,1.1.4\nA,87.5%\n").expect("scores");
+    let fraction = declared(CellValue::Number(0.875)).expect("scores");
+    assert!(as_percent.contains("\"seen\":\"87.5\""), "{as_percent}");
+    assert_eq!(fraction, declared(text("87.5%")).expect("scores"));
+}
+
+#[test]
+fn a_float_artefact_is_read_as_excel_shows_it() {
+    let plan = commune();
+    let artefact = score_grid(
+        &plan,
+        vec![
+            ("unit", vec![text("A")]),
+            ("1.2.1", vec![CellValue::Number(100.0 * (0.1 + 0.2) + 57.0)]),
+        ],
+    );
+    let typed = score_csv(&plan, "unit,1.2.1\nA,87\n");
+    assert_eq!(artefact, typed);
+}
+
+#[test]
+fn decomposed_vietnamese_reads_as_composed() {
+    let plan = commune();
+    let composed = score_csv(&plan, "unit,1.1.2,1.1.1\nA,có,đúng hạn\n");
+    let decomposed = score_csv(
+        &plan,
+        "unit,1.1.2,1.1.1\nA,co\u{301},đu\u{301}ng ha\u{323}n\n",
+    );
+    assert!(composed.is_ok(), "{composed:?}");
+    assert_eq!(composed, decomposed);
+}
+
+#[test]
+fn the_four_cases_where_the_python_reader_disagreed() {
+    let plan = commune();
+    // Evidence given as a file name counts as attached, in a file and in memory.
+    let file = score_csv(&plan, "unit,code,value,evidence\nA,1.1.2,có,x.pdf\n");
+    let rows = score_grid(
+        &plan,
+        vec![
+            ("unit", vec![text("A")]),
+            ("code", vec![text("1.1.2")]),
+            ("value", vec![text("có")]),
+            ("evidence", vec![text("x.pdf")]),
+        ],
+    );
+    assert!(file.is_ok(), "{file:?}");
+    assert_eq!(file, rows);
+    // A stage named by its Vietnamese label.
+    let file = score_csv(&plan, "unit,stage,1.1.2\nA,Thẩm định,có\n");
+    let rows = score_grid(
+        &plan,
+        vec![
+            ("unit", vec![text("A")]),
+            ("stage", vec![text("Thẩm định")]),
+            ("1.1.2", vec![text("có")]),
+        ],
+    );
+    assert!(file.is_ok(), "{file:?}");
+    assert_eq!(file, rows);
+    // A header written `Unit`.
+    let file = score_csv(&plan, "Unit,1.1.2\nA,có\n");
+    let rows = score_grid(
+        &plan,
+        vec![("Unit", vec![text("A")]), ("1.1.2", vec![text("có")])],
+    );
+    assert!(file.is_ok(), "{file:?}");
+    assert_eq!(file, rows);
+    // A `ranked` column in the long layout: an attribute column, accepted by both.
+    let file = score_csv(
+        &plan,
+        "unit,code,value,ranked\nA,1.1.2,có,không\nB,1.1.2,có,\n",
+    );
+    let rows = score_grid(
+        &plan,
+        vec![
+            ("unit", vec![text("A"), text("B")]),
+            ("code", vec![text("1.1.2"), text("1.1.2")]),
+            ("value", vec![text("có"), text("có")]),
+            ("ranked", vec![text("không"), CellValue::Empty]),
+        ],
+    );
+    let document = file.clone().expect("scores");
+    assert!(
+        document.contains("\"rank\":null"),
+        "A is not ranked: {document}"
+    );
+    assert_eq!(file, rows);
+}
+
+#[test]
+fn validate_refuses_what_score_refuses_with_its_place() {
+    let plans = plans();
+    let Some(plan) = plans.last() else {
+        return;
+    };
+    // A value the branch's rules refuse is only found when scoring, where the unit's
+    // attributes pick the case; the problem is still located at its cell.
+    let branch = plan
+        .set()
+        .leaves()
+        .find(|n| matches!(n.rule, Some(Rule::Branch { .. })))
+        .map(|n| n.code.clone())
+        .expect("the fixture has a branch");
+    let text = format!("unit,kind,has_plan,{branch}\nA,ward,có,11/10\n");
+    for check in [true, false] {
+        let mut round = Round::new(plan, ReadOptions::default());
+        round.read_bytes("units.csv", text.as_bytes());
+        let error = if check {
+            round.validate().map(|_| ()).expect_err("refused")
+        } else {
+            round.score().map(|_| ()).expect_err("refused")
+        };
+        assert_eq!(
+            error.to_string(),
+            format!("units.csv:2:11: {branch}: unit A: \"11/10\" is outside 0–100%")
+        );
+    }
+}
