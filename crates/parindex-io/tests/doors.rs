@@ -309,8 +309,7 @@ fn xlsx(plan: &Plan, units: &[UnitInputs]) -> Vec<u8> {
                 .write_string(0, c as u16, &header[*i])
                 .expect("header");
         }
-        let mut r = 1u32;
-        for row in rows.iter().filter(|row| row[2] == *name) {
+        for (r, row) in (1u32..).zip(rows.iter().filter(|row| row[2] == *name)) {
             for (c, i) in columns.iter().enumerate() {
                 let c = c as u16;
                 match typed(&row[*i]) {
@@ -334,7 +333,6 @@ fn xlsx(plan: &Plan, units: &[UnitInputs]) -> Vec<u8> {
                     }
                 }
             }
-            r += 1;
         }
     }
     workbook.save_to_buffer().expect("workbook")
