@@ -17,7 +17,7 @@ use crate::commands::{
     compare, demo, diff, explain, score, sensitivity, sets, show, template, validate,
 };
 use crate::output::all_cores;
-use crate::run::RecordArgs;
+use crate::run::{ReadArgs, RecordArgs};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -55,9 +55,15 @@ enum Command {
         /// Criteria .toml files or shipped ids; with --set, input files (.csv, .xlsx, .json).
         #[arg(required = true)]
         files: Vec<String>,
-        /// Check the files as inputs for this set instead of as criteria files.
+        /// Check the files as inputs for this set instead of as criteria files: they are read
+        /// together and scored, as `score` would, so that everything `score` would refuse is
+        /// refused here, at its place.
         #[arg(long)]
         set: Option<String>,
+        #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
+        records: RecordArgs,
     },
     /// Write an input template for a set: .xlsx (one sheet per stage, with data validation and
     /// instructions in Vietnamese) or .csv.
@@ -101,6 +107,8 @@ enum Command {
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,
         #[command(flatten)]
+        read: ReadArgs,
+        #[command(flatten)]
         records: RecordArgs,
     },
     /// Show, node by node, where a unit won and lost its points.
@@ -116,6 +124,8 @@ enum Command {
         /// Text for people, JSON for programs.
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
         format: ShowFormat,
+        #[command(flatten)]
+        read: ReadArgs,
         #[command(flatten)]
         records: RecordArgs,
     },
@@ -169,7 +179,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sets => sets::sets(),
         Command::Show { set, format } => show::show(&set, format),
-        Command::Validate { files, set } => validate::validate(&files, set.as_deref()),
+        Command::Validate {
+            files,
+            set,
+            read,
+            records,
+        } => validate::validate(&files, set.as_deref(), &read, &records),
         Command::Template { set, output } => template::template(&set, &output),
         Command::Score {
             set,
@@ -179,11 +194,13 @@ fn main() -> ExitCode {
             previous,
             crosswalk,
             lean,
+            read,
             records,
             threads,
         } => score::score(
             &set,
             &inputs,
+            &read,
             &records,
             &output,
             format,
@@ -197,8 +214,9 @@ fn main() -> ExitCode {
             inputs,
             unit,
             format,
+            read,
             records,
-        } => explain::explain(&set, &inputs, &records, &unit, format),
+        } => explain::explain(&set, &inputs, &read, &records, &unit, format),
         Command::Diff { set_a, set_b } => diff::diff(&set_a, &set_b),
         Command::Compare {
             results_a,

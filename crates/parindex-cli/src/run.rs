@@ -1,14 +1,39 @@
-//! Loading a set, reading the inputs and the year's records, and scoring them.
+//! Naming a set, and the round's inputs on the command line: the files, how their cells are
+//! read, and the year's records. Reading and scoring are the `parindex-io` round's, as for
+//! every other front end.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use parindex_core::records::ReformPlan;
-use parindex_core::{Batch, CriteriaSet, Loaded, Plan, Results, shipped};
+use parindex_core::{Loaded, shipped};
 use parindex_io::{
-    InputReader, Inputs, ReadError, RecordFiles, read_completions, read_survey_answers,
+    PercentScale, ReadError, ReadOptions, RecordSource, RecordSources, Round, RoundError, Scored,
 };
 
 use crate::output::{Failure, Progress};
+
+/// How the cells of the inputs are read.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub(crate) struct ReadArgs {
+    /// How a bare number on a criterion measured in percent is read: `percent` (87.5 is 87.5%;
+    /// 0.875 is refused as ambiguous) or `fraction` (0.875 is 87.5%, as a %-formatted column
+    /// holds it).
+    #[arg(long, default_value_t = PercentScale::Percent, value_parser = parse_percents)]
+    percents: PercentScale,
+}
+
+fn parse_percents(text: &str) -> Result<PercentScale, String> {
+    text.parse()
+        .map_err(|e: parindex_io::UnknownPercentScale| e.to_string())
+}
+
+impl ReadArgs {
+    /// The reading options of the round.
+    pub(crate) fn options(&self) -> ReadOptions {
+        ReadOptions {
+            percents: self.percents,
+        }
+    }
+}
 
 /// Measurements derived from the year's records rather than typed in (docs/records.md).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -29,41 +54,71 @@ pub(crate) struct RecordArgs {
     records_stage: Option<String>,
 }
 
-/// Loads a set: a path when it names a file or ends in .toml, else a shipped id.
-pub(crate) fn load_set(set: &str) -> Result<Loaded, Failure> {
-    let path = Path::new(set);
-    let result = if path.is_file() || set.ends_with(".toml") {
-        CriteriaSet::from_path(path)
-    } else {
-        shipped::load(set)
-    };
-    result.map_err(|e| Failure::invalid(e.to_string()))
+impl RecordArgs {
+    /// The records files, for the round.
+    fn sources(&self) -> RecordSources {
+        RecordSources {
+            plan: self.plan.clone(),
+            completions: self.completions.clone().map(RecordSource::Path),
+            survey: self.survey.clone().map(RecordSource::Path),
+            stage: self.records_stage.clone(),
+        }
+    }
+
+    /// Every records file given, to keep outputs from overwriting them.
+    pub(crate) fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.plan, &self.completions, &self.survey]
+            .into_iter()
+            .flatten()
+    }
 }
 
-/// Reads the inputs and scores them on at most `threads` threads; every input problem or
-/// scoring problem is a failure.
-pub(crate) fn read_and_score(
-    plan: &Plan,
+/// Loads a set by its shipped id or the path of its criteria file.
+pub(crate) fn load_set(set: &str) -> Result<Loaded, Failure> {
+    shipped::resolve(set).map_err(|e| Failure::invalid(e.to_string()))
+}
+
+/// The round of a run: its inputs and records read by the one pipeline.
+pub(crate) fn round(
+    loaded: &Loaded,
     inputs: &[PathBuf],
+    read: &ReadArgs,
     records: &RecordArgs,
     progress: &Progress,
     threads: usize,
-) -> Result<(Inputs, Results), Failure> {
-    let mut reader = InputReader::new(plan);
+) -> Round {
+    let plan = parindex_core::Plan::new(&loaded.set);
+    let mut round = Round::new(&plan, read.options());
     for path in inputs {
         progress.step(format!("reading {}", path.display()));
-        reader.read_path(path);
+        round.read_path(path);
     }
-    let mut inputs = reader.finish().map_err(input_failure)?;
-    add_records(&mut inputs.batch, records)?;
+    round.set_records(records.sources());
+    round.set_threads(threads);
+    round
+}
+
+/// Reads the inputs and records and scores them on at most `threads` threads; every problem
+/// of reading or scoring is a failure, at its place.
+pub(crate) fn read_and_score(
+    loaded: &Loaded,
+    inputs: &[PathBuf],
+    read: &ReadArgs,
+    records: &RecordArgs,
+    progress: &Progress,
+    threads: usize,
+) -> Result<Scored, Failure> {
+    let round = round(loaded, inputs, read, records, progress, threads);
     progress.step("scoring".to_owned());
-    let results = plan
-        .score_with_threads(&inputs.batch, threads)
-        .map_err(|e| {
-            let lines: Vec<String> = e.problems.iter().map(|p| format!("error: {p}")).collect();
-            Failure::invalid(lines.join("\n"))
-        })?;
-    Ok((inputs, results))
+    round.score().map_err(round_failure)
+}
+
+/// The failure of a round: a plan file that does not load, or every input problem.
+pub(crate) fn round_failure(error: RoundError) -> Failure {
+    match error {
+        RoundError::Criteria(e) => Failure::invalid(e.to_string()),
+        RoundError::Input(e) => input_failure(e),
+    }
 }
 
 /// The failure for unreadable inputs or records: every problem, and how many.
@@ -73,32 +128,4 @@ pub(crate) fn input_failure(e: ReadError) -> Failure {
         "{e}\n{n} problem{} in the input; nothing was scored",
         if n == 1 { "" } else { "s" }
     ))
-}
-
-/// Reads the year's records named on the command line and derives their measurements into the
-/// batch; any bad record is a failure.
-pub(crate) fn add_records(batch: &mut Batch, args: &RecordArgs) -> Result<(), Failure> {
-    let plan = match &args.plan {
-        Some(path) => {
-            Some(ReformPlan::from_path(path).map_err(|e| Failure::invalid(e.to_string()))?)
-        }
-        None => None,
-    };
-    let files = RecordFiles {
-        plan,
-        completions: args
-            .completions
-            .as_deref()
-            .map(read_completions)
-            .transpose()
-            .map_err(input_failure)?,
-        survey: args
-            .survey
-            .as_deref()
-            .map(read_survey_answers)
-            .transpose()
-            .map_err(input_failure)?,
-        stage: args.records_stage.clone(),
-    };
-    files.apply(batch).map_err(input_failure)
 }

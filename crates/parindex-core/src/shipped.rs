@@ -58,6 +58,26 @@ pub fn text(id: &str) -> Option<(&'static str, &'static str)> {
         .find(|(_, text)| declared_id(text) == Some(id))
 }
 
+/// Loads a set named the way every front end names one: the path of a criteria file when the
+/// text names an existing file or ends in `.toml`, else the id of a shipped set.
+///
+/// ```
+/// use parindex_core::shipped;
+/// let by_id = shipped::resolve("binh-thuan-police/commune/2024")?;
+/// assert_eq!(by_id.set.info.year, 2024);
+/// let missing = shipped::resolve("no/such/file.toml").err().ok_or("loaded")?;
+/// assert!(missing.to_string().starts_with("no/such/file.toml"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn resolve(id_or_path: &str) -> Result<Loaded, CriteriaError> {
+    let path = std::path::Path::new(id_or_path);
+    if path.is_file() || id_or_path.ends_with(".toml") {
+        CriteriaSet::from_path(path)
+    } else {
+        load(id_or_path)
+    }
+}
+
 /// Loads a shipped set by id.
 ///
 /// ```

@@ -421,32 +421,25 @@ pub(crate) fn sets(py: Python<'_>) -> PyResult<Bound<'_, PyList>> {
 
 /// Loads a set by shipped id (`binh-thuan-police/commune/2024`) or from a TOML file.
 ///
-/// A `str` that is a shipped id loads the shipped set; an `os.PathLike`, or a `str` naming an
-/// existing file or ending in `.toml`, is read from disk.
+/// A `str` is resolved as the command line resolves a SET (`shipped::resolve`): the path of a
+/// file when it names an existing file or ends in `.toml`, else a shipped id. An
+/// `os.PathLike` is always a path.
 #[pyfunction]
 pub(crate) fn load(source: &Bound<'_, PyAny>) -> PyResult<PySet> {
-    let path: Option<PathBuf> =
-        if let Ok(text) = source.cast::<PyString>() {
-            let text = text.to_str()?;
-            let as_path = PathBuf::from(text);
-            if shipped::text(text).is_none() && (text.ends_with(".toml") || as_path.is_file()) {
-                Some(as_path)
-            } else {
-                let id = text.to_owned();
-                return guard(|| Ok(PySet::from_loaded(shipped::load(&id)?))).map_err(Into::into);
-            }
-        } else if source.hasattr("__fspath__").unwrap_or(false) {
-            Some(source.extract::<PathBuf>().map_err(|_| {
-                Error::Type("the path must name a file with a text path".to_owned())
-            })?)
-        } else {
-            return Err(Error::Type(format!(
-                "load() takes a set id or a path, not a {}",
-                type_name(source)
-            ))
-            .into());
-        };
-    let path = path.unwrap_or_default();
+    if let Ok(text) = source.cast::<PyString>() {
+        let text = text.to_str()?.to_owned();
+        return guard(|| Ok(PySet::from_loaded(shipped::resolve(&text)?))).map_err(Into::into);
+    }
+    if !source.hasattr("__fspath__").unwrap_or(false) {
+        return Err(Error::Type(format!(
+            "load() takes a set id or a path, not a {}",
+            type_name(source)
+        ))
+        .into());
+    }
+    let path: PathBuf = source
+        .extract()
+        .map_err(|_| Error::Type("the path must name a file with a text path".to_owned()))?;
     guard(|| Ok(PySet::from_loaded(CoreSet::from_path(&path)?))).map_err(Into::into)
 }
 

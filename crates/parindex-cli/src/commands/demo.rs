@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use parindex_core::Plan;
 use parindex_io::{
-    InputReader, ReportOptions, ResultsDocument, report_html, results_xlsx, summary_table,
-    write_atomic,
+    ReadOptions, ReportOptions, ResultsDocument, Round, Scored, report_html, results_xlsx,
+    summary_table, write_atomic,
 };
 
 use crate::output::{Failure, Outcome, out, print_warnings};
-use crate::run::load_set;
+use crate::run::{load_set, round_failure};
 
 /// The embedded sample batch the demo scores (synthetic figures; see criteria/samples/README.md).
 const DEMO_CSV: &str =
@@ -21,14 +21,9 @@ const DEMO_SET: &str = "binh-thuan-police/commune/2024";
 pub(crate) fn demo() -> Outcome {
     let loaded = load_set(DEMO_SET)?;
     let plan = Plan::new(&loaded.set);
-    let mut reader = InputReader::new(&plan);
-    reader.read_bytes(DEMO_FILE, DEMO_CSV.as_bytes());
-    let inputs = reader
-        .finish()
-        .map_err(|e| Failure::invalid(format!("{e}")))?;
-    let results = plan
-        .score(&inputs.batch)
-        .map_err(|e| Failure::invalid(e.to_string()))?;
+    let mut round = Round::new(&plan, ReadOptions::default());
+    round.read_bytes(DEMO_FILE, DEMO_CSV.as_bytes());
+    let Scored { inputs, results } = round.score().map_err(round_failure)?;
     let files: Vec<(&str, Vec<u8>)> = vec![
         (
             "report.html",

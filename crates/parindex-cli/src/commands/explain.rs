@@ -2,24 +2,24 @@
 
 use std::path::PathBuf;
 
-use parindex_core::Plan;
-use parindex_io::{ResultsDocument, decimal, stage_label};
+use parindex_io::{ResultsDocument, Scored, decimal, stage_label};
 
 use crate::ShowFormat;
 use crate::output::{Failure, Outcome, Progress, all_cores, out};
-use crate::run::{RecordArgs, load_set, read_and_score};
+use crate::run::{ReadArgs, RecordArgs, load_set, read_and_score};
 
 /// Prints where one unit won and lost its points.
 pub(crate) fn explain(
     set: &str,
     inputs: &[PathBuf],
+    read: &ReadArgs,
     records: &RecordArgs,
     unit: &str,
     format: ShowFormat,
 ) -> Outcome {
     let loaded = load_set(set)?;
-    let plan = Plan::new(&loaded.set);
-    let (inputs, results) = read_and_score(&plan, inputs, records, &Progress(None), all_cores())?;
+    let Scored { inputs, results } =
+        read_and_score(&loaded, inputs, read, records, &Progress(None), all_cores())?;
     let Some(card) = results.unit(unit) else {
         let known: Vec<&str> = results
             .units

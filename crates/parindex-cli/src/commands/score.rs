@@ -3,21 +3,21 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use parindex_core::Plan;
 use parindex_io::{
-    ReportOptions, ResultsDocument, read_crosswalk, report_html, results_xlsx, summary_csv,
+    ReportOptions, ResultsDocument, Scored, read_crosswalk, report_html, results_xlsx, summary_csv,
     summary_table, write_atomic, write_atomic_with, write_results_json_with_threads,
 };
 
 use crate::ScoreFormat;
 use crate::output::{Failure, Outcome, Progress, extension, out, print_warnings, same_file};
-use crate::run::{RecordArgs, load_set, read_and_score};
+use crate::run::{ReadArgs, RecordArgs, load_set, read_and_score};
 
 /// Scores the inputs and writes the results, or prints the ranking.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn score(
     set: &str,
     inputs: &[PathBuf],
+    read: &ReadArgs,
     records: &RecordArgs,
     outputs: &[PathBuf],
     format: ScoreFormat,
@@ -33,7 +33,13 @@ pub(crate) fn score(
                 output.display()
             )));
         }
-        if inputs.iter().any(|i| same_file(i, output)) {
+        let mut read_from = inputs
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(records.paths().map(PathBuf::as_path))
+            .chain(previous)
+            .chain(crosswalk);
+        if read_from.any(|i| same_file(i, output)) {
             return Err(Failure::usage(format!(
                 "error: {} is also an input; inputs are never overwritten",
                 output.display()
@@ -41,9 +47,9 @@ pub(crate) fn score(
         }
     }
     let loaded = load_set(set)?;
-    let plan = Plan::new(&loaded.set);
     let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
-    let (inputs, results) = read_and_score(&plan, inputs, records, &progress, threads)?;
+    let Scored { inputs, results } =
+        read_and_score(&loaded, inputs, read, records, &progress, threads)?;
     let previous_year = match previous {
         Some(path) => Some(ResultsDocument::read(path)?.year_view()?),
         None => None,

@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
-use parindex_core::{Named, NotApplicable, Plan, Rounding, Ties};
-use parindex_io::{RankIntervals, ReportOptions, csv_record, report_html, write_atomic};
+use parindex_core::{Named, NotApplicable, Rounding, Ties};
+use parindex_io::{RankIntervals, ReportOptions, Scored, csv_record, report_html, write_atomic};
 use serde_json::json;
 
 use crate::ScoreFormat;
 use crate::output::{Failure, Outcome, Progress, all_cores, extension, out};
-use crate::run::{RecordArgs, load_set, read_and_score};
+use crate::run::{ReadArgs, RecordArgs, load_set, read_and_score};
 
 /// How survey shares are redrawn, or not.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub(crate) struct SensitivityArgs {
     inputs: Vec<PathBuf>,
     #[command(flatten)]
     records: RecordArgs,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Replications.
     #[arg(long, default_value_t = 1000)]
     replications: usize,
@@ -140,10 +142,10 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         }
     }
     let loaded = load_set(&args.set)?;
-    let plan = Plan::new(&loaded.set);
-    let (inputs, results) = read_and_score(
-        &plan,
+    let Scored { inputs, results } = read_and_score(
+        &loaded,
         &args.inputs,
+        &args.read,
         &args.records,
         &Progress(None),
         all_cores(),

@@ -1,45 +1,42 @@
 //! `parindex validate`: criteria files, or input files against a set.
 
-use std::path::Path;
+use std::path::PathBuf;
 
-use parindex_core::{CriteriaSet, Plan, Severity, shipped};
-use parindex_io::InputReader;
+use parindex_core::{Severity, shipped};
 
-use crate::output::{Failure, Outcome, out};
-use crate::run::load_set;
+use crate::output::{Failure, Outcome, Progress, out};
+use crate::run::{ReadArgs, RecordArgs, load_set, round, round_failure};
 
-/// Checks criteria files, or with `set` input files against that set.
-pub(crate) fn validate(files: &[String], set: Option<&str>) -> Outcome {
+/// Checks criteria files, or with `set` input files against that set: read together and
+/// scored as `score` would, with the same options and records.
+pub(crate) fn validate(
+    files: &[String],
+    set: Option<&str>,
+    read: &ReadArgs,
+    records: &RecordArgs,
+) -> Outcome {
     let mut invalid = false;
     let mut text = String::new();
     let mut stderr_text = String::new();
     if let Some(set) = set {
         let loaded = load_set(set)?;
-        let plan = Plan::new(&loaded.set);
-        for file in files {
-            let mut reader = InputReader::new(&plan);
-            reader.read_path(Path::new(file));
-            match reader.finish() {
-                Ok(inputs) => text.push_str(&format!(
-                    "{file}: valid: {} units for {}\n",
-                    inputs.batch.units().len(),
-                    plan.set().info.id
-                )),
-                Err(e) => {
-                    invalid = true;
-                    stderr_text.push_str(&format!("{e}\n"));
-                }
+        let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
+        let round = round(&loaded, &paths, read, records, &Progress(None), 1);
+        match round.validate() {
+            Ok(inputs) => text.push_str(&format!(
+                "{}: valid: {} units for {}\n",
+                files.join(", "),
+                inputs.batch.units().len(),
+                loaded.set.info.id
+            )),
+            Err(e) => {
+                invalid = true;
+                stderr_text.push_str(&format!("{}\n", round_failure(e).message));
             }
         }
     } else {
         for file in files {
-            let path = Path::new(file);
-            let result = if path.exists() || file.ends_with(".toml") {
-                CriteriaSet::from_path(path)
-            } else {
-                shipped::load(file)
-            };
-            match result {
+            match shipped::resolve(file) {
                 Ok(loaded) => {
                     for d in &loaded.warnings {
                         stderr_text.push_str(&format!("{d}\n"));
