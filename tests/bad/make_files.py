@@ -72,7 +72,7 @@ def text_files() -> None:
     (INPUTS / "utf16be-no-bom.csv").write_bytes(good.encode("utf-16-be"))
     (INPUTS / "ok-utf8-bom.csv").write_bytes(b"\xef\xbb\xbf" + good.encode("utf-8"))
     comma = csv_text(["A", "Phường Phú Thủy", "ward", "có", '"85,5"', "15/01/2024", "3", "2"])
-    (INPUTS / "utf8-bom-decimal-comma.csv").write_bytes(b"\xef\xbb\xbf" + comma.encode("utf-8"))
+    (INPUTS / "ok-utf8-bom-decimal-comma.csv").write_bytes(b"\xef\xbb\xbf" + comma.encode("utf-8"))
     json = '{"units": [{"unit": "A", "name": "Phường Phú Thủy", "values": {"1.1": "có"}}]}\n'
     (INPUTS / "json-utf16le-bom.json").write_bytes(b"\xff\xfe" + json.encode("utf-16-le"))
     (INPUTS / "json-windows-1258.json").write_bytes(cp1258(json))
@@ -241,7 +241,7 @@ def workbooks() -> None:
     # Numbers stored as text: read as written, so a decimal comma is refused at its cell.
     wb, ws = workbook()
     put(ws, 1, HEADER, ["A", "Phường Phú Thủy", "ward", "có", "85,5", "15/01/2024", "3", "2"])
-    save(wb, "number-as-text-decimal-comma.xlsx")
+    save(wb, "ok-number-as-text-decimal-comma.xlsx")
 
     # A huge number cell.
     wb, ws = workbook()

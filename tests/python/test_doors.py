@@ -151,8 +151,8 @@ def located(criteria: parindex.CriteriaSet, data: Any) -> tuple[Any, ...]:
 
 def test_the_same_cell_is_named_by_file_and_frame(commune: parindex.CriteriaSet, tmp_path: pathlib.Path) -> None:
     path = tmp_path / "units.csv"
-    path.write_text("unit,1.1.2,1.1.4\nA,có,100%\nB,có,85,5%\n".replace("85,5%", '"85,5%"'), encoding="utf-8")
-    frame = pd.DataFrame({"unit": ["A", "B"], "1.1.2": ["có", "có"], "1.1.4": ["100%", "85,5%"]})
+    path.write_text("unit,1.1.2,1.1.4\nA,có,100%\nB,có,1,500%\n".replace("1,500%", '"1,500%"'), encoding="utf-8")
+    frame = pd.DataFrame({"unit": ["A", "B"], "1.1.2": ["có", "có"], "1.1.4": ["100%", "1,500%"]})
     from_file = located(commune, path)
     from_frame = located(commune, frame)
     # The file's line counts its header; the frame's row does not.
@@ -233,3 +233,11 @@ def test_the_four_cases_the_list_of_dicts_used_to_refuse(commune: parindex.Crite
         assert commune.score(rows).to_json() == from_file.to_json(), text
     ranked = commune.score(cases[3][1]).summary().set_index("unit")
     assert pd.isna(ranked.loc["A", "rank"]) and ranked.loc["B", "rank"] == 1
+
+
+def test_numbers_written_the_vietnamese_way(commune: parindex.CriteriaSet) -> None:
+    written = commune.score([{"unit": "A", "1.1.4": "85,5%", "1.2.1": "87,5"}])
+    with_points = commune.score([{"unit": "A", "1.1.4": "85.5%", "1.2.1": "87.5"}])
+    assert written.to_json() == with_points.to_json()
+    with pytest.raises(parindex.InputError, match='"1,500" could be 1.500 or 1500'):
+        commune.score([{"unit": "A", "1.2.1": "1,500"}])

@@ -86,11 +86,11 @@ def test_unknown_id_and_missing_file() -> None:
 
 
 def test_bad_value_gives_a_located_input_error(commune: parindex.CriteriaSet) -> None:
-    frame = pd.DataFrame({"unit": ["A", "B"], "1.1.4": ["100%", "85,5%"]})
+    frame = pd.DataFrame({"unit": ["A", "B"], "1.1.4": ["100%", "1,500%"]})
     with pytest.raises(parindex.InputError) as caught:
         commune.score(frame)
     error = caught.value
-    assert str(error) == '<DataFrame>: row 2, column 2 (1.1.4): "85,5%" is not a percentage (use a decimal point: 85.5%)'
+    assert str(error) == '<DataFrame>: row 2, column 2 (1.1.4): "1,500%" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)'
     assert (error.path, error.line, error.column) == (None, 2, 2)
     assert (error.unit, error.code) == ("B", "1.1.4")
 

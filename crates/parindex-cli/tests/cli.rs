@@ -86,14 +86,14 @@ fn validate_reports_every_diagnostic_and_exits_1_when_invalid() {
         .success()
         .stdout(predicate::str::contains("valid: 30 units"));
     let wrong = dir.path().join("wrong.csv");
-    std::fs::write(&wrong, "unit,1.1.4\nCAP-01,\"85,5%\"\n").expect("write");
+    std::fs::write(&wrong, "unit,1.1.4\nCAP-01,\"1,500%\"\n").expect("write");
     parindex()
         .args(["validate", "--set", COMMUNE])
         .arg(&wrong)
         .assert()
         .code(1)
         .stderr(predicate::str::contains(format!(
-            "{}:2:8: 1.1.4: \"85,5%\" is not a percentage (use a decimal point: 85.5%)",
+            "{}:2:8: 1.1.4: \"1,500%\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)",
             wrong.display()
         )));
 }
@@ -375,7 +375,7 @@ fn demo_writes_a_report_into_a_new_folder() {
 fn a_failed_run_writes_nothing_and_keeps_existing_outputs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.csv");
-    std::fs::write(&bad, "unit,1.1.4\nCAP-01,\"85,5%\"\n").expect("write");
+    std::fs::write(&bad, "unit,1.1.4\nCAP-01,\"1,500%\"\n").expect("write");
     let fresh = dir.path().join("fresh.xlsx");
     let existing = dir.path().join("existing.json");
     std::fs::write(&existing, "previous results\n").expect("write");
@@ -411,7 +411,7 @@ fn a_failed_run_writes_nothing_and_keeps_existing_outputs() {
         .code(2);
     assert_eq!(
         std::fs::read_to_string(&bad).expect("input"),
-        "unit,1.1.4\nCAP-01,\"85,5%\"\n"
+        "unit,1.1.4\nCAP-01,\"1,500%\"\n"
     );
 }
 

@@ -67,13 +67,14 @@ pub(crate) fn write_for_unit(
 ///
 /// ```
 /// use parindex_core::{shipped, Batch, Plan, AttrValue};
-/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
 /// let mut batch = Batch::new(&plan);
-/// let ward = batch.add_unit("CAP-01", []).unwrap();
-/// batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
-/// batch.set_text(ward, "1.1.4", Some("appraisal"), "6/9").unwrap();
-/// let error = batch.set_text(ward, "1.1.4", None, "85,5%").unwrap_err();
-/// assert_eq!(error.to_string(), "unit CAP-01, 1.1.4: \"85,5%\" is not a percentage (use a decimal point: 85.5%)");
+/// let ward = batch.add_unit("CAP-01", [])?;
+/// batch.set_text(ward, "1.1.4", None, "7/9")?;
+/// batch.set_text(ward, "1.1.4", Some("appraisal"), "6/9")?;
+/// let error = batch.set_text(ward, "1.1.4", None, "1,500%").err().ok_or("accepted")?;
+/// assert_eq!(error.to_string(), "unit CAP-01, 1.1.4: \"1,500%\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Batch {

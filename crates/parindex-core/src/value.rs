@@ -1,5 +1,6 @@
 //! What a unit reports for a leaf, read from the text an office writes.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -155,18 +156,45 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-/// Reads a decimal written with a point (`87.5`). A decimal comma is refused, with a hint,
-/// because `1,500` could mean either 1.5 or 1500.
+/// Reads a decimal as offices write it: `87.5`, or with a decimal comma the Vietnamese way
+/// (`85,5`, `0,5 điểm`). A comma that could be a thousands separator (`1,500`: 1.5 or 1500?)
+/// is refused, with a hint.
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
-    if t.contains(',') {
+    let number = strip_points_word(t);
+    let number = decimal_comma(number).map_err(|hint| format!("\"{t}\" {hint}"))?;
+    number
+        .parse::<Decimal>()
+        .map_err(|_| format!("\"{t}\" is not a number"))
+}
+
+/// `0,5 điểm` → `0,5`: the unit an office may write after points.
+fn strip_points_word(text: &str) -> &str {
+    let lower = text.to_lowercase();
+    match lower.strip_suffix("điểm") {
+        Some(rest) if !rest.trim().is_empty() => text[..rest.len()].trim_end(),
+        _ => text,
+    }
+}
+
+/// A number written with a decimal comma (`85,5`, `0,125`) as the same number with a point;
+/// an error, the hint, when the comma could also be a thousands separator (`1,500`).
+fn decimal_comma(number: &str) -> Result<Cow<'_, str>, String> {
+    let Some((whole, fraction)) = number.split_once(',') else {
+        return Ok(Cow::Borrowed(number));
+    };
+    let digits = whole.trim_start_matches(['-', '+']);
+    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if number.contains('.') || fraction.contains(',') || !plain(digits) || !plain(fraction) {
+        return Err("mixes separators: write the number with one decimal point (85.5)".to_owned());
+    }
+    // 1,500 groups thousands as often as it writes 1.5; 0,500 and 85,5 can only be decimals.
+    if fraction.len() == 3 && digits.len() <= 3 && !digits.starts_with('0') {
         return Err(format!(
-            "\"{t}\" uses a decimal comma; write {}",
-            t.replace(',', ".")
+            "could be {whole}.{fraction} or {whole}{fraction}: write it with a decimal point ({whole}.{fraction}) or without a separator ({whole}{fraction})"
         ));
     }
-    t.parse::<Decimal>()
-        .map_err(|_| format!("\"{t}\" is not a number"))
+    Ok(Cow::Owned(format!("{whole}.{fraction}")))
 }
 
 /// Reads a share of a whole: `87.5`, `87.5%` or `45/50`, within [0, 100]%. A bare number
@@ -188,20 +216,15 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
             denominator,
         }
     } else {
-        let number = t.strip_suffix('%').unwrap_or(t).trim();
-        if number.contains(',') {
-            return Err(format!(
-                "\"{t}\" is not a percentage (use a decimal point: {})",
-                t.replace(',', ".")
-            ));
-        }
+        let written = t.strip_suffix('%').unwrap_or(t).trim();
+        let number = decimal_comma(written).map_err(|hint| format!("\"{t}\" {hint}"))?;
         let n = number.parse::<Decimal>().map_err(|_| not_a_percent())?;
         if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
             return Err(format!("\"{t}\" is outside 0–100%"));
         }
         // 0.875 is what a spreadsheet or a frame holds for 87.5%; read as 0.875% it would
         // score a unit at almost nothing without a word. Only a percent sign settles it.
-        if number.len() == t.len() && n > Decimal::ZERO && n < Decimal::ONE {
+        if written.len() == t.len() && n > Decimal::ZERO && n < Decimal::ONE {
             let n = n.normalize();
             let percent = (n * Decimal::ONE_HUNDRED).normalize();
             return Err(format!(
@@ -292,8 +315,8 @@ mod tests {
     #[test]
     fn refuses_bad_percents_with_the_reason() {
         assert_eq!(
-            parse_percent("85,5%").unwrap_err(),
-            "\"85,5%\" is not a percentage (use a decimal point: 85.5%)"
+            parse_percent("1,500%").unwrap_err(),
+            "\"1,500%\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)"
         );
         assert_eq!(
             parse_percent("101").unwrap_err(),
@@ -359,5 +382,26 @@ mod tests {
                 respondents: d("100")
             }
         );
+    }
+
+    #[test]
+    fn decimal_commas_read_where_unambiguous() {
+        assert_eq!(parse_percent("85,5%"), Ok(Value::Number(d("85.5"))));
+        assert_eq!(parse_percent("87,5"), Ok(Value::Number(d("87.5"))));
+        assert_eq!(parse_decimal("0,5 điểm"), Ok(d("0.5")));
+        assert_eq!(parse_decimal("0,5 Điểm"), Ok(d("0.5")));
+        assert_eq!(parse_decimal("0,500"), Ok(d("0.5")));
+        assert_eq!(parse_decimal("1234,5"), Ok(d("1234.5")));
+        assert_eq!(
+            parse_decimal("1,500").unwrap_err(),
+            "\"1,500\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)"
+        );
+        assert_eq!(
+            parse_decimal("1.234,5").unwrap_err(),
+            "\"1.234,5\" mixes separators: write the number with one decimal point (85.5)"
+        );
+        assert!(parse_decimal("điểm").is_err());
+        // A fraction written with a comma is as ambiguous as with a point.
+        assert!(parse_percent("0,875").unwrap_err().contains("is ambiguous"));
     }
 }

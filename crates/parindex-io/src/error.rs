@@ -36,8 +36,8 @@ pub enum Place {
 /// One problem found in an input file.
 ///
 /// It displays the way the user finds it:
-/// - CSV: `wards.csv:12:7: 1.2.3: "85,5%" is not a percentage (use a decimal point: 85.5%)`;
-/// - Excel: `wards.xlsx: sheet "Tự đánh giá", cell F12 (1.2.3): "85,5%" is not a percentage …`;
+/// - CSV: `wards.csv:12:7: 1.2.3: "1,500%" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)`;
+/// - Excel: `wards.xlsx: sheet "Tự đánh giá", cell F12 (1.2.3): "1,500%" could be 1.500 or 1500 …`;
 /// - JSON: `wards.json: unit CAP-01, 1.2.3: …`;
 /// - in-memory data: `<DataFrame>: row 3, column 5 (1.2.3): …`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -295,11 +295,11 @@ fn bad_value_in_a_csv_cell() {
         errors(
             &plan,
             "wards.csv",
-            "unit,1.1.4,1.1.2\nCAP-01,\"85,5%\",maybe\n".as_bytes()
+            "unit,1.1.4,1.1.2\nCAP-01,\"1,500%\",maybe\n".as_bytes()
         ),
         [
-            "wards.csv:2:8: 1.1.4: \"85,5%\" is not a percentage (use a decimal point: 85.5%)",
-            "wards.csv:2:16: 1.1.2: \"maybe\" is not yes or no (write có/không, yes/no or 1/0)",
+            "wards.csv:2:8: 1.1.4: \"1,500%\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)",
+            "wards.csv:2:17: 1.1.2: \"maybe\" is not yes or no (write có/không, yes/no or 1/0)",
         ]
     );
 }
@@ -309,13 +309,13 @@ fn bad_value_in_a_workbook_cell() {
     let plan = plan(COMMUNE);
     let rows = vec![
         vec!["unit", "name", "1.1.1", "1.1.2", "1.1.3", "1.1.4"],
-        vec!["CAP-01", "", "đúng hạn", "có", "có", "85,5%"],
+        vec!["CAP-01", "", "đúng hạn", "có", "có", "1,500%"],
     ];
     let bytes = workbook(&[("Tự đánh giá", rows)]);
     assert_eq!(
         errors(&plan, "wards.xlsx", &bytes),
         [
-            "wards.xlsx: sheet \"Tự đánh giá\", cell F6 (1.1.4): \"85,5%\" is not a percentage (use a decimal point: 85.5%)"
+            "wards.xlsx: sheet \"Tự đánh giá\", cell F6 (1.1.4): \"1,500%\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)"
         ]
     );
 }
@@ -457,10 +457,10 @@ fn every_problem_of_a_file_in_one_run() {
 fn json_input_problems() {
     let plan = plan(COMMUNE);
     assert_eq!(
-        errors(&plan, "w.json", br#"{"units": [{"unit": "A", "values": {"1.1.4": "85,5%"}, "stages": {"review": {}}}]}"#),
+        errors(&plan, "w.json", br#"{"units": [{"unit": "A", "values": {"1.1.4": "1,500%"}, "stages": {"review": {}}}]}"#),
         [
             "w.json: unit A: \"review\" is not a stage of this set (self (Tự đánh giá), appraisal (Thẩm định))",
-            "w.json: unit A, 1.1.4: \"85,5%\" is not a percentage (use a decimal point: 85.5%)",
+            "w.json: unit A, 1.1.4: \"1,500%\" could be 1.500 or 1500: write it with a decimal point (1.500) or without a separator (1500)",
         ]
     );
     assert_eq!(
