@@ -214,7 +214,7 @@ class CriteriaSet:
         - long: ``unit``, ``code`` and ``value`` columns, optionally ``stage``, ``evidence``
           and ``note``, plus attribute columns.
 
-        Every kind of data goes through the same reader as a file (``docs/FORMAT.md``, "Reading
+        Every kind of data goes through the same reader as a file (``criteria/FORMAT.md``, "Reading
         a cell"), so the same units give the same results whatever their container:
 
         - cells are read as an office writes them (``có``, ``87.5%``, ``45/50``, ``N/A``…),

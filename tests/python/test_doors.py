@@ -1,7 +1,7 @@
 """The doors agree: the same units given as a CSV file, a list of dicts, a pandas and a polars
 DataFrame give the same results document, byte for byte, or the same problems at the same
 unit, criterion and cell. Each kind of data is read by the same layout reader and cell grammar
-as a file (docs/FORMAT.md, "Reading a cell")."""
+as a file (criteria/FORMAT.md, "Reading a cell")."""
 
 from __future__ import annotations
 

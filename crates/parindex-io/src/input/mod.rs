@@ -11,7 +11,7 @@
 //!
 //! Every file of a run goes through one [`InputReader`], so that a unit's self-assessment and
 //! its appraisal may come from different files, and so that every problem of every file is
-//! reported in one run. The layouts and values are described in docs/FORMAT.md.
+//! reported in one run. The layouts and values are described in criteria/FORMAT.md.
 //!
 //! ## Workbook quirks
 //!
@@ -123,7 +123,7 @@ pub(crate) struct GridCell {
 /// A table of cells from one door: a CSV file, one sheet, a JSON document or a frame.
 ///
 /// The header row is the first of its first 20 rows with a `unit` cell; the rows below it are
-/// units, in the wide or the long layout (docs/FORMAT.md).
+/// units, in the wide or the long layout (criteria/FORMAT.md).
 #[derive(Debug, Clone)]
 pub struct Grid {
     /// The file or data, as messages name it.
