@@ -98,17 +98,8 @@ pub(crate) fn round(
     round
 }
 
-/// Reads the inputs and records and scores them on at most `threads` threads; every problem
-/// of reading or scoring is a failure, at its place.
-pub(crate) fn read_and_score(
-    loaded: &Loaded,
-    inputs: &[PathBuf],
-    read: &ReadArgs,
-    records: &RecordArgs,
-    progress: &Progress,
-    threads: usize,
-) -> Result<Scored, Failure> {
-    let round = round(loaded, inputs, read, records, progress, threads);
+/// Scores a round; every problem of reading or scoring is a failure, at its place.
+pub(crate) fn score_round(round: Round, progress: &Progress) -> Result<Scored, Failure> {
     progress.step("scoring".to_owned());
     round.score().map_err(round_failure)
 }

@@ -432,3 +432,89 @@ fn usage_errors_exit_2() {
         .code(1)
         .stderr(predicate::str::contains("no shipped set has this id"));
 }
+
+#[test]
+fn validate_is_the_reading_half_of_score() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let every_rule = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../parindex-core/tests/fixtures/every-rule.toml");
+    // A branch reads its value only when scoring, where the unit's attribute picks the case.
+    let units = dir.path().join("units.csv");
+    std::fs::write(&units, "unit,kind,has_plan,2.2\nA,ward,có,11/10\n").expect("write");
+    let expected = format!(
+        "{}:2:11: 2.2: unit A: \"11/10\" is outside 0–100%",
+        units.display()
+    );
+    for command in ["validate", "score"] {
+        let mut run = parindex();
+        if command == "validate" {
+            run.args(["validate", "--set"]).arg(&every_rule);
+        } else {
+            run.arg("score").arg(&every_rule);
+        }
+        run.arg(&units)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(expected.as_str()));
+    }
+}
+
+#[test]
+fn percents_are_declared_once_for_fractions() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fractions = dir.path().join("fractions.csv");
+    std::fs::write(&fractions, "unit,1.1.4\nCAP-01,0.875\n").expect("write");
+    parindex()
+        .args(["score", COMMUNE])
+        .arg(&fractions)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("1.1.4: \"0.875\" is ambiguous"));
+    let percents = dir.path().join("percents.csv");
+    std::fs::write(&percents, "unit,1.1.4\nCAP-01,87.5%\n").expect("write");
+    let run = |file: &Path, extra: &[&str]| {
+        let output = parindex()
+            .args(["score", COMMUNE, "--format", "json"])
+            .args(extra)
+            .arg(file)
+            .output()
+            .expect("runs");
+        assert!(output.status.success(), "{output:?}");
+        output.stdout
+    };
+    assert_eq!(
+        run(&fractions, &["--percents", "fraction"]),
+        run(&percents, &[])
+    );
+    parindex()
+        .args(["score", COMMUNE, "--percents", "fractions"])
+        .arg(&percents)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not a percent scale (percent or fraction)",
+        ));
+}
+
+#[test]
+fn outputs_never_overwrite_what_the_run_reads() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let survey = dir.path().join("survey.csv");
+    std::fs::write(&survey, "unit,item,answer\nCAP-PHU-THUY,3.2.2,có\n").expect("write");
+    parindex()
+        .args(["score", COMMUNE])
+        .arg(sample())
+        .arg("--survey")
+        .arg(&survey)
+        .arg("-o")
+        .arg(&survey)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is also an input; inputs are never overwritten",
+        ));
+    assert_eq!(
+        std::fs::read_to_string(&survey).expect("read"),
+        "unit,item,answer\nCAP-PHU-THUY,3.2.2,có\n"
+    );
+}

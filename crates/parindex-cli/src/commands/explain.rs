@@ -6,7 +6,7 @@ use parindex_io::{ResultsDocument, Scored, decimal, stage_label};
 
 use crate::ShowFormat;
 use crate::output::{Failure, Outcome, Progress, all_cores, out};
-use crate::run::{ReadArgs, RecordArgs, load_set, read_and_score};
+use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 
 /// Prints where one unit won and lost its points.
 pub(crate) fn explain(
@@ -18,8 +18,9 @@ pub(crate) fn explain(
     format: ShowFormat,
 ) -> Outcome {
     let loaded = load_set(set)?;
-    let Scored { inputs, results } =
-        read_and_score(&loaded, inputs, read, records, &Progress(None), all_cores())?;
+    let progress = Progress(None);
+    let round = round(&loaded, inputs, read, records, &progress, all_cores());
+    let Scored { inputs, results } = score_round(round, &progress)?;
     let Some(card) = results.unit(unit) else {
         let known: Vec<&str> = results
             .units

@@ -10,7 +10,7 @@ use parindex_io::{
 
 use crate::ScoreFormat;
 use crate::output::{Failure, Outcome, Progress, extension, out, print_warnings, same_file};
-use crate::run::{ReadArgs, RecordArgs, load_set, read_and_score};
+use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 
 /// Scores the inputs and writes the results, or prints the ranking.
 #[allow(clippy::too_many_arguments)]
@@ -48,8 +48,10 @@ pub(crate) fn score(
     }
     let loaded = load_set(set)?;
     let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
-    let Scored { inputs, results } =
-        read_and_score(&loaded, inputs, read, records, &progress, threads)?;
+    let Scored { inputs, results } = score_round(
+        round(&loaded, inputs, read, records, &progress, threads),
+        &progress,
+    )?;
     let previous_year = match previous {
         Some(path) => Some(ResultsDocument::read(path)?.year_view()?),
         None => None,

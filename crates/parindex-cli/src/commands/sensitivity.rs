@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::ScoreFormat;
 use crate::output::{Failure, Outcome, Progress, all_cores, extension, out};
-use crate::run::{ReadArgs, RecordArgs, load_set, read_and_score};
+use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 
 /// How survey shares are redrawn, or not.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -142,14 +142,16 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         }
     }
     let loaded = load_set(&args.set)?;
-    let Scored { inputs, results } = read_and_score(
+    let progress = Progress(None);
+    let round = round(
         &loaded,
         &args.inputs,
         &args.read,
         &args.records,
-        &Progress(None),
+        &progress,
         all_cores(),
-    )?;
+    );
+    let Scored { inputs, results } = score_round(round, &progress)?;
     let uncertainty = args.uncertainty();
     let sources = uncertainty.sources().len();
     let runs = if args.indices && sources > 0 {
