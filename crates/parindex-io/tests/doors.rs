@@ -6,9 +6,10 @@
 //! edges, dates, level labels, decomposed Vietnamese, N/A, missing), two stages, attributes
 //! and names. A door added to parindex joins this test.
 
-use parindex_core::{AttributeKind, Plan, Rule, shipped};
+use parindex_core::{AttributeKind, Plan, Rule, SurveyMode, shipped};
 use parindex_io::{
-    CellValue, Grid, ReadError, ReadOptions, Round, RoundError, stage_label, write_results_json,
+    CellValue, Grid, Place, ReadError, ReadOptions, RecordSource, RecordSources, Round, RoundError,
+    stage_label, write_results_json,
 };
 use proptest::prelude::*;
 
@@ -187,6 +188,35 @@ fn units(plan: &Plan, seed: u64, corrupt: bool) -> Vec<UnitInputs> {
         out[unit].stages[0].push((code, "không rõ".to_owned()));
     }
     out
+}
+
+/// Raw survey answers for one survey leaf of the set, when it has one, with that leaf's typed
+/// values taken out of the first stage: the same records file goes with every door.
+fn survey_answers(plan: &Plan, units: &mut [UnitInputs], seed: u64) -> Option<RecordSources> {
+    let mut rng = Lcg(seed ^ 0x5eed);
+    let item = plan
+        .set()
+        .leaves()
+        .find(|n| {
+            matches!(&n.rule, Some(Rule::Survey { mode: SurveyMode::Share { .. }, satisfied, .. }) if satisfied.is_empty())
+        })?
+        .code
+        .clone();
+    let mut text = String::from("unit,item,answer\n");
+    for unit in units.iter_mut() {
+        unit.stages[0].retain(|(code, _)| *code != item);
+        for _ in 0..(1 + rng.next() % 12) {
+            let answer = rng.pick(&["có", "không"]);
+            text.push_str(&format!("{},{item},{answer}\n", unit.id));
+        }
+    }
+    Some(RecordSources {
+        survey: Some(RecordSource::Bytes(
+            "survey.csv".to_owned(),
+            text.into_bytes(),
+        )),
+        ..RecordSources::default()
+    })
 }
 
 /// The columns of the wide layout: unit, name, stage, attributes, leaves.
@@ -386,12 +416,26 @@ fn frame(plan: &Plan, units: &[UnitInputs]) -> Grid {
     Grid::from_columns("<DataFrame>", columns).expect("grid")
 }
 
-/// The results document's bytes, or each problem as (unit, criterion, message).
-type Outcome = Result<String, Vec<(Option<String>, Option<String>, String)>>;
+/// The results document's bytes, or each problem as (unit, criterion, data row, message).
+type Outcome = Result<String, Vec<(Option<String>, Option<String>, Option<usize>, String)>>;
 
-fn outcome(plan: &Plan, read: impl FnOnce(&mut Round)) -> Outcome {
+/// The data row (from 1, below the header) that a problem names, for the doors whose rows are
+/// the wide rows: the CSV file's line less its header, the frame's row. Workbooks spread the
+/// stages over sheets, and JSON names units: those name no row.
+fn row_of(place: &Place) -> Option<usize> {
+    match place {
+        Place::Line { line, .. } => Some(line - 1),
+        Place::Row { row, .. } => Some(*row),
+        Place::Cell { .. } | Place::Json(_) | Place::File => None,
+    }
+}
+
+fn outcome(plan: &Plan, records: &Option<RecordSources>, read: impl FnOnce(&mut Round)) -> Outcome {
     let mut round = Round::new(plan, ReadOptions::default());
     read(&mut round);
+    if let Some(records) = records {
+        round.set_records(records.clone());
+    }
     match round.score() {
         Ok(scored) => {
             let mut bytes = Vec::new();
@@ -401,41 +445,77 @@ fn outcome(plan: &Plan, read: impl FnOnce(&mut Round)) -> Outcome {
         }
         Err(RoundError::Input(ReadError { problems })) => Err(problems
             .into_iter()
-            .map(|p| (p.unit, p.code, p.message))
+            .map(|p| (p.unit, p.code, row_of(&p.place), p.message))
             .collect()),
         Err(other) => panic!("not an input problem: {other}"),
     }
 }
 
 /// Every door's outcome for the same units.
-fn through_every_door(plan: &Plan, units: &[UnitInputs]) -> Vec<(&'static str, Outcome)> {
+fn through_every_door(
+    plan: &Plan,
+    units: &[UnitInputs],
+    records: &Option<RecordSources>,
+) -> Vec<(&'static str, Outcome)> {
     let wide = wide_csv(plan, units);
     let long = long_csv(plan, units);
     let book = xlsx(plan, units);
     let json = json(plan, units);
+    let r = records;
     vec![
         (
             "wide CSV",
-            outcome(plan, |r| r.read_bytes("units.csv", wide.as_bytes())),
+            outcome(plan, r, |r| r.read_bytes("units.csv", wide.as_bytes())),
+        ),
+        (
+            "frame",
+            outcome(plan, r, |r| r.read_grid(frame(plan, units))),
         ),
         (
             "long CSV",
-            outcome(plan, |r| r.read_bytes("units.csv", long.as_bytes())),
+            outcome(plan, r, |r| r.read_bytes("units.csv", long.as_bytes())),
         ),
-        ("xlsx", outcome(plan, |r| r.read_bytes("units.xlsx", &book))),
+        (
+            "xlsx",
+            outcome(plan, r, |r| r.read_bytes("units.xlsx", &book)),
+        ),
         (
             "JSON",
-            outcome(plan, |r| r.read_bytes("units.json", json.as_bytes())),
+            outcome(plan, r, |r| r.read_bytes("units.json", json.as_bytes())),
         ),
-        ("frame", outcome(plan, |r| r.read_grid(frame(plan, units)))),
     ]
 }
 
-fn assert_doors_agree(plan: &Plan, units: &[UnitInputs]) -> Result<(), TestCaseError> {
-    let outcomes = through_every_door(plan, units);
+/// Two outcomes agree: the same document, or the same problems at the same unit and
+/// criterion. (Rows are compared between the file and the frame, whose rows are the same.)
+fn agree(a: &Outcome, b: &Outcome) -> bool {
+    match (a, b) {
+        (Ok(x), Ok(y)) => x == y,
+        (Err(x), Err(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|(p, q)| (&p.0, &p.1, &p.3) == (&q.0, &q.1, &q.3))
+        }
+        _ => false,
+    }
+}
+
+fn assert_doors_agree(
+    plan: &Plan,
+    units: &[UnitInputs],
+    records: &Option<RecordSources>,
+) -> Result<Outcome, TestCaseError> {
+    let outcomes = through_every_door(plan, units, records);
     let (first, expected) = &outcomes[0];
+    // The frame names the same rows as the file, always.
+    prop_assert_eq!(
+        &outcomes[1].1,
+        expected,
+        "the frame and the CSV file disagree"
+    );
     for (door, got) in &outcomes[1..] {
-        if got != expected {
+        if !agree(got, expected) {
             // Where the two first differ, rather than two whole documents.
             let (a, b) = (format!("{expected:?}"), format!("{got:?}"));
             let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
@@ -458,7 +538,7 @@ fn assert_doors_agree(plan: &Plan, units: &[UnitInputs]) -> Result<(), TestCaseE
             );
         }
     }
-    Ok(())
+    Ok(expected.clone())
 }
 
 /// Every shipped set, and a set with one leaf of every rule kind (branches and relative rules
@@ -489,10 +569,10 @@ proptest! {
     #[test]
     fn every_door_gives_the_same_results(seed in any::<u64>()) {
         for plan in plans() {
-            let units = units(&plan, seed, false);
-            assert_doors_agree(&plan, &units)?;
+            let mut units = units(&plan, seed, false);
+            let records = if seed % 2 == 0 { survey_answers(&plan, &mut units, seed) } else { None };
+            let outcome = assert_doors_agree(&plan, &units, &records)?;
             // The document is a real result, not an agreement on a refusal.
-            let (_, outcome) = &through_every_door(&plan, &units)[0];
             prop_assert!(outcome.is_ok(), "{}: {:?}", plan.set().info.id, outcome);
         }
     }
@@ -501,8 +581,7 @@ proptest! {
     fn every_door_refuses_the_same_cell(seed in any::<u64>()) {
         for plan in plans() {
             let units = units(&plan, seed, true);
-            assert_doors_agree(&plan, &units)?;
-            let (_, outcome) = &through_every_door(&plan, &units)[0];
+            let outcome = assert_doors_agree(&plan, &units, &None)?;
             prop_assert!(outcome.is_err(), "{}: a refused value was accepted", plan.set().info.id);
         }
     }
@@ -510,7 +589,7 @@ proptest! {
 
 /// Units laid out in a wide CSV file, for the regression tests below.
 fn score_csv(plan: &Plan, text: &str) -> Outcome {
-    outcome(plan, |r| r.read_bytes("units.csv", text.as_bytes()))
+    outcome(plan, &None, |r| r.read_bytes("units.csv", text.as_bytes()))
 }
 
 fn score_grid(plan: &Plan, columns: Vec<(&str, Vec<CellValue>)>) -> Outcome {
@@ -519,7 +598,7 @@ fn score_grid(plan: &Plan, columns: Vec<(&str, Vec<CellValue>)>) -> Outcome {
         .map(|(name, cells)| (name.to_owned(), cells))
         .collect();
     let grid = Grid::from_columns("<rows>", columns).expect("grid");
-    outcome(plan, |r| r.read_grid(grid))
+    outcome(plan, &None, |r| r.read_grid(grid))
 }
 
 fn text(t: &str) -> CellValue {
@@ -547,9 +626,9 @@ fn a_fraction_on_a_percent_criterion_is_refused_not_read_as_under_one_percent() 
     let problems = refused.expect_err("0.875 is ambiguous");
     assert_eq!(problems[0].1.as_deref(), Some("1.1.4"));
     assert!(
-        problems[0].2.starts_with("\"0.875\" is ambiguous: write 87.5% if it is a fraction of 1, or 0.875% if it is under one percent"),
+        problems[0].3.starts_with("\"0.875\" is ambiguous: write 87.5% if it is a fraction of 1, or 0.875% if it is under one percent"),
         "{}",
-        problems[0].2
+        problems[0].3
     );
     // Declared once, the scale reads the fraction as the percentage it is.
     let declared = |cell: CellValue| {
