@@ -768,3 +768,36 @@ fn validate_refuses_what_score_refuses_with_its_place() {
         );
     }
 }
+
+#[test]
+fn a_value_in_a_printed_tier_gap_is_refused_at_its_place_by_every_door() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/bad/criteria/tier-gap.toml"
+    ))
+    .expect("the corpus file")
+        + "\n[[acknowledge]]\ncode = \"1.2\"\ncheck = \"tier-gap\"\nnote = \"Printed with a gap.\"\n";
+    let loaded = parindex_core::CriteriaSet::from_toml(&text, "gap.toml").expect("acknowledged");
+    let plan = Plan::new(&loaded.set);
+    let refused = |file: &str, bytes: &[u8]| {
+        let mut round = Round::new(&plan, ReadOptions::default());
+        round.read_bytes(file, bytes);
+        round
+            .validate()
+            .map(|_| ())
+            .expect_err("in the gap")
+            .to_string()
+    };
+    let csv = refused("units.csv", b"unit,1.2\nA,55\n");
+    let json = refused(
+        "units.json",
+        br#"{"units": [{"unit": "A", "values": {"1.2": 55}}]}"#,
+    );
+    assert!(csv.starts_with("units.csv:2:3: 1.2: "), "{csv}");
+    assert!(json.starts_with("units.json: unit A, 1.2: "), "{json}");
+    assert_eq!(
+        csv["units.csv:2:3: ".len()..],
+        json["units.json: unit A, ".len()..]
+    );
+    assert!(csv.contains("55"), "{csv}");
+}
