@@ -12,7 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from ._errors import InputError
+from . import _parindex
+from ._errors import InputError, PathNotFoundError
 
 __all__ = ["Prepared", "prepare", "read_csv_text", "records_file"]
 
@@ -20,18 +21,56 @@ __all__ = ["Prepared", "prepare", "read_csv_text", "records_file"]
 class Prepared:
     """Columns ready for the extension, or the files for its readers."""
 
-    __slots__ = ("columns", "paths", "source")
+    __slots__ = ("columns", "files", "origin", "paths", "source")
 
     def __init__(
         self,
         columns: dict[str, list[Any]] | None = None,
         paths: list[str] | None = None,
         source: str = "<data>",
+        files: list[tuple[str, bytes]] | None = None,
+        origin: str | None = None,
     ):
         self.columns = columns
+        #: Files too large to read here, for the extension to refuse with its own message.
         self.paths = paths
+        #: Files read here, as ``(name, bytes)``, read by the extension as files of that name.
+        self.files = files
         #: How messages name in-memory data: ``<DataFrame>``, ``<rows>``, ``<columns>``.
         self.source = source
+        #: The frame library the data came in (``pandas``, ``polars``), if any.
+        self.origin = origin
+
+
+def read_file(path: str | os.PathLike[str]) -> tuple[str, bytes] | None:
+    """A file named by the user as ``(name, bytes)``; ``None`` when it is larger than the
+    extension reads (it then refuses the path with its own message). Raises
+    :class:`parindex.PathNotFoundError` when it does not exist."""
+    name = os.fspath(path)
+    try:
+        size = os.stat(name).st_size
+        if size > _parindex.MAX_INPUT_BYTES:
+            return None
+        with open(name, "rb") as handle:
+            return name, handle.read()
+    except FileNotFoundError:
+        raise PathNotFoundError(name) from None
+    except OSError as error:
+        raise InputError(f"{name}: cannot read: {error.strerror or error}", path=name) from None
+
+
+def _files(paths: list[str]) -> Prepared:
+    files: list[tuple[str, bytes]] = []
+    large: list[str] = []
+    for path in paths:
+        read = read_file(path)
+        if read is None:
+            large.append(path)
+        else:
+            files.append(read)
+    if large:
+        return Prepared(paths=paths)
+    return Prepared(files=files)
 
 
 def _kind(data: object) -> str:
@@ -118,13 +157,13 @@ def prepare(data: object) -> Prepared:
     """
     kind = _kind(data)
     if isinstance(data, (str, os.PathLike)):
-        return Prepared(paths=[os.fspath(data)])  # type: ignore[list-item]
+        return _files([os.fspath(data)])
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
-        return Prepared(paths=[os.fspath(p) for p in data])  # type: ignore[misc]
+        return _files([os.fspath(p) for p in data])
     if kind == "pandas.DataFrame" or (kind.startswith("pandas.") and hasattr(data, "columns") and hasattr(data, "index")):
-        return Prepared(_from_pandas(data), source="<DataFrame>")
+        return Prepared(_from_pandas(data), source="<DataFrame>", origin="pandas")
     if kind == "polars.DataFrame":
-        return Prepared(_from_polars(data), source="<DataFrame>")
+        return Prepared(_from_polars(data), source="<DataFrame>", origin="polars")
     if kind == "polars.LazyFrame":
         raise TypeError("score() takes a polars DataFrame; call .collect() on the LazyFrame first")
     if isinstance(data, Mapping):
@@ -149,6 +188,8 @@ def records_file(data: object, what: str) -> tuple[str, bytes]:
         try:
             with open(path, "rb") as handle:
                 return str(path), handle.read()
+        except FileNotFoundError:
+            raise PathNotFoundError(path) from None
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error.strerror or error}", path=str(path)) from None
     prepared = prepare(data)

@@ -12,6 +12,7 @@ from typing import Any, final
 from ._errors import Diagnostic
 
 __all__ = [
+    "MAX_INPUT_BYTES",
     "__version__",
     "CriteriaSet",
     "Results",
@@ -25,9 +26,10 @@ __all__ = [
 ]
 
 __version__: str
+MAX_INPUT_BYTES: int
 
-# A frame as it crosses from Rust: (name, kind, values), kind one of text, decimal, float,
-# int, bool.
+# A frame as it crosses from Rust: (name, kind, values), kind one of text, decimal:S:D,
+# float, int, bool.
 _Columns = list[tuple[str, str, list[Any]]]
 
 @final
@@ -75,6 +77,15 @@ class CriteriaSet:
         columns: dict[str, list[Any]] | list[tuple[str, list[Any]]],
         source: str = "<data>",
         stage: str | None = None,
+        percents: str = "percent",
+        plan: str | os.PathLike[str] | None = None,
+        completions: tuple[str, bytes] | None = None,
+        survey: tuple[str, bytes] | None = None,
+        records_stage: str | None = None,
+    ) -> Results: ...
+    def score_bytes(
+        self,
+        files: Sequence[tuple[str, bytes]],
         percents: str = "percent",
         plan: str | os.PathLike[str] | None = None,
         completions: tuple[str, bytes] | None = None,
@@ -133,6 +144,7 @@ class Results:
         weights: float | None = None,
         top: int = 10,
         indices: bool = False,
+        memory_limit: int | None = None,
     ) -> Sensitivity: ...
     def stages(self, exact: bool = True) -> _Columns: ...
     def explain(self, unit: str, exact: bool = True) -> tuple[dict[str, Any], _Columns]: ...

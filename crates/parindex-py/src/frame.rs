@@ -1,7 +1,8 @@
 //! Results → columns for the Python package to turn into pandas or polars frames.
 //!
-//! A frame crosses as a list of `(name, kind, values)`; `kind` is `text`, `decimal`, `float`,
-//! `int` or `bool`, so that the Python side can give each column its dtype without guessing.
+//! A frame crosses as a list of `(name, kind, values)`; `kind` is `text`, `decimal:S:D`
+//! (exact decimals with at most S decimals and D integer digits), `float`, `int` or `bool`, so
+//! that the Python side can give each column its dtype without guessing.
 
 use std::collections::HashMap;
 
@@ -99,14 +100,21 @@ impl<'py> Frame<'py> {
             return self.push(name, "float", list);
         }
         let mut items: Vec<Option<Bound<'py, PyAny>>> = Vec::new();
+        let (mut scale, mut digits) = (0u32, 1u32);
         for value in values {
             items.push(match value {
                 None => None,
-                Some(d) => Some(self.decimal_object(d)?),
+                Some(d) => {
+                    scale = scale.max(d.scale());
+                    digits = digits.max(integer_digits(d));
+                    Some(self.decimal_object(d)?)
+                }
             });
         }
         let list = PyList::new(self.py, items)?;
-        self.push(name, "decimal", list)
+        // The scale and integer digits that hold every value exactly: the Python side makes
+        // the column's Arrow `decimal128` (or polars `Decimal`) type from them.
+        self.push(name, &format!("decimal:{scale}:{digits}"), list)
     }
 
     fn decimal_object(&mut self, d: Decimal) -> PyResult<Bound<'py, PyAny>> {
@@ -123,6 +131,18 @@ impl<'py> Frame<'py> {
     pub(crate) fn finish(self) -> PyResult<Bound<'py, PyList>> {
         PyList::new(self.py, self.columns)
     }
+}
+
+/// The digits before the decimal point (at least 1).
+fn integer_digits(d: Decimal) -> u32 {
+    let whole = d.trunc().abs().mantissa();
+    let mut digits = 1;
+    let mut rest = whole / 10;
+    while rest > 0 {
+        digits += 1;
+        rest /= 10;
+    }
+    digits
 }
 
 /// The float nearest to a decimal: read from its digits, which rounds correctly (converting

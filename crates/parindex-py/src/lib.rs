@@ -11,6 +11,7 @@
 mod convert;
 mod error;
 mod frame;
+mod interrupt;
 mod records;
 mod results;
 mod sensitivity;
@@ -22,6 +23,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", parindex_core::ENGINE_VERSION)?;
+    m.add("MAX_INPUT_BYTES", parindex_io::MAX_INPUT_BYTES)?;
     m.add_class::<set::PySet>()?;
     m.add_class::<results::Results>()?;
     m.add_class::<sensitivity::Sensitivity>()?;

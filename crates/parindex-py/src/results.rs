@@ -286,8 +286,9 @@ impl Results {
     }
 
     /// The uncertainty of the ranks: replicates the run under the given sources of
-    /// uncertainty (see `parindex.Results.sensitivity`). The GIL is released meanwhile.
-    #[pyo3(signature = (replications = 1000, seed = 2024, threads = None, survey = Some("resample".to_owned()), appraisal = None, not_applicable = Vec::new(), rounding = Vec::new(), ties = Vec::new(), weights = None, top = 10, indices = false))]
+    /// uncertainty (see `parindex.Results.sensitivity`). The GIL is released meanwhile, and
+    /// Ctrl-C stops it within a fraction of a second.
+    #[pyo3(signature = (replications = 1000, seed = 2024, threads = None, survey = Some("resample".to_owned()), appraisal = None, not_applicable = Vec::new(), rounding = Vec::new(), ties = Vec::new(), weights = None, top = 10, indices = false, memory_limit = None))]
     #[allow(clippy::too_many_arguments)]
     fn sensitivity(
         &self,
@@ -303,6 +304,7 @@ impl Results {
         weights: Option<f64>,
         top: u32,
         indices: bool,
+        memory_limit: Option<u64>,
     ) -> PyResult<crate::sensitivity::Sensitivity> {
         let options = crate::sensitivity::Options {
             replications,
@@ -316,10 +318,10 @@ impl Results {
             weights,
             top,
             indices,
+            memory_limit,
         };
         let results = &self.results;
-        py.detach(|| guard(|| options.run(results)))
-            .map_err(Into::into)
+        crate::interrupt::interruptible(py, |cancel| options.run(results, cancel))
     }
 
     /// One row per unit, derived leaf and plan task: the task's due day, the day done, the
@@ -510,7 +512,7 @@ impl Results {
 
 /// Compares two runs' results unit by unit: index and rank before and after, and with
 /// `areas=True` one row per unit and area of the newer set with its sub-index before and
-/// after. `crosswalk` maps older area codes to newer ones where the numbering changed.
+/// after. Changes are those of the exact indices, unrounded. `crosswalk` maps older area codes to newer ones where the numbering changed.
 #[pyfunction]
 #[pyo3(signature = (before, after, crosswalk = None, areas = false, exact = true))]
 pub(crate) fn compare<'py>(
@@ -549,14 +551,14 @@ pub(crate) fn compare<'py>(
             frame.text("unit", rows().map(|(c, _)| Some(&c.unit)))?;
             frame.text("code", rows().map(|(_, a)| Some(&a.code)))?;
             frame.text("name", rows().map(|(_, a)| Some(&a.name)))?;
-            frame.decimal("before", rows().map(|(_, a)| a.before))?;
-            frame.decimal("after", rows().map(|(_, a)| a.after))?;
-            frame.decimal("change", rows().map(|(_, a)| a.change))?;
+            frame.decimal("before", rows().map(|(_, a)| a.before_exact))?;
+            frame.decimal("after", rows().map(|(_, a)| a.after_exact))?;
+            frame.decimal("change", rows().map(|(_, a)| a.change_exact))?;
         } else {
             frame.text("unit", changes.iter().map(|c| Some(&c.unit)))?;
             frame.decimal("index_before", changes.iter().map(|c| c.index_before))?;
             frame.decimal("index_after", changes.iter().map(|c| c.index_after))?;
-            frame.decimal("index_change", changes.iter().map(|c| c.index_change))?;
+            frame.decimal("index_change", changes.iter().map(|c| c.index_change_exact))?;
             frame.int(
                 "rank_before",
                 changes.iter().map(|c| c.rank_before.map(i64::from)),

@@ -387,6 +387,43 @@ impl PySet {
         Ok(Results::new(scored.results, scored.inputs.names, timings))
     }
 
+    /// Scores input files given as `(name, bytes)`, read exactly as `score_files` reads the
+    /// files of those names: the Python package reads the files itself, so that results can
+    /// be pickled with the bytes they came from. The GIL is released while reading and
+    /// scoring.
+    #[pyo3(signature = (files, percents = "percent", plan = None, completions = None, survey = None, records_stage = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn score_bytes(
+        &self,
+        py: Python<'_>,
+        files: Vec<NamedBytes>,
+        percents: &str,
+        plan: Option<PathBuf>,
+        completions: Option<NamedBytes>,
+        survey: Option<NamedBytes>,
+        records_stage: Option<String>,
+    ) -> PyResult<Results> {
+        let started = Instant::now();
+        let options = read_options(percents)?;
+        let records = record_sources(plan, completions, survey, records_stage);
+        let scored = py.detach(|| {
+            guard(|| {
+                let mut round = Round::new(&self.plan, options);
+                for (name, bytes) in &files {
+                    round.read_bytes(name, bytes);
+                }
+                round.set_records(records);
+                Ok(round.score()?)
+            })
+        })?;
+        let timings = Timings {
+            convert: 0.0,
+            read: 0.0,
+            score: started.elapsed().as_secs_f64(),
+        };
+        Ok(Results::new(scored.results, scored.inputs.names, timings))
+    }
+
     fn __repr__(&self) -> String {
         let info = &self.set().info;
         format!(
