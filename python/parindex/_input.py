@@ -7,6 +7,7 @@ this module only reshapes containers: it never interprets a header or a value.
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import os
 from collections.abc import Mapping
@@ -87,6 +88,31 @@ def _check_names(names: list[Any]) -> None:
             )
 
 
+def _arrow_backed(frame: Any) -> bool:
+    """Whether a pandas frame holds only Arrow columns under a plain index, so that its Arrow
+    stream is the frame itself."""
+    pd = __import__("pandas")
+    if not isinstance(frame.index, pd.RangeIndex) or not hasattr(frame, "__arrow_c_stream__"):
+        return False
+    return len(frame.columns) > 0 and all(isinstance(t, pd.ArrowDtype) for t in frame.dtypes)
+
+
+def _arrow_table(data: Any) -> Any:
+    """An object exporting an Arrow stream, kept as an immutable table: a stream (a DuckDB
+    relation, a record batch reader) can be read only once, and results keep their input to
+    be pickled. pyarrow and polars tables are kept as they are."""
+    kind = _kind(data)
+    if kind in ("pyarrow.Table", "polars.DataFrame"):
+        return data
+    for module, make in (("pyarrow", "table"), ("polars", "DataFrame")):
+        try:
+            library = importlib.import_module(module)
+        except ImportError:
+            continue
+        return getattr(library, make)(data)
+    return data
+
+
 def _from_pandas(frame: Any) -> dict[str, list[Any]]:
     if "unit" not in frame.columns and frame.index.name == "unit":
         frame = frame.reset_index()
@@ -149,11 +175,14 @@ def read_csv_text(text: str) -> dict[str, list[str | None]]:
     return columns
 
 
-def prepare(data: object) -> Prepared:
+def prepare(data: object, *, arrow: bool = True) -> Prepared:
     """Any accepted input → columns for the extension.
 
-    Accepted: a pandas or polars DataFrame (wide or long layout), a list of dicts (one per
-    row), a dict of column name → list of cells, a path to a file, or a list of paths.
+    Accepted: a pandas or polars DataFrame (wide or long layout), any object exporting an
+    Arrow stream (``__arrow_c_stream__``: a pyarrow table, a DuckDB relation…), a list of
+    dicts (one per row), a dict of column name → list of cells, a path to a file, or a list of
+    paths. polars frames and Arrow data are read by the extension through their Arrow stream;
+    with ``arrow=False`` every kind of data becomes a ``dict`` of lists.
     """
     kind = _kind(data)
     if isinstance(data, (str, os.PathLike)):
@@ -161,18 +190,30 @@ def prepare(data: object) -> Prepared:
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
         return _files([os.fspath(p) for p in data])
     if kind == "pandas.DataFrame" or (kind.startswith("pandas.") and hasattr(data, "columns") and hasattr(data, "index")):
+        if arrow and _arrow_backed(data):
+            return Prepared(data, source="<DataFrame>", origin="pandas")  # type: ignore[arg-type]
         return Prepared(_from_pandas(data), source="<DataFrame>", origin="pandas")
     if kind == "polars.DataFrame":
-        return Prepared(_from_polars(data), source="<DataFrame>", origin="polars")
+        if not arrow:
+            return Prepared(_from_polars(data), source="<DataFrame>", origin="polars")
+        # Read through its Arrow stream: no Python object per cell.
+        return Prepared(data, source="<DataFrame>", origin="polars")  # type: ignore[arg-type]
     if kind == "polars.LazyFrame":
         raise TypeError("score() takes a polars DataFrame; call .collect() on the LazyFrame first")
     if isinstance(data, Mapping):
         return Prepared(_from_columns(data), source="<columns>")
+    if hasattr(data, "__arrow_c_stream__"):
+        table = _arrow_table(data)
+        if not arrow:
+            if _kind(table) == "polars.DataFrame":
+                return Prepared(_from_polars(table), source="<Arrow>")
+            return Prepared(_from_columns(table.to_pydict()), source="<Arrow>")
+        return Prepared(table, source="<Arrow>")
     if isinstance(data, (list, tuple)):
         return Prepared(_from_records(data), source="<rows>")
     raise TypeError(
-        "score() takes a pandas or polars DataFrame, a list of dicts, a dict of columns or a "
-        f"path, not a {type(data).__name__}"
+        "score() takes a pandas or polars DataFrame, Arrow data, a list of dicts, a dict of "
+        f"columns or a path, not a {type(data).__name__}"
     )
 
 
@@ -192,7 +233,7 @@ def records_file(data: object, what: str) -> tuple[str, bytes]:
             raise PathNotFoundError(path) from None
         except OSError as error:
             raise InputError(f"{path}: cannot read: {error.strerror or error}", path=str(path)) from None
-    prepared = prepare(data)
+    prepared = prepare(data, arrow=False)
     if prepared.columns is None:
         raise TypeError(f"{what}= takes one file, a DataFrame, a list of dicts or a dict of columns")
     names = list(prepared.columns)

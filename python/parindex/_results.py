@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import os
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, overload
 
 from . import _parindex
 from ._frames import Backend, Frame, as_dict, resolve_backend
@@ -17,9 +17,18 @@ if TYPE_CHECKING:
     from ._sensitivity import Sensitivity
     from ._set import CriteriaSet
 
-__all__ = ["Recipe", "Results", "ScoreWarning"]
+__all__ = ["ArrowTable", "Recipe", "Results", "ScoreWarning"]
 
 Table = Literal["summary", "areas", "detail", "stages"]
+ArrowTableName = Literal["summary", "areas", "detail", "stages", "ranking"]
+
+
+class ArrowTable(Protocol):
+    """Arrow data: anything exporting the Arrow PyCapsule stream interface."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The data as an Arrow C stream capsule."""
+        ...
 
 
 class ScoreWarning(NamedTuple):
@@ -201,6 +210,20 @@ class Results:
         return self._frame(self._inner.surveys(exact), backend)
 
     @overload
+    def ranking(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def ranking(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def ranking(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def ranking(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
+        """What ranking needs of each unit: ``unit``, ``group``, whether ``ranked``, the index
+        ranks are based on (``rank_on``: reported or exact, as the set says) and the index of
+        each tie-breaker node (``tie_<code>``). Units scored apart (in partitions, on several
+        machines) are ranked exactly as if scored together by passing their rankings, put
+        together, to :meth:`parindex.CriteriaSet.rank` (see ``docs/scale.md``)."""
+        return self._frame(self._inner.ranking(exact), backend)
+
+    @overload
     def explain(
         self, unit: str, *, backend: Literal["pandas"], exact: bool = ...
     ) -> pandas.DataFrame: ...
@@ -238,6 +261,26 @@ class Results:
     def to_polars(self, table: Table = "summary", *, exact: bool = True) -> polars.DataFrame:
         """A table (``summary``, ``areas``, ``detail`` or ``stages``) as a polars DataFrame."""
         return self._table(table)(backend="polars", exact=exact)  # type: ignore[no-any-return]
+
+    def to_arrow(self, table: ArrowTableName = "summary") -> ArrowTable:
+        """A table (``summary``, ``areas``, ``detail``, ``stages`` or ``ranking``) as Arrow
+        data: an object
+        exporting ``__arrow_c_stream__``, built from the results directly (never through
+        Python objects), with exact decimals as ``decimal128`` columns. Pass it to
+        ``polars.DataFrame``, ``pyarrow.table``, DuckDB, or ``parindex`` itself."""
+        if not isinstance(table, str) or table not in ("summary", "areas", "detail", "stages", "ranking"):
+            raise ValueError(
+                f"table must be 'summary', 'areas', 'detail', 'stages' or 'ranking', not {table!r}"
+            )
+        arrow: ArrowTable = self._inner.arrow(table)
+        return arrow
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The summary table as an Arrow C stream (the Arrow PyCapsule interface), so that
+        ``polars.DataFrame(results)``, ``pyarrow.table(results)`` and DuckDB read the results
+        without a copy through Python objects. See :meth:`to_arrow` for the other tables."""
+        stream: object = self._inner.arrow("summary").__arrow_c_stream__(requested_schema)
+        return stream
 
     def _table(self, table: str) -> Any:
         if not isinstance(table, str) or table not in ("summary", "areas", "detail", "stages"):

@@ -279,8 +279,10 @@ class CriteriaSet:
     ) -> Results:
         """Scores units and returns :class:`parindex.Results`.
 
-        ``data`` is a pandas or polars DataFrame, a list of dicts (one per row), a dict of
-        column name → list of cells, or a path to a CSV, Excel or JSON input file (or a list
+        ``data`` is a pandas or polars DataFrame, any object exporting an Arrow stream
+        (``__arrow_c_stream__``: a pyarrow table, a DuckDB relation, pandas with Arrow dtypes,
+        parindex results), a list of dicts (one per row), a dict of column name → list of
+        cells, or a path to a CSV, Excel or JSON input file (or a list
         of paths, read together), read exactly as the command line reads it. Two layouts are
         read:
 
@@ -361,6 +363,21 @@ class CriteriaSet:
             assert prepared.columns is not None
             inner = self._inner.score(prepared.columns, prepared.source, stage, percents, **records)
         return Results(inner, self, recipe)
+
+    def rank(self, ranking: object) -> list[int | None]:
+        """Ranks units scored apart exactly as the engine ranks units scored together.
+
+        ``ranking`` is Arrow data (a pyarrow or polars table, a pandas frame with pyarrow
+        installed, anything exporting ``__arrow_c_stream__``) holding the columns of
+        :meth:`parindex.Results.ranking` for every unit, from every partition, in any order.
+        Returns each row's rank (``None`` for a unit not ranked), by the set's ranking groups,
+        tie policy and tie-breakers: the same ranks as scoring every unit in one call.
+        """
+        if not hasattr(ranking, "__arrow_c_stream__"):
+            raise TypeError(
+                f"rank() takes Arrow data with the columns of Results.ranking(), not a {type(ranking).__name__}"
+            )
+        return list(self._inner.rank(ranking))
 
     # Display -----------------------------------------------------------------------------------
 

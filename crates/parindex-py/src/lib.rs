@@ -8,6 +8,7 @@
 //! that the Python package (`python/parindex`) turns into pandas or polars frames ([`frame`],
 //! [`results`]). Errors cross in one place ([`error`]), and no panic reaches Python.
 
+mod arrow;
 mod convert;
 mod error;
 mod frame;

@@ -424,6 +424,15 @@ impl PySet {
         Ok(Results::new(scored.results, scored.inputs.names, timings))
     }
 
+    /// Ranks units scored apart (in partitions, on several machines) exactly as the engine
+    /// ranks units scored together: `ranking` is Arrow data with the columns of
+    /// `Results.ranking()`, from every partition. Returns the ranks in its row order.
+    fn rank(&self, ranking: &Bound<'_, PyAny>) -> PyResult<Vec<Option<u32>>> {
+        let set = self.set();
+        let keys = guard(|| crate::arrow::rank_keys_from_arrow(ranking, &set.policy.tie_breakers))?;
+        Ok(parindex_core::rank_keys(set, &keys))
+    }
+
     fn __repr__(&self) -> String {
         let info = &self.set().info;
         format!(
