@@ -57,7 +57,8 @@ impl Styles {
             ),
             text: border(Format::new()),
             wrap: border(Format::new().set_text_wrap().set_align(FormatAlign::Top)),
-            number: border(Format::new().set_num_format("0.###")),
+            // "General" shows 5 as 5 and 5.25 as 5.25; "0.###" would show 5 as "5.".
+            number: border(Format::new().set_num_format("General")),
             index: border(Format::new().set_num_format("0.00")),
             small: Format::new()
                 .set_italic()
@@ -81,18 +82,27 @@ fn number(
     Ok(())
 }
 
+/// Landscape A4 pages with the header rows repeated and frozen; `fit_to_width` squeezes every
+/// column onto one page's width (for sheets of a few columns; a sheet of many columns prints
+/// on several readable pages instead).
 pub(crate) fn print_setup(
     ws: &mut Worksheet,
     header_rows: u32,
     title: &str,
+    fit_to_width: bool,
 ) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9); // A4
-    ws.set_print_fit_to_pages(1, 0);
+    if fit_to_width {
+        ws.set_print_fit_to_pages(1, 0);
+    }
     ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
     if header_rows > 0 {
         ws.set_repeat_rows(0, header_rows - 1)?;
         ws.set_freeze_panes(header_rows, 0)?;
+        // Excel does not grow a row for wrapped text it did not type itself: give the header
+        // row room for criterion names over three lines.
+        ws.set_row_height(header_rows - 1, 45)?;
     }
     let safe_title = title.replace('&', "&&");
     ws.set_header(format!("&L{safe_title}"));
@@ -249,7 +259,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         for (c, w) in widths.iter().enumerate() {
             ws.set_column_width(c as u16, *w)?;
         }
-        print_setup(ws, 4, &title)?;
+        print_setup(ws, 4, &title, true)?;
     }
 
     // One sheet per area.
@@ -325,7 +335,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         ws.set_column_width(0, 16.0)?;
         ws.set_column_width(1, 36.0)?;
         ws.set_column_width(index_col, 12.0)?;
-        print_setup(ws, 6, &title)?;
+        print_setup(ws, 6, &title, true)?;
         ws.set_freeze_panes(6, 2)?;
     }
 
@@ -385,7 +395,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
             ws.set_column_width(c as u16, *w)?;
         }
         ws.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
-        print_setup(ws, 1, &title)?;
+        print_setup(ws, 1, &title, true)?;
         ws.set_freeze_panes(1, 2)?;
     }
 
@@ -444,7 +454,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         {
             ws.set_column_width(c as u16, *w)?;
         }
-        print_setup(ws, 1, &title)?;
+        print_setup(ws, 1, &title, true)?;
     }
 
     // Warnings.
@@ -471,7 +481,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         ws.set_column_width(0, 16.0)?;
         ws.set_column_width(1, 12.0)?;
         ws.set_column_width(2, 60.0)?;
-        print_setup(ws, 1, &title)?;
+        print_setup(ws, 1, &title, true)?;
     }
     let _ = &styles.wrap;
     workbook.save_to_buffer()
