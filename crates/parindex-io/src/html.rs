@@ -93,6 +93,21 @@ fn band_condition(when: &parindex_core::Condition, language: &str) -> String {
     }
 }
 
+/// A scoring warning in the set's language, where a translation is known; the engine's words
+/// otherwise.
+fn warning_text<'a>(message: &'a str, language: &str) -> &'a str {
+    if language != "vi" {
+        return message;
+    }
+    match message {
+        "no input: scored 0" => "không có số liệu: tính 0 điểm",
+        "a completion for a task the unit does not lead: left out" => {
+            "báo cáo hoàn thành cho nhiệm vụ đơn vị không chủ trì: không tính"
+        }
+        other => other,
+    }
+}
+
 const PALETTE: [&str; 6] = [
     "#1a9850", "#91cf60", "#fdae61", "#f46d43", "#d73027", "#7f7f7f",
 ];
@@ -471,7 +486,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
                 "<li>{} · {}: {}</li>",
                 esc(&w.unit),
                 esc(&w.code),
-                esc(&w.message)
+                esc(warning_text(&w.message, &set.info.language))
             );
         }
         if results.warnings.len() > 500 {
@@ -597,6 +612,17 @@ mod tests {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         plan.score(&batch).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn warnings_are_in_the_sets_language() {
+        let html = report_html(&sample(), &ReportOptions::default());
+        assert!(html.contains("không có số liệu: tính 0 điểm"), "{html}");
+        assert!(!html.contains("no input: scored 0"));
+        assert_eq!(
+            warning_text("no input: scored 0", "en"),
+            "no input: scored 0"
+        );
     }
 
     #[test]
