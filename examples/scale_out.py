@@ -6,7 +6,7 @@ depends on every unit, so each partition also returns its units' ranking keys
 (``Results.ranking()``), and the set ranks them all at once (``CriteriaSet.rank``). The
 results equal those of a single process scoring every unit together. See ``docs/scale.md``.
 
-    python examples/scale_out.py --units 2000000 --partitions 20 --folder /tmp/units
+    python examples/scale_out.py --units 2000000 --partitions 20 --folder units
 
 generates the synthetic units as Parquet (every figure is invented), scores them with Dask
 and with one process partition by partition, checks that both agree, and prints the times.

@@ -97,6 +97,21 @@ def _arrow_backed(frame: Any) -> bool:
     return len(frame.columns) > 0 and all(isinstance(t, pd.ArrowDtype) for t in frame.dtypes)
 
 
+_PLAIN_POLARS = {
+    "String", "Boolean", "Date", "Datetime", "Decimal", "Categorical", "Enum",
+    "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64",
+}
+
+
+def _plain_polars(frame: Any) -> bool:
+    """Whether a polars frame holds only columns whose Arrow export is a plain column of
+    cells (text, numbers, booleans, dates, decimals). Others (all-null, nested, object
+    columns) are read value by value, as before, so that they are refused or read the same."""
+    return len(frame.columns) > 0 and all(
+        dtype.base_type().__name__ in _PLAIN_POLARS for dtype in frame.schema.values()
+    )
+
+
 def _arrow_table(data: Any) -> Any:
     """An object exporting an Arrow stream, kept as an immutable table: a stream (a DuckDB
     relation, a record batch reader) can be read only once, and results keep their input to
@@ -194,7 +209,7 @@ def prepare(data: object, *, arrow: bool = True) -> Prepared:
             return Prepared(data, source="<DataFrame>", origin="pandas")  # type: ignore[arg-type]
         return Prepared(_from_pandas(data), source="<DataFrame>", origin="pandas")
     if kind == "polars.DataFrame":
-        if not arrow:
+        if not arrow or not _plain_polars(data):
             return Prepared(_from_polars(data), source="<DataFrame>", origin="polars")
         # Read through its Arrow stream: no Python object per cell.
         return Prepared(data, source="<DataFrame>", origin="polars")  # type: ignore[arg-type]

@@ -305,7 +305,8 @@ class CriteriaSet:
           %-formatted column read with ``pandas.read_excel`` holds it (``0.875`` is 87.5%).
 
         ``stage`` names the stage of values that have no ``stage`` column (default: the first
-        stage). The GIL is released while reading and scoring.
+        stage). The GIL is released while reading and scoring, and Ctrl-C
+        (``KeyboardInterrupt``) returns at once: the call finishes in the background, unused.
 
         Measurements can also come from the year's records (see ``docs/records.md``):
 

@@ -155,3 +155,23 @@ def test_sensitivity_summaries_show_whole_ranks_and_the_sources_asked_for(
     # Without any source named, survey sampling is the one run.
     assert sample_results.sensitivity(replications=10).info["sources"] == ["survey"]
     assert sample_results.sensitivity(replications=10, survey=None).info["sources"] == []
+
+
+def test_ctrl_c_returns_from_a_long_scoring_call(commune: parindex.CriteriaSet, sample_frame: pd.DataFrame) -> None:
+    import pyarrow as pa
+
+    # 99,990 units: several seconds of reading and scoring, interrupted at once.
+    one = pa.Table.from_pandas(sample_frame, preserve_index=False)
+    many = pa.concat_tables([one] * 3333)
+    ids = pa.array([f"U-{i:06}" for i in range(many.num_rows)])
+    many = many.set_column(many.schema.get_field_index("unit"), "unit", ids)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt) as caught:
+            commune.score(many)
+    finally:
+        timer.cancel()
+    notes = getattr(caught.value, "__notes__", [])
+    assert notes == ["the scoring call was abandoned; it finishes in the background, unused"], notes
+    assert len(commune.score(sample_frame)) == 30

@@ -62,3 +62,46 @@ pub(crate) fn interruptible<T: Send>(
         (result, None) => result.map_err(Into::into),
     }
 }
+
+/// Runs `work`, which cannot stop midway (one scoring call), on a thread of its own, detached
+/// from Python. On an interrupt it returns at once, raising the interrupt with a note, and
+/// leaves the work to finish on its own and its result to be dropped: a notebook gets its
+/// prompt back within a fraction of a second either way.
+pub(crate) fn abandonable<T: Send + 'static>(
+    py: Python<'_>,
+    what: &str,
+    work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> PyResult<T> {
+    let (sender, receiver) = mpsc::channel();
+    std::thread::Builder::new()
+        .name("parindex".to_owned())
+        .spawn(move || {
+            // A closed channel means the caller has gone: the result is not wanted.
+            let _ = sender.send(guard(work));
+        })
+        .map_err(|e| Error::Internal(format!("cannot start a thread: {e}")))?;
+    let outcome: PyResult<Result<T, Error>> = py.detach(move || {
+        loop {
+            match receiver.recv_timeout(POLL) {
+                Ok(result) => return Ok(result),
+                Err(mpsc::RecvTimeoutError::Timeout) => Python::attach(|py| py.check_signals())?,
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Ok(Err(Error::Internal("the worker thread stopped".to_owned())));
+                }
+            }
+        }
+    });
+    match outcome {
+        Ok(result) => result.map_err(Into::into),
+        Err(signal) => {
+            // The note is a courtesy: the interrupt is raised whether or not it is added.
+            let _ = signal.value(py).call_method1(
+                "add_note",
+                (format!(
+                    "{what} was abandoned; it finishes in the background, unused"
+                ),),
+            );
+            Err(signal)
+        }
+    }
+}

@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use crate::convert::{grid_from_py, type_name};
 use crate::error::{Error, diagnostic_to_py, guard, guard_py};
 use crate::frame::Frame;
+use crate::interrupt::abandonable;
 use crate::records::{NamedBytes, read_options, record_sources};
 use crate::results::{Results, Timings};
 
@@ -307,7 +308,8 @@ impl PySet {
     /// Scores input data given as a dict of column name → list of cells, in the wide or the
     /// long layout; `source` names the data in messages (`<DataFrame>`), `stage` the stage of
     /// rows without a `stage` column, and `percents` how a bare number on a percent criterion
-    /// is read (`percent` or `fraction`). The GIL is released while reading and scoring.
+    /// is read (`percent` or `fraction`). The GIL is released while reading and scoring, and
+    /// Ctrl-C returns at once (the call finishes in the background, unused).
     ///
     /// `plan`, `completions`, `survey` and `records_stage` give the year's records, as the
     /// command line's `--plan`, `--completions`, `--survey` and `--records-stage`; the files
@@ -335,13 +337,12 @@ impl PySet {
         };
         let converted = Instant::now();
         let records = record_sources(plan, completions, survey, records_stage);
-        let scored = py.detach(|| {
-            guard(|| {
-                let mut round = Round::new(&self.plan, options);
-                round.read_grid(grid);
-                round.set_records(records);
-                Ok(round.score()?)
-            })
+        let set_plan = self.plan.clone();
+        let scored = abandonable(py, "the scoring call", move || {
+            let mut round = Round::new(&set_plan, options);
+            round.read_grid(grid);
+            round.set_records(records);
+            Ok(round.score()?)
         })?;
         let timings = Timings {
             convert: converted.duration_since(started).as_secs_f64(),
@@ -406,15 +407,14 @@ impl PySet {
         let started = Instant::now();
         let options = read_options(percents)?;
         let records = record_sources(plan, completions, survey, records_stage);
-        let scored = py.detach(|| {
-            guard(|| {
-                let mut round = Round::new(&self.plan, options);
-                for (name, bytes) in &files {
-                    round.read_bytes(name, bytes);
-                }
-                round.set_records(records);
-                Ok(round.score()?)
-            })
+        let set_plan = self.plan.clone();
+        let scored = abandonable(py, "the scoring call", move || {
+            let mut round = Round::new(&set_plan, options);
+            for (name, bytes) in &files {
+                round.read_bytes(name, bytes);
+            }
+            round.set_records(records);
+            Ok(round.score()?)
         })?;
         let timings = Timings {
             convert: 0.0,
