@@ -183,6 +183,9 @@ fn results_are_identical_on_any_number_of_threads() {
     for threads in [2, 3, 8] {
         let many = plan.score_with_threads(&batch, threads).expect("scores");
         assert_eq!(one.warnings, many.warnings);
+        // Every unit, in the same order: a run that dropped one would not zip to a failure.
+        assert_eq!(one.units.len(), units.len());
+        assert_eq!(many.units.len(), one.units.len(), "{threads} threads");
         for (a, b) in one.units.iter().zip(&many.units) {
             assert_eq!(
                 (&a.unit, &a.nodes, a.rank, &a.band),

@@ -24,6 +24,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
 
 /// Like [`write_atomic`], with the content written by `write` into the temporary file: for
 /// outputs too large to hold in memory.
+/// The environment variable that holds a writer between its temporary file and the rename,
+/// for the crash tests: it names a file where the writer records its temporary file, after
+/// which the writer waits (at most a minute) to be killed. Unset, it costs one look-up.
+pub const HOLD_BEFORE_RENAME: &str = "PARINDEX_HOLD_BEFORE_RENAME";
+
+/// Waits where a crash test asked to hold the writer, so that a kill lands exactly between a
+/// complete temporary file and the rename, with no timing involved.
+fn hold_before_rename(temp: &Path) {
+    let Some(signal) = std::env::var_os(HOLD_BEFORE_RENAME) else {
+        return;
+    };
+    if std::fs::write(&signal, temp.display().to_string()).is_ok() {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+    }
+}
+
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
@@ -53,6 +69,7 @@ pub fn write_atomic_with(
         write(&mut file)?;
         file.sync_all()?;
         drop(file);
+        hold_before_rename(&temp);
         std::fs::rename(&temp, path)
     })();
     if let Err(e) = result {

@@ -33,7 +33,7 @@ mod summary;
 mod template;
 mod xlsx;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{HOLD_BEFORE_RENAME, write_atomic, write_atomic_with};
 pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
