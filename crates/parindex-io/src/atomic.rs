@@ -22,8 +22,6 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     write_atomic_with(path, |file| file.write_all(bytes))
 }
 
-/// Like [`write_atomic`], with the content written by `write` into the temporary file: for
-/// outputs too large to hold in memory.
 /// The environment variable that holds a writer between its temporary file and the rename,
 /// for the crash tests: it names a file where the writer records its temporary file, after
 /// which the writer waits (at most a minute) to be killed. Unset, it costs one look-up.
@@ -40,6 +38,8 @@ fn hold_before_rename(temp: &Path) {
     }
 }
 
+/// Like [`write_atomic`], with the content written by `write` into the temporary file: for
+/// outputs too large to hold in memory.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
