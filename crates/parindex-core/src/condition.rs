@@ -19,11 +19,12 @@ pub struct Bound {
 /// ```
 /// use parindex_core::Condition;
 /// use rust_decimal::Decimal;
-/// let tier: Condition = "50 <= x < 100".parse().unwrap();
+/// let tier: Condition = "50 <= x < 100".parse()?;
 /// assert!(tier.contains(Decimal::from(50)));
 /// assert!(!tier.contains(Decimal::from(100)));
 /// // 45/50 is 90% exactly, compared without division.
 /// assert!(tier.contains_ratio(Decimal::from(45), Decimal::from(50), Decimal::from(100)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {

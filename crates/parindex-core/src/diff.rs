@@ -92,11 +92,12 @@ impl fmt::Display for Change {
 ///
 /// ```
 /// use parindex_core::{diff_sets, shipped, Change};
-/// let a = shipped::load("binh-thuan-police/division/2024").unwrap().set;
-/// let b = shipped::load("binh-thuan-police/division-procedures/2024").unwrap().set;
+/// let a = shipped::load("binh-thuan-police/division/2024")?.set;
+/// let b = shipped::load("binh-thuan-police/division-procedures/2024")?.set;
 /// let changes = diff_sets(&a, &b);
 /// assert!(changes.iter().any(|c| matches!(c, Change::MaxChanged { code, .. } if code == "1")));
 /// assert!(diff_sets(&a, &a).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn diff_sets(a: &CriteriaSet, b: &CriteriaSet) -> Vec<Change> {
     let in_b: HashMap<&str, usize> = b

@@ -61,12 +61,13 @@ impl CriteriaSet {
     /// max = 2
     /// rule = { kind = "yes-no" }
     /// "#;
-    /// let loaded = CriteriaSet::from_toml(text, "example.toml").unwrap();
+    /// let loaded = CriteriaSet::from_toml(text, "example.toml")?;
     /// assert_eq!(loaded.set.nodes.len(), 1);
     ///
     /// let broken = text.replace("max = 2\nrule", "maxx = 2\nrule");
-    /// let error = CriteriaSet::from_toml(&broken, "example.toml").unwrap_err();
+    /// let error = CriteriaSet::from_toml(&broken, "example.toml").err().ok_or("accepted")?;
     /// assert!(error.to_string().contains("example.toml:17:1: error[unknown-key] 1: unknown key `maxx`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Loaded, CriteriaError> {
         let mut reader = Reader::new(Kind::Criteria, file, text);

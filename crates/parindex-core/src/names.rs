@@ -20,7 +20,7 @@ use std::str::FromStr;
 /// let names: Vec<&str> = Rounding::names().collect();
 /// assert_eq!(names, ["half-away-from-zero", "half-even", "truncate"]);
 ///
-/// let error = "up".parse::<Rounding>().unwrap_err();
+/// let error = "up".parse::<Rounding>().err().ok_or("accepted")?;
 /// assert_eq!(
 ///     error.to_string(),
 ///     r#"rounding mode "up" is not one of half-away-from-zero, half-even, truncate"#

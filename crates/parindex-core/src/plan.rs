@@ -14,10 +14,11 @@ use crate::text::nfc;
 ///
 /// ```
 /// use parindex_core::{shipped, Plan};
-/// let set = shipped::load("binh-thuan-police/division-procedures/2024").unwrap().set;
+/// let set = shipped::load("binh-thuan-police/division-procedures/2024")?.set;
 /// let plan = Plan::new(&set);
 /// assert_eq!(plan.leaf_count(), set.leaves().count());
 /// assert_eq!(plan.leaf_index("1.1.1"), Some(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Plan {

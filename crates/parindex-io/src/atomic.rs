@@ -13,10 +13,11 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// keeps its content) and the temporary file is removed.
 ///
 /// ```
-/// let dir = tempfile::tempdir().unwrap();
+/// let dir = tempfile::tempdir()?;
 /// let out = dir.path().join("results.json");
-/// parindex_io::write_atomic(&out, b"{}\n").unwrap();
-/// assert_eq!(std::fs::read(&out).unwrap(), b"{}\n");
+/// parindex_io::write_atomic(&out, b"{}\n")?;
+/// assert_eq!(std::fs::read(&out)?, b"{}\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     write_atomic_with(path, |file| file.write_all(bytes))

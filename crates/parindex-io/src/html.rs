@@ -70,15 +70,16 @@ const CHART_UNITS: usize = 150;
 ///
 /// ```
 /// use parindex_core::{shipped, Batch, Plan};
-/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
 /// let mut batch = Batch::new(&plan);
-/// let ward = batch.add_unit("CAP-<01>", []).unwrap();
-/// batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
-/// let results = plan.score(&batch).unwrap();
+/// let ward = batch.add_unit("CAP-<01>", [])?;
+/// batch.set_text(ward, "1.1.4", None, "7/9")?;
+/// let results = plan.score(&batch)?;
 /// let html = parindex_io::report_html(&results, &Default::default());
 /// assert!(html.contains("<meta charset=\"utf-8\">"));
 /// assert!(html.contains("CAP-&lt;01&gt;"));
 /// assert!(!html.contains("http://") && !html.contains("https://"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     let set = results.set();

@@ -293,12 +293,13 @@ fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
 ///
 /// ```
 /// let text = "unit,task,done,product\njustice,1.1,31/03/2024,QĐ 12/QĐ-UBND\njustice,1.2,,\n";
-/// let records = parindex_io::read_completions_bytes("done.csv", text.as_bytes()).unwrap();
-/// assert_eq!(records.items[0].done.unwrap().to_string(), "31/03/2024");
+/// let records = parindex_io::read_completions_bytes("done.csv", text.as_bytes())?;
+/// assert_eq!(records.items[0].done.ok_or("not done")?.to_string(), "31/03/2024");
 /// assert_eq!(records.items[1].done, None);
 ///
-/// let error = parindex_io::read_completions_bytes("done.csv", b"unit,task,done\njustice,1.1,31/02/2024\n").unwrap_err();
+/// let error = parindex_io::read_completions_bytes("done.csv", b"unit,task,done\njustice,1.1,31/02/2024\n").err().ok_or("accepted")?;
 /// assert_eq!(error.to_string(), "done.csv:2:13: 1.1: \"31/02/2024\" is not a date (write dd/mm/yyyy or yyyy-mm-dd)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_completions_bytes(file: &str, bytes: &[u8]) -> Result<Records<Completion>, ReadError> {
     const COLUMNS: [ColumnSpec; 5] = [
@@ -346,8 +347,9 @@ pub fn read_completions(path: &Path) -> Result<Records<Completion>, ReadError> {
 ///
 /// ```
 /// let text = "unit,group,item,answer\nCAP-01,citizens,3.2.2,có\n";
-/// let records = parindex_io::read_survey_answers_bytes("survey.csv", text.as_bytes()).unwrap();
+/// let records = parindex_io::read_survey_answers_bytes("survey.csv", text.as_bytes())?;
 /// assert_eq!(records.items[0].group.as_deref(), Some("citizens"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_survey_answers_bytes(
     file: &str,

@@ -47,11 +47,12 @@ pub fn results_schema() -> String {
 /// `before` and `after` (older code, newer code), one row per renumbered area.
 ///
 /// ```
-/// let dir = tempfile::tempdir().unwrap();
+/// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("crosswalk.csv");
-/// std::fs::write(&path, "before,after\nII,3\n").unwrap();
-/// let map = parindex_io::read_crosswalk(&path).unwrap();
+/// std::fs::write(&path, "before,after\nII,3\n")?;
+/// let map = parindex_io::read_crosswalk(&path)?;
 /// assert_eq!(map.get("II").map(String::as_str), Some("3"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_crosswalk(path: &Path) -> Result<BTreeMap<String, String>, IoError> {
     let file = path.display().to_string();
