@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use parindex_core::{Check, Named};
+use parindex_core::Check;
 
 #[test]
 fn every_check_has_a_bad_file() {
