@@ -48,9 +48,10 @@ pub use records::{
     read_survey_answers_bytes,
 };
 pub use results::{
-    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SCHEMA,
-    SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry, decimal,
-    read_crosswalk, results_schema, write_results_json, write_results_json_with_threads,
+    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
+    ResultsDocument, SCHEMA, SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry,
+    UnitReformArea, UnitResult, WarningEntry, decimal, read_crosswalk, results_schema,
+    write_results_json, write_results_json_with_threads,
 };
 pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
 pub use summary::{ranking_order, summary_csv, summary_table};
