@@ -419,16 +419,17 @@ impl Scorecard {
     }
 }
 
-/// A reform area's sub-indices over the units of one results.
+/// A reform area's sub-indices over the units of one results. Figures are rounded to 2
+/// decimals, half away from zero.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AreaSummary {
     /// Units with a sub-index in the area (something in it applies to them).
     pub units: usize,
-    /// The mean of their exact sub-indices, rounded to 2 decimals.
+    /// The mean of their exact sub-indices.
     pub mean: Option<Decimal>,
-    /// The lowest sub-index, rounded to 2 decimals.
+    /// The lowest sub-index.
     pub min: Option<Decimal>,
-    /// The highest sub-index, rounded to 2 decimals.
+    /// The highest sub-index.
     pub max: Option<Decimal>,
 }
 
@@ -468,6 +469,11 @@ pub struct ReformAreaComparison {
     /// Per unit in both results (matched by id) and reform area of either, in the newer
     /// results' order; empty when no unit is in both, as for two sets of different levels.
     pub units: Vec<UnitAreaChange>,
+}
+
+/// A sub-index as compared: to 2 decimals, half away from zero, as indices are published.
+fn two_decimals(x: Decimal) -> Decimal {
+    crate::Rounding::HalfAwayFromZero.round(x, 2)
 }
 
 /// Compares two results by reform area: one year with the next, whatever the numbering of
@@ -518,7 +524,7 @@ pub fn compare_reform_areas(
     let (older, newer) = (indices(before), indices(after));
     let summary = |values: Option<&Vec<Decimal>>| {
         let values = values.map(Vec::as_slice).unwrap_or_default();
-        let round = |x: Decimal| x.round_dp(2);
+        let round = two_decimals;
         let sum = values
             .iter()
             .try_fold(Decimal::ZERO, |s, x| s.checked_add(*x));
@@ -559,7 +565,7 @@ pub fn compare_reform_areas(
                 .iter()
                 .find(|(a, ..)| *a == area)
                 .and_then(|(_, p, m)| sub_index(*p, *m))
-                .map(|i| i.round_dp(2))
+                .map(two_decimals)
         };
         for area in &all {
             let (b, a) = (of(old, *area), of(new, *area));

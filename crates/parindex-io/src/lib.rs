@@ -27,6 +27,7 @@ mod html;
 mod input;
 mod limits;
 mod records;
+mod reform_areas;
 mod results;
 mod round;
 mod summary;
@@ -47,6 +48,7 @@ pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,
     read_survey_answers_bytes,
 };
+pub use reform_areas::{reform_area_csv, reform_area_table};
 pub use results::{
     AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
     ResultsDocument, SCHEMA, SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry,

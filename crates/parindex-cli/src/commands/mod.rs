@@ -1,6 +1,7 @@
 //! The subcommands, one module each.
 
 pub(crate) mod compare;
+pub(crate) mod compare_areas;
 pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod explain;
