@@ -14,7 +14,8 @@ mod run;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    compare, compare_areas, demo, diff, explain, score, sensitivity, sets, show, template, validate,
+    compare, compare_areas, demo, diff, explain, score, sensitivity, sets, show, targets, template,
+    validate,
 };
 use crate::output::all_cores;
 use crate::run::{ReadArgs, RecordArgs};
@@ -169,6 +170,11 @@ enum Command {
     /// index and rank intervals, band and top-k probabilities, and (with --indices) which
     /// source moves the ranks most. See docs/sensitivity.md.
     Sensitivity(Box<sensitivity::SensitivityArgs>),
+    /// Report a reform programme's targets in a year: each one met, on track, behind or
+    /// without data, with the value measured and where it came from, and for values per unit
+    /// the share of units that meet it. Measured values come from results documents, the
+    /// year's reform plan and its completion records, and typed tables. See docs/records.md.
+    Targets(Box<targets::TargetsArgs>),
     /// Score the embedded sample batch (synthetic, 30 commune police units) and write a report,
     /// a workbook and the JSON into a new folder under the current directory.
     Demo,
@@ -261,6 +267,7 @@ fn main() -> ExitCode {
             by: _,
         } => compare::compare_results(&results_a, &results_b, crosswalk.as_deref(), format),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Targets(args) => targets::targets(&args),
         Command::Demo => demo::demo(),
     };
     match result {

@@ -43,6 +43,7 @@ pub mod explain;
 pub mod load;
 pub mod model;
 mod names;
+pub mod programme;
 pub mod records;
 pub mod reform_area;
 pub mod rule;

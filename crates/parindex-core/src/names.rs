@@ -203,6 +203,14 @@ mod tests {
             ["scored", "not-applicable", "missing", "no-evidence"]
         );
         assert_eq!(round_trip::<Severity>(), ["error", "warning"]);
+        use crate::programme::{Comparator, NodeValue, TargetStatus, TargetUnit};
+        assert_eq!(round_trip::<Comparator>(), [">", ">=", "=", "<=", "<"]);
+        assert_eq!(round_trip::<TargetUnit>(), ["percent", "count", "text"]);
+        assert_eq!(round_trip::<NodeValue>(), ["index", "share"]);
+        assert_eq!(
+            round_trip::<TargetStatus>(),
+            ["met", "on-track", "behind", "no-data"]
+        );
         assert_eq!(
             round_trip::<ReformArea>(),
             [

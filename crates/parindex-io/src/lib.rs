@@ -13,6 +13,8 @@
 //! - **writers**: a CSV summary and a terminal table ([`summary_csv`], [`summary_table`]), an
 //!   Excel workbook formatted for printing ([`results_xlsx`]), a self-contained HTML report
 //!   ([`report_html`]);
+//! - **programme targets** ([`read_measured`], [`observations_from_results`], [`targets_html`]):
+//!   a typed table of measured values, values taken from results, and the targets report;
 //! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
 //! - **atomic output** ([`write_atomic`]): a file is written whole or not at all;
 //! - **limits** ([`MAX_INPUT_BYTES`] and the others): what one input file may hold, so that a
@@ -31,6 +33,8 @@ mod reform_areas;
 mod results;
 mod round;
 mod summary;
+mod targets;
+mod targets_html;
 mod template;
 mod xlsx;
 
@@ -57,5 +61,10 @@ pub use results::{
 };
 pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
 pub use summary::{ranking_order, summary_csv, summary_table};
+pub use targets::{
+    observations_from_results, read_measured, read_measured_bytes, targets_csv, targets_json,
+    targets_table,
+};
+pub use targets_html::targets_html;
 pub use template::{template_csv, template_xlsx};
 pub use xlsx::results_xlsx;

@@ -9,5 +9,6 @@ pub(crate) mod score;
 pub(crate) mod sensitivity;
 pub(crate) mod sets;
 pub(crate) mod show;
+pub(crate) mod targets;
 pub(crate) mod template;
 pub(crate) mod validate;
