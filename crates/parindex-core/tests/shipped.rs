@@ -89,7 +89,7 @@ fn every_shipped_file_is_stored_in_nfc() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
-    for folder in ["criteria", "plans"] {
+    for folder in ["criteria", "plans", "programmes"] {
         collect(&root.join(folder), &mut files);
     }
     assert!(
