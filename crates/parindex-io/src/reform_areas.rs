@@ -18,7 +18,7 @@ use crate::summary::ranking_order;
 use crate::xlsx::{Styles, number, print_setup, sheet_name};
 
 /// The short Vietnamese name of a reform area, for column headers and chart labels.
-fn short_vi(area: ReformArea) -> &'static str {
+pub(crate) fn short_vi(area: ReformArea) -> &'static str {
     match area {
         ReformArea::Direction => "Chỉ đạo, điều hành",
         ReformArea::Institutional => "Thể chế",
@@ -26,6 +26,20 @@ fn short_vi(area: ReformArea) -> &'static str {
         ReformArea::Organisation => "Tổ chức bộ máy",
         ReformArea::CivilService => "Công vụ, công chức",
         ReformArea::PublicFinance => "Tài chính công",
+        ReformArea::Modernisation => "Hiện đại hóa",
+        ReformArea::Impact => "Tác động",
+    }
+}
+
+/// A reform area's name in a few letters, for the head of a narrow column.
+fn column_vi(area: ReformArea) -> &'static str {
+    match area {
+        ReformArea::Direction => "Chỉ đạo",
+        ReformArea::Institutional => "Thể chế",
+        ReformArea::Procedures => "TTHC",
+        ReformArea::Organisation => "Bộ máy",
+        ReformArea::CivilService => "Công vụ",
+        ReformArea::PublicFinance => "Tài chính",
         ReformArea::Modernisation => "Hiện đại hóa",
         ReformArea::Impact => "Tác động",
     }
@@ -330,7 +344,7 @@ pub(crate) fn html_section(
         let x = |v: f64| left + (v / scale).clamp(0.0, 1.0) * width;
         let _ = write!(
             h,
-            "<rect x=\"{left}\" y=\"{y:.1}\" width=\"{width}\" height=\"{:.1}\" class=\"track\"/><rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#c8d6e5\"><title>{}: {:.2}–{:.2}</title></rect><rect x=\"{:.1}\" y=\"{:.1}\" width=\"3\" height=\"{:.1}\" fill=\"{}\"><title>{}: trung bình {mean:.2} ({} đơn vị)</title></rect><text x=\"{:.1}\" y=\"{:.1}\" class=\"value\">{mean:.2}</text>\n",
+            "<rect x=\"{left}\" y=\"{y:.1}\" width=\"{width}\" height=\"{:.1}\" class=\"track\"/><rect x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"#c8d6e5\"><title>{}: {:.2}–{:.2}</title></rect><rect x=\"{:.1}\" y=\"{:.1}\" width=\"3\" height=\"{:.1}\" fill=\"#222\"><title>{}: trung bình {mean:.2} ({} đơn vị)</title></rect><text x=\"{:.1}\" y=\"{:.1}\" class=\"value\">{mean:.2}</text>\n",
             row_h - 8.0,
             x(low),
             (x(high) - x(low)).max(1.0),
@@ -341,7 +355,6 @@ pub(crate) fn html_section(
             x(mean) - 1.5,
             y - 2.0,
             row_h - 4.0,
-            colour(Some(mean / scale)),
             esc(area.name_vi()),
             values.len(),
             left + width + 6.0,
@@ -351,7 +364,7 @@ pub(crate) fn html_section(
     h.push_str("</svg>\n");
     // Each unit's profile: one row per unit, one cell per reform area.
     let shown: Vec<&&Scorecard> = ordered.iter().take(most).collect();
-    let (left, cell, row_h, head) = (190.0, 64.0, 16.0, 34.0);
+    let (left, cell, row_h, head) = (190.0, 72.0, 16.0, 34.0);
     let height = head + shown.len() as f64 * row_h + 4.0;
     let _ = write!(
         h,
@@ -365,7 +378,7 @@ pub(crate) fn html_section(
             "<text x=\"{x:.1}\" y=\"{:.1}\" class=\"tick\"><title>{}</title>{}</text>\n",
             head - 6.0,
             esc(area.name_vi()),
-            esc(short_vi(*area).split(',').next().unwrap_or_default())
+            esc(column_vi(*area))
         );
     }
     for (i, u) in shown.iter().enumerate() {

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use parindex_core::programme::{Programme, TargetReport, TargetStatus};
 
-use crate::reform_areas::esc;
+use crate::reform_areas::{esc, short_vi};
 use crate::targets::by_area;
 
 /// A status's colour and its words on the page.
@@ -104,7 +104,7 @@ pub fn targets_html(programme: &Programme, year: i32, reports: &[TargetReport]) 
     let areas = by_area(programme);
     // Per reform area: its targets by status, as one stacked bar.
     h.push_str("<section><h2>Theo lĩnh vực cải cách hành chính</h2>\n");
-    let (left, width, row_h) = (230.0, 420.0, 22.0);
+    let (left, width, row_h) = (160.0, 420.0, 22.0);
     let most = areas.iter().map(|(_, t)| t.len()).max().unwrap_or(1).max(1) as f64;
     let height = areas.len() as f64 * row_h + 6.0;
     let _ = write!(
@@ -119,7 +119,7 @@ pub fn targets_html(programme: &Programme, year: i32, reports: &[TargetReport]) 
             "<text x=\"{:.1}\" y=\"{:.1}\" class=\"label\">{}</text>",
             left - 6.0,
             y + row_h * 0.6,
-            esc(area.name_vi().split(';').next().unwrap_or_default())
+            esc(short_vi(*area))
         );
         let mut x = left;
         for status in TargetStatus::ALL {
