@@ -27,6 +27,7 @@ from ._input import read_csv_text
 from ._results import Results, ScoreWarning, compare
 from ._sensitivity import Sensitivity, sensitivity
 from ._set import CriteriaSet
+from ._targets import targets
 
 __version__: str = _parindex.__version__
 
@@ -50,6 +51,7 @@ __all__ = [
     "samples",
     "sensitivity",
     "sets",
+    "targets",
 ]
 
 

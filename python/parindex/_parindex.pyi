@@ -17,11 +17,13 @@ __all__ = [
     "Results",
     "Sensitivity",
     "compare",
+    "compare_reform_areas",
     "load",
     "loads",
     "sample_csv",
     "samples",
     "sets",
+    "targets",
 ]
 
 __version__: str
@@ -117,6 +119,7 @@ class Results:
     def timings(self) -> tuple[float, float, float]: ...
     def summary(self, exact: bool = True) -> _Columns: ...
     def areas(self, exact: bool = True) -> _Columns: ...
+    def reform_areas(self, exact: bool = True) -> _Columns: ...
     def detail(self, exact: bool = True) -> _Columns: ...
     def tasks(self) -> _Columns: ...
     def surveys(self, exact: bool = True) -> _Columns: ...
@@ -148,6 +151,17 @@ def compare(
     after: Results,
     crosswalk: dict[str, str] | None = None,
     areas: bool = False,
+    exact: bool = True,
+) -> _Columns: ...
+def compare_reform_areas(before: Results, after: Results, exact: bool = True) -> _Columns: ...
+def targets(
+    programme: str | os.PathLike[str],
+    year: int,
+    results: list[Results] = ...,
+    documents: list[str | os.PathLike[str]] = ...,
+    tables: list[tuple[str, bytes]] = ...,
+    plan: str | os.PathLike[str] | None = None,
+    completions: tuple[str, bytes] | None = None,
     exact: bool = True,
 ) -> _Columns: ...
 

@@ -84,6 +84,19 @@ class Results:
         sub-``index`` and ``status``."""
         return to_frame(self._inner.areas(exact), check_backend(backend))
 
+    def by_reform_area(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+        """One row per unit and reform area of the PAR programme that the set's rows declare
+        (``direction``, ``institutional``, ``procedures``, ``organisation``, ``civil-service``,
+        ``public-finance``, ``modernisation``, ``impact``): the ``area``, its Vietnamese
+        ``name`` and ``name_en``, the ``points`` of its rows, their applicable ``max``,
+        ``lost``, the sub-``index`` as reported (rounded as the set says) and ``index_exact``.
+        The index is empty where nothing in the area applies to the unit.
+
+        Sets number their areas their own way; reform areas are the same in every set, so
+        these frames of two sets or two years can be set side by side without a crosswalk.
+        """
+        return to_frame(self._inner.reform_areas(exact), check_backend(backend))
+
     def detail(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
         """One row per unit and node: ``points``, applicable ``max``, ``lost``, ``status``
         (scored, not-applicable, missing, no-evidence), the ``stage`` whose input was used and
@@ -294,6 +307,7 @@ def compare(
     after: Results,
     *,
     areas: bool = False,
+    reform_areas: bool = False,
     crosswalk: dict[str, str] | None = None,
     backend: Backend = "pandas",
     exact: bool = True,
@@ -306,12 +320,22 @@ def compare(
     one row per unit and area of the newer set with its sub-index ``before`` and ``after``
     and the ``change``; ``crosswalk`` maps older area codes to newer ones where the numbering
     changed.
+
+    With ``reform_areas=True``, one row per reform area of the PAR programme with the
+    ``units``, ``mean``, ``min`` and ``max`` sub-index of each (``…_before``, ``…_after``) and
+    the ``change`` in the mean. No crosswalk is needed, and the two may be results of
+    different sets, such as a province's department set and its commune set.
     """
     for name, value in (("before", before), ("after", after)):
         if not isinstance(value, Results):
             raise TypeError(f"compare() takes two Results; {name} is a {type(value).__name__}")
     if crosswalk is not None and not isinstance(crosswalk, dict):
         raise TypeError("crosswalk must be a dict of older code → newer code")
+    if reform_areas:
+        if areas or crosswalk is not None:
+            raise ValueError("reform_areas=True takes neither areas=True nor a crosswalk")
+        columns = _parindex.compare_reform_areas(before._inner, after._inner, exact)
+        return to_frame(columns, check_backend(backend))
     columns = _parindex.compare(before._inner, after._inner, crosswalk, areas, exact)
     return to_frame(columns, check_backend(backend))
 

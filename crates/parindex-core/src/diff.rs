@@ -205,6 +205,9 @@ pub struct YearUnit {
     pub rank: Option<u32>,
     /// Per area: code, name, points, applicable maximum.
     pub areas: Vec<(String, String, Decimal, Decimal)>,
+    /// Per reform area of the set: the area, points, applicable maximum
+    /// ([`crate::Scorecard::reform_areas`]).
+    pub reform_areas: Vec<(crate::ReformArea, Decimal, Decimal)>,
 }
 
 impl Results {
@@ -232,6 +235,11 @@ impl Results {
                                 u.nodes[*i].max,
                             )
                         })
+                        .collect(),
+                    reform_areas: u
+                        .reform_areas()
+                        .into_iter()
+                        .map(|a| (a.area, a.points, a.max))
                         .collect(),
                 })
                 .collect(),

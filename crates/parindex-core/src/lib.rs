@@ -44,7 +44,9 @@ pub mod explain;
 pub mod load;
 pub mod model;
 mod names;
+pub mod programme;
 pub mod records;
+pub mod reform_area;
 pub mod rule;
 mod validate;
 pub mod value;
@@ -58,6 +60,10 @@ pub use explain::{ExplainLine, Explanation};
 pub use load::Loaded;
 pub use model::*;
 pub use names::{Named, UnknownName};
+pub use reform_area::{
+    AreaSummary, ReformArea, ReformAreaChange, ReformAreaComparison, ReformAreaScore,
+    UnitAreaChange, compare_reform_areas,
+};
 pub use rule::{
     Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, RuleKind,
     Statistic, SurveyMode, SurveyModeKind, Tier,

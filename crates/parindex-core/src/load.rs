@@ -579,6 +579,7 @@ impl Reader<'_> {
                 "note",
                 "rule",
                 "derive",
+                "reform_area",
             ],
             "[[node]]",
         );
@@ -605,8 +606,10 @@ impl Reader<'_> {
             .map(|k| k.unwrap_or(NodeKind::Scored));
         let not_applicable = self.choice(&at, "not_applicable");
         let derive = self.choice(&at, "derive");
+        let reform_area = self.choice(&at, "reform_area");
         Some(Node {
             derive: derive?,
+            reform_area: reform_area?,
             printed_code: self.string(&at, "printed_code", false),
             name: self.required_string(&at, "name")?,
             name_en: self.string(&at, "name_en", false),

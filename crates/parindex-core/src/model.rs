@@ -381,6 +381,9 @@ pub struct Node {
     /// The measurement of the year's reform plan this leaf is scored on, when it is derived
     /// from the plan's completion records rather than typed in.
     pub derive: Option<PlanMeasure>,
+    /// The reform area the node declares; its descendants inherit it unless they declare
+    /// their own ([`CriteriaSet::reform_area`] gives the area that applies).
+    pub reform_area: Option<crate::ReformArea>,
     /// Where the node is in its file.
     pub location: Location,
 }

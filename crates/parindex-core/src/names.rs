@@ -133,7 +133,7 @@ mod tests {
     use crate::score::NodeStatus;
     use crate::{
         AttributeKind, Check, Evidence, Missing, NodeKind, NotApplicable, PlanMeasure, RankOn,
-        Rounding, Severity, Source, Status, Ties,
+        ReformArea, Rounding, Severity, Source, Status, Ties,
     };
 
     fn round_trip<T: Named>() -> Vec<&'static str> {
@@ -203,6 +203,27 @@ mod tests {
             ["scored", "not-applicable", "missing", "no-evidence"]
         );
         assert_eq!(round_trip::<Severity>(), ["error", "warning"]);
+        use crate::programme::{Comparator, NodeValue, TargetStatus, TargetUnit};
+        assert_eq!(round_trip::<Comparator>(), [">", ">=", "=", "<=", "<"]);
+        assert_eq!(round_trip::<TargetUnit>(), ["percent", "count", "text"]);
+        assert_eq!(round_trip::<NodeValue>(), ["index", "share"]);
+        assert_eq!(
+            round_trip::<TargetStatus>(),
+            ["met", "on-track", "behind", "no-data"]
+        );
+        assert_eq!(
+            round_trip::<ReformArea>(),
+            [
+                "direction",
+                "institutional",
+                "procedures",
+                "organisation",
+                "civil-service",
+                "public-finance",
+                "modernisation",
+                "impact"
+            ]
+        );
         assert_eq!(round_trip::<Check>().len(), Check::ALL.len());
     }
 

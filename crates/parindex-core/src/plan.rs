@@ -43,6 +43,8 @@ pub struct Plan {
     pub(crate) branch_source: Vec<Option<usize>>,
     /// Whether any node depends on unit attributes.
     pub(crate) has_applicability: bool,
+    /// How the nodes fall into reform areas.
+    pub(crate) reform: crate::reform_area::AreaPlan,
     pub(crate) by_code: HashMap<String, usize>,
 }
 
@@ -116,6 +118,7 @@ impl Plan {
             na_policy,
             branch_source,
             has_applicability,
+            reform: crate::reform_area::AreaPlan::new(&set),
             by_code,
             set,
         }

@@ -339,6 +339,9 @@ impl CriteriaSet {
             if let Some(d) = n.derive {
                 let _ = writeln!(out, "derive = {}", quote(d.as_str()));
             }
+            if let Some(a) = n.reform_area {
+                let _ = writeln!(out, "reform_area = {}", quote(a.as_str()));
+            }
             if !n.applies.is_empty() {
                 let items: Vec<String> = n
                     .applies

@@ -342,6 +342,12 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
         h.push_str("</svg></figure>\n");
     }
     h.push_str("</div></section>\n");
+    h.push_str(&crate::reform_areas::html_section(
+        results,
+        &ordered,
+        &options.names,
+        CHART_UNITS,
+    ));
 
     // Change since last year.
     if let Some(previous) = options.previous {
@@ -450,7 +456,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     h
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:11px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:10px}svg .count{text-anchor:middle;font-size:10px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media print{.profiles{grid-template-columns:repeat(3,1fr)}section{break-inside:avoid-page}}";
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:11px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:10px}svg .count{text-anchor:middle;font-size:10px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}svg .cell{text-anchor:middle;font-size:10px;fill:#fff}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media print{.profiles{grid-template-columns:repeat(3,1fr)}section{break-inside:avoid-page}}";
 
 /// The rank-interval chart: each unit, in ranking order, with its published rank (a dot) and
 /// its 5–95% rank interval over the replications (a bar through the median).

@@ -127,7 +127,7 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
 
 /// A column a records file may have: its name, the names it is also known by, and whether it
 /// must be there.
-struct ColumnSpec {
+pub(crate) struct ColumnSpec {
     name: &'static str,
     aliases: &'static [&'static str],
     required: bool,
@@ -136,7 +136,7 @@ struct ColumnSpec {
 /// A row of a records file: its place, and each known column's text and place.
 type Row = (Place, HashMap<&'static str, (String, Place)>);
 
-const fn column(
+pub(crate) const fn column(
     name: &'static str,
     aliases: &'static [&'static str],
     required: bool,
@@ -149,7 +149,7 @@ const fn column(
 }
 
 /// A column's text in a row, when not empty.
-fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<String> {
+pub(crate) fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<String> {
     row.get(name)
         .map(|(t, _)| t.clone())
         .filter(|t| !t.is_empty())
@@ -157,7 +157,7 @@ fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<Stri
 
 /// Reads every row of a records file into a record with `make`, which gives the place, code
 /// and message of a row it refuses; every problem is collected.
-fn read_records<T>(
+pub(crate) fn read_records<T>(
     file: &str,
     bytes: &[u8],
     columns: &[ColumnSpec],
@@ -276,7 +276,7 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
 }
 
 /// Reads a records file whole, after checking its size against [`MAX_INPUT_BYTES`].
-fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
+pub(crate) fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
     let file = path.display().to_string();
     let cannot = |e: std::io::Error| ReadError::file(&file, format!("cannot read: {e}"));
     let size = std::fs::metadata(path).map_err(cannot)?.len();

@@ -21,8 +21,9 @@ use rust_decimal::Decimal;
 use crate::error::IoError;
 
 pub use document::{
-    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SetSummary,
-    StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry,
+    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
+    ResultsDocument, SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitReformArea,
+    UnitResult, WarningEntry,
 };
 pub use encode::{write_results_json, write_results_json_with_threads};
 

@@ -67,7 +67,7 @@ impl Styles {
 }
 
 /// Writes a decimal as an Excel number, keeping it exact for display (Excel shows 15 digits).
-fn number(
+pub(crate) fn number(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
@@ -155,7 +155,7 @@ fn status_vi(status: NodeStatus) -> &'static str {
 /// The results as an `.xlsx` workbook, ready to print.
 ///
 /// Sheets: `Xếp hạng` (the ranking), one per area (the points of its criteria per unit),
-/// `Chi tiết` (every node of every unit, with the explanation), `Chênh lệch giai đoạn` (where a
+/// `Lĩnh vực CCHC` (each unit's sub-index per reform area), `Chi tiết` (every node of every unit, with the explanation), `Chênh lệch giai đoạn` (where a
 /// later stage changed a unit's points), `Cảnh báo` (warnings). The workbook's creation date is
 /// fixed, so that the same results give the same file.
 pub fn results_xlsx(
@@ -328,6 +328,8 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         print_setup(ws, 6, &title)?;
         ws.set_freeze_panes(6, 2)?;
     }
+
+    crate::reform_areas::write_sheet(&mut workbook, results, names, &styles, &mut used, &title)?;
 
     // Per-node detail with explanations.
     {

@@ -59,6 +59,11 @@ impl Results {
         }
     }
 
+    /// The core results.
+    pub(crate) fn core(&self) -> &CoreResults {
+        &self.results
+    }
+
     fn card(&self, unit: &str) -> Result<&Scorecard, Error> {
         self.results
             .unit(unit)
@@ -248,6 +253,13 @@ impl Results {
             frame.text("status", rows().map(|(_, s, _)| Some(s.status.as_str())))?;
             frame.finish()
         })
+    }
+
+    /// One row per unit and reform area of the set: points, applicable maximum, points lost,
+    /// the reported and the exact sub-index.
+    #[pyo3(signature = (exact = true))]
+    fn reform_areas<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| crate::reform::unit_frame(py, &self.results, exact))
     }
 
     /// One row per unit and node: points, applicable maximum, points lost, status, the stage

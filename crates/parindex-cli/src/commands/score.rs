@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use parindex_io::{
-    ReportOptions, ResultsDocument, Scored, read_crosswalk, report_html, results_xlsx, summary_csv,
-    summary_table, write_atomic, write_atomic_with, write_results_json_with_threads,
+    ReportOptions, ResultsDocument, Scored, read_crosswalk, reform_area_csv, reform_area_table,
+    report_html, results_xlsx, summary_csv, summary_table, write_atomic, write_atomic_with,
+    write_results_json_with_threads,
 };
 
-use crate::ScoreFormat;
 use crate::output::{Failure, Outcome, Progress, extension, out, print_warnings, same_file};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
+use crate::{By, ScoreFormat};
 
 /// Scores the inputs and writes the results, or prints the ranking.
 #[allow(clippy::too_many_arguments)]
@@ -20,7 +21,7 @@ pub(crate) fn score(
     read: &ReadArgs,
     records: &RecordArgs,
     outputs: &[PathBuf],
-    format: ScoreFormat,
+    (format, by): (ScoreFormat, By),
     previous: Option<&Path>,
     crosswalk: Option<&Path>,
     lean: bool,
@@ -93,10 +94,12 @@ pub(crate) fn score(
     progress.done();
     print_warnings(&results);
     if outputs.is_empty() {
-        let text = match format {
-            ScoreFormat::Table => summary_table(&results, &inputs.names),
-            ScoreFormat::Csv => summary_csv(&results, &inputs.names),
-            ScoreFormat::Json => {
+        let text = match (format, by) {
+            (ScoreFormat::Table, By::ReformArea) => reform_area_table(&results, &inputs.names),
+            (ScoreFormat::Csv, By::ReformArea) => reform_area_csv(&results, &inputs.names),
+            (ScoreFormat::Table, By::Area) => summary_table(&results, &inputs.names),
+            (ScoreFormat::Csv, By::Area) => summary_csv(&results, &inputs.names),
+            (ScoreFormat::Json, _) => {
                 let stdout = std::io::stdout().lock();
                 let _ = write_results_json_with_threads(
                     &results,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use parindex_core::records::{Derivation, TaskOutcome};
-use parindex_core::{NodeStatus, Results, YearResults, YearUnit};
+use parindex_core::{NodeStatus, ReformArea, Results, YearResults, YearUnit};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,10 @@ pub struct ResultsDocument {
     pub bands: Vec<BandSummary>,
     /// The set's nodes, in the table's order.
     pub nodes: Vec<NodeSummary>,
+    /// The reform areas of the set's scored rows, in the vocabulary's order; empty for a set
+    /// that declares none (and in documents written before reform areas).
+    #[serde(default)]
+    pub reform_areas: Vec<ReformAreaSummary>,
     /// One entry per unit, in input order.
     pub units: Vec<UnitResult>,
     /// Warnings met while scoring (missing inputs scored 0).
@@ -88,6 +92,37 @@ pub struct NodeSummary {
     pub kind: String,
 }
 
+/// A reform area of the set: its name, and the largest nodes wholly in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReformAreaSummary {
+    /// The area's name in files: `direction`, `institutional`, `procedures`, `organisation`,
+    /// `civil-service`, `public-finance`, `modernisation` or `impact`.
+    pub area: String,
+    /// Its name in Vietnamese.
+    pub name: String,
+    /// Its name in English.
+    pub name_en: String,
+    /// The sum of the maxima of its nodes, a decimal string.
+    pub max: String,
+    /// The codes of the largest nodes wholly in the area, in the table's order.
+    pub nodes: Vec<String>,
+}
+
+/// One unit's sub-index in one reform area.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+pub struct UnitReformArea {
+    /// The area's name, as in the document's `reform_areas`.
+    pub area: String,
+    /// Points won in the area's rows, a decimal string.
+    pub points: String,
+    /// Their applicable maximum, a decimal string (`"0"` when none applies).
+    pub max: String,
+    /// `points ÷ max × scale`, exact, a decimal string; absent when nothing in the area applies.
+    pub index: Option<String>,
+    /// The sub-index rounded as the set reports indices (`"89.50"`).
+    pub reported_index: Option<String>,
+}
+
 /// One unit's results.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 pub struct UnitResult {
@@ -113,6 +148,10 @@ pub struct UnitResult {
     pub band: Option<String>,
     /// Per stage present, in order: the total at that stage.
     pub stages: Vec<StageTotal>,
+    /// Per reform area of the set, in the order of the document's `reform_areas`: the unit's
+    /// sub-index.
+    #[serde(default)]
+    pub reform_areas: Vec<UnitReformArea>,
     /// Per node, in the set's order.
     pub nodes: Vec<NodeResult>,
 }
@@ -431,7 +470,23 @@ impl ResultsDocument {
                     ));
                 }
             }
+            let mut reform_areas = Vec::with_capacity(unit.reform_areas.len());
+            for area in &unit.reform_areas {
+                let name = area
+                    .area
+                    .parse::<ReformArea>()
+                    .map_err(|e| IoError::Content {
+                        path: self.set.id.clone(),
+                        message: e.to_string(),
+                    })?;
+                reform_areas.push((
+                    name,
+                    parse("points", &area.points)?,
+                    parse("max", &area.max)?,
+                ));
+            }
             units.push(YearUnit {
+                reform_areas,
                 unit: unit.unit.clone(),
                 index: unit
                     .reported_index
