@@ -235,6 +235,9 @@ class Results:
         for name, value in (("not_applicable", not_applicable), ("rounding", rounding), ("ties", ties)):
             if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
                 raise TypeError(f"{name} must be a list of names, like ['dense']")
+        for name, count in (("replications", replications), ("seed", seed), ("threads", threads)):
+            if isinstance(count, int) and not isinstance(count, bool) and count < 0:
+                raise ValueError(f"{name} must be 0 or more, not {count}")
         inner = self._inner.sensitivity(
             replications,
             seed,

@@ -304,29 +304,35 @@ impl Results {
     fn sensitivity(
         &self,
         py: Python<'_>,
-        replications: usize,
-        seed: u64,
-        threads: Option<usize>,
+        replications: i128,
+        seed: i128,
+        threads: Option<i128>,
         survey: Option<String>,
         appraisal: Option<f64>,
         not_applicable: Vec<String>,
         rounding: Vec<String>,
         ties: Vec<String>,
         weights: Option<f64>,
-        top: u32,
+        top: i128,
         indices: bool,
     ) -> PyResult<crate::sensitivity::Sensitivity> {
+        // Counts arrive as Python ints of any size: out of range is a ValueError, not an
+        // OverflowError from the conversion.
+        fn count<T: TryFrom<i128>>(name: &str, value: i128) -> Result<T, Error> {
+            T::try_from(value)
+                .map_err(|_| Error::Value(format!("{name} must be 0 or more, and not {value}")))
+        }
         let options = crate::sensitivity::Options {
-            replications,
-            seed,
-            threads,
+            replications: count("replications", replications)?,
+            seed: count("seed", seed)?,
+            threads: threads.map(|t| count("threads", t)).transpose()?,
             survey,
             appraisal,
             not_applicable,
             rounding,
             ties,
             weights,
-            top,
+            top: count("top", top)?,
             indices,
         };
         let results = &self.results;
