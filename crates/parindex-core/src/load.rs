@@ -180,13 +180,33 @@ impl Reader<'_> {
             DeValue::String(s) => Some(s.trim().to_string()),
             _ => None,
         };
-        let parsed = text.as_deref().and_then(|t| {
-            t.parse::<Decimal>()
-                .ok()
-                .or_else(|| Decimal::from_scientific(t).ok())
-        });
+        let parsed = text
+            .as_deref()
+            .map(|t| crate::value::exact_decimal(t, true));
+        let written = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().to_owned(),
+            _ => text.clone().unwrap_or_default(),
+        };
+        let parsed = match parsed {
+            Some(Ok(x)) => Some(x),
+            Some(Err(crate::value::DecimalError::Inexact(why))) => {
+                // Beyond the limit, or more digits than are carried: never rounded.
+                let huge = written
+                    .replace('_', "")
+                    .parse::<f64>()
+                    .is_ok_and(|x| x.abs() > MAX_MAGNITUDE as f64);
+                let message = if huge {
+                    format!("`{key}` = {written} is beyond the limit of ±{MAX_MAGNITUDE}")
+                } else {
+                    format!("`{key}`: {why}")
+                };
+                self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
+                return None;
+            }
+            Some(Err(crate::value::DecimalError::NotANumber)) | None => None,
+        };
         if let (None, DeValue::Float(f)) = (parsed, value.get_ref()) {
-            // A float no decimal holds: nan, inf, or beyond 28 digits.
+            // A float no decimal holds: nan or inf.
             let written = f.as_str();
             let message = if written.trim_start_matches(['+', '-']) == "nan" {
                 format!("`{key}` = {written} is not a number")
