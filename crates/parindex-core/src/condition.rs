@@ -37,7 +37,9 @@ pub struct Condition {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ConditionError {
     /// Not written as a condition.
-    #[error("\"{0}\" is not a condition; write it like `x >= 100`, `50 <= x < 100`, `x = 0` or `any`")]
+    #[error(
+        "\"{0}\" is not a condition; write it like `x >= 100`, `50 <= x < 100`, `x = 0` or `any`"
+    )]
     Syntax(String),
     /// A bound the engine cannot carry exactly: the condition and why.
     #[error("\"{0}\": {1}")]

@@ -447,8 +447,14 @@ mod tests {
             parse_decimal("90.000000000000000000000000000000"),
             Ok(d("90"))
         );
-        assert_eq!(parse_decimal("8_7.5").unwrap_err(), "\"8_7.5\" is not a number");
-        assert_eq!(parse_decimal("1 000").unwrap_err(), "\"1 000\" is not a number");
+        assert_eq!(
+            parse_decimal("8_7.5").unwrap_err(),
+            "\"8_7.5\" is not a number"
+        );
+        assert_eq!(
+            parse_decimal("1 000").unwrap_err(),
+            "\"1 000\" is not a number"
+        );
         assert_eq!(parse_decimal("1e5").unwrap_err(), "\"1e5\" is not a number");
         assert_eq!(parse_decimal("--1").unwrap_err(), "\"--1\" is not a number");
         assert_eq!(parse_decimal("").unwrap_err(), "\"\" is not a number");
@@ -468,8 +474,14 @@ mod tests {
             ))
         );
         assert_eq!(exact_decimal("1.25E+3", true), Ok(d("1250")));
-        assert!(matches!(exact_decimal("0e99999", true), Err(DecimalError::Inexact(_))));
-        assert!(matches!(exact_decimal("1e40", true), Err(DecimalError::Inexact(_))));
+        assert!(matches!(
+            exact_decimal("0e99999", true),
+            Err(DecimalError::Inexact(_))
+        ));
+        assert!(matches!(
+            exact_decimal("1e40", true),
+            Err(DecimalError::Inexact(_))
+        ));
         assert_eq!(
             parse_percent("8_7.5%").unwrap_err(),
             "\"8_7.5%\" is not a percentage (write 87.5, 87.5% or 45/50)"

@@ -399,7 +399,7 @@ fn outcome(plan: &Plan, read: impl FnOnce(&mut Round)) -> Outcome {
                 .expect("written");
             Ok(String::from_utf8(bytes).expect("UTF-8"))
         }
-        Err(RoundError::Input(ReadError { problems })) => Err(problems
+        Err(RoundError::Input(ReadError { problems, .. })) => Err(problems
             .into_iter()
             .map(|p| (p.unit, p.code, p.message))
             .collect()),

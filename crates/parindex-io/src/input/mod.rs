@@ -35,7 +35,7 @@ pub(crate) mod cell;
 pub(crate) mod csv;
 mod json;
 mod layout;
-mod styles;
+pub(crate) mod package;
 pub(crate) mod xlsx;
 
 use std::collections::{BTreeMap, HashMap};
@@ -44,10 +44,11 @@ use std::path::Path;
 use parindex_core::{Batch, Input, Plan, Rule, ScoreProblem, value};
 
 use crate::error::{InputProblem, Place, ReadError, cell_name};
-use crate::limits::{self, MAX_CELLS, MAX_ROWS, MAX_UNITS, cell_too_long};
+use crate::limits::{
+    self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
+};
 pub use cell::{CellValue, PercentScale, ReadOptions, UnknownPercentScale};
 pub(crate) use csv::decode_text;
-pub(crate) use xlsx::read_sheet;
 
 /// The name of the instructions sheet of a template; readers skip it.
 pub const INSTRUCTIONS_SHEET: &str = "Hướng dẫn";
@@ -178,6 +179,12 @@ impl Grid {
         if rows >= MAX_ROWS {
             return Err(problem(format!(
                 "the data has more than {MAX_ROWS} rows, the limit"
+            )));
+        }
+        if columns.len() > MAX_COLUMNS {
+            return Err(problem(format!(
+                "the data has {} columns; in-memory data is limited to {MAX_COLUMNS}, as many as an Excel sheet holds",
+                columns.len()
             )));
         }
         if columns.len().saturating_mul(rows.max(1)) > MAX_CELLS {
@@ -324,8 +331,12 @@ pub struct InputReader {
     /// branch rules), so that what scoring refuses is located at its cell.
     checked_late: HashMap<(usize, usize, usize), Spot>,
     problems: Vec<InputProblem>,
+    /// Problems found beyond the first [`MAX_PROBLEMS`]: counted, not kept.
+    more_problems: usize,
     /// Whether a unit beyond [`MAX_UNITS`] was refused.
     units_beyond_limit: bool,
+    /// Cells read so far, over every file: the run's budget is [`MAX_CELLS`].
+    cells: usize,
 }
 
 impl InputReader {
@@ -345,7 +356,9 @@ impl InputReader {
             values_seen: HashMap::new(),
             checked_late: HashMap::new(),
             problems: Vec::new(),
+            more_problems: 0,
             units_beyond_limit: false,
+            cells: 0,
         }
     }
 
@@ -367,9 +380,7 @@ impl InputReader {
         }
         match std::fs::read(path) {
             Ok(bytes) => self.read_bytes(&file, &bytes),
-            Err(e) => self
-                .problems
-                .extend(ReadError::file(&file, format!("cannot read: {e}")).problems),
+            Err(e) => self.file_problem(&file, format!("cannot read: {e}")),
         }
     }
 
@@ -385,6 +396,7 @@ impl InputReader {
             .unwrap_or_default();
         match extension.as_str() {
             "csv" | "txt" => self.read_csv(file, bytes),
+            // The content decides: a legacy workbook renamed .xlsx is still refused.
             "xlsx" | "xlsm" | "xls" | "ods" => self.read_workbook(file, bytes),
             "json" => self.read_json(file, bytes),
             other => self.file_problem(
@@ -394,18 +406,22 @@ impl InputReader {
         }
     }
 
-    /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`].
-    pub fn read_grid(&mut self, grid: Grid) {
-        if layout::find_header(&grid.rows).is_none() {
-            let loc = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
+    /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`]. Its cells count
+    /// against the run's [`MAX_CELLS`], as a file's do.
+    pub fn read_grid(&mut self, mut grid: Grid) {
+        let cells = grid.rows.iter().map(Vec::len).sum();
+        if !self.count_cells(cells) {
+            return self.file_problem(&grid.source, limits::too_many_cells());
+        }
+        let first = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
+        let rows = std::mem::take(&mut grid.rows);
+        if !self.read_rows(&grid, rows) {
             let message = NO_UNIT_COLUMN.to_owned();
-            match loc {
+            match first {
                 Some(loc) => self.problem(&grid, loc, None, message),
                 None => self.file_problem(&grid.source, message),
             }
-            return;
         }
-        self.read_table(&grid);
     }
 
     /// The batch and names read, or every problem found.
@@ -418,7 +434,23 @@ impl InputReader {
         } else {
             Err(ReadError {
                 problems: self.problems,
+                more: self.more_problems,
             })
+        }
+    }
+
+    /// Counts `n` more cells against the run's budget; `false` once it is spent.
+    pub(crate) fn count_cells(&mut self, n: usize) -> bool {
+        self.cells = self.cells.saturating_add(n);
+        self.cells <= MAX_CELLS
+    }
+
+    /// Keeps a problem, or only counts it beyond [`MAX_PROBLEMS`].
+    pub(crate) fn record(&mut self, problem: InputProblem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.more_problems += 1;
         }
     }
 
@@ -432,6 +464,7 @@ impl InputReader {
         if !self.problems.is_empty() {
             return Err(ReadError {
                 problems: self.problems,
+                more: self.more_problems,
             });
         }
         let locator = Locator {
@@ -455,7 +488,7 @@ impl InputReader {
     }
 
     fn file_problem(&mut self, file: &str, message: String) {
-        self.problems.push(InputProblem {
+        self.record(InputProblem {
             unit: None,
             file: file.to_owned(),
             place: Place::File,
@@ -466,14 +499,17 @@ impl InputReader {
 
     /// A problem with one unit's input at a cell.
     fn unit_problem(&mut self, grid: &Grid, loc: Loc, unit: usize, code: &str, message: String) {
-        self.problem(grid, loc, Some(code), message);
-        if let Some(last) = self.problems.last_mut() {
-            last.unit = self.batch.units().get(unit).map(|u| u.id.clone());
-        }
+        self.record(InputProblem {
+            unit: self.batch.units().get(unit).map(|u| u.id.clone()),
+            file: grid.source.clone(),
+            place: grid.place(loc),
+            code: Some(code.to_owned()),
+            message,
+        });
     }
 
     fn problem(&mut self, grid: &Grid, loc: Loc, code: Option<&str>, message: String) {
-        self.problems.push(InputProblem {
+        self.record(InputProblem {
             unit: None,
             file: grid.source.clone(),
             place: grid.place(loc),
