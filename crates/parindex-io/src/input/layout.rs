@@ -291,7 +291,20 @@ impl InputReader {
             None => match self.batch.add_unit(&id, []) {
                 Ok(i) => i,
                 Err(e) => {
-                    self.problem(grid, unit_cell.loc, None, e.to_string());
+                    // A look-alike id is named with where the unit it looks like was read.
+                    let lookalike = parindex_core::text::identifier_problem(&id)
+                        .is_none()
+                        .then(|| self.batch.lookalike(&id))
+                        .flatten();
+                    let first = lookalike.and_then(|other| {
+                        let stages = self.plan.set().policy.stages.len();
+                        (0..stages).find_map(|s| self.rows_seen.get(&(other, s)))
+                    });
+                    let message = match first {
+                        Some((at, _)) => format!("{} (first at {at})", e.message),
+                        None => e.message,
+                    };
+                    self.problem(grid, unit_cell.loc, None, message);
                     return None;
                 }
             },

@@ -802,11 +802,15 @@ impl SheetRows<'_, '_> {
                         Some(r) => match cell_position(&r) {
                             Some(p) => p,
                             None => {
+                                let after = self
+                                    .last
+                                    .map(|(r, c)| format!(" (after cell {})", cell_name(r, c)))
+                                    .unwrap_or_default();
                                 let message = format!(
-                                    "the cell reference \"{}\" is beyond Excel's last cell XFD1048576, or not a cell reference",
+                                    "the cell reference \"{}\"{after} is beyond Excel's last cell XFD1048576, or not a cell reference",
                                     String::from_utf8_lossy(&r)
                                 );
-                                return self.stop(self.last, message);
+                                return self.stop(None, message);
                             }
                         },
                         None => (self.row, self.column),
