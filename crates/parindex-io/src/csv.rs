@@ -237,16 +237,49 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, CsvError> {
     Ok(records)
 }
 
-/// Quotes a field when it needs it.
+/// Whether a spreadsheet could take a field for a formula: it starts with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return and is not a plain number (`-0.5` is a number, not a formula).
+fn looks_like_formula(field: &str) -> bool {
+    let Some(first) = field.chars().next() else {
+        return false;
+    };
+    if !matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r') {
+        return false;
+    }
+    let digits = field.trim_start_matches(['+', '-']);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain_number = field.len() - digits.len() == 1
+        && !(whole.is_empty() && fraction.is_empty())
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit());
+    !plain_number
+}
+
+/// A field as written to a CSV output: a field a spreadsheet could take for a formula
+/// (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`) gets a leading `'`, as OWASP advises against CSV
+/// injection, so that Excel shows it as text instead of running it; then it is quoted when it
+/// needs it.
 pub(crate) fn escape(field: &str) -> std::borrow::Cow<'_, str> {
+    let field: std::borrow::Cow<'_, str> = if looks_like_formula(field) {
+        std::borrow::Cow::Owned(format!("'{field}"))
+    } else {
+        std::borrow::Cow::Borrowed(field)
+    };
     if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ') {
         std::borrow::Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
     } else {
-        std::borrow::Cow::Borrowed(field)
+        field
     }
 }
 
-/// Appends one record and a line end.
+/// Appends one record and a line end. Every field is escaped for CSV, and a field that a
+/// spreadsheet could take for a formula is neutralised with a leading `'` (CSV injection).
+///
+/// ```
+/// let mut out = String::new();
+/// parindex_io::csv_record(&mut out, ["=HYPERLINK(\"x\")", "-0.5", "a,b"]);
+/// assert_eq!(out, "\"'=HYPERLINK(\"\"x\"\")\",-0.5,\"a,b\"\n");
+/// ```
 pub fn push_record<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<Item = S>) {
     for (i, f) in fields.into_iter().enumerate() {
         if i > 0 {
@@ -272,6 +305,27 @@ mod tests {
         let semi = parse("unit;1.1\nA;87,5\n").expect("parses");
         assert_eq!(semi[1][1].text, "87,5");
         assert!(parse("a,\"b\n").is_err());
+    }
+
+    #[test]
+    fn neutralises_formulas() {
+        for formula in [
+            "=1+1",
+            "+cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "-2+3",
+            "\tx",
+            "-",
+            "+",
+        ] {
+            assert!(
+                escape(formula).contains(&format!("'{}", formula.trim_end())),
+                "{formula:?}"
+            );
+        }
+        for number in ["-0.5", "+3", "-12", "12", "87.5", "Phường 1"] {
+            assert_eq!(escape(number), number);
+        }
     }
 
     #[test]

@@ -33,7 +33,7 @@ mod summary;
 mod template;
 mod xlsx;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{Outputs, write_atomic, write_atomic_with};
 pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
@@ -58,4 +58,4 @@ pub use results::{
 pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
 pub use summary::{ranking_order, summary_csv, summary_table};
 pub use template::{template_csv, template_xlsx};
-pub use xlsx::results_xlsx;
+pub use xlsx::{detail_sheets, results_xlsx};
