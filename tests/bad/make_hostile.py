@@ -172,6 +172,34 @@ def workbooks() -> None:
         "xlsx-endless-text.xlsx",
         sheet_xml(header_row() + '<row r="2"><c r="A2" t="inlineStr"><is><t>' + "A" * 2_000_000 + "</t></is></c></row>"),
     )
+    # More cells than a run may read, every one empty: 611 rows of 16,384 cells without a
+    # reference, 10 million cells in all from a few kilobytes.
+    empty_row = "<row>" + "<c/>" * 16_384 + "</row>"
+    xlsx("xlsx-empty-cells.xlsx", sheet_xml(header_row() + empty_row * 611))
+    # As many formulas without values, each of which is a problem to report.
+    formula_row = "<row>" + "<c><f>1+1</f></c>" * 16_384 + "</row>"
+    xlsx("xlsx-formula-cells.xlsx", sheet_xml(header_row() + formula_row * 611))
+    # Five million merged ranges of two cells each.
+    merges = '<mergeCell ref="A2:B2"/>' * 5_100_000
+    xlsx(
+        "xlsx-many-merges.xlsx",
+        sheet_xml(header_row() + f'<row r="2">{good_cells(2)}</row>', f"<mergeCells>{merges}</mergeCells>"),
+    )
+    # A survey answers file (read by --survey) with ten million empty cells below its header.
+    records = HERE / "records"
+    records.mkdir(exist_ok=True)
+    survey_header = '<row r="1">' + inline("A1", "unit") + inline("B1", "item") + inline("C1", "answer") + "</row>"
+    write_zip(
+        records / "survey-empty-cells.xlsx",
+        {
+            "[Content_Types].xml": CONTENT_TYPES,
+            "_rels/.rels": ROOT_RELS,
+            "xl/workbook.xml": workbook_xml(sheet="Phiếu"),
+            "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+            "xl/styles.xml": STYLES,
+            "xl/worksheets/sheet1.xml": sheet_xml(survey_header + empty_row * 611),
+        },
+    )
     # The 1904 date system (old Mac Excel): serial 43904 is 15/03/2024, not 14/03/2020. The date
     # sits in a percent criterion, so the message shows the date read.
     xlsx(

@@ -671,6 +671,7 @@ impl<'b> Workbook<'b> {
             problems: Vec::new(),
             more_problems: 0,
             merges: Vec::new(),
+            table: None,
             fault: None,
         })
     }
@@ -700,8 +701,12 @@ pub(crate) struct SheetRows<'w, 'b> {
     pub(crate) problems: Vec<(u32, u32, String)>,
     /// Problems of single cells beyond those kept.
     pub(crate) more_problems: usize,
-    /// Merged ranges: first row, first column, last row, last column.
+    /// Merged ranges: first row, first column, last row, last column (at most
+    /// [`crate::MAX_PROBLEMS`] of those in the table; the others are counted in
+    /// `more_problems`).
     pub(crate) merges: Vec<(u32, u32, u32, u32)>,
+    /// The table's header row and last column, once known: problems outside are not kept.
+    table: Option<(u32, u32)>,
     fault: Option<(Option<(u32, u32)>, String)>,
 }
 
@@ -731,12 +736,25 @@ impl SheetRows<'_, '_> {
         None
     }
 
-    fn cell_problem(&mut self, row: u32, column: u32, message: String) {
+    /// Keeps the problem of a cell within the table (see [`SheetRows::table`]), or only
+    /// counts it beyond [`crate::MAX_PROBLEMS`]; the message is made only when kept.
+    fn cell_problem(&mut self, row: u32, column: u32, message: impl FnOnce() -> String) {
+        if let Some((header, last)) = self.table {
+            if row < header || column > last {
+                return;
+            }
+        }
         if self.problems.len() < crate::limits::MAX_PROBLEMS {
-            self.problems.push((row, column, message));
+            self.problems.push((row, column, message()));
         } else {
             self.more_problems += 1;
         }
+    }
+
+    /// Keeps only the problems of cells from row `header` down and up to column `last`: those
+    /// of the table, not of titles or notes around it.
+    pub(crate) fn table(&mut self, header: u32, last: u32) {
+        self.table = Some((header, last));
     }
 
     fn count(&mut self, n: usize) -> bool {
@@ -746,10 +764,18 @@ impl SheetRows<'_, '_> {
 
     /// Reads events up to the next complete row; `None` at the end of the sheet data.
     fn next_event(&mut self) -> Option<Vec<GridCell>> {
+        // The buffer is moved out while an event borrows it.
+        let mut buf = std::mem::take(&mut self.buf);
+        let row = self.next_event_in(&mut buf);
+        self.buf = buf;
+        row
+    }
+
+    fn next_event_in(&mut self, buf: &mut Vec<u8>) -> Option<Vec<GridCell>> {
         loop {
-            self.buf.clear();
-            let event = match self.xml.read_event_into(&mut self.buf) {
-                Ok(event) => event.into_owned(),
+            buf.clear();
+            let event = match self.xml.read_event_into(buf) {
+                Ok(event) => event,
                 Err(e) => {
                     let message = xml_error(&self.path, &e);
                     return self.stop(None, message);
@@ -797,8 +823,7 @@ impl SheetRows<'_, '_> {
                     if self.in_data && e.local_name().as_ref() == b"c" =>
                 {
                     let empty = matches!(event, Event::Empty(_));
-                    let e = e.clone();
-                    let position = match raw_attribute(&e, b"r") {
+                    let position = match raw_attribute(e, b"r") {
                         Some(r) => match cell_position(&r) {
                             Some(p) => p,
                             None => {
@@ -838,7 +863,7 @@ impl SheetRows<'_, '_> {
                     let value = if empty {
                         CellValue::Empty
                     } else {
-                        match self.cell_value(&e, position) {
+                        match self.cell_value(e, position) {
                             Ok(value) => value,
                             Err(message) => return self.stop(Some(position), message),
                         }
@@ -886,7 +911,13 @@ impl SheetRows<'_, '_> {
                     if !self.count(area) {
                         return self.stop(Some((top, left)), crate::limits::too_many_cells());
                     }
-                    self.merges.push((top, left, bottom, right));
+                    match self.table {
+                        Some((header, last)) if top < header || left > last => {}
+                        _ if self.merges.len() >= crate::limits::MAX_PROBLEMS => {
+                            self.more_problems += 1;
+                        }
+                        _ => self.merges.push((top, left, bottom, right)),
+                    }
                 }
                 _ => {}
             }
@@ -1025,7 +1056,7 @@ impl SheetRows<'_, '_> {
         };
         if let CellValue::Text(text) = &cell {
             if let Some(message) = cell_too_long(text) {
-                self.cell_problem(row, column, message);
+                self.cell_problem(row, column, || message);
                 return Ok(CellValue::Empty);
             }
         }
@@ -1033,12 +1064,14 @@ impl SheetRows<'_, '_> {
             // An empty value is what a program that does not calculate saves, and what a
             // formula giving "" saves: neither is a value to score.
             if cell.is_empty() {
-                let message = if formula.is_empty() {
-                    "the formula of this cell has no value saved with it: if it was never calculated, open the file in Excel and save it; if it gives an empty text, leave the cell empty".to_owned()
-                } else {
-                    format!(
-                        "the formula ={formula} has no value saved with it: if it was never calculated, open the file in Excel and save it; if it gives an empty text, leave the cell empty"
-                    )
+                let message = || {
+                    if formula.is_empty() {
+                        "the formula of this cell has no value saved with it: if it was never calculated, open the file in Excel and save it; if it gives an empty text, leave the cell empty".to_owned()
+                    } else {
+                        format!(
+                            "the formula ={formula} has no value saved with it: if it was never calculated, open the file in Excel and save it; if it gives an empty text, leave the cell empty"
+                        )
+                    }
                 };
                 self.cell_problem(row, column, message);
             }

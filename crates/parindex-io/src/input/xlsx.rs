@@ -134,6 +134,7 @@ impl InputReader {
                     continue;
                 }
             };
+            rows.table(table.row, table.last_column);
             // Cells left of the header are outside the table.
             let first = table.first_column as usize;
             let table_rows = rows.by_ref().map(|mut cells: Vec<GridCell>| {
@@ -143,32 +144,7 @@ impl InputReader {
             self.read_rows(&grid, table_rows);
             rows.finish();
             self.count_cells(rows.cells());
-            let in_table = |row: u32, column: u32| row >= table.row && column <= table.last_column;
-            let heading = |row: u32, column: u32| {
-                table
-                    .headings
-                    .get(&column)
-                    .filter(|_| row > table.row)
-                    .cloned()
-            };
-            for (row, column, message) in std::mem::take(&mut rows.problems) {
-                if in_table(row, column) {
-                    let code = heading(row, column);
-                    self.problem(&grid, Loc::Cell(row, column), code.as_deref(), message);
-                }
-            }
-            self.more_problems += rows.more_problems;
-            for (top, left, bottom, right) in std::mem::take(&mut rows.merges) {
-                if in_table(top, left) {
-                    let code = heading(top, left);
-                    let message = format!(
-                        "cells {}:{} are merged: give each unit and each criterion its own cell (unmerge them)",
-                        cell_name(top, left),
-                        cell_name(bottom, right)
-                    );
-                    self.problem(&grid, Loc::Cell(top, left), code.as_deref(), message);
-                }
-            }
+            // What stopped the reading is the one problem of the sheet that matters.
             if let Some((at, message)) = rows.fault().cloned() {
                 let place = match at {
                     Some((row, column)) => Place::Cell {
@@ -188,7 +164,29 @@ impl InputReader {
                     code: None,
                     message,
                 });
+                continue;
             }
+            let heading = |row: u32, column: u32| {
+                table
+                    .headings
+                    .get(&column)
+                    .filter(|_| row > table.row)
+                    .cloned()
+            };
+            for (row, column, message) in std::mem::take(&mut rows.problems) {
+                let code = heading(row, column);
+                self.problem(&grid, Loc::Cell(row, column), code.as_deref(), message);
+            }
+            for (top, left, bottom, right) in std::mem::take(&mut rows.merges) {
+                let code = heading(top, left);
+                let message = format!(
+                    "cells {}:{} are merged: give each unit and each criterion its own cell (unmerge them)",
+                    cell_name(top, left),
+                    cell_name(bottom, right)
+                );
+                self.problem(&grid, Loc::Cell(top, left), code.as_deref(), message);
+            }
+            self.more_problems += rows.more_problems;
         }
     }
 }
