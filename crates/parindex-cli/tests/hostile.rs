@@ -209,3 +209,26 @@ fn records_files_are_read_by_the_same_bounded_readers() {
         );
     }
 }
+
+#[test]
+fn json_objects_and_arrays_are_held_to_the_columns_of_a_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let values: Vec<String> = (0..20_000).map(|n| format!("\"x{n}\": \"1\"")).collect();
+    let text = format!(
+        "{{\"units\": [{{\"unit\": \"A\", \"values\": {{{}}}}}]}}\n",
+        values.join(", ")
+    );
+    std::fs::write(dir.path().join("wide.json"), &text).expect("write");
+    let column = text.find("\"x16384\"").map(|i| i + "\"x16384\"".len());
+    let set = corpus().join("set.toml");
+    assert_eq!(
+        limited(
+            dir.path(),
+            &["score", set.to_str().expect("path"), "wide.json"]
+        ),
+        format!(
+            "exit 1\nwide.json:1:{}: not valid JSON: an object of more than 16384 keys; a unit has at most one value per criterion at line 1 column {0}\n1 problem in the input; nothing was scored\n",
+            column.expect("key")
+        )
+    );
+}

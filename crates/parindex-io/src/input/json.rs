@@ -393,7 +393,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
         let mut keys: HashSet<String> = HashSet::new();
         let mut has_units = false;
         while let Some(key) = map.next_key::<String>()? {
-            if keys.len() >= MAX_COLUMNS && !top {
+            if keys.len() >= MAX_COLUMNS {
                 return Err(de::Error::custom(format!(
                     "an object of more than {MAX_COLUMNS} keys; a unit has at most one value per criterion"
                 )));

@@ -28,8 +28,10 @@
 //! ## Limits
 //!
 //! Every file is held to the limits ([`crate::MAX_INPUT_BYTES`] and the others): its size,
-//! rows, cells, characters per cell, and units per run. In-memory grids are held to the same
-//! row, cell and unit limits.
+//! rows, columns, characters per cell, and, over the run, cells and units. In-memory grids are
+//! held to the same row, column, cell and unit limits. Every door hands its rows over one at a
+//! time (`read_rows`, in `layout`), so reading holds a row, not a file; at most
+//! [`crate::MAX_PROBLEMS`] problems are kept, the others counted.
 
 pub(crate) mod cell;
 pub(crate) mod csv;
@@ -367,8 +369,9 @@ impl InputReader {
         &self.plan
     }
 
-    /// Reads a file; its format comes from its extension: `.csv`, `.xlsx` (also `.xlsm`,
-    /// `.xls`, `.ods`) or `.json`. The file is only read, never modified.
+    /// Reads a file; its format comes from its extension: `.csv`, `.xlsx` (also `.xlsm`) or
+    /// `.json`. A legacy `.xls` workbook or an `.ods` spreadsheet is refused by its content,
+    /// whatever its name, with how to convert it. The file is only read, never modified.
     pub fn read_path(&mut self, path: &Path) {
         let file = path.display().to_string();
         // The size is checked before anything is read into memory.
