@@ -367,7 +367,38 @@ def criteria() -> None:
     )
 
 
+def fuzz_seeds() -> None:
+    """Small workbooks of hand-written sheet XML for the fuzzers' seeds (fuzz/seeds/input_xlsx)."""
+    seeds = HERE.parent.parent / "fuzz" / "seeds" / "input_xlsx"
+    strings = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        + "".join(f"<si><t>{t}</t></si>" for t in HEADER + GOOD_ROW)
+        + '<si><r><t>rich </t></r><r><t>text</t></r><rPh><t>x</t></rPh></si><si/></sst>'
+    )
+    shared = lambda row, values: "".join(  # noqa: E731
+        f'<c r="{column(i)}{row}" t="s"><v>{v}</v></c>' for i, v in enumerate(values)
+    )
+    rows = (
+        '<row r="1">' + shared(1, range(8)) + "</row>"
+        + '<row r="2">' + shared(2, range(8, 16)).replace('<c r="E2" t="s"><v>12</v></c>', '<c r="E2" s="2"><v>0.875</v></c>') + "</row>"
+        + '<row r="3"><c r="A3" t="s"><v>16</v></c><c r="D3" t="b"><v>1</v></c><c r="F3" s="1"><v>45306</v></c>'
+        + '<c r="G3" t="e"><v>#N/A</v></c><c r="H3"><f>1+1</f><v>2</v></c></row>'
+    )
+    parts: dict[str, bytes | str] = {
+        "[Content_Types].xml": CONTENT_TYPES,
+        "_rels/.rels": ROOT_RELS,
+        "xl/workbook.xml": workbook_xml(),
+        "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
+        "xl/styles.xml": STYLES,
+        "xl/sharedStrings.xml": strings,
+        "xl/worksheets/sheet1.xml": sheet_xml(rows, '<mergeCells count="1"><mergeCell ref="A5:B6"/></mergeCells>'),
+    }
+    write_zip(seeds / "sheet-shared-strings.xlsx", parts)
+
+
 if __name__ == "__main__":
+    fuzz_seeds()
     workbooks()
     legacy()
     text_files()

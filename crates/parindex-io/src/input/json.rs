@@ -61,6 +61,17 @@ impl InputReader {
             });
         }
         self.count_cells(check.cells);
+        if let Some((line, column, number)) = inexact_number(text) {
+            return self.record(InputProblem {
+                unit: None,
+                file: file.to_owned(),
+                place: Place::Line { line, column },
+                code: None,
+                message: format!(
+                    "the number {number} has more than 15 significant digits, which a JSON number (a binary float) does not carry: write it as a string, \"{number}\""
+                ),
+            });
+        }
         if check.schema {
             let message = "is a results document, not an input: give the units' values";
             return self.file_problem(file, message.to_owned());
@@ -469,4 +480,54 @@ impl<'de> Visitor<'de> for Units<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// The first number of a JSON text that a binary float cannot carry digit for digit: more
+/// than 15 significant digits, other than a whole number (read exactly); with its line and
+/// column.
+fn inexact_number(text: &str) -> Option<(usize, usize, &str)> {
+    let bytes = text.as_bytes();
+    let (mut i, mut line, mut line_start) = (0, 1, 0);
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let number = &text[start..i];
+                let whole = !number.contains(['.', 'e', 'E'])
+                    && (number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok());
+                let mantissa = number.split(['e', 'E']).next().unwrap_or("");
+                let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+                let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+                if !whole && significant > 15 {
+                    let column = text[line_start..start].chars().count() + 1;
+                    return Some((line, column, number));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }

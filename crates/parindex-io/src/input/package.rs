@@ -180,29 +180,17 @@ fn part<'a, 'b>(
     unzipped: &'a mut u64,
     name: &str,
 ) -> Result<Option<PartReader<'a, 'b>>, String> {
-    let index = match zip.index_for_name(name) {
-        Some(i) => i,
-        None => {
-            // Package names are case-insensitive.
-            let lower = name.to_ascii_lowercase();
-            match zip
-                .file_names()
-                .position(|n| n.to_ascii_lowercase() == lower)
-            {
-                Some(_) => {
-                    let found = zip
-                        .file_names()
-                        .find(|n| n.to_ascii_lowercase() == lower)
-                        .map(str::to_owned)
-                        .unwrap_or_default();
-                    match zip.index_for_name(&found) {
-                        Some(i) => i,
-                        None => return Ok(None),
-                    }
-                }
-                None => return Ok(None),
-            }
-        }
+    // Package names are case-insensitive.
+    let lower = name.to_ascii_lowercase();
+    let found = zip.index_for_name(name).or_else(|| {
+        let actual = zip
+            .file_names()
+            .find(|n| n.to_ascii_lowercase() == lower)?
+            .to_owned();
+        zip.index_for_name(&actual)
+    });
+    let Some(index) = found else {
+        return Ok(None);
     };
     let file = zip
         .by_index(index)
