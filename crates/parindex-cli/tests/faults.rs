@@ -168,13 +168,21 @@ fn a_run_killed_while_writing_leaves_the_previous_output_or_the_complete_new_one
         eprintln!("{target}: {} kills: {outcomes:?}", delays.len());
         // Whatever the delays hit, a kill between the complete temporary file and the rename
         // is made certain by holding the writer there.
-        kill_before_rename(dir.path(), &big, target, &previous);
+        kill_before_rename(dir.path(), [&small, &big], [&previous, &complete], target);
     }
 }
 
 /// Runs a score that holds before renaming its output into place, kills it there, and checks
-/// that the previous output is untouched beside the complete temporary file.
-fn kill_before_rename(dir: &Path, input: &Path, target: &str, previous: &[u8]) {
+/// that the output there before is untouched beside the complete temporary file.
+fn kill_before_rename(dir: &Path, inputs: [&Path; 2], outputs: [&[u8]; 2], target: &str) {
+    // What is there now (the kills above may have let a run finish), and an input whose
+    // output differs from it, so that a write before the rename would show.
+    let previous = std::fs::read(dir.join(target)).expect("an output is there");
+    let input = if previous == outputs[0] {
+        inputs[1]
+    } else {
+        inputs[0]
+    };
     let signal = dir.join("held.txt");
     let _ = std::fs::remove_file(&signal);
     let mut child = Command::new(binary())

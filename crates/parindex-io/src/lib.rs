@@ -38,7 +38,7 @@ mod targets_html;
 mod template;
 mod xlsx;
 
-pub use atomic::{HOLD_BEFORE_RENAME, write_atomic, write_atomic_with};
+pub use atomic::{HOLD_BEFORE_RENAME, Outputs, write_atomic, write_atomic_with};
 pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
@@ -47,7 +47,10 @@ pub use input::{
     CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale, ReadOptions,
     UnknownPercentScale, read_inputs, stage_label,
 };
-pub use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNITS};
+pub use limits::{
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_PROBLEMS, MAX_RESULTS_BYTES,
+    MAX_ROWS, MAX_SHARED_STRINGS_BYTES, MAX_UNITS, MAX_UNZIPPED_BYTES,
+};
 pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,
     read_survey_answers_bytes,
@@ -67,4 +70,4 @@ pub use targets::{
 };
 pub use targets_html::targets_html;
 pub use template::{template_csv, template_xlsx};
-pub use xlsx::results_xlsx;
+pub use xlsx::{detail_sheets, results_xlsx};

@@ -3,17 +3,17 @@
 //! it is reported at its line and column, or its cell.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::Reader;
 use parindex_core::Batch;
 use parindex_core::records::{Completion, RecordProblem, ReformPlan, SurveyAnswer};
 
 use crate::csv;
 use crate::error::{InputProblem, Place, ReadError, cell_name};
-use crate::input::{INSTRUCTIONS_SHEET, Loc, decode_text, read_sheet};
-use crate::limits::{MAX_INPUT_BYTES, MAX_ROWS, too_large};
+use crate::input::package::Workbook;
+use crate::input::xlsx::plain;
+use crate::input::{INSTRUCTIONS_SHEET, Loc, decode_text};
+use crate::limits::{MAX_CELLS, MAX_INPUT_BYTES, MAX_PROBLEMS, MAX_ROWS, too_large};
 
 /// Records read from a file, with where each came from.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl<T> Records<T> {
                 }
             })
             .collect();
-        ReadError { problems }
+        ReadError::new(problems)
     }
 }
 
@@ -56,33 +56,37 @@ struct Cell {
     place: Place,
 }
 
-/// The rows of a CSV file, or of a workbook's first sheet (the instructions sheet skipped).
-fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
-    let problem = |place: Place, message: String| ReadError {
-        problems: vec![InputProblem {
+/// Calls `visit` with each row of a CSV file, or of a workbook's first sheet (the instructions
+/// sheet skipped), one row at a time.
+fn each_row(
+    file: &str,
+    bytes: &[u8],
+    mut visit: impl FnMut(Vec<Cell>) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    let problem = |place: Place, message: String| {
+        ReadError::new(vec![InputProblem {
             unit: None,
             file: file.to_owned(),
             place,
             code: None,
             message,
-        }],
+        }])
     };
     let extension = Path::new(file)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xls" | "ods")) {
-        let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-            .map_err(|e| problem(Place::File, format!("cannot read the workbook: {e}")))?;
-        let Some(sheet) = workbook
-            .sheet_names()
-            .into_iter()
-            .find(|n| n != INSTRUCTIONS_SHEET)
+        let mut workbook =
+            Workbook::open(bytes).map_err(|message| problem(Place::File, message))?;
+        let Some(index) = workbook
+            .sheets
+            .iter()
+            .position(|s| s.name != INSTRUCTIONS_SHEET)
         else {
             return Err(problem(Place::File, "the workbook has no sheet".to_owned()));
         };
-        let grid = read_sheet(&mut workbook, &sheet)
-            .map_err(|m| problem(Place::File, format!("sheet \"{sheet}\": {m}")))?;
+        let sheet = workbook.sheets[index].name.clone();
         let place = |loc: Loc| match loc {
             Loc::Cell(r, c) => Place::Cell {
                 sheet: sheet.clone(),
@@ -92,25 +96,40 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
             Loc::Row(row, column) => Place::Row { row, column },
             Loc::Json(_) => Place::File,
         };
-        if let Some((r, c, message)) = grid.problems.first() {
+        let mut rows = workbook
+            .rows(index, MAX_CELLS)
+            .map_err(|m| problem(Place::File, format!("sheet \"{sheet}\": {m}")))?;
+        for row in rows.by_ref() {
+            visit(
+                row.iter()
+                    .map(|f| Cell {
+                        text: plain(f),
+                        place: place(f.loc),
+                    })
+                    .collect(),
+            )?;
+        }
+        if let Some((at, message)) = rows.fault() {
+            let at = at.map_or(Place::File, |(r, c)| place(Loc::Cell(r, c)));
+            return Err(problem(at, message.clone()));
+        }
+        if let Some((r, c, message)) = rows.problems.first() {
             return Err(problem(place(Loc::Cell(*r, *c)), message.clone()));
         }
-        let rows = grid.rows.iter().map(|row| {
-            row.iter()
-                .map(|f| Cell {
-                    text: f.value.plain().into_owned(),
-                    place: place(f.loc),
-                })
-                .collect()
-        });
-        return Ok(rows.collect());
+        return Ok(());
     }
     let text = decode_text(bytes).map_err(|(place, message)| problem(place, message))?;
-    let records = csv::parse(text)
-        .map_err(|(line, column, message)| problem(Place::Line { line, column }, message))?;
-    Ok(records
-        .into_iter()
-        .map(|record| {
+    let mut cells = 0usize;
+    for record in csv::Records::new(text, csv::delimiter(text)) {
+        let record = record
+            .map_err(|(line, column, message)| problem(Place::Line { line, column }, message))?;
+        cells += record.len();
+        if cells > MAX_CELLS {
+            let (line, column) = record.last().map_or((1, 1), |f| (f.line, f.column));
+            let message = format!("the file has more than {MAX_CELLS} cells, the limit");
+            return Err(problem(Place::Line { line, column }, message));
+        }
+        visit(
             record
                 .into_iter()
                 .map(|f| Cell {
@@ -120,9 +139,10 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
                         column: f.column,
                     },
                 })
-                .collect()
-        })
-        .collect())
+                .collect(),
+        )?;
+    }
+    Ok(())
 }
 
 /// A column a records file may have: its name, the names it is also known by, and whether it
@@ -132,9 +152,6 @@ pub(crate) struct ColumnSpec {
     aliases: &'static [&'static str],
     required: bool,
 }
-
-/// A row of a records file: its place, and each known column's text and place.
-type Row = (Place, HashMap<&'static str, (String, Place)>);
 
 pub(crate) const fn column(
     name: &'static str,
@@ -166,19 +183,25 @@ pub(crate) fn read_records<T>(
         &Place,
     ) -> Result<T, (Place, Option<String>, String)>,
 ) -> Result<Records<T>, ReadError> {
-    let rows = read_rows(file, bytes, columns)?;
     let mut records = Records {
         file: file.to_owned(),
-        items: Vec::with_capacity(rows.len()),
-        places: Vec::with_capacity(rows.len()),
+        items: Vec::new(),
+        places: Vec::new(),
     };
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_INPUT_BYTES {
+        return Err(ReadError::file(file, too_large(size)));
+    }
     let mut problems = Vec::new();
-    for (place, fields) in rows {
+    let mut more = 0;
+    read_rows(file, bytes, columns, |place, fields| {
         match make(&fields, &place) {
             Ok(record) => {
                 records.items.push(record);
                 records.places.push(place);
             }
+            // Problems beyond those listed are counted, not kept.
+            Err(_) if problems.len() >= MAX_PROBLEMS => more += 1,
             Err((place, code, message)) => problems.push(InputProblem {
                 unit: None,
                 file: file.to_owned(),
@@ -187,33 +210,61 @@ pub(crate) fn read_records<T>(
                 message,
             }),
         }
-    }
+    })?;
     if problems.is_empty() {
         Ok(records)
     } else {
-        Err(ReadError { problems })
+        Err(ReadError { problems, more })
     }
 }
 
-/// Reads a records file's header and rows into one map of column name → text per row.
-fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>, ReadError> {
-    let rows = grid(file, bytes)?;
-    if rows.len() > MAX_ROWS {
-        let message = format!(
-            "{} rows: a records file is limited to {MAX_ROWS}",
-            rows.len()
-        );
-        return Err(ReadError::file(file, message));
-    }
-    let mut problems = Vec::new();
-    let mut rows = rows
-        .into_iter()
-        .filter(|row| row.iter().any(|c| !c.text.is_empty()));
-    let Some(header) = rows.next() else {
+/// Reads a records file's header, then calls `row` with each row below it as one map of
+/// column name → text, one row at a time.
+fn read_rows(
+    file: &str,
+    bytes: &[u8],
+    specs: &[ColumnSpec],
+    mut row: impl FnMut(Place, HashMap<&'static str, (String, Place)>),
+) -> Result<(), ReadError> {
+    let mut columns: Option<Vec<Option<&'static str>>> = None;
+    let mut count = 0usize;
+    each_row(file, bytes, |cells| {
+        if cells.iter().all(|c| c.text.is_empty()) {
+            return Ok(());
+        }
+        let Some(columns) = &columns else {
+            columns = Some(header_columns(file, specs, &cells)?);
+            return Ok(());
+        };
+        count += 1;
+        if count > MAX_ROWS {
+            let message = format!("{count} rows: a records file is limited to {MAX_ROWS}");
+            return Err(ReadError::file(file, message));
+        }
+        let place = cells.first().map_or(Place::File, |c| c.place.clone());
+        let fields = columns
+            .iter()
+            .zip(cells)
+            .filter_map(|(column, cell)| column.map(|name| (name, (cell.text, cell.place))))
+            .collect();
+        row(place, fields);
+        Ok(())
+    })?;
+    if columns.is_none() {
         return Err(ReadError::file(file, "the file is empty"));
-    };
+    }
+    Ok(())
+}
+
+/// The known column of each header cell.
+fn header_columns(
+    file: &str,
+    specs: &[ColumnSpec],
+    header: &[Cell],
+) -> Result<Vec<Option<&'static str>>, ReadError> {
+    let mut problems = Vec::new();
     let mut columns: Vec<Option<&'static str>> = Vec::new();
-    for cell in &header {
+    for cell in header {
         let name = cell.text.to_lowercase();
         let spec = specs
             .iter()
@@ -259,20 +310,11 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
             });
         }
     }
-    if !problems.is_empty() {
-        return Err(ReadError { problems });
+    if problems.is_empty() {
+        Ok(columns)
+    } else {
+        Err(ReadError::new(problems))
     }
-    Ok(rows
-        .map(|row| {
-            let place = row.first().map_or(Place::File, |c| c.place.clone());
-            let fields = columns
-                .iter()
-                .zip(row)
-                .filter_map(|(column, cell)| column.map(|name| (name, (cell.text, cell.place))))
-                .collect();
-            (place, fields)
-        })
-        .collect())
 }
 
 /// Reads a records file whole, after checking its size against [`MAX_INPUT_BYTES`].

@@ -57,10 +57,19 @@ pub fn results_schema() -> String {
 /// ```
 pub fn read_crosswalk(path: &Path) -> Result<BTreeMap<String, String>, IoError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| IoError::File {
+    let cannot = |source| IoError::File {
         path: file.clone(),
         source,
-    })?;
+    };
+    // The size is checked before anything is read into memory.
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > crate::MAX_INPUT_BYTES {
+        return Err(IoError::Content {
+            path: file.clone(),
+            message: crate::limits::too_large(size),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| IoError::Content {
         path: file.clone(),
         message: "not UTF-8 text: save the file as UTF-8".to_owned(),

@@ -158,11 +158,31 @@ fn status_vi(status: NodeStatus) -> &'static str {
 /// `Lĩnh vực CCHC` (each unit's sub-index per reform area), `Chi tiết` (every node of every unit, with the explanation), `Chênh lệch giai đoạn` (where a
 /// later stage changed a unit's points), `Cảnh báo` (warnings). The workbook's creation date is
 /// fixed, so that the same results give the same file.
+///
+/// A sheet holds at most 1,048,576 rows; when the detail needs more ([`detail_sheets`]), it
+/// runs over `Chi tiết 1`, `Chi tiết 2`, …, each unit whole on one sheet.
 pub fn results_xlsx(
     results: &Results,
     names: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, IoError> {
     Ok(build(results, names)?)
+}
+
+/// How many sheets the detail of a results workbook runs over: one, unless the units times the
+/// nodes of the set pass the rows a sheet holds.
+///
+/// ```
+/// use parindex_core::{shipped, Batch, Plan};
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+/// let mut batch = Batch::new(&plan);
+/// batch.add_unit("CAP-01", [])?;
+/// assert_eq!(parindex_io::detail_sheets(&plan.score(&batch)?), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn detail_sheets(results: &Results) -> usize {
+    let per_unit = results.set().nodes.len().max(1);
+    let units_per_sheet = ((MAX_ROWS - 1) / per_unit).max(1);
+    results.units.len().div_ceil(units_per_sheet).max(1)
 }
 
 fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>, XlsxError> {
@@ -331,10 +351,9 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
 
     crate::reform_areas::write_sheet(&mut workbook, results, names, &styles, &mut used, &title)?;
 
-    // Per-node detail with explanations.
+    // Per-node detail with explanations: on as many sheets as it takes, each unit whole on
+    // one sheet, since a sheet holds at most MAX_ROWS rows.
     {
-        let ws = workbook.add_worksheet();
-        ws.set_name(sheet_name("Chi tiết", &mut used))?;
         let headers = [
             "Mã đơn vị",
             "Mã tiêu chí",
@@ -347,48 +366,70 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
             "Số liệu",
             "Giải thích",
         ];
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &styles.header)?;
-        }
-        let mut row = 1u32;
-        'units: for card in &results.units {
-            for line in card.explain().lines {
-                if row as usize >= MAX_ROWS {
-                    break 'units;
-                }
-                ws.write_string_with_format(row, 0, &card.unit, &styles.text)?;
-                ws.write_string_with_format(row, 1, &line.code, &styles.text)?;
-                let indent = "  ".repeat(line.depth);
-                ws.write_string_with_format(
-                    row,
-                    2,
-                    format!("{indent}{}", line.name),
-                    &styles.text,
-                )?;
-                number(ws, row, 3, line.points, &styles.number)?;
-                number(ws, row, 4, line.applicable_max, &styles.number)?;
-                number(ws, row, 5, line.lost, &styles.number)?;
-                ws.write_string_with_format(row, 6, status_vi(line.status), &styles.text)?;
-                ws.write_string_with_format(
-                    row,
-                    7,
-                    line.stage.as_deref().map(stage_label).unwrap_or(""),
-                    &styles.text,
-                )?;
-                ws.write_string_with_format(row, 8, line.seen.unwrap_or_default(), &styles.text)?;
-                ws.write_string_with_format(row, 9, &line.reason, &styles.text)?;
-                row += 1;
+        let per_unit = set.nodes.len().max(1);
+        let units_per_sheet = ((MAX_ROWS - 1) / per_unit).max(1);
+        let chunks: Vec<&[parindex_core::Scorecard]> = if results.units.is_empty() {
+            vec![&[]]
+        } else {
+            results.units.chunks(units_per_sheet).collect()
+        };
+        let several = chunks.len() > 1;
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let ws = workbook.add_worksheet();
+            let name = if several {
+                format!("Chi tiết {}", n + 1)
+            } else {
+                "Chi tiết".to_owned()
+            };
+            ws.set_name(sheet_name(&name, &mut used))?;
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &styles.header)?;
             }
+            let mut row = 1u32;
+            for card in chunk {
+                for line in card.explain().lines {
+                    if row as usize >= MAX_ROWS {
+                        break;
+                    }
+                    ws.write_string_with_format(row, 0, &card.unit, &styles.text)?;
+                    ws.write_string_with_format(row, 1, &line.code, &styles.text)?;
+                    let indent = "  ".repeat(line.depth);
+                    ws.write_string_with_format(
+                        row,
+                        2,
+                        format!("{indent}{}", line.name),
+                        &styles.text,
+                    )?;
+                    number(ws, row, 3, line.points, &styles.number)?;
+                    number(ws, row, 4, line.applicable_max, &styles.number)?;
+                    number(ws, row, 5, line.lost, &styles.number)?;
+                    ws.write_string_with_format(row, 6, status_vi(line.status), &styles.text)?;
+                    ws.write_string_with_format(
+                        row,
+                        7,
+                        line.stage.as_deref().map(stage_label).unwrap_or(""),
+                        &styles.text,
+                    )?;
+                    ws.write_string_with_format(
+                        row,
+                        8,
+                        line.seen.unwrap_or_default(),
+                        &styles.text,
+                    )?;
+                    ws.write_string_with_format(row, 9, &line.reason, &styles.text)?;
+                    row += 1;
+                }
+            }
+            for (c, w) in [16.0, 10.0, 50.0, 9.0, 10.0, 9.0, 14.0, 12.0, 14.0, 50.0]
+                .iter()
+                .enumerate()
+            {
+                ws.set_column_width(c as u16, *w)?;
+            }
+            ws.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
+            print_setup(ws, 1, &title)?;
+            ws.set_freeze_panes(1, 2)?;
         }
-        for (c, w) in [16.0, 10.0, 50.0, 9.0, 10.0, 9.0, 14.0, 12.0, 14.0, 50.0]
-            .iter()
-            .enumerate()
-        {
-            ws.set_column_width(c as u16, *w)?;
-        }
-        ws.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
-        print_setup(ws, 1, &title)?;
-        ws.set_freeze_panes(1, 2)?;
     }
 
     // Stage differences.

@@ -401,12 +401,24 @@ impl ResultsDocument {
     /// Reads a document; `file` names it in messages. Refuses another schema version.
     pub fn from_json(text: &str, file: &str) -> Result<Self, IoError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| IoError::Content {
-                path: format!("{file}:{}:{}", e.line(), e.column()),
-                message: format!("not valid JSON: {e}"),
-            })?;
-        match value.get("schema").and_then(|s| s.as_str()) {
+        // The schema is looked at first, skipping the rest: a document is never held twice,
+        // as a tree of values and as the types.
+        #[derive(Deserialize)]
+        struct Probe {
+            schema: Option<serde_json::Value>,
+        }
+        let probe = match serde_json::from_str::<Probe>(text) {
+            Ok(probe) => probe,
+            // Valid JSON that is not an object: no schema.
+            Err(e) if e.is_data() => Probe { schema: None },
+            Err(e) => {
+                return Err(IoError::Content {
+                    path: format!("{file}:{}:{}", e.line(), e.column()),
+                    message: format!("not valid JSON: {e}"),
+                });
+            }
+        };
+        match probe.schema.as_ref().and_then(|s| s.as_str()) {
             Some(SCHEMA) => {}
             Some(other) => {
                 return Err(IoError::Content {
@@ -423,7 +435,7 @@ impl ResultsDocument {
                 });
             }
         }
-        serde_json::from_value(value).map_err(|e| IoError::Content {
+        serde_json::from_str(text).map_err(|e| IoError::Content {
             path: file.to_owned(),
             message: format!("not a valid {SCHEMA} document: {e}"),
         })
@@ -432,10 +444,22 @@ impl ResultsDocument {
     /// Reads a document from a file.
     pub fn read(path: &Path) -> Result<Self, IoError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| IoError::File {
+        let cannot = |source| IoError::File {
             path: file.clone(),
             source,
-        })?;
+        };
+        // The size is checked before anything is read into memory.
+        let size = std::fs::metadata(path).map_err(cannot)?.len();
+        if size > crate::MAX_RESULTS_BYTES {
+            return Err(IoError::Content {
+                path: file.clone(),
+                message: format!(
+                    "is {size} bytes; results documents are limited to {} bytes (256 MiB)",
+                    crate::MAX_RESULTS_BYTES
+                ),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(cannot)?;
         Self::from_json(&text, &file)
     }
 
