@@ -230,3 +230,26 @@ rule = { kind = "yes-no", yes = 2 }
         .collect();
     assert_eq!(got, [d("3"), d("1"), d("2")]);
 }
+
+#[test]
+fn a_parent_whose_children_all_do_not_apply_does_not_apply() {
+    let units: &[UnitRow<'_>] = &[
+        ("A", &[("1.1", "N/A"), ("1.2", "N/A")], &[]),
+        ("B", &[("1.1", "có"), ("1.2", "N/A")], &[]),
+    ];
+    let results = score(&set("", "", TWO_LEAVES), units);
+    let a = results.unit("A").expect("A");
+    assert_eq!(
+        a.node("1").map(|n| n.status),
+        Some(parindex_core::NodeStatus::NotApplicable)
+    );
+    assert_eq!(a.index, None, "nothing applies: no index");
+    let b = results.unit("B").expect("B");
+    assert_eq!(
+        b.node("1").map(|n| n.status),
+        Some(parindex_core::NodeStatus::Scored)
+    );
+    assert_eq!((b.total, b.max, b.index), (d("1"), d("1"), Some(d("100"))));
+    // The results keep the batch they scored, for explanations.
+    assert_eq!(results.batch().map(|batch| batch.units().len()), Some(2));
+}
