@@ -13,17 +13,12 @@ fn corpus_set() -> PathBuf {
 
 const HEADER: &str = "unit,name,kind,1.1,1.2,1.3,2.1,2.2\n";
 
-/// A folder with `units.csv`, whose unit ids and names are formulas.
+/// A folder, and the corpus file whose unit ids and names are formulas: accepted as input,
+/// neutralised in every CSV output.
 fn formulas() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let input = dir.path().join("units.csv");
-    let rows = [
-        "\"=HYPERLINK(\"\"http://example.invalid\"\",\"\"click\"\")\",Phường 1,ward,có,87.5,15/01/2024,3,2",
-        "+cmd|' /C calc'!A0,Phường 2,ward,có,50,15/01/2024,1,1",
-        "@SUM(1+1),-2+3,ward,không,10,15/01/2024,0,0",
-        "-5,=1+1,ward,có,100,15/01/2024,3,3",
-    ];
-    std::fs::write(&input, format!("{HEADER}{}\n", rows.join("\n"))).expect("write");
+    let input =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bad/inputs/ok-formula-ids.csv");
     (dir, input)
 }
 
