@@ -395,7 +395,8 @@ impl ResultsDocument {
         // The bytes go to memory: the only failure left would be a bug in the encoder.
         write_document(self, all_threads(), &mut json)
             .expect("the results document is written to memory");
-        String::from_utf8(json).expect("the encoder writes UTF-8")
+        // The encoder writes UTF-8; converting without a check that could panic.
+        String::from_utf8_lossy(&json).into_owned()
     }
 
     /// Reads a document; `file` names it in messages. Refuses another schema version.
