@@ -37,6 +37,7 @@ from ._input import read_csv_text
 from ._results import Results, ScoreWarning, compare
 from ._sensitivity import Sensitivity, sensitivity
 from ._set import CriteriaSet, file_source
+from ._targets import targets
 
 if TYPE_CHECKING:
     import pandas
@@ -69,6 +70,7 @@ __all__ = [
     "samples",
     "sensitivity",
     "sets",
+    "targets",
 ]
 
 

@@ -159,6 +159,29 @@ class Results:
         return self._frame(self._inner.areas(exact), backend)
 
     @overload
+    def by_reform_area(
+        self, *, backend: Literal["pandas"], exact: bool = ...
+    ) -> pandas.DataFrame: ...
+    @overload
+    def by_reform_area(
+        self, *, backend: Literal["polars"], exact: bool = ...
+    ) -> polars.DataFrame: ...
+    @overload
+    def by_reform_area(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def by_reform_area(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
+        """One row per unit and reform area of the PAR programme that the set's rows declare
+        (``direction``, ``institutional``, ``procedures``, ``organisation``, ``civil-service``,
+        ``public-finance``, ``modernisation``, ``impact``): the ``area``, its Vietnamese
+        ``name`` and ``name_en``, the ``points`` of its rows, their applicable ``max``,
+        ``lost``, the sub-``index`` as reported (rounded as the set says) and ``index_exact``.
+        The index is empty where nothing in the area applies to the unit.
+
+        Sets number their areas their own way; reform areas are the same in every set, so
+        these frames of two sets or two years can be set side by side without a crosswalk.
+        """
+        return self._frame(self._inner.reform_areas(exact), backend)
+
+    @overload
     def detail(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
     @overload
     def detail(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
@@ -384,6 +407,9 @@ class Results:
         for name, value in (("not_applicable", not_applicable), ("rounding", rounding), ("ties", ties)):
             if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
                 raise TypeError(f"{name} must be a list of names, like ['dense']")
+        for name, count in (("replications", replications), ("seed", seed), ("threads", threads)):
+            if isinstance(count, int) and not isinstance(count, bool) and count < 0:
+                raise ValueError(f"{name} must be 0 or more, not {count}")
         inner = self._inner.sensitivity(
             replications,
             seed,
@@ -458,6 +484,7 @@ def compare(
     after: Results,
     *,
     areas: bool = ...,
+    reform_areas: bool = ...,
     crosswalk: dict[str, str] | None = ...,
     backend: Literal["pandas"],
     exact: bool = ...,
@@ -468,6 +495,7 @@ def compare(
     after: Results,
     *,
     areas: bool = ...,
+    reform_areas: bool = ...,
     crosswalk: dict[str, str] | None = ...,
     backend: Literal["polars"],
     exact: bool = ...,
@@ -478,6 +506,7 @@ def compare(
     after: Results,
     *,
     areas: bool = ...,
+    reform_areas: bool = ...,
     crosswalk: dict[str, str] | None = ...,
     backend: None = ...,
     exact: bool = ...,
@@ -487,6 +516,7 @@ def compare(
     after: Results,
     *,
     areas: bool = False,
+    reform_areas: bool = False,
     crosswalk: dict[str, str] | None = None,
     backend: Backend | None = None,
     exact: bool = True,
@@ -500,12 +530,22 @@ def compare(
     ``areas=True``, one row per unit and area of the newer set with its exact sub-index
     ``before`` and ``after`` and the ``change``; ``crosswalk`` maps older area codes to newer
     ones where the numbering changed.
+
+    With ``reform_areas=True``, one row per reform area of the PAR programme with the
+    ``units``, ``mean``, ``min`` and ``max`` sub-index of each (``…_before``, ``…_after``) and
+    the ``change`` in the mean. No crosswalk is needed, and the two may be results of
+    different sets, such as a province's department set and its commune set.
     """
     for name, value in (("before", before), ("after", after)):
         if not isinstance(value, Results):
             raise TypeError(f"compare() takes two Results; {name} is a {type(value).__name__}")
     if crosswalk is not None and not isinstance(crosswalk, dict):
         raise TypeError("crosswalk must be a dict of older code → newer code")
+    if reform_areas:
+        if areas or crosswalk is not None:
+            raise ValueError("reform_areas=True takes neither areas=True nor a crosswalk")
+        columns = _parindex.compare_reform_areas(before._inner, after._inner, exact)
+        return after._frame(columns, backend)
     columns = _parindex.compare(before._inner, after._inner, crosswalk, areas, exact)
     return after._frame(columns, backend)
 

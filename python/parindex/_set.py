@@ -256,6 +256,15 @@ class CriteriaSet:
         """The set written back as TOML."""
         return self._inner.to_toml()
 
+    def to_excel_template(self, path: str | os.PathLike[str]) -> None:
+        """Writes the Excel template units fill in, as ``parindex template`` does: a sheet per
+        stage with header rows giving each leaf's code, name, maximum and how to write its
+        value, and an instructions sheet (``Hướng dẫn``), printed on A4 pages that repeat the
+        unit's id and name. Written atomically."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"a path must be a str or os.PathLike, not a {type(path).__name__}")
+        self._inner.write_template(os.fspath(path))
+
     def to_pandas(self) -> pandas.DataFrame:
         """The tree as a pandas DataFrame (same as ``nodes(backend="pandas")``)."""
         return self.nodes(backend="pandas")

@@ -32,18 +32,19 @@
 //! ```
 //! use parindex_analysis::{Settings, Uncertainty, analyse};
 //! use parindex_core::{shipped, Batch, Plan};
-//! let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+//! let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
 //! let mut batch = Batch::new(&plan);
 //! for (unit, share) in [("CAP-A", "17/20"), ("CAP-B", "18/20")] {
-//!     let u = batch.add_unit(unit, []).unwrap();
-//!     batch.set_text(u, "3.2.2", None, share).unwrap();
+//!     let u = batch.add_unit(unit, [])?;
+//!     batch.set_text(u, "3.2.2", None, share)?;
 //! }
-//! let results = plan.score(&batch).unwrap();
+//! let results = plan.score(&batch)?;
 //! let uncertainty = Uncertainty { appraisal: Some(0.1), ..Uncertainty::survey_only() };
 //! let settings = Settings { replications: 200, ..Settings::default() };
-//! let analysis = analyse(&results, &uncertainty, &settings, &|_| {}).unwrap();
+//! let analysis = analyse(&results, &uncertainty, &settings, &|_| {})?;
 //! let a = &analysis.units[0];
-//! assert!(a.rank_interval.unwrap().low >= 1.0 && a.rank_interval.unwrap().high <= 2.0);
+//! assert!(a.rank_interval.is_some_and(|r| r.low >= 1.0 && r.high <= 2.0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod model;

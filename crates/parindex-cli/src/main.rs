@@ -14,7 +14,8 @@ mod run;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    compare, demo, diff, explain, score, sensitivity, sets, show, template, validate,
+    compare, compare_areas, demo, diff, explain, score, sensitivity, sets, show, targets, template,
+    validate,
 };
 use crate::output::all_cores;
 use crate::run::{ReadArgs, RecordArgs};
@@ -92,6 +93,10 @@ enum Command {
         /// What to print to stdout when no -o is given.
         #[arg(long, value_enum, default_value_t = ScoreFormat::Table)]
         format: ScoreFormat,
+        /// With the table or CSV on stdout: per unit its total and area points (`area`), or
+        /// its sub-index per reform area of the PAR programme (`reform-area`).
+        #[arg(long, value_enum, default_value_t = By::Area)]
+        by: By,
         /// Last year's results (.json), for the change since then in the HTML report.
         #[arg(long)]
         previous: Option<PathBuf>,
@@ -139,6 +144,11 @@ enum Command {
     },
     /// Compare two results documents (.json from `score -o`): per unit, the change in index and
     /// in rank, and per area the change in sub-index (the maxima may differ between years).
+    ///
+    /// With `--by reform-area`, per reform area of the PAR programme: the units, mean, lowest
+    /// and highest sub-index of each, and the change in the mean; then each unit in both. No
+    /// crosswalk is needed, and the two may be different sets (a department set and a commune
+    /// set of one province).
     Compare {
         /// The older results (.json).
         results_a: PathBuf,
@@ -150,12 +160,21 @@ enum Command {
         /// Table for people, CSV or JSON for programs.
         #[arg(long, value_enum, default_value_t = ScoreFormat::Table)]
         format: ScoreFormat,
+        /// Compare the sets' own areas, matched by code (`area`), or the reform areas of the
+        /// PAR programme (`reform-area`).
+        #[arg(long, value_enum)]
+        by: Option<By>,
     },
     /// How sure is each rank? Replicate the scoring under the uncertainty of survey samples,
     /// appraisal, methodological choices and area weights, and report each unit's 5–95%
     /// index and rank intervals, band and top-k probabilities, and (with --indices) which
     /// source moves the ranks most. See docs/sensitivity.md.
     Sensitivity(Box<sensitivity::SensitivityArgs>),
+    /// Report a reform programme's targets in a year: each one met, on track, behind or
+    /// without data, with the value measured and where it came from, and for values per unit
+    /// the share of units that meet it. Measured values come from results documents, the
+    /// year's reform plan and its completion records, and typed tables. See docs/records.md.
+    Targets(Box<targets::TargetsArgs>),
     /// Score the embedded sample batch (synthetic, 30 commune police units) and write a report,
     /// a workbook and the JSON into a new folder under the current directory.
     Demo,
@@ -165,6 +184,15 @@ enum Command {
 pub(crate) enum ShowFormat {
     Text,
     Json,
+}
+
+/// What results are broken down by.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub(crate) enum By {
+    /// The set's own areas, by code.
+    Area,
+    /// The reform areas of the PAR programme.
+    ReformArea,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -191,6 +219,7 @@ fn main() -> ExitCode {
             inputs,
             output,
             format,
+            by,
             previous,
             crosswalk,
             lean,
@@ -203,7 +232,7 @@ fn main() -> ExitCode {
             &read,
             &records,
             &output,
-            format,
+            (format, by),
             previous.as_deref(),
             crosswalk.as_deref(),
             lean,
@@ -223,8 +252,22 @@ fn main() -> ExitCode {
             results_b,
             crosswalk,
             format,
+            by: Some(By::ReformArea),
+        } => match crosswalk {
+            Some(_) => Err(output::Failure::usage(
+                "error: --by reform-area needs no --crosswalk: each set says which reform area each of its rows is in",
+            )),
+            None => compare_areas::compare_reform_areas_of(&results_a, &results_b, format),
+        },
+        Command::Compare {
+            results_a,
+            results_b,
+            crosswalk,
+            format,
+            by: _,
         } => compare::compare_results(&results_a, &results_b, crosswalk.as_deref(), format),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Targets(args) => targets::targets(&args),
         Command::Demo => demo::demo(),
     };
     match result {

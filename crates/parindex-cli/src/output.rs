@@ -126,3 +126,46 @@ pub(crate) fn same_file(a: &Path, b: &Path) -> bool {
         _ => false,
     }
 }
+
+/// Refuses outputs that are also inputs (`inputs`: every file the run reads), or that are
+/// named twice: a run never overwrites what it reads, and writes each output once.
+pub(crate) fn check_outputs<'a>(
+    outputs: &[std::path::PathBuf],
+    inputs: impl IntoIterator<Item = &'a Path>,
+) -> Outcome {
+    let inputs: Vec<&Path> = inputs.into_iter().collect();
+    for (i, output) in outputs.iter().enumerate() {
+        if inputs.iter().any(|input| same_path(input, output)) {
+            return Err(Failure::usage(format!(
+                "error: {} is also an input; inputs are never overwritten",
+                output.display()
+            )));
+        }
+        if outputs[..i].iter().any(|o| same_path(o, output)) {
+            return Err(Failure::usage(format!(
+                "error: {} is given twice as an output",
+                output.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether two paths name the same file: the same existing file, or the same path not yet
+/// created (as written, or in the same folder under the same name).
+pub(crate) fn same_path(a: &Path, b: &Path) -> bool {
+    if same_file(a, b) || a == b {
+        return true;
+    }
+    let resolved = |p: &Path| {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        parent
+            .canonicalize()
+            .ok()
+            .zip(p.file_name().map(ToOwned::to_owned))
+    };
+    matches!((resolved(a), resolved(b)), (Some(x), Some(y)) if x == y)
+}

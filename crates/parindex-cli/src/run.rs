@@ -114,7 +114,7 @@ pub(crate) fn round_failure(error: RoundError) -> Failure {
 
 /// The failure for unreadable inputs or records: every problem, and how many.
 pub(crate) fn input_failure(e: ReadError) -> Failure {
-    let n = e.problems.len();
+    let n = e.count();
     Failure::invalid(format!(
         "{e}\n{n} problem{} in the input; nothing was scored",
         if n == 1 { "" } else { "s" }

@@ -184,13 +184,27 @@ fn a_file_with_more_rows_than_a_sheet_holds_is_refused_at_the_first_row_beyond()
 #[test]
 fn a_file_with_more_than_ten_million_cells_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
+    // 1,001 rows of 10,000 empty fields: empty cells count.
     let mut text = String::from("unit\n");
-    text.push_str(&",".repeat(10_000_000));
-    text.push('\n');
+    let row = format!("{}\n", ",".repeat(9_999));
+    text.push_str(&row.repeat(1_001));
     std::fs::write(dir.path().join("cells.csv"), text).expect("write");
     assert_eq!(
         score_in(dir.path(), "cells.csv"),
-        "exit 1\ncells.csv:2:10000000: the file has more than 10000000 cells, the limit\n1 problem in the input; nothing was scored\n"
+        "exit 1\ncells.csv:1001:10000: more than 10000000 cells: the inputs of a run are limited to 10000000 (every cell counts, empty, formula and merged cells too); split the units over several runs\n1 problem in the input; nothing was scored\n"
+    );
+}
+
+#[test]
+fn a_row_with_more_columns_than_a_sheet_holds_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("unit\n");
+    text.push_str(&",".repeat(10_000_000));
+    text.push('\n');
+    std::fs::write(dir.path().join("columns.csv"), text).expect("write");
+    assert_eq!(
+        score_in(dir.path(), "columns.csv"),
+        "exit 1\ncolumns.csv:2:16385: the row has more than 16384 columns, as many as an Excel sheet holds\n1 problem in the input; nothing was scored\n"
     );
 }
 

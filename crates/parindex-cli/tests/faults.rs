@@ -166,13 +166,62 @@ fn a_run_killed_while_writing_leaves_the_previous_output_or_the_complete_new_one
             );
         }
         eprintln!("{target}: {} kills: {outcomes:?}", delays.len());
-        if target.ends_with(".json") {
-            assert!(
-                outcomes.killed_mid_write > 0,
-                "no kill landed while the JSON was being written: {outcomes:?}"
-            );
-        }
+        // Whatever the delays hit, a kill between the complete temporary file and the rename
+        // is made certain by holding the writer there.
+        kill_before_rename(dir.path(), [&small, &big], [&previous, &complete], target);
     }
+}
+
+/// Runs a score that holds before renaming its output into place, kills it there, and checks
+/// that the output there before is untouched beside the complete temporary file.
+fn kill_before_rename(dir: &Path, inputs: [&Path; 2], outputs: [&[u8]; 2], target: &str) {
+    // What is there now (the kills above may have let a run finish), and an input whose
+    // output differs from it, so that a write before the rename would show.
+    let previous = std::fs::read(dir.join(target)).expect("an output is there");
+    let input = if previous == outputs[0] {
+        inputs[1]
+    } else {
+        inputs[0]
+    };
+    let signal = dir.join("held.txt");
+    let _ = std::fs::remove_file(&signal);
+    let mut child = Command::new(binary())
+        .current_dir(dir)
+        .args(["score", SET])
+        .arg(input)
+        .args(["-o", target])
+        .env(parindex_io::HOLD_BEFORE_RENAME, &signal)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starts");
+    // The writer says when it holds: no delay is guessed.
+    while !signal.exists() {
+        if let Some(status) = child.try_wait().expect("polls") {
+            panic!("{target}: the run ended ({status}) without reaching the rename");
+        }
+        std::thread::yield_now();
+    }
+    // The signal file is written whole before the writer holds; read it until it is.
+    let temporary = loop {
+        let text = std::fs::read_to_string(&signal).unwrap_or_default();
+        if text.ends_with(".tmp") {
+            // Relative to the run's folder.
+            break dir.join(text);
+        }
+        std::thread::yield_now();
+    };
+    let _ = child.kill();
+    child.wait().expect("waits");
+    let now = std::fs::read(dir.join(target)).expect("the target is never removed");
+    // Compared without printing: the files are large.
+    assert!(now == previous, "{target} changed before the rename");
+    assert!(
+        temporary.exists(),
+        "the complete temporary file is left, not the target"
+    );
+    std::fs::remove_file(&temporary).expect("remove the temporary file");
+    std::fs::remove_file(&signal).expect("remove the signal");
 }
 
 #[test]

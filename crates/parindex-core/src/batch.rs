@@ -94,6 +94,8 @@ pub(crate) struct BatchData {
     /// Per unit, a bit per stage that has at least one input.
     pub(crate) stages_present: Vec<u64>,
     pub(crate) ids: HashMap<String, usize>,
+    /// Unit ids by their look-alike skeleton (TR39), to refuse ids that look the same.
+    pub(crate) skeletons: HashMap<String, usize>,
     /// Values derived from the year's records, and what they were derived from.
     pub(crate) derived: Derivations,
     /// Warnings met while deriving them; scoring reports them with its own.
@@ -117,6 +119,7 @@ impl Batch {
                 cells: Vec::new(),
                 stages_present: Vec::new(),
                 ids: HashMap::new(),
+                skeletons: HashMap::new(),
                 derived: Derivations::new(),
                 record_warnings: Vec::new(),
             }),
@@ -183,8 +186,27 @@ impl Batch {
                 message: "appears twice".to_owned(),
             });
         }
+        if let Some(why) = crate::text::identifier_problem(id) {
+            return Err(InputError {
+                unit: Some(id.to_owned()),
+                code: None,
+                message: format!("the unit id \"{id}\" {why}"),
+            });
+        }
+        let skeleton = crate::text::skeleton(id);
+        if let Some(&other) = self.data.skeletons.get(&skeleton) {
+            let other = &self.data.units[other].id;
+            return Err(InputError {
+                unit: Some(id.to_owned()),
+                code: None,
+                message: format!(
+                    "the unit id \"{id}\" looks like the unit id \"{other}\" but is different text: give each unit an id that cannot be mistaken for another's"
+                ),
+            });
+        }
         let position = self.data.units.len();
         let data = Arc::make_mut(&mut self.data);
+        data.skeletons.insert(skeleton, position);
         data.ids.insert(id.to_owned(), position);
         data.units.push(Unit {
             id: id.to_owned(),
@@ -202,6 +224,18 @@ impl Batch {
     /// The position of the unit with this id, however its marks are encoded.
     pub fn unit_index(&self, id: &str) -> Option<usize> {
         self.data.ids.get(nfc(id).trim()).copied()
+    }
+
+    /// The position of another unit whose id looks like this one ([`crate::text::skeleton`])
+    /// but is different text: the unit that [`Batch::add_unit`] refuses this id for.
+    pub fn lookalike(&self, id: &str) -> Option<usize> {
+        let id = nfc(id);
+        let id = id.trim();
+        self.data
+            .skeletons
+            .get(&crate::text::skeleton(id))
+            .copied()
+            .filter(|&u| self.data.units[u].id != id)
     }
 
     fn unit_error(&self, unit: usize, code: Option<&str>, message: String) -> InputError {

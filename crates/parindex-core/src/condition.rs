@@ -19,11 +19,12 @@ pub struct Bound {
 /// ```
 /// use parindex_core::Condition;
 /// use rust_decimal::Decimal;
-/// let tier: Condition = "50 <= x < 100".parse().unwrap();
+/// let tier: Condition = "50 <= x < 100".parse()?;
 /// assert!(tier.contains(Decimal::from(50)));
 /// assert!(!tier.contains(Decimal::from(100)));
 /// // 45/50 is 90% exactly, compared without division.
 /// assert!(tier.contains_ratio(Decimal::from(45), Decimal::from(50), Decimal::from(100)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Condition {
@@ -35,8 +36,16 @@ pub struct Condition {
 
 /// Why a condition could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{0}\" is not a condition; write it like `x >= 100`, `50 <= x < 100`, `x = 0` or `any`")]
-pub struct ConditionError(pub String);
+pub enum ConditionError {
+    /// Not written as a condition.
+    #[error(
+        "\"{0}\" is not a condition; write it like `x >= 100`, `50 <= x < 100`, `x = 0` or `any`"
+    )]
+    Syntax(String),
+    /// A bound the engine cannot carry exactly: the condition and why.
+    #[error("\"{0}\": {1}")]
+    Inexact(String, String),
+}
 
 impl Condition {
     /// The condition that every value meets.
@@ -134,7 +143,7 @@ impl std::str::FromStr for Condition {
     type Err = ConditionError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let fail = || ConditionError(text.to_owned());
+        let fail = || ConditionError::Syntax(text.to_owned());
         let normal = text
             .replace('≥', ">=")
             .replace('≤', "<=")
@@ -149,7 +158,12 @@ impl std::str::FromStr for Condition {
         }
         let number = |t: &str| -> Result<Decimal, ConditionError> {
             let t = t.trim().trim_end_matches('%').trim();
-            t.parse::<Decimal>().map_err(|_| fail())
+            crate::value::exact_decimal(t, false).map_err(|e| match e {
+                crate::value::DecimalError::NotANumber => fail(),
+                crate::value::DecimalError::Inexact(why) => {
+                    ConditionError::Inexact(text.to_owned(), why)
+                }
+            })
         };
         let mut condition = Condition::ANY;
         let left = left.trim();

@@ -7,10 +7,11 @@ use std::str::FromStr;
 ///
 /// ```
 /// use parindex_core::Date;
-/// let due: Date = "2024-01-31".parse().unwrap();
-/// let done: Date = "05/02/2024".parse().unwrap();
+/// let due: Date = "2024-01-31".parse()?;
+/// let done: Date = "05/02/2024".parse()?;
 /// assert_eq!(done.days_since(due), 5);
 /// assert_eq!(done.to_string(), "05/02/2024");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -58,8 +59,9 @@ impl Date {
     ///
     /// ```
     /// use parindex_core::Date;
-    /// let issued: Date = "15/02/2024".parse().unwrap();
-    /// assert_eq!(issued.checked_add_days(30).unwrap().to_string(), "16/03/2024");
+    /// let issued: Date = "15/02/2024".parse()?;
+    /// assert_eq!(issued.checked_add_days(30).ok_or("out of range")?.to_string(), "16/03/2024");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn checked_add_days(self, days: i64) -> Option<Date> {
         let n = self.day_number().checked_add(days)?;

@@ -102,6 +102,8 @@ pub enum Check {
     Renumbered,
     /// A measurement derived from the records that the node's rule cannot take.
     Derive,
+    /// A scored row in no reform area, or a reform area where none can count.
+    ReformArea,
 }
 
 named!(Check, "check", {
@@ -126,6 +128,7 @@ named!(Check, "check", {
     SourceNote => "source-note",
     Renumbered => "renumbered",
     Derive => "derive",
+    ReformArea => "reform-area",
 });
 
 impl Check {

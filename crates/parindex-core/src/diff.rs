@@ -92,11 +92,12 @@ impl fmt::Display for Change {
 ///
 /// ```
 /// use parindex_core::{diff_sets, shipped, Change};
-/// let a = shipped::load("binh-thuan-police/division/2024").unwrap().set;
-/// let b = shipped::load("binh-thuan-police/division-procedures/2024").unwrap().set;
+/// let a = shipped::load("binh-thuan-police/division/2024")?.set;
+/// let b = shipped::load("binh-thuan-police/division-procedures/2024")?.set;
 /// let changes = diff_sets(&a, &b);
 /// assert!(changes.iter().any(|c| matches!(c, Change::MaxChanged { code, .. } if code == "1")));
 /// assert!(diff_sets(&a, &a).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn diff_sets(a: &CriteriaSet, b: &CriteriaSet) -> Vec<Change> {
     let in_b: HashMap<&str, usize> = b
@@ -209,6 +210,9 @@ pub struct YearUnit {
     pub rank: Option<u32>,
     /// Per area: code, name, points, applicable maximum.
     pub areas: Vec<(String, String, Decimal, Decimal)>,
+    /// Per reform area of the set: the area, points, applicable maximum
+    /// ([`crate::Scorecard::reform_areas`]).
+    pub reform_areas: Vec<(crate::ReformArea, Decimal, Decimal)>,
 }
 
 impl Results {
@@ -238,6 +242,11 @@ impl Results {
                                 u.nodes[*i].max,
                             )
                         })
+                        .collect(),
+                    reform_areas: u
+                        .reform_areas()
+                        .into_iter()
+                        .map(|a| (a.area, a.points, a.max))
                         .collect(),
                 })
                 .collect(),
@@ -403,6 +412,7 @@ mod tests {
                         points: Some((d(points), d(max))),
                         rank: None,
                         areas: vec![("1".to_owned(), "Area".to_owned(), d(points), d(max))],
+                        reform_areas: Vec::new(),
                     }
                 })
                 .collect(),

@@ -116,15 +116,16 @@ impl Scorecard {
     ///
     /// ```
     /// use parindex_core::{shipped, Batch, Plan};
-    /// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+    /// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
     /// let mut batch = Batch::new(&plan);
-    /// let ward = batch.add_unit("CAP-01", []).unwrap();
-    /// batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
-    /// let results = plan.score(&batch).unwrap();
+    /// let ward = batch.add_unit("CAP-01", [])?;
+    /// batch.set_text(ward, "1.1.4", None, "7/9")?;
+    /// let results = plan.score(&batch)?;
     /// let explanation = results.units[0].explain();
-    /// let line = explanation.lines.iter().find(|l| l.code == "1.1.4").unwrap();
+    /// let line = explanation.lines.iter().find(|l| l.code == "1.1.4").ok_or("no line")?;
     /// assert_eq!(line.reason, "7/9 (77.78%) → tier 50 <= x < 100 → 0.5");
     /// assert_eq!(line.lost.to_string(), "0.5");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn explain(&self) -> Explanation {
         let set = &self.set;

@@ -23,16 +23,17 @@
 //! ```
 //! use parindex_core::{shipped, Batch, Plan};
 //!
-//! let set = shipped::load("binh-thuan-police/commune/2024").unwrap().set;
+//! let set = shipped::load("binh-thuan-police/commune/2024")?.set;
 //! let plan = Plan::new(&set);
 //! let mut batch = Batch::new(&plan);
-//! let ward = batch.add_unit("CAP-01", []).unwrap();
-//! batch.set_text(ward, "1.1.1", None, "đúng hạn").unwrap();
-//! batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
-//! let results = plan.score(&batch).unwrap();
+//! let ward = batch.add_unit("CAP-01", [])?;
+//! batch.set_text(ward, "1.1.1", None, "đúng hạn")?;
+//! batch.set_text(ward, "1.1.4", None, "7/9")?;
+//! let results = plan.score(&batch)?;
 //! let card = &results.units[0];
-//! assert_eq!(card.points("1.1.1").unwrap().to_string(), "1.5");
-//! assert_eq!(card.points("1.1.4").unwrap().to_string(), "0.5");
+//! assert_eq!(card.points("1.1.1").ok_or("no node")?.to_string(), "1.5");
+//! assert_eq!(card.points("1.1.4").ok_or("no node")?.to_string(), "0.5");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod condition;
@@ -43,7 +44,9 @@ pub mod explain;
 pub mod load;
 pub mod model;
 mod names;
+pub mod programme;
 pub mod records;
+pub mod reform_area;
 pub mod rule;
 mod validate;
 pub mod value;
@@ -57,6 +60,10 @@ pub use explain::{ExplainLine, Explanation};
 pub use load::Loaded;
 pub use model::*;
 pub use names::{Named, UnknownName};
+pub use reform_area::{
+    AreaSummary, ReformArea, ReformAreaChange, ReformAreaComparison, ReformAreaScore,
+    UnitAreaChange, compare_reform_areas,
+};
 pub use rule::{
     Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, RuleKind,
     Statistic, SurveyMode, SurveyModeKind, Tier,

@@ -61,12 +61,13 @@ impl CriteriaSet {
     /// max = 2
     /// rule = { kind = "yes-no" }
     /// "#;
-    /// let loaded = CriteriaSet::from_toml(text, "example.toml").unwrap();
+    /// let loaded = CriteriaSet::from_toml(text, "example.toml")?;
     /// assert_eq!(loaded.set.nodes.len(), 1);
     ///
     /// let broken = text.replace("max = 2\nrule", "maxx = 2\nrule");
-    /// let error = CriteriaSet::from_toml(&broken, "example.toml").unwrap_err();
+    /// let error = CriteriaSet::from_toml(&broken, "example.toml").err().ok_or("accepted")?;
     /// assert!(error.to_string().contains("example.toml:17:1: error[unknown-key] 1: unknown key `maxx`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Loaded, CriteriaError> {
         let mut reader = Reader::new(Kind::Criteria, file, text);
@@ -153,6 +154,24 @@ impl Reader<'_> {
             );
         }
         let nodes: Vec<Option<Node>> = node_tables.iter().map(|t| self.read_node(t)).collect();
+        // Codes that look alike (`I.1` and `l.1`) but are different text.
+        let mut skeletons: std::collections::HashMap<String, &str> = Default::default();
+        for (node, table) in nodes.iter().zip(&node_tables) {
+            let Some(node) = node else { continue };
+            let skeleton = crate::text::skeleton(&node.code);
+            match skeletons.get(&skeleton) {
+                Some(other) if *other != node.code => {
+                    let message = format!(
+                        "the code \"{}\" looks like the code \"{other}\" but is different text",
+                        node.code
+                    );
+                    self.report(Check::WrongType, &table.span, Some(&node.code), message);
+                }
+                _ => {
+                    skeletons.insert(skeleton, &node.code);
+                }
+            }
+        }
         let acknowledge_tables = self.tables(&root_at, "acknowledge");
         if !self.within_limit(&acknowledge_tables, "acknowledgements", MAX_NODES) {
             return None;
@@ -180,13 +199,33 @@ impl Reader<'_> {
             DeValue::String(s) => Some(s.trim().to_string()),
             _ => None,
         };
-        let parsed = text.as_deref().and_then(|t| {
-            t.parse::<Decimal>()
-                .ok()
-                .or_else(|| Decimal::from_scientific(t).ok())
-        });
+        let parsed = text
+            .as_deref()
+            .map(|t| crate::value::exact_decimal(t, true));
+        let written = match value.get_ref() {
+            DeValue::Float(f) => f.as_str().to_owned(),
+            _ => text.clone().unwrap_or_default(),
+        };
+        let parsed = match parsed {
+            Some(Ok(x)) => Some(x),
+            Some(Err(crate::value::DecimalError::Inexact(why))) => {
+                // Beyond the limit, or more digits than are carried: never rounded.
+                let huge = written
+                    .replace('_', "")
+                    .parse::<f64>()
+                    .is_ok_and(|x| x.abs() > MAX_MAGNITUDE as f64);
+                let message = if huge {
+                    format!("`{key}` = {written} is beyond the limit of ±{MAX_MAGNITUDE}")
+                } else {
+                    format!("`{key}`: {why}")
+                };
+                self.report(Check::WrongType, &value.span(), at.code.as_deref(), message);
+                return None;
+            }
+            Some(Err(crate::value::DecimalError::NotANumber)) | None => None,
+        };
         if let (None, DeValue::Float(f)) = (parsed, value.get_ref()) {
-            // A float no decimal holds: nan, inf, or beyond 28 digits.
+            // A float no decimal holds: nan or inf.
             let written = f.as_str();
             let message = if written.trim_start_matches(['+', '-']) == "nan" {
                 format!("`{key}` = {written} is not a number")
@@ -407,6 +446,25 @@ impl Reader<'_> {
             Some(s) if s.is_empty() => default.stages.clone(),
             other => other?,
         };
+        for stage in &stages {
+            // A stage names a sheet of the template, and a sheet's name is limited so.
+            let bad = stage.chars().find(|c| "\\/?*[]:".contains(*c));
+            let why = match bad {
+                Some(c) => Some(format!("holds \"{c}\", which a sheet name may not")),
+                None if stage.trim().is_empty() => Some("is empty".to_owned()),
+                None if stage.chars().count() > 31 => {
+                    Some("is longer than the 31 characters of a sheet name".to_owned())
+                }
+                None => None,
+            };
+            if let Some(why) = why {
+                let span = at.table.get("stages").map_or(at.span.clone(), |v| v.span());
+                let message =
+                    format!("the stage \"{stage}\" {why}: stages name the template's sheets");
+                self.report(Check::WrongType, &span, None, message);
+                return None;
+            }
+        }
         Some(Policy {
             scale: scale.unwrap_or(default.scale),
             decimals: decimals?,
@@ -578,6 +636,7 @@ impl Reader<'_> {
                 "note",
                 "rule",
                 "derive",
+                "reform_area",
             ],
             "[[node]]",
         );
@@ -587,6 +646,23 @@ impl Reader<'_> {
                 &at.span,
                 Some(&code),
                 format!("\"{code}\" is not a code like 1.2.3"),
+            );
+        } else if let Some(why) = crate::text::identifier_problem(&code) {
+            self.report(
+                Check::WrongType,
+                &at.span,
+                Some(&code),
+                format!("the code \"{code}\" {why}"),
+            );
+        } else if let Some(c) = crate::text::non_latin_letter(&code) {
+            self.report(
+                Check::WrongType,
+                &at.span,
+                Some(&code),
+                format!(
+                    "the code \"{code}\" holds \"{c}\" (U+{:04X}), a letter of another script than Latin, though it may look like a Latin one: codes are written in Latin letters and digits",
+                    u32::from(c)
+                ),
             );
         }
         let applies = self.read_applies(&at);
@@ -604,8 +680,10 @@ impl Reader<'_> {
             .map(|k| k.unwrap_or(NodeKind::Scored));
         let not_applicable = self.choice(&at, "not_applicable");
         let derive = self.choice(&at, "derive");
+        let reform_area = self.choice(&at, "reform_area");
         Some(Node {
             derive: derive?,
+            reform_area: reform_area?,
             printed_code: self.string(&at, "printed_code", false),
             name: self.required_string(&at, "name")?,
             name_en: self.string(&at, "name_en", false),
@@ -736,6 +814,17 @@ impl Reader<'_> {
                 for level_at in &level_tables {
                     self.known_keys(level_at, &["key", "label", "points"], "a level");
                     let key = self.required_string(level_at, "key");
+                    if let Some(k) = key.as_deref().filter(|k| k.contains(',')) {
+                        // The template lists the keys in a drop-down, separated by commas.
+                        let span = level_at
+                            .table
+                            .get("key")
+                            .map_or(level_at.span.clone(), |v| v.span());
+                        let message = format!(
+                            "the level key \"{k}\" holds a comma, which would split the template's list of keys: use another word"
+                        );
+                        self.report(Check::WrongType, &span, level_at.code.as_deref(), message);
+                    }
                     let label = self.string(level_at, "label", false);
                     let points = self.decimal(level_at, "points", true);
                     levels.push(Level {

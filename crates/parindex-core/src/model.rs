@@ -16,11 +16,12 @@ use crate::text::nfc;
 /// [`crate::Plan::new`] and score units with [`crate::Plan::score`].
 ///
 /// ```
-/// let loaded = parindex_core::shipped::load("binh-thuan-police/commune/2024").unwrap();
+/// let loaded = parindex_core::shipped::load("binh-thuan-police/commune/2024")?;
 /// let set = &loaded.set;
 /// assert_eq!(set.info.year, 2024);
 /// assert_eq!(set.info.max, rust_decimal::Decimal::from(60));
-/// assert!(set.node("1.1.1").unwrap().is_leaf(set));
+/// assert!(set.node("1.1.1").ok_or("no node")?.is_leaf(set));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CriteriaSet {
@@ -154,10 +155,11 @@ impl Default for Policy {
 /// ```
 /// use parindex_core::Rounding;
 /// use rust_decimal::Decimal;
-/// let x: Decimal = "89.455".parse().unwrap();
+/// let x: Decimal = "89.455".parse()?;
 /// assert_eq!(Rounding::HalfAwayFromZero.round(x, 2).to_string(), "89.46");
 /// assert_eq!(Rounding::HalfEven.round(x, 2).to_string(), "89.46");
 /// assert_eq!(Rounding::Truncate.round(x, 2).to_string(), "89.45");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rounding {
@@ -379,6 +381,9 @@ pub struct Node {
     /// The measurement of the year's reform plan this leaf is scored on, when it is derived
     /// from the plan's completion records rather than typed in.
     pub derive: Option<PlanMeasure>,
+    /// The reform area the node declares; its descendants inherit it unless they declare
+    /// their own ([`CriteriaSet::reform_area`] gives the area that applies).
+    pub reform_area: Option<crate::ReformArea>,
     /// Where the node is in its file.
     pub location: Location,
 }

@@ -20,7 +20,7 @@ use std::str::FromStr;
 /// let names: Vec<&str> = Rounding::names().collect();
 /// assert_eq!(names, ["half-away-from-zero", "half-even", "truncate"]);
 ///
-/// let error = "up".parse::<Rounding>().unwrap_err();
+/// let error = "up".parse::<Rounding>().err().ok_or("accepted")?;
 /// assert_eq!(
 ///     error.to_string(),
 ///     r#"rounding mode "up" is not one of half-away-from-zero, half-even, truncate"#
@@ -133,7 +133,7 @@ mod tests {
     use crate::score::NodeStatus;
     use crate::{
         AttributeKind, Check, Evidence, Missing, NodeKind, NotApplicable, PlanMeasure, RankOn,
-        Rounding, Severity, Source, Status, Ties,
+        ReformArea, Rounding, Severity, Source, Status, Ties,
     };
 
     fn round_trip<T: Named>() -> Vec<&'static str> {
@@ -203,6 +203,27 @@ mod tests {
             ["scored", "not-applicable", "missing", "no-evidence"]
         );
         assert_eq!(round_trip::<Severity>(), ["error", "warning"]);
+        use crate::programme::{Comparator, NodeValue, TargetStatus, TargetUnit};
+        assert_eq!(round_trip::<Comparator>(), [">", ">=", "=", "<=", "<"]);
+        assert_eq!(round_trip::<TargetUnit>(), ["percent", "count", "text"]);
+        assert_eq!(round_trip::<NodeValue>(), ["index", "share"]);
+        assert_eq!(
+            round_trip::<TargetStatus>(),
+            ["met", "on-track", "behind", "no-data"]
+        );
+        assert_eq!(
+            round_trip::<ReformArea>(),
+            [
+                "direction",
+                "institutional",
+                "procedures",
+                "organisation",
+                "civil-service",
+                "public-finance",
+                "modernisation",
+                "impact"
+            ]
+        );
         assert_eq!(round_trip::<Check>().len(), Check::ALL.len());
     }
 

@@ -14,10 +14,11 @@ use crate::text::nfc;
 ///
 /// ```
 /// use parindex_core::{shipped, Plan};
-/// let set = shipped::load("binh-thuan-police/division-procedures/2024").unwrap().set;
+/// let set = shipped::load("binh-thuan-police/division-procedures/2024")?.set;
 /// let plan = Plan::new(&set);
 /// assert_eq!(plan.leaf_count(), set.leaves().count());
 /// assert_eq!(plan.leaf_index("1.1.1"), Some(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -42,6 +43,8 @@ pub struct Plan {
     pub(crate) branch_source: Vec<Option<usize>>,
     /// Whether any node depends on unit attributes.
     pub(crate) has_applicability: bool,
+    /// How the nodes fall into reform areas.
+    pub(crate) reform: crate::reform_area::AreaPlan,
     pub(crate) by_code: HashMap<String, usize>,
 }
 
@@ -115,6 +118,7 @@ impl Plan {
             na_policy,
             branch_source,
             has_applicability,
+            reform: crate::reform_area::AreaPlan::new(&set),
             by_code,
             set,
         }

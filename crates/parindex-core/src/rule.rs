@@ -27,8 +27,9 @@ use crate::value::{self, Responses, Survey, Value};
 ///         Tier::new("x < 50", Decimal::ZERO),
 ///     ],
 /// };
-/// let seen = rule.parse("7/9").unwrap();
-/// assert_eq!(rule.points(&seen, Decimal::ONE).unwrap(), Decimal::new(5, 1));
+/// let seen = rule.parse("7/9")?;
+/// assert_eq!(rule.points(&seen, Decimal::ONE)?, Decimal::new(5, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rule {

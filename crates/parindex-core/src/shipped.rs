@@ -81,9 +81,10 @@ pub fn resolve(id_or_path: &str) -> Result<Loaded, CriteriaError> {
 /// Loads a shipped set by id.
 ///
 /// ```
-/// let loaded = parindex_core::shipped::load("hai-phong/official/2025").unwrap();
+/// let loaded = parindex_core::shipped::load("hai-phong/official/2025")?;
 /// assert_eq!(loaded.set.policy.stages, ["self", "manager", "authority"]);
 /// assert!(parindex_core::shipped::load("nowhere/commune/1999").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load(id: &str) -> Result<Loaded, CriteriaError> {
     match text(id) {

@@ -5,7 +5,7 @@
 //! file (its size, UTF-16 and other encodings, the byte-order mark), parsing within the nesting
 //! limit, the limits on rows and lists, typed access to keys, and Unicode NFC for every string
 //! read (see [`crate::text`]). Each kind then reads its own tables: `load` a criteria set's,
-//! `records::plan_file` a plan's.
+//! `records::plan_file` a plan's, `programme::file` a programme's targets.
 
 use std::ops::Range;
 use std::path::Path;
@@ -39,6 +39,8 @@ pub(crate) enum Kind {
     Criteria,
     /// A reform plan.
     Plan,
+    /// A reform programme's targets.
+    Programme,
 }
 
 impl Kind {
@@ -47,6 +49,7 @@ impl Kind {
         match self {
             Kind::Criteria => "criteria files",
             Kind::Plan => "plan files",
+            Kind::Programme => "programme files",
         }
     }
 
@@ -55,6 +58,7 @@ impl Kind {
         match self {
             Kind::Criteria => "a set",
             Kind::Plan => "a plan",
+            Kind::Programme => "a programme",
         }
     }
 }

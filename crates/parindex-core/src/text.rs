@@ -68,6 +68,82 @@ pub(crate) fn into_nfc(text: String) -> String {
     }
 }
 
+/// Why a unit id or a criterion's code cannot be told apart safely from others, per Unicode
+/// TR39: it holds an invisible character (a zero-width space, a bidirectional control, a
+/// control character, a space other than the plain one), or it mixes scripts (a Cyrillic `А`
+/// or a Greek `Ο` among Latin letters). `None` when it is fine.
+///
+/// ```
+/// use parindex_core::text::identifier_problem;
+/// assert_eq!(identifier_problem("Phường Phú Thủy-1"), None);
+/// assert!(identifier_problem("A\u{200b}").is_some());
+/// assert!(identifier_problem("CAP-\u{410}B").is_some());
+/// ```
+pub fn identifier_problem(text: &str) -> Option<String> {
+    use unicode_security::general_security_profile::IdentifierType;
+    use unicode_security::mixed_script::AugmentedScriptSet;
+    use unicode_security::{GeneralSecurityProfile, MixedScript};
+    for c in text.chars() {
+        let invisible = c.is_control()
+            || (c.is_whitespace() && c != ' ')
+            || c.identifier_type() == Some(IdentifierType::Default_Ignorable);
+        if invisible {
+            return Some(format!(
+                "holds the invisible character U+{:04X}: retype it without it",
+                u32::from(c)
+            ));
+        }
+    }
+    if text.is_single_script() {
+        return None;
+    }
+    // The first letter whose script the letters before it do not share.
+    let mut scripts = AugmentedScriptSet::default();
+    for c in text.chars() {
+        let mut next = scripts;
+        next.intersect_with(AugmentedScriptSet::for_char(c));
+        if next.is_empty() {
+            return Some(format!(
+                "mixes scripts: \"{c}\" (U+{:04X}) is not of the same script as the letters before it, though it may look like one of them; retype it",
+                u32::from(c)
+            ));
+        }
+        scripts = next;
+    }
+    Some("mixes scripts: retype it in one script".to_owned())
+}
+
+/// The first letter of a criterion's code that is not a Latin letter (a Cyrillic `І` that looks
+/// like `I`): codes number the rows of a table as printed (`1.2.3`, `II.5.a`), in Latin
+/// letters and digits.
+///
+/// ```
+/// use parindex_core::text::non_latin_letter;
+/// assert_eq!(non_latin_letter("II.5.a"), None);
+/// assert_eq!(non_latin_letter("1.\u{406}"), Some('\u{406}'));
+/// ```
+pub fn non_latin_letter(code: &str) -> Option<char> {
+    use unicode_security::mixed_script::AugmentedScriptSet;
+    let latin = AugmentedScriptSet::for_char('a');
+    code.chars().find(|&c| {
+        let mut scripts = AugmentedScriptSet::for_char(c);
+        scripts.intersect_with(latin);
+        c.is_alphabetic() && scripts.is_empty()
+    })
+}
+
+/// The TR39 skeleton of an identifier: two identifiers with the same skeleton look alike
+/// (`A` and the fullwidth `Ａ`, `O` and `0`, `l` and `1`), though they are different text.
+///
+/// ```
+/// use parindex_core::text::skeleton;
+/// assert_eq!(skeleton("A"), skeleton("\u{ff21}"));
+/// assert_ne!(skeleton("A"), skeleton("B"));
+/// ```
+pub fn skeleton(text: &str) -> String {
+    unicode_security::skeleton(text).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

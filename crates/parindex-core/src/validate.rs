@@ -21,7 +21,85 @@ pub(crate) fn validate(set: &CriteriaSet, file: &str) -> Vec<Diagnostic> {
     v.check_rules();
     v.check_bands();
     v.check_attributes_and_references();
-    v.acknowledge()
+    v.check_reform_area_blocks();
+    let mut found = v.acknowledge();
+    // Asked of a file without errors only: what it lacks matters once it loads.
+    if !found.iter().any(|d| d.severity == Severity::Error) {
+        found.extend(unclassified_leaves(set, file));
+    }
+    found
+}
+
+/// Whether a node is in a bonus or penalty block.
+fn in_block(set: &CriteriaSet, node: &Node) -> bool {
+    let area = node.code.split('.').next().unwrap_or_default();
+    set.node(area).is_some_and(|a| a.kind != NodeKind::Scored)
+}
+
+/// Every scored leaf should be in a reform area, so that its points count in the unit's
+/// sub-index of that area: a warning at the largest node whose scored leaves have none, or
+/// once for the whole set when no node declares one.
+fn unclassified_leaves(set: &CriteriaSet, file: &str) -> Vec<Diagnostic> {
+    let is_parent: HashSet<&str> = set.nodes.iter().filter_map(|n| n.parent_code()).collect();
+    let scored_leaf = |node: &Node| !is_parent.contains(node.code.as_str()) && !in_block(set, node);
+    let missing: Vec<&Node> = set
+        .nodes
+        .iter()
+        .filter(|n| scored_leaf(n) && set.reform_area(&n.code).is_none())
+        .collect();
+    let warn = |location: Location, code: &str, message: String| Diagnostic {
+        severity: Severity::Warning,
+        check: Check::ReformArea,
+        location,
+        code: Some(code.to_owned()),
+        message,
+    };
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    if set.nodes.iter().all(|n| n.reform_area.is_none()) {
+        let message = format!(
+            "no node declares a reform area, so no unit gets a sub-index per reform area: declare `reform_area` on the areas ({} scored leaves)",
+            missing.len()
+        );
+        let location = Location {
+            file: file.to_owned(),
+            line: 1,
+            column: 1,
+        };
+        return vec![warn(location, &set.info.id, message)];
+    }
+    // The largest node all of whose scored leaves are in no area.
+    let only_missing = |code: &str| {
+        let prefix = format!("{code}.");
+        set.nodes
+            .iter()
+            .filter(|n| (n.code == code || n.code.starts_with(&prefix)) && scored_leaf(n))
+            .all(|n| set.reform_area(&n.code).is_none())
+    };
+    let mut found = Vec::new();
+    let mut reported: Vec<&str> = Vec::new();
+    for leaf in missing {
+        let mut top = leaf.code.as_str();
+        while let Some(parent) = parent_code(top) {
+            if !only_missing(parent) {
+                break;
+            }
+            top = parent;
+        }
+        if reported.contains(&top) {
+            continue;
+        }
+        reported.push(top);
+        let Some(node) = set.node(top) else { continue };
+        let message = if top == leaf.code {
+            "a scored leaf in no reform area: declare `reform_area` on it or on a parent"
+        } else {
+            "no scored leaf under it is in a reform area: declare `reform_area` on it or on its rows"
+        };
+        found.push(warn(node.location.clone(), top, message.to_owned()));
+    }
+    found
 }
 
 struct Validator<'a> {
@@ -465,6 +543,18 @@ impl Validator<'_> {
             if !stages.insert(stage) {
                 let message = format!("stage `{stage}` is listed twice");
                 self.report(Check::DuplicateCode, &location, None, message);
+            }
+        }
+    }
+
+    /// Bonus and penalty blocks add to the total, not to the maximum, and count in no reform
+    /// area: declaring one there is an error.
+    fn check_reform_area_blocks(&mut self) {
+        let set = self.set;
+        for node in set.nodes.iter().filter(|n| n.reform_area.is_some()) {
+            if in_block(set, node) {
+                let message = "a bonus or penalty block counts in no reform area: its points add to the total, not to an area's sub-index".to_owned();
+                self.report(Check::ReformArea, &node.location, Some(&node.code), message);
             }
         }
     }

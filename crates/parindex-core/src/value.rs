@@ -156,16 +156,133 @@ pub fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// The most significant digits, and the most decimals, that the engine carries exactly.
+pub const MAX_DIGITS: usize = 28;
+
+/// Why a text is not an exact decimal.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalError {
+    /// Not written as a number at all: letters, a `_`, two points, nothing.
+    #[error("not a number")]
+    NotANumber,
+    /// A number, but one that the engine cannot carry exactly; the text says why.
+    #[error("{0}")]
+    Inexact(String),
+}
+
+/// Reads a decimal number exactly, or refuses it: `[+-]digits[.digits]`, and with `exponent`
+/// also `[eE][+-]digits` after it. Nothing else is a number: no `_` between digits, no
+/// thousands separator, no blank inside.
+///
+/// A number is never rounded: one with more than [`MAX_DIGITS`] significant digits, or more
+/// than [`MAX_DIGITS`] decimals (zeros at its end aside), is refused with the reason, because
+/// rounding `49.999…9` to `50` would change which tier a value falls in.
+///
+/// ```
+/// use parindex_core::value::{exact_decimal, DecimalError};
+/// assert_eq!(exact_decimal("87.50", false)?.to_string(), "87.50");
+/// assert_eq!(exact_decimal("1.5e2", true)?.to_string(), "150");
+/// assert_eq!(exact_decimal("8_7.5", false), Err(DecimalError::NotANumber));
+/// assert!(matches!(exact_decimal("49.99999999999999999999999999999", false), Err(DecimalError::Inexact(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn exact_decimal(text: &str, exponent: bool) -> Result<Decimal, DecimalError> {
+    let t = text.trim();
+    let (negative, body) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (mantissa, power) = match body.find(['e', 'E']) {
+        Some(at) if exponent => {
+            let written = &body[at + 1..];
+            let digits = written.strip_prefix(['+', '-']).unwrap_or(written);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(DecimalError::NotANumber);
+            }
+            // An exponent of more than four digits is far outside what a decimal holds.
+            if digits.len() > 4 {
+                return Err(DecimalError::Inexact(format!(
+                    "\"{t}\" is beyond the numbers the engine carries"
+                )));
+            }
+            let power: i64 = written.parse().map_err(|_| DecimalError::NotANumber)?;
+            (&body[..at], power)
+        }
+        _ => (body, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && fraction.is_empty()) || !all_digits(whole) || !all_digits(fraction) {
+        return Err(DecimalError::NotANumber);
+    }
+    // value = digits × 10^-scale
+    let mut digits: String = whole.chars().chain(fraction.chars()).collect();
+    let mut scale = i64::try_from(fraction.len()).unwrap_or(i64::MAX) - power;
+    let significant = |d: &str| d.trim_start_matches('0').len();
+    if scale < 0 {
+        if significant(&digits) > 0 {
+            let zeros = usize::try_from(-scale).unwrap_or(usize::MAX);
+            if significant(&digits).saturating_add(zeros) > MAX_DIGITS {
+                return Err(DecimalError::Inexact(format!(
+                    "\"{t}\" has more than {MAX_DIGITS} digits; numbers are read exactly, to at most {MAX_DIGITS} digits"
+                )));
+            }
+            digits.extend(std::iter::repeat_n('0', zeros));
+        }
+        scale = 0;
+    }
+    // Zeros at the end of the decimals change nothing: they are checked without, and kept as
+    // written where they fit (`87.50` stays `87.50`).
+    let written_scale = scale;
+    while scale > 0 && digits.ends_with('0') {
+        digits.pop();
+        scale -= 1;
+    }
+    let kept = significant(&digits);
+    if kept == 0 {
+        return Ok(Decimal::ZERO);
+    }
+    if kept > MAX_DIGITS {
+        return Err(DecimalError::Inexact(format!(
+            "\"{t}\" has {kept} significant digits; numbers are read exactly, to at most {MAX_DIGITS}"
+        )));
+    }
+    if scale > MAX_DIGITS as i64 {
+        return Err(DecimalError::Inexact(format!(
+            "\"{t}\" has more than {MAX_DIGITS} decimals; numbers are read exactly, to at most {MAX_DIGITS} decimals"
+        )));
+    }
+    let mut width = kept;
+    while scale < written_scale && scale < MAX_DIGITS as i64 && width < MAX_DIGITS {
+        digits.push('0');
+        scale += 1;
+        width += 1;
+    }
+    let mut mantissa: i128 = digits
+        .trim_start_matches('0')
+        .parse()
+        .map_err(|_| DecimalError::NotANumber)?;
+    if negative {
+        mantissa = -mantissa;
+    }
+    let scale = u32::try_from(scale).map_err(|_| DecimalError::NotANumber)?;
+    Decimal::try_from_i128_with_scale(mantissa, scale).map_err(|_| {
+        DecimalError::Inexact(format!("\"{t}\" is beyond the numbers the engine carries"))
+    })
+}
+
 /// Reads a decimal as offices write it: `87.5`, or with a decimal comma the Vietnamese way
 /// (`85,5`, `0,5 điểm`). A comma that could be a thousands separator (`1,500`: 1.5 or 1500?)
-/// is refused, with a hint.
+/// is refused, with a hint. The number is read exactly ([`exact_decimal`]).
 pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
     let t = text.trim();
     let number = strip_points_word(t);
     let number = decimal_comma(number).map_err(|hint| format!("\"{t}\" {hint}"))?;
-    number
-        .parse::<Decimal>()
-        .map_err(|_| format!("\"{t}\" is not a number"))
+    exact_decimal(&number, false).map_err(|e| match e {
+        DecimalError::NotANumber => format!("\"{t}\" is not a number"),
+        DecimalError::Inexact(message) => message,
+    })
 }
 
 /// `0,5 điểm` → `0,5`: the unit an office may write after points.
@@ -203,8 +320,14 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
     let t = text.trim();
     let not_a_percent = || format!("\"{t}\" is not a percentage (write 87.5, 87.5% or 45/50)");
     let value = if let Some((num, den)) = t.split_once('/') {
-        let numerator = parse_decimal(num).map_err(|_| not_a_percent())?;
-        let denominator = parse_decimal(den).map_err(|_| not_a_percent())?;
+        let part = |p: &str| {
+            exact_decimal(p, false).map_err(|e| match e {
+                DecimalError::NotANumber => not_a_percent(),
+                DecimalError::Inexact(message) => message,
+            })
+        };
+        let numerator = part(num)?;
+        let denominator = part(den)?;
         if denominator <= Decimal::ZERO {
             return Err(format!("\"{t}\" has a denominator that is not positive"));
         }
@@ -218,7 +341,10 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
     } else {
         let written = t.strip_suffix('%').unwrap_or(t).trim();
         let number = decimal_comma(written).map_err(|hint| format!("\"{t}\" {hint}"))?;
-        let n = number.parse::<Decimal>().map_err(|_| not_a_percent())?;
+        let n = exact_decimal(&number, false).map_err(|e| match e {
+            DecimalError::NotANumber => not_a_percent(),
+            DecimalError::Inexact(message) => message,
+        })?;
         if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
             return Err(format!("\"{t}\" is outside 0–100%"));
         }
@@ -331,6 +457,58 @@ mod tests {
             "\"3/0\" has a denominator that is not positive"
         );
         assert!(parse_percent("most").is_err());
+    }
+
+    #[test]
+    fn numbers_are_read_exactly_or_refused() {
+        assert_eq!(parse_decimal("87.5"), Ok(d("87.5")));
+        assert_eq!(parse_decimal("-0.25"), Ok(d("-0.25")));
+        assert_eq!(parse_decimal(".5"), Ok(d("0.5")));
+        assert_eq!(parse_decimal("5."), Ok(d("5")));
+        assert_eq!(
+            parse_decimal("90.000000000000000000000000000000"),
+            Ok(d("90"))
+        );
+        assert_eq!(
+            parse_decimal("8_7.5").unwrap_err(),
+            "\"8_7.5\" is not a number"
+        );
+        assert_eq!(
+            parse_decimal("1 000").unwrap_err(),
+            "\"1 000\" is not a number"
+        );
+        assert_eq!(parse_decimal("1e5").unwrap_err(), "\"1e5\" is not a number");
+        assert_eq!(parse_decimal("--1").unwrap_err(), "\"--1\" is not a number");
+        assert_eq!(parse_decimal("").unwrap_err(), "\"\" is not a number");
+        assert_eq!(
+            parse_decimal("49.99999999999999999999999999999").unwrap_err(),
+            "\"49.99999999999999999999999999999\" has 31 significant digits; numbers are read exactly, to at most 28"
+        );
+        assert_eq!(
+            parse_decimal("0.00000000000000000000000000001").unwrap_err(),
+            "\"0.00000000000000000000000000001\" has more than 28 decimals; numbers are read exactly, to at most 28 decimals"
+        );
+        assert_eq!(
+            exact_decimal("1e-30", true),
+            Err(DecimalError::Inexact(
+                "\"1e-30\" has more than 28 decimals; numbers are read exactly, to at most 28 decimals"
+                    .to_owned()
+            ))
+        );
+        assert_eq!(exact_decimal("1.25E+3", true), Ok(d("1250")));
+        assert!(matches!(
+            exact_decimal("0e99999", true),
+            Err(DecimalError::Inexact(_))
+        ));
+        assert!(matches!(
+            exact_decimal("1e40", true),
+            Err(DecimalError::Inexact(_))
+        ));
+        assert_eq!(
+            parse_percent("8_7.5%").unwrap_err(),
+            "\"8_7.5%\" is not a percentage (write 87.5, 87.5% or 45/50)"
+        );
+        assert!(parse_percent("49.99999999999999999999999999999").is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use parindex_core::{Batch, Plan, Results, shipped};
+use parindex_core::{Batch, Plan, ReformArea, Results, shipped};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -38,6 +38,18 @@ struct Expect {
     #[serde(default)]
     nodes: BTreeMap<String, String>,
     warnings: Option<usize>,
+    /// Per reform area: points, applicable maximum and the reported sub-index (absent when
+    /// nothing in the area applies).
+    #[serde(default)]
+    reform_areas: BTreeMap<String, GoldenArea>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoldenArea {
+    points: String,
+    max: String,
+    index: Option<String>,
 }
 
 fn golden_root() -> PathBuf {
@@ -101,7 +113,20 @@ fn exact(text: &str) -> Decimal {
 fn golden_vectors_match_the_hand_worked_results() {
     let mut files = Vec::new();
     units_files(&golden_root(), &mut files);
-    assert!(files.len() >= 4, "a golden file per shipped set");
+    // Every shipped set has its golden vectors, worked out by hand: a new set without them fails.
+    let with_vectors: std::collections::BTreeSet<String> = files
+        .iter()
+        .filter_map(|f| f.parent()?.strip_prefix(golden_root()).ok())
+        .map(|p| p.display().to_string())
+        .collect();
+    for shipped_set in shipped::list() {
+        assert!(
+            with_vectors.contains(&shipped_set.id),
+            "{} has no golden vectors in tests/golden/{}/units.toml",
+            shipped_set.id,
+            shipped_set.id
+        );
+    }
     let mut failures = Vec::new();
     for file in files {
         let id = file
@@ -131,6 +156,37 @@ fn golden_vectors_match_the_hand_worked_results() {
             }
             for (code, want) in &unit.expect.nodes {
                 check(format!("node {code}"), card.points(code), want);
+            }
+            let areas = card.reform_areas();
+            let mut wrong_indices = Vec::new();
+            for (name, want) in &unit.expect.reform_areas {
+                let area = name
+                    .parse::<ReformArea>()
+                    .unwrap_or_else(|e| panic!("{id}: {e}"));
+                let got = areas.iter().find(|a| a.area == area);
+                check(
+                    format!("{name} points"),
+                    got.map(|a| a.points),
+                    &want.points,
+                );
+                check(format!("{name} max"), got.map(|a| a.max), &want.max);
+                let index = got.and_then(|a| a.reported_index);
+                if index != want.index.as_deref().map(exact) {
+                    wrong_indices.push(format!(
+                        "{id} {} {name} index: engine {index:?}, hand {:?}",
+                        unit.id, want.index
+                    ));
+                }
+            }
+            failures.append(&mut wrong_indices);
+            if !unit.expect.reform_areas.is_empty() && areas.len() != unit.expect.reform_areas.len()
+            {
+                failures.push(format!(
+                    "{id} {}: engine has {} reform areas, hand {}",
+                    unit.id,
+                    areas.len(),
+                    unit.expect.reform_areas.len()
+                ));
             }
             if let Some(band) = &unit.expect.band {
                 if card.band.as_ref() != Some(band) {

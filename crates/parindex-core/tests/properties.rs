@@ -117,6 +117,27 @@ proptest! {
     }
 
     #[test]
+    fn reform_areas_share_out_the_total_and_the_applicable_maximum(units in draws(92, 1..6)) {
+        // The set has no bonus block and never rescales, and every scored leaf has a reform
+        // area, so the areas' points and maxima add up to the unit's.
+        let set = division_set();
+        let plan = Plan::new(&set);
+        let results = plan.score(&batch_for(&plan, &units)).expect("scores");
+        for card in &results.units {
+            let areas = card.reform_areas();
+            prop_assert_eq!(areas.len(), 8);
+            let points: Decimal = areas.iter().map(|a| a.points).sum();
+            let max: Decimal = areas.iter().map(|a| a.max).sum();
+            prop_assert_eq!(points, card.total);
+            prop_assert_eq!(max, card.max);
+            for area in &areas {
+                prop_assert!(area.points >= Decimal::ZERO && area.points <= area.max);
+                prop_assert_eq!(area.index.is_none(), area.max.is_zero());
+            }
+        }
+    }
+
+    #[test]
     fn results_do_not_depend_on_the_order_of_units(units in draws(92, 2..8), rotate in 1usize..7) {
         let set = division_set();
         let plan = Plan::new(&set);
@@ -183,6 +204,9 @@ fn results_are_identical_on_any_number_of_threads() {
     for threads in [2, 3, 8] {
         let many = plan.score_with_threads(&batch, threads).expect("scores");
         assert_eq!(one.warnings, many.warnings);
+        // Every unit, in the same order: a run that dropped one would not zip to a failure.
+        assert_eq!(one.units.len(), units.len());
+        assert_eq!(many.units.len(), one.units.len(), "{threads} threads");
         for (a, b) in one.units.iter().zip(&many.units) {
             assert_eq!(
                 (&a.unit, &a.nodes, a.rank, &a.band),

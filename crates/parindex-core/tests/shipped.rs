@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use parindex_core::text::nfc;
-use parindex_core::{Check, Severity, shipped};
+use parindex_core::{Check, NodeKind, Severity, shipped};
 
 #[test]
 fn every_shipped_set_loads() {
@@ -31,6 +31,35 @@ fn every_shipped_set_loads() {
                 "{warning}"
             );
         }
+    }
+}
+
+#[test]
+fn every_scored_leaf_of_every_shipped_set_is_in_a_reform_area() {
+    for info in shipped::list() {
+        let set = shipped::load(&info.id)
+            .unwrap_or_else(|e| panic!("{}: {e}", info.id))
+            .set;
+        let blocks: Vec<&str> = set
+            .areas()
+            .filter(|a| a.kind != NodeKind::Scored)
+            .map(|a| a.code.as_str())
+            .collect();
+        for leaf in set.leaves() {
+            let area = leaf.code.split('.').next().unwrap_or_default();
+            if blocks.contains(&area) {
+                continue;
+            }
+            assert!(
+                set.reform_area(&leaf.code).is_some(),
+                "{}: {} is in no reform area",
+                info.id,
+                leaf.code
+            );
+        }
+        // Every reform area's maxima and the areas' maxima account for the same points.
+        let parts: rust_decimal::Decimal = set.reform_area_parts().iter().map(|p| p.2).sum();
+        assert_eq!(parts, set.info.max, "{}", info.id);
     }
 }
 
@@ -60,7 +89,7 @@ fn every_shipped_file_is_stored_in_nfc() {
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
-    for folder in ["criteria", "plans"] {
+    for folder in ["criteria", "plans", "programmes"] {
         collect(&root.join(folder), &mut files);
     }
     assert!(

@@ -692,3 +692,108 @@ fn inputs_match_the_set_however_their_marks_are_encoded() {
     assert_eq!(input("1.2"), Some(Input::Value(Value::Choice(0))));
     assert_eq!(input("1.3"), Some(Input::NotApplicable));
 }
+
+#[test]
+fn a_reform_area_is_one_of_the_vocabulary() {
+    let text = replaced(
+        "reform_area = \"direction\"",
+        "reform_area = \"leadership\"",
+    );
+    let line = line_of(&text, "reform_area = \"leadership\"");
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{line}:15: error[wrong-type] 1: `reform_area` = \"leadership\" is not one of direction, institutional, procedures, organisation, civil-service, public-finance, modernisation, impact"
+        )]
+    );
+}
+
+#[test]
+fn a_bonus_block_counts_in_no_reform_area() {
+    let text = replaced("code = \"B\"\n", "code = \"B\"\nreform_area = \"impact\"\n");
+    let line = line_of(&text, "code = \"B\"") - 1;
+    assert_eq!(
+        errors(&text),
+        [format!(
+            "set.toml:{line}:1: error[reform-area] B: a bonus or penalty block counts in no reform area: its points add to the total, not to an area's sub-index"
+        )]
+    );
+}
+
+#[test]
+fn scored_leaves_without_a_reform_area_are_warned_at_the_largest_node() {
+    // No node declares one: a single warning for the set.
+    let none = BASE
+        .replace("reform_area = \"direction\"\n", "\n")
+        .replace("reform_area = \"procedures\"\n", "\n");
+    assert_eq!(
+        messages(&none),
+        [
+            "set.toml:1:1: warning[reform-area] example/every-rule/2024: no node declares a reform area, so no unit gets a sub-index per reform area: declare `reform_area` on the areas (10 scored leaves)"
+        ]
+    );
+    // Area 2 has none: one warning at area 2, none for its leaves one by one.
+    let area = BASE.replace("reform_area = \"procedures\"\n", "\n");
+    let line = line_of(&area, "code = \"2\"") - 1;
+    assert_eq!(
+        messages(&area),
+        [format!(
+            "set.toml:{line}:1: warning[reform-area] 2: no scored leaf under it is in a reform area: declare `reform_area` on it or on its rows"
+        )]
+    );
+    // Area 2 declares none but one of its leaves does: the other leaves are warned one by one.
+    let leaf = area.replacen(
+        "code = \"2.1\"\n",
+        "code = \"2.1\"\nreform_area = \"procedures\"\n",
+        1,
+    );
+    let warned: Vec<String> = messages(&leaf)
+        .into_iter()
+        .map(|m| m.split(": warning").nth(1).unwrap_or_default().to_owned())
+        .collect();
+    assert!(!warned.is_empty());
+    assert!(
+        warned.iter().all(|m| m.ends_with(
+            "a scored leaf in no reform area: declare `reform_area` on it or on a parent"
+        )),
+        "{warned:?}"
+    );
+    assert!(!warned.iter().any(|m| m.contains(" 2.1:")), "{warned:?}");
+    // Leaves of a bonus or penalty block need none.
+    assert!(messages(BASE).is_empty());
+}
+
+#[test]
+fn a_set_with_errors_is_not_also_asked_for_reform_areas() {
+    let text = BASE.replace("reform_area = \"direction\"\n", "\n").replace(
+        "name = \"Plan issued\"\nmax = 1",
+        "name = \"Plan issued\"\nmaxx = 1",
+    );
+    assert!(
+        !messages(&text).iter().any(|m| m.contains("reform-area")),
+        "{:?}",
+        messages(&text)
+    );
+}
+
+#[test]
+fn reform_areas_are_inherited_and_written_back() {
+    let text = replaced(
+        "code = \"2.1\"\n",
+        "code = \"2.1\"\nreform_area = \"modernisation\"\n",
+    );
+    let set = CriteriaSet::from_toml(&text, "set.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .set;
+    use parindex_core::ReformArea;
+    assert_eq!(set.reform_area("1.2"), Some(ReformArea::Direction));
+    assert_eq!(set.reform_area("2.1"), Some(ReformArea::Modernisation));
+    assert_eq!(set.reform_area("2"), Some(ReformArea::Procedures));
+    assert_eq!(set.reform_area("B"), None);
+    assert_eq!(set.reform_area("9.9"), None);
+    let again = CriteriaSet::from_toml(&set.to_toml(), "again.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .set;
+    assert_eq!(again.reform_area("2.1"), Some(ReformArea::Modernisation));
+    assert_eq!(again.reform_areas(), set.reform_areas());
+}

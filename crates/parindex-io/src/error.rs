@@ -107,25 +107,72 @@ impl fmt::Display for InputProblem {
 }
 
 /// Every problem found in the input files of a run: nothing is scored when there is one.
+///
+/// At most [`crate::MAX_PROBLEMS`] problems are kept, in the order found; `more` counts the
+/// others, so that a file with millions of bad cells cannot exhaust memory with its messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct ReadError {
     /// The problems, file by file, in the order found.
     pub problems: Vec<InputProblem>,
+    /// How many more problems were found and not kept.
+    pub more: usize,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        if self.more > 0 {
+            write!(
+                f,
+                "\n… and {} more problem{}, not listed (only the first {} are)",
+                self.more,
+                if self.more == 1 { "" } else { "s" },
+                self.problems.len()
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl ReadError {
     /// A single problem with a whole file.
     pub fn file(file: &str, message: impl Into<String>) -> Self {
-        ReadError {
-            problems: vec![InputProblem {
-                unit: None,
-                file: file.to_owned(),
-                place: Place::File,
-                code: None,
-                message: message.into(),
-            }],
+        ReadError::new(vec![InputProblem {
+            unit: None,
+            file: file.to_owned(),
+            place: Place::File,
+            code: None,
+            message: message.into(),
+        }])
+    }
+
+    /// The problems, keeping the first [`crate::MAX_PROBLEMS`] and counting the others.
+    pub fn new(mut problems: Vec<InputProblem>) -> Self {
+        let more = problems.len().saturating_sub(crate::MAX_PROBLEMS);
+        problems.truncate(crate::MAX_PROBLEMS);
+        ReadError { problems, more }
+    }
+
+    /// Every problem found, listed or not.
+    pub fn count(&self) -> usize {
+        self.problems.len() + self.more
+    }
+
+    /// Adds another error's problems, within the same cap.
+    pub fn extend(&mut self, other: ReadError) {
+        for problem in other.problems {
+            if self.problems.len() < crate::MAX_PROBLEMS {
+                self.problems.push(problem);
+            } else {
+                self.more += 1;
+            }
         }
+        self.more += other.more;
     }
 }
 

@@ -123,15 +123,16 @@ const CHART_UNITS: usize = 150;
 ///
 /// ```
 /// use parindex_core::{shipped, Batch, Plan};
-/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024").unwrap().set);
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
 /// let mut batch = Batch::new(&plan);
-/// let ward = batch.add_unit("CAP-<01>", []).unwrap();
-/// batch.set_text(ward, "1.1.4", None, "7/9").unwrap();
-/// let results = plan.score(&batch).unwrap();
+/// let ward = batch.add_unit("CAP-<01>", [])?;
+/// batch.set_text(ward, "1.1.4", None, "7/9")?;
+/// let results = plan.score(&batch)?;
 /// let html = parindex_io::report_html(&results, &Default::default());
 /// assert!(html.contains("<meta charset=\"utf-8\">"));
 /// assert!(html.contains("CAP-&lt;01&gt;"));
 /// assert!(!html.contains("http://") && !html.contains("https://"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     let set = results.set();
@@ -394,6 +395,12 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
         h.push_str("</svg></figure>\n");
     }
     h.push_str("</div></section>\n");
+    h.push_str(&crate::reform_areas::html_section(
+        results,
+        &ordered,
+        &options.names,
+        CHART_UNITS,
+    ));
 
     // Change since last year.
     if let Some(previous) = options.previous {
@@ -502,7 +509,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     h
 }
 
-const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:12px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:12px}svg .count{text-anchor:middle;font-size:12px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media (max-width:760px){body{margin:1rem auto;padding:0 .6rem}section{overflow-x:auto}svg.chart{width:760px;max-width:none}table{font-size:.85rem}th,td{white-space:nowrap}.profiles{grid-template-columns:1fr}}@page{size:A4;margin:12mm}@media print{body{margin:0;max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}section{break-inside:auto;overflow:visible}svg.chart{max-width:100%}figure,tr,.legend{break-inside:avoid}.profiles{grid-template-columns:repeat(3,1fr)}}";
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:12px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:12px}svg .count{text-anchor:middle;font-size:12px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}svg .cell{text-anchor:middle;font-size:11px;fill:#fff}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media (max-width:760px){body{margin:1rem auto;padding:0 .6rem}section{overflow-x:auto}svg.chart{width:760px;max-width:none}table{font-size:.85rem}th,td{white-space:nowrap}.profiles{grid-template-columns:1fr}}@page{size:A4;margin:12mm}@media print{body{margin:0;max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}section{break-inside:auto;overflow:visible}svg.chart{max-width:100%}figure,tr,.legend{break-inside:avoid}.profiles{grid-template-columns:repeat(3,1fr)}}";
 
 /// The rank-interval chart: each unit, in ranking order, with its published rank (a dot) and
 /// its 5–95% rank interval over the replications (a bar through the median).

@@ -13,6 +13,8 @@
 //! - **writers**: a CSV summary and a terminal table ([`summary_csv`], [`summary_table`]), an
 //!   Excel workbook formatted for printing ([`results_xlsx`]), a self-contained HTML report
 //!   ([`report_html`]);
+//! - **programme targets** ([`read_measured`], [`observations_from_results`], [`targets_html`]):
+//!   a typed table of measured values, values taken from results, and the targets report;
 //! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
 //! - **atomic output** ([`write_atomic`]): a file is written whole or not at all;
 //! - **limits** ([`MAX_INPUT_BYTES`] and the others): what one input file may hold, so that a
@@ -27,13 +29,16 @@ mod html;
 mod input;
 mod limits;
 mod records;
+mod reform_areas;
 mod results;
 mod round;
 mod summary;
+mod targets;
+mod targets_html;
 mod template;
 mod xlsx;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{HOLD_BEFORE_RENAME, Outputs, write_atomic, write_atomic_with};
 pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
@@ -42,17 +47,27 @@ pub use input::{
     CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale, ReadOptions,
     UnknownPercentScale, read_inputs, stage_label,
 };
-pub use limits::{MAX_CELL_CHARS, MAX_CELLS, MAX_INPUT_BYTES, MAX_ROWS, MAX_UNITS};
+pub use limits::{
+    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_PROBLEMS, MAX_RESULTS_BYTES,
+    MAX_ROWS, MAX_SHARED_STRINGS_BYTES, MAX_UNITS, MAX_UNZIPPED_BYTES,
+};
 pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,
     read_survey_answers_bytes,
 };
+pub use reform_areas::{reform_area_csv, reform_area_table};
 pub use results::{
-    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SCHEMA,
-    SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry, decimal,
-    read_crosswalk, results_schema, write_results_json, write_results_json_with_threads,
+    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
+    ResultsDocument, SCHEMA, SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry,
+    UnitReformArea, UnitResult, WarningEntry, decimal, read_crosswalk, results_schema,
+    write_results_json, write_results_json_with_threads,
 };
 pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
 pub use summary::{ranking_order, summary_csv, summary_table};
+pub use targets::{
+    observations_from_results, read_measured, read_measured_bytes, targets_csv, targets_json,
+    targets_table,
+};
+pub use targets_html::targets_html;
 pub use template::{template_csv, template_xlsx};
-pub use xlsx::results_xlsx;
+pub use xlsx::{detail_sheets, results_xlsx};

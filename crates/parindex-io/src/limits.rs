@@ -8,8 +8,27 @@ pub const MAX_INPUT_BYTES: u64 = 32 * 1024 * 1024;
 /// The most rows of a CSV file or a sheet: as many as an Excel sheet holds.
 pub const MAX_ROWS: usize = 1_048_576;
 
-/// The most cells (CSV fields, or non-empty cells of a sheet) of one file.
+/// The most columns of a CSV record or a sheet row: as many as an Excel sheet holds (`XFD`).
+pub const MAX_COLUMNS: usize = 16_384;
+
+/// The most cells of one run's inputs, over all its files: every CSV field, every cell of a
+/// sheet (empty, formula and merged cells included), every unit and value of a JSON document,
+/// every cell of in-memory data. Each file is read row by row, so this bounds the time a run
+/// spends reading, not the memory it holds.
 pub const MAX_CELLS: usize = 10_000_000;
+
+/// The most problems listed for one run; the others are counted, not kept.
+pub const MAX_PROBLEMS: usize = 1_000;
+
+/// The most bytes an `.xlsx` workbook's parts may unzip to, all parts together (512 MiB).
+pub const MAX_UNZIPPED_BYTES: u64 = 512 * 1024 * 1024;
+
+/// The most bytes of a workbook's shared strings (64 MiB), which are held while its sheets
+/// are read.
+pub const MAX_SHARED_STRINGS_BYTES: usize = 64 * 1024 * 1024;
+
+/// The largest results document read back (by `compare` and `--previous`), in bytes (256 MiB).
+pub const MAX_RESULTS_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The most characters in one cell: as many as an Excel cell holds.
 pub const MAX_CELL_CHARS: usize = 32_767;
@@ -34,4 +53,16 @@ pub(crate) fn cell_too_long(text: &str) -> Option<String> {
     (chars > MAX_CELL_CHARS).then(|| {
         format!("the cell holds {chars} characters; a cell is limited to {MAX_CELL_CHARS}")
     })
+}
+
+/// The message for a run whose inputs have more than [`MAX_CELLS`] cells.
+pub(crate) fn too_many_cells() -> String {
+    format!(
+        "more than {MAX_CELLS} cells: the inputs of a run are limited to {MAX_CELLS} (every cell counts, empty, formula and merged cells too); split the units over several runs"
+    )
+}
+
+/// The message for a row with more than [`MAX_COLUMNS`] cells.
+pub(crate) fn too_many_columns() -> String {
+    format!("the row has more than {MAX_COLUMNS} columns, as many as an Excel sheet holds")
 }

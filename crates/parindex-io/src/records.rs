@@ -3,17 +3,17 @@
 //! it is reported at its line and column, or its cell.
 
 use std::collections::HashMap;
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::Reader;
 use parindex_core::Batch;
 use parindex_core::records::{Completion, RecordProblem, ReformPlan, SurveyAnswer};
 
 use crate::csv;
 use crate::error::{InputProblem, Place, ReadError, cell_name};
-use crate::input::{INSTRUCTIONS_SHEET, Loc, decode_text, read_sheet};
-use crate::limits::{MAX_INPUT_BYTES, MAX_ROWS, too_large};
+use crate::input::package::Workbook;
+use crate::input::xlsx::plain;
+use crate::input::{INSTRUCTIONS_SHEET, Loc, decode_text};
+use crate::limits::{MAX_CELLS, MAX_INPUT_BYTES, MAX_PROBLEMS, MAX_ROWS, too_large};
 
 /// Records read from a file, with where each came from.
 #[derive(Debug, Clone)]
@@ -46,7 +46,7 @@ impl<T> Records<T> {
                 }
             })
             .collect();
-        ReadError { problems }
+        ReadError::new(problems)
     }
 }
 
@@ -56,33 +56,37 @@ struct Cell {
     place: Place,
 }
 
-/// The rows of a CSV file, or of a workbook's first sheet (the instructions sheet skipped).
-fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
-    let problem = |place: Place, message: String| ReadError {
-        problems: vec![InputProblem {
+/// Calls `visit` with each row of a CSV file, or of a workbook's first sheet (the instructions
+/// sheet skipped), one row at a time.
+fn each_row(
+    file: &str,
+    bytes: &[u8],
+    mut visit: impl FnMut(Vec<Cell>) -> Result<(), ReadError>,
+) -> Result<(), ReadError> {
+    let problem = |place: Place, message: String| {
+        ReadError::new(vec![InputProblem {
             unit: None,
             file: file.to_owned(),
             place,
             code: None,
             message,
-        }],
+        }])
     };
     let extension = Path::new(file)
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     if matches!(extension.as_deref(), Some("xlsx" | "xlsm" | "xls" | "ods")) {
-        let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-            .map_err(|e| problem(Place::File, format!("cannot read the workbook: {e}")))?;
-        let Some(sheet) = workbook
-            .sheet_names()
-            .into_iter()
-            .find(|n| n != INSTRUCTIONS_SHEET)
+        let mut workbook =
+            Workbook::open(bytes).map_err(|message| problem(Place::File, message))?;
+        let Some(index) = workbook
+            .sheets
+            .iter()
+            .position(|s| s.name != INSTRUCTIONS_SHEET)
         else {
             return Err(problem(Place::File, "the workbook has no sheet".to_owned()));
         };
-        let grid = read_sheet(&mut workbook, &sheet)
-            .map_err(|m| problem(Place::File, format!("sheet \"{sheet}\": {m}")))?;
+        let sheet = workbook.sheets[index].name.clone();
         let place = |loc: Loc| match loc {
             Loc::Cell(r, c) => Place::Cell {
                 sheet: sheet.clone(),
@@ -92,25 +96,40 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
             Loc::Row(row, column) => Place::Row { row, column },
             Loc::Json(_) => Place::File,
         };
-        if let Some((r, c, message)) = grid.problems.first() {
+        let mut rows = workbook
+            .rows(index, MAX_CELLS)
+            .map_err(|m| problem(Place::File, format!("sheet \"{sheet}\": {m}")))?;
+        for row in rows.by_ref() {
+            visit(
+                row.iter()
+                    .map(|f| Cell {
+                        text: plain(f),
+                        place: place(f.loc),
+                    })
+                    .collect(),
+            )?;
+        }
+        if let Some((at, message)) = rows.fault() {
+            let at = at.map_or(Place::File, |(r, c)| place(Loc::Cell(r, c)));
+            return Err(problem(at, message.clone()));
+        }
+        if let Some((r, c, message)) = rows.problems.first() {
             return Err(problem(place(Loc::Cell(*r, *c)), message.clone()));
         }
-        let rows = grid.rows.iter().map(|row| {
-            row.iter()
-                .map(|f| Cell {
-                    text: f.value.plain().into_owned(),
-                    place: place(f.loc),
-                })
-                .collect()
-        });
-        return Ok(rows.collect());
+        return Ok(());
     }
     let text = decode_text(bytes).map_err(|(place, message)| problem(place, message))?;
-    let records = csv::parse(text)
-        .map_err(|(line, column, message)| problem(Place::Line { line, column }, message))?;
-    Ok(records
-        .into_iter()
-        .map(|record| {
+    let mut cells = 0usize;
+    for record in csv::Records::new(text, csv::delimiter(text)) {
+        let record = record
+            .map_err(|(line, column, message)| problem(Place::Line { line, column }, message))?;
+        cells += record.len();
+        if cells > MAX_CELLS {
+            let (line, column) = record.last().map_or((1, 1), |f| (f.line, f.column));
+            let message = format!("the file has more than {MAX_CELLS} cells, the limit");
+            return Err(problem(Place::Line { line, column }, message));
+        }
+        visit(
             record
                 .into_iter()
                 .map(|f| Cell {
@@ -120,23 +139,21 @@ fn grid(file: &str, bytes: &[u8]) -> Result<Vec<Vec<Cell>>, ReadError> {
                         column: f.column,
                     },
                 })
-                .collect()
-        })
-        .collect())
+                .collect(),
+        )?;
+    }
+    Ok(())
 }
 
 /// A column a records file may have: its name, the names it is also known by, and whether it
 /// must be there.
-struct ColumnSpec {
+pub(crate) struct ColumnSpec {
     name: &'static str,
     aliases: &'static [&'static str],
     required: bool,
 }
 
-/// A row of a records file: its place, and each known column's text and place.
-type Row = (Place, HashMap<&'static str, (String, Place)>);
-
-const fn column(
+pub(crate) const fn column(
     name: &'static str,
     aliases: &'static [&'static str],
     required: bool,
@@ -149,7 +166,7 @@ const fn column(
 }
 
 /// A column's text in a row, when not empty.
-fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<String> {
+pub(crate) fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<String> {
     row.get(name)
         .map(|(t, _)| t.clone())
         .filter(|t| !t.is_empty())
@@ -157,7 +174,7 @@ fn text(row: &HashMap<&'static str, (String, Place)>, name: &str) -> Option<Stri
 
 /// Reads every row of a records file into a record with `make`, which gives the place, code
 /// and message of a row it refuses; every problem is collected.
-fn read_records<T>(
+pub(crate) fn read_records<T>(
     file: &str,
     bytes: &[u8],
     columns: &[ColumnSpec],
@@ -166,19 +183,25 @@ fn read_records<T>(
         &Place,
     ) -> Result<T, (Place, Option<String>, String)>,
 ) -> Result<Records<T>, ReadError> {
-    let rows = read_rows(file, bytes, columns)?;
     let mut records = Records {
         file: file.to_owned(),
-        items: Vec::with_capacity(rows.len()),
-        places: Vec::with_capacity(rows.len()),
+        items: Vec::new(),
+        places: Vec::new(),
     };
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_INPUT_BYTES {
+        return Err(ReadError::file(file, too_large(size)));
+    }
     let mut problems = Vec::new();
-    for (place, fields) in rows {
+    let mut more = 0;
+    read_rows(file, bytes, columns, |place, fields| {
         match make(&fields, &place) {
             Ok(record) => {
                 records.items.push(record);
                 records.places.push(place);
             }
+            // Problems beyond those listed are counted, not kept.
+            Err(_) if problems.len() >= MAX_PROBLEMS => more += 1,
             Err((place, code, message)) => problems.push(InputProblem {
                 unit: None,
                 file: file.to_owned(),
@@ -187,33 +210,61 @@ fn read_records<T>(
                 message,
             }),
         }
-    }
+    })?;
     if problems.is_empty() {
         Ok(records)
     } else {
-        Err(ReadError { problems })
+        Err(ReadError { problems, more })
     }
 }
 
-/// Reads a records file's header and rows into one map of column name → text per row.
-fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>, ReadError> {
-    let rows = grid(file, bytes)?;
-    if rows.len() > MAX_ROWS {
-        let message = format!(
-            "{} rows: a records file is limited to {MAX_ROWS}",
-            rows.len()
-        );
-        return Err(ReadError::file(file, message));
-    }
-    let mut problems = Vec::new();
-    let mut rows = rows
-        .into_iter()
-        .filter(|row| row.iter().any(|c| !c.text.is_empty()));
-    let Some(header) = rows.next() else {
+/// Reads a records file's header, then calls `row` with each row below it as one map of
+/// column name → text, one row at a time.
+fn read_rows(
+    file: &str,
+    bytes: &[u8],
+    specs: &[ColumnSpec],
+    mut row: impl FnMut(Place, HashMap<&'static str, (String, Place)>),
+) -> Result<(), ReadError> {
+    let mut columns: Option<Vec<Option<&'static str>>> = None;
+    let mut count = 0usize;
+    each_row(file, bytes, |cells| {
+        if cells.iter().all(|c| c.text.is_empty()) {
+            return Ok(());
+        }
+        let Some(columns) = &columns else {
+            columns = Some(header_columns(file, specs, &cells)?);
+            return Ok(());
+        };
+        count += 1;
+        if count > MAX_ROWS {
+            let message = format!("{count} rows: a records file is limited to {MAX_ROWS}");
+            return Err(ReadError::file(file, message));
+        }
+        let place = cells.first().map_or(Place::File, |c| c.place.clone());
+        let fields = columns
+            .iter()
+            .zip(cells)
+            .filter_map(|(column, cell)| column.map(|name| (name, (cell.text, cell.place))))
+            .collect();
+        row(place, fields);
+        Ok(())
+    })?;
+    if columns.is_none() {
         return Err(ReadError::file(file, "the file is empty"));
-    };
+    }
+    Ok(())
+}
+
+/// The known column of each header cell.
+fn header_columns(
+    file: &str,
+    specs: &[ColumnSpec],
+    header: &[Cell],
+) -> Result<Vec<Option<&'static str>>, ReadError> {
+    let mut problems = Vec::new();
     let mut columns: Vec<Option<&'static str>> = Vec::new();
-    for cell in &header {
+    for cell in header {
         let name = cell.text.to_lowercase();
         let spec = specs
             .iter()
@@ -259,24 +310,15 @@ fn read_rows(file: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Vec<Row>,
             });
         }
     }
-    if !problems.is_empty() {
-        return Err(ReadError { problems });
+    if problems.is_empty() {
+        Ok(columns)
+    } else {
+        Err(ReadError::new(problems))
     }
-    Ok(rows
-        .map(|row| {
-            let place = row.first().map_or(Place::File, |c| c.place.clone());
-            let fields = columns
-                .iter()
-                .zip(row)
-                .filter_map(|(column, cell)| column.map(|name| (name, (cell.text, cell.place))))
-                .collect();
-            (place, fields)
-        })
-        .collect())
 }
 
 /// Reads a records file whole, after checking its size against [`MAX_INPUT_BYTES`].
-fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
+pub(crate) fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
     let file = path.display().to_string();
     let cannot = |e: std::io::Error| ReadError::file(&file, format!("cannot read: {e}"));
     let size = std::fs::metadata(path).map_err(cannot)?.len();
@@ -293,12 +335,13 @@ fn read_file(path: &Path) -> Result<(String, Vec<u8>), ReadError> {
 ///
 /// ```
 /// let text = "unit,task,done,product\njustice,1.1,31/03/2024,QĐ 12/QĐ-UBND\njustice,1.2,,\n";
-/// let records = parindex_io::read_completions_bytes("done.csv", text.as_bytes()).unwrap();
-/// assert_eq!(records.items[0].done.unwrap().to_string(), "31/03/2024");
+/// let records = parindex_io::read_completions_bytes("done.csv", text.as_bytes())?;
+/// assert_eq!(records.items[0].done.ok_or("not done")?.to_string(), "31/03/2024");
 /// assert_eq!(records.items[1].done, None);
 ///
-/// let error = parindex_io::read_completions_bytes("done.csv", b"unit,task,done\njustice,1.1,31/02/2024\n").unwrap_err();
+/// let error = parindex_io::read_completions_bytes("done.csv", b"unit,task,done\njustice,1.1,31/02/2024\n").err().ok_or("accepted")?;
 /// assert_eq!(error.to_string(), "done.csv:2:13: 1.1: \"31/02/2024\" is not a date (write dd/mm/yyyy or yyyy-mm-dd)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_completions_bytes(file: &str, bytes: &[u8]) -> Result<Records<Completion>, ReadError> {
     const COLUMNS: [ColumnSpec; 5] = [
@@ -346,8 +389,9 @@ pub fn read_completions(path: &Path) -> Result<Records<Completion>, ReadError> {
 ///
 /// ```
 /// let text = "unit,group,item,answer\nCAP-01,citizens,3.2.2,có\n";
-/// let records = parindex_io::read_survey_answers_bytes("survey.csv", text.as_bytes()).unwrap();
+/// let records = parindex_io::read_survey_answers_bytes("survey.csv", text.as_bytes())?;
 /// assert_eq!(records.items[0].group.as_deref(), Some("citizens"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_survey_answers_bytes(
     file: &str,

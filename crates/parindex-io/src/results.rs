@@ -21,8 +21,9 @@ use rust_decimal::Decimal;
 use crate::error::IoError;
 
 pub use document::{
-    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SetSummary,
-    StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitResult, WarningEntry,
+    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
+    ResultsDocument, SetSummary, StageTotal, Status, SurveyGroupEntry, TaskEntry, UnitReformArea,
+    UnitResult, WarningEntry,
 };
 pub use encode::{write_results_json, write_results_json_with_threads};
 
@@ -47,18 +48,28 @@ pub fn results_schema() -> String {
 /// `before` and `after` (older code, newer code), one row per renumbered area.
 ///
 /// ```
-/// let dir = tempfile::tempdir().unwrap();
+/// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("crosswalk.csv");
-/// std::fs::write(&path, "before,after\nII,3\n").unwrap();
-/// let map = parindex_io::read_crosswalk(&path).unwrap();
+/// std::fs::write(&path, "before,after\nII,3\n")?;
+/// let map = parindex_io::read_crosswalk(&path)?;
 /// assert_eq!(map.get("II").map(String::as_str), Some("3"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn read_crosswalk(path: &Path) -> Result<BTreeMap<String, String>, IoError> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| IoError::File {
+    let cannot = |source| IoError::File {
         path: file.clone(),
         source,
-    })?;
+    };
+    // The size is checked before anything is read into memory.
+    let size = std::fs::metadata(path).map_err(cannot)?.len();
+    if size > crate::MAX_INPUT_BYTES {
+        return Err(IoError::Content {
+            path: file.clone(),
+            message: crate::limits::too_large(size),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| IoError::Content {
         path: file.clone(),
         message: "not UTF-8 text: save the file as UTF-8".to_owned(),

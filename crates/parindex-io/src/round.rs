@@ -155,7 +155,7 @@ impl Round {
                 (inputs, locator)
             }
             (Err(mut e), Err(RoundError::Input(more))) => {
-                e.problems.extend(more.problems);
+                e.extend(more);
                 return Err(e.into());
             }
             (Err(e), _) => return Err(e.into()),
@@ -163,12 +163,17 @@ impl Round {
         };
         let results = plan
             .score_with_threads(&inputs.batch, self.threads)
-            .map_err(|e| ReadError {
-                problems: e
-                    .problems
-                    .iter()
-                    .map(|p| locator.locate(&inputs.batch, p))
-                    .collect(),
+            .map_err(|e| {
+                let more = e.problems.len().saturating_sub(crate::MAX_PROBLEMS);
+                ReadError {
+                    problems: e
+                        .problems
+                        .iter()
+                        .take(crate::MAX_PROBLEMS)
+                        .map(|p| locator.locate(&inputs.batch, p))
+                        .collect(),
+                    more,
+                }
             })?;
         Ok(Scored { inputs, results })
     }

@@ -92,9 +92,10 @@ fn attribute_columns(set: &CriteriaSet) -> Vec<(String, String, String)> {
 /// the attributes and the leaf codes. Units are added below, one row per unit and stage.
 ///
 /// ```
-/// let set = parindex_core::shipped::load("binh-thuan-police/commune/2024").unwrap().set;
+/// let set = parindex_core::shipped::load("binh-thuan-police/commune/2024")?.set;
 /// let csv = parindex_io::template_csv(&set);
-/// assert!(csv.lines().nth(2).unwrap().starts_with("unit,name,stage,ranked,1.1.1,"));
+/// assert!(csv.lines().nth(2).ok_or("no header")?.starts_with("unit,name,stage,ranked,1.1.1,"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn template_csv(set: &CriteriaSet) -> String {
     let attributes = attribute_columns(set);

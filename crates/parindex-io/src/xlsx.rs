@@ -68,7 +68,7 @@ impl Styles {
 }
 
 /// Writes a decimal as an Excel number, keeping it exact for display (Excel shows 15 digits).
-fn number(
+pub(crate) fn number(
     ws: &mut Worksheet,
     row: u32,
     col: u16,
@@ -108,6 +108,48 @@ pub(crate) fn print_setup(
     ws.set_header(format!("&L{safe_title}"));
     ws.set_footer("&LTrang &P / &N&Rparindex");
     Ok(())
+}
+
+/// The width of an area sheet's column `k`: the area's total, then its rows.
+fn column_width(k: usize) -> f64 {
+    if k == 0 { 10.0 } else { 12.0 }
+}
+
+/// The height, in points, of a header row that shows each of its texts whole, wrapped at
+/// spaces in a column `width` characters wide (bold capitals taking more room than one
+/// character), at most Excel's 409 points.
+pub(crate) fn wrapped_row_height<'a>(cells: impl IntoIterator<Item = (&'a str, f64)>) -> f64 {
+    const LINE: f64 = 15.0;
+    let lines = cells
+        .into_iter()
+        .map(|(text, width)| wrapped_lines(text, width))
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * LINE + 4.0).min(409.0)
+}
+
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let (mut lines, mut used) = (1, 0.0);
+    for word in text.split_whitespace() {
+        let mut w: f64 = word
+            .chars()
+            .map(|c| if c.is_uppercase() { 1.4 } else { 1.1 })
+            .sum();
+        if used > 0.0 && used + 1.0 + w <= width {
+            used += 1.0 + w;
+            continue;
+        }
+        if used > 0.0 {
+            lines += 1;
+        }
+        // A word wider than the column is broken over as many lines as it takes.
+        while w > width {
+            lines += 1;
+            w -= width;
+        }
+        used = w;
+    }
+    lines
 }
 
 /// A sheet name Excel accepts: at most 31 characters, without `[]:*?/\`, unique.
@@ -165,14 +207,34 @@ fn status_vi(status: NodeStatus) -> &'static str {
 /// The results as an `.xlsx` workbook, ready to print.
 ///
 /// Sheets: `Xếp hạng` (the ranking), one per area (the points of its criteria per unit),
-/// `Chi tiết` (every node of every unit, with the explanation), `Chênh lệch giai đoạn` (where a
+/// `Lĩnh vực CCHC` (each unit's sub-index per reform area), `Chi tiết` (every node of every unit, with the explanation), `Chênh lệch giai đoạn` (where a
 /// later stage changed a unit's points), `Cảnh báo` (warnings). The workbook's creation date is
 /// fixed, so that the same results give the same file.
+///
+/// A sheet holds at most 1,048,576 rows; when the detail needs more ([`detail_sheets`]), it
+/// runs over `Chi tiết 1`, `Chi tiết 2`, …, each unit whole on one sheet.
 pub fn results_xlsx(
     results: &Results,
     names: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, IoError> {
     Ok(build(results, names)?)
+}
+
+/// How many sheets the detail of a results workbook runs over: one, unless the units times the
+/// nodes of the set pass the rows a sheet holds.
+///
+/// ```
+/// use parindex_core::{shipped, Batch, Plan};
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+/// let mut batch = Batch::new(&plan);
+/// batch.add_unit("CAP-01", [])?;
+/// assert_eq!(parindex_io::detail_sheets(&plan.score(&batch)?), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn detail_sheets(results: &Results) -> usize {
+    let per_unit = results.set().nodes.len().max(1);
+    let units_per_sheet = ((MAX_ROWS - 1) / per_unit).max(1);
+    results.units.len().div_ceil(units_per_sheet).max(1)
 }
 
 fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>, XlsxError> {
@@ -299,14 +361,18 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
                 if k == 0 { "Tổng" } else { "Điểm" },
                 &styles.header,
             )?;
-            ws.set_column_width(c, if k == 0 { 10.0 } else { 12.0 })?;
+            ws.set_column_width(c, column_width(k))?;
         }
         let index_col = 2 + columns.len() as u16;
         ws.write_string_with_format(2, index_col, "", &styles.header)?;
         ws.write_string_with_format(3, index_col, "Chỉ số thành phần", &styles.header)?;
         ws.write_string_with_format(4, index_col, "", &styles.header)?;
         ws.write_string_with_format(5, index_col, "", &styles.header)?;
-        ws.set_row_height(3, 90.0)?;
+        let names = columns
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (set.nodes[i].name.as_str(), column_width(k)));
+        ws.set_row_height(3, wrapped_row_height(names))?;
         for (r, u) in ordered.iter().enumerate() {
             let row = 6 + r as u32;
             ws.write_string_with_format(row, 0, &u.unit, &styles.text)?;
@@ -339,10 +405,11 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         ws.set_freeze_panes(6, 2)?;
     }
 
-    // Per-node detail with explanations.
+    crate::reform_areas::write_sheet(&mut workbook, results, names, &styles, &mut used, &title)?;
+
+    // Per-node detail with explanations: on as many sheets as it takes, each unit whole on
+    // one sheet, since a sheet holds at most MAX_ROWS rows.
     {
-        let ws = workbook.add_worksheet();
-        ws.set_name(sheet_name("Chi tiết", &mut used))?;
         let headers = [
             "Mã đơn vị",
             "Mã tiêu chí",
@@ -355,48 +422,70 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
             "Số liệu",
             "Giải thích",
         ];
-        for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &styles.header)?;
-        }
-        let mut row = 1u32;
-        'units: for card in &results.units {
-            for line in card.explain().lines {
-                if row as usize >= MAX_ROWS {
-                    break 'units;
-                }
-                ws.write_string_with_format(row, 0, &card.unit, &styles.text)?;
-                ws.write_string_with_format(row, 1, &line.code, &styles.text)?;
-                let indent = "  ".repeat(line.depth);
-                ws.write_string_with_format(
-                    row,
-                    2,
-                    format!("{indent}{}", line.name),
-                    &styles.text,
-                )?;
-                number(ws, row, 3, line.points, &styles.number)?;
-                number(ws, row, 4, line.applicable_max, &styles.number)?;
-                number(ws, row, 5, line.lost, &styles.number)?;
-                ws.write_string_with_format(row, 6, status_vi(line.status), &styles.text)?;
-                ws.write_string_with_format(
-                    row,
-                    7,
-                    line.stage.as_deref().map(stage_label).unwrap_or(""),
-                    &styles.text,
-                )?;
-                ws.write_string_with_format(row, 8, line.seen.unwrap_or_default(), &styles.text)?;
-                ws.write_string_with_format(row, 9, &line.reason, &styles.text)?;
-                row += 1;
+        let per_unit = set.nodes.len().max(1);
+        let units_per_sheet = ((MAX_ROWS - 1) / per_unit).max(1);
+        let chunks: Vec<&[parindex_core::Scorecard]> = if results.units.is_empty() {
+            vec![&[]]
+        } else {
+            results.units.chunks(units_per_sheet).collect()
+        };
+        let several = chunks.len() > 1;
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            let ws = workbook.add_worksheet();
+            let name = if several {
+                format!("Chi tiết {}", n + 1)
+            } else {
+                "Chi tiết".to_owned()
+            };
+            ws.set_name(sheet_name(&name, &mut used))?;
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &styles.header)?;
             }
+            let mut row = 1u32;
+            for card in chunk {
+                for line in card.explain().lines {
+                    if row as usize >= MAX_ROWS {
+                        break;
+                    }
+                    ws.write_string_with_format(row, 0, &card.unit, &styles.text)?;
+                    ws.write_string_with_format(row, 1, &line.code, &styles.text)?;
+                    let indent = "  ".repeat(line.depth);
+                    ws.write_string_with_format(
+                        row,
+                        2,
+                        format!("{indent}{}", line.name),
+                        &styles.text,
+                    )?;
+                    number(ws, row, 3, line.points, &styles.number)?;
+                    number(ws, row, 4, line.applicable_max, &styles.number)?;
+                    number(ws, row, 5, line.lost, &styles.number)?;
+                    ws.write_string_with_format(row, 6, status_vi(line.status), &styles.text)?;
+                    ws.write_string_with_format(
+                        row,
+                        7,
+                        line.stage.as_deref().map(stage_label).unwrap_or(""),
+                        &styles.text,
+                    )?;
+                    ws.write_string_with_format(
+                        row,
+                        8,
+                        line.seen.unwrap_or_default(),
+                        &styles.text,
+                    )?;
+                    ws.write_string_with_format(row, 9, &line.reason, &styles.text)?;
+                    row += 1;
+                }
+            }
+            for (c, w) in [16.0, 10.0, 50.0, 9.0, 10.0, 9.0, 14.0, 12.0, 14.0, 50.0]
+                .iter()
+                .enumerate()
+            {
+                ws.set_column_width(c as u16, *w)?;
+            }
+            ws.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
+            print_setup(ws, 1, &title, true)?;
+            ws.set_freeze_panes(1, 2)?;
         }
-        for (c, w) in [16.0, 10.0, 50.0, 9.0, 10.0, 9.0, 14.0, 12.0, 14.0, 50.0]
-            .iter()
-            .enumerate()
-        {
-            ws.set_column_width(c as u16, *w)?;
-        }
-        ws.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
-        print_setup(ws, 1, &title, true)?;
-        ws.set_freeze_panes(1, 2)?;
     }
 
     // Stage differences.

@@ -443,7 +443,7 @@ fn outcome(plan: &Plan, records: &Option<RecordSources>, read: impl FnOnce(&mut 
                 .expect("written");
             Ok(String::from_utf8(bytes).expect("UTF-8"))
         }
-        Err(RoundError::Input(ReadError { problems })) => Err(problems
+        Err(RoundError::Input(ReadError { problems, .. })) => Err(problems
             .into_iter()
             .map(|p| (p.unit, p.code, row_of(&p.place), p.message))
             .collect()),

@@ -212,7 +212,8 @@ fn results_workbook_reads_back_cell_by_cell() {
     assert!(names.contains(&"Chi tiết".to_owned()));
     assert!(names.contains(&"Chênh lệch giai đoạn".to_owned()));
     assert!(names.contains(&"Cảnh báo".to_owned()));
-    assert_eq!(names.len(), 4 + 7, "{names:?}");
+    assert!(names.contains(&"Lĩnh vực CCHC".to_owned()));
+    assert_eq!(names.len(), 5 + 7, "{names:?}");
     let ranking = wb.worksheet_range("Xếp hạng").expect("ranking");
     let headers: Vec<String> = (0..7)
         .map(|c| {
@@ -478,4 +479,39 @@ fn names_are_kept() {
         Some("Công an phường Phú Thủy")
     );
     let _: &BTreeMap<String, String> = &inputs.names;
+}
+
+/// A set of one area and `leaves` yes-no leaves.
+fn wide_set(leaves: usize) -> parindex_core::CriteriaSet {
+    let mut text = format!(
+        "[set]\nformat = 1\nid = \"tests/wide/2024\"\ntitle = \"Wide\"\nlevel = \"commune\"\nyear = 2024\nlanguage = \"en\"\nmax = {leaves}\n[origin]\nauthority = \"parindex tests\"\nsource = \"generated\"\nstatus = \"example\"\n[[node]]\ncode = \"1\"\nname = \"All\"\nmax = {leaves}\n"
+    );
+    for n in 1..=leaves {
+        text.push_str(&format!(
+            "[[node]]\ncode = \"1.{n}\"\nname = \"Row {n}\"\nmax = 1\nrule = {{ kind = \"yes-no\" }}\n"
+        ));
+    }
+    parindex_core::CriteriaSet::from_toml(&text, "wide.toml")
+        .expect("loads")
+        .set
+}
+
+#[test]
+fn a_detail_longer_than_a_sheet_runs_over_more_sheets() {
+    let set = wide_set(1_999);
+    let plan = parindex_core::Plan::new(&set);
+    let mut batch = parindex_core::Batch::new(&plan);
+    // 524 units of 2,000 nodes fit in the 1,048,575 rows below the header; 525 do not.
+    for n in 0..524 {
+        batch.add_unit(&format!("U{n}"), []).expect("unit");
+    }
+    assert_eq!(
+        parindex_io::detail_sheets(&plan.score(&batch).expect("scores")),
+        1
+    );
+    batch.add_unit("U524", []).expect("unit");
+    assert_eq!(
+        parindex_io::detail_sheets(&plan.score(&batch).expect("scores")),
+        2
+    );
 }

@@ -260,6 +260,31 @@ fn says_what_the_scorecards_say(run: &Run, doc: &ResultsDocument) {
             .map(|s| (s.stage.clone(), s.total.clone()))
             .collect();
         assert_eq!(written, stages);
+        let areas: Vec<(String, String, String, Option<String>)> = card
+            .reform_areas()
+            .iter()
+            .map(|a| {
+                (
+                    a.area.as_str().to_owned(),
+                    decimal(a.points),
+                    decimal(a.max),
+                    a.reported_index.map(|i| i.to_string()),
+                )
+            })
+            .collect();
+        let written: Vec<(String, String, String, Option<String>)> = unit
+            .reform_areas
+            .iter()
+            .map(|a| {
+                (
+                    a.area.clone(),
+                    a.points.clone(),
+                    a.max.clone(),
+                    a.reported_index.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(written, areas, "{}", unit.unit);
         for (i, (node, score)) in unit.nodes.iter().zip(&card.nodes).enumerate() {
             assert_eq!(node.points, decimal(score.points));
             let by_stage: BTreeMap<String, String> = if card.stages.len() > 1 {
@@ -329,6 +354,46 @@ fn one_stage_sample() {
     let view = doc.year_view().expect("year view");
     assert_eq!(view.units.len(), 30);
     assert_eq!(view.units[0].areas.len(), 7);
+    // The set's reform areas, each with the largest nodes wholly in it.
+    let areas: Vec<(&str, &str, Vec<&str>)> = doc
+        .reform_areas
+        .iter()
+        .map(|a| {
+            let nodes = a.nodes.iter().map(String::as_str).collect();
+            (a.area.as_str(), a.max.as_str(), nodes)
+        })
+        .collect();
+    assert_eq!(
+        areas,
+        [
+            ("direction", "17", vec!["1"]),
+            ("institutional", "3", vec!["2"]),
+            ("procedures", "18", vec!["3", "4.1", "4.2", "7.1"]),
+            ("organisation", "2", vec!["4.3"]),
+            ("civil-service", "8", vec!["5"]),
+            ("modernisation", "10", vec!["6", "7.2"]),
+            ("impact", "2", vec!["7.3"]),
+        ]
+    );
+    assert!(doc.units.iter().all(|u| u.reform_areas.len() == 7));
+    assert_eq!(view.units[0].reform_areas.len(), 7);
+}
+
+#[test]
+fn a_document_written_before_reform_areas_reads_with_none() {
+    let json = String::from_utf8(encode(&sample(), false, 1)).expect("UTF-8");
+    let mut value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    value
+        .as_object_mut()
+        .expect("an object")
+        .remove("reform_areas");
+    for unit in value["units"].as_array_mut().expect("units") {
+        unit.as_object_mut().expect("a unit").remove("reform_areas");
+    }
+    let old = ResultsDocument::from_json(&value.to_string(), "old.json").expect("reads");
+    assert!(old.reform_areas.is_empty());
+    let view = old.year_view().expect("year view");
+    assert!(view.units.iter().all(|u| u.reform_areas.is_empty()));
 }
 
 #[test]

@@ -72,3 +72,34 @@ fn the_template_prints_on_readable_pages_repeating_its_headers() {
         "the unit's id and name repeat: {workbook}"
     );
 }
+
+#[test]
+fn an_area_sheet_gives_its_longest_criterion_name_room_to_show_whole() {
+    let set = shipped::load("binh-thuan-police/commune/2024")
+        .expect("set")
+        .set;
+    let plan = Plan::new(&set);
+    let mut batch = Batch::new(&plan);
+    batch.add_unit("CAP-01", []).expect("unit");
+    let results = plan.score(&batch).expect("scored");
+    let bytes = parindex_io::results_xlsx(&results, &Default::default()).expect("workbook");
+    let parts = parts(&bytes);
+    // Area 4's name, "CẢI CÁCH HÀNH CHÍNH TRONG NỘI BỘ LỰC LƯỢNG CÔNG AN NHÂN DÂN", heads its
+    // 10-character total column; printed by LibreOffice it wraps to 8 lines of 15 points.
+    // Sheet 5 is area 4's (after the ranking and areas 1–3).
+    let workbook = part(&parts, "xl/workbook.xml");
+    let fifth = workbook.split("<sheet ").nth(5).expect("five sheets");
+    assert!(fifth.starts_with("name=\"4. CẢI CÁCH"), "{fifth}");
+    let sheet = part(&parts, "xl/worksheets/sheet5.xml");
+    let row = sheet
+        .split("<row ")
+        .find(|r| r.starts_with("r=\"4\""))
+        .expect("the names row");
+    let height: f64 = row
+        .split("ht=\"")
+        .nth(1)
+        .and_then(|h| h.split('"').next())
+        .and_then(|h| h.parse().ok())
+        .expect("a height");
+    assert!((120.0..=409.0).contains(&height), "names row {height} pt");
+}

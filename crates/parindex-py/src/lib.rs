@@ -14,9 +14,11 @@ mod error;
 mod frame;
 mod interrupt;
 mod records;
+mod reform;
 mod results;
 mod sensitivity;
 mod set;
+mod targets;
 
 use pyo3::prelude::*;
 
@@ -34,5 +36,7 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set::samples, m)?)?;
     m.add_function(wrap_pyfunction!(set::sample_csv, m)?)?;
     m.add_function(wrap_pyfunction!(results::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(reform::compare_reform_areas, m)?)?;
+    m.add_function(wrap_pyfunction!(targets::targets, m)?)?;
     Ok(())
 }

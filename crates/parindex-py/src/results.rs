@@ -174,6 +174,11 @@ impl Results {
         Ok(())
     }
 
+    /// The core results.
+    pub(crate) fn core(&self) -> &CoreResults {
+        &self.results
+    }
+
     fn card(&self, unit: &str) -> Result<&Scorecard, Error> {
         self.results
             .unit(unit)
@@ -379,6 +384,13 @@ impl Results {
         })
     }
 
+    /// One row per unit and reform area of the set: points, applicable maximum, points lost,
+    /// the reported and the exact sub-index.
+    #[pyo3(signature = (exact = true))]
+    fn reform_areas<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| crate::reform::unit_frame(py, &self.results, exact))
+    }
+
     /// One row per unit and node: points, applicable maximum, points lost, status, the stage
     /// used and the measurement seen.
     #[pyo3(signature = (exact = true))]
@@ -398,30 +410,36 @@ impl Results {
     fn sensitivity(
         &self,
         py: Python<'_>,
-        replications: usize,
-        seed: u64,
-        threads: Option<usize>,
+        replications: i128,
+        seed: i128,
+        threads: Option<i128>,
         survey: Option<String>,
         appraisal: Option<f64>,
         not_applicable: Vec<String>,
         rounding: Vec<String>,
         ties: Vec<String>,
         weights: Option<f64>,
-        top: u32,
+        top: i128,
         indices: bool,
         memory_limit: Option<u64>,
     ) -> PyResult<crate::sensitivity::Sensitivity> {
+        // Counts arrive as Python ints of any size: out of range is a ValueError, not an
+        // OverflowError from the conversion.
+        fn count<T: TryFrom<i128>>(name: &str, value: i128) -> Result<T, Error> {
+            T::try_from(value)
+                .map_err(|_| Error::Value(format!("{name} must be 0 or more, and not {value}")))
+        }
         let options = crate::sensitivity::Options {
-            replications,
-            seed,
-            threads,
+            replications: count("replications", replications)?,
+            seed: count("seed", seed)?,
+            threads: threads.map(|t| count("threads", t)).transpose()?,
             survey,
             appraisal,
             not_applicable,
             rounding,
             ties,
             weights,
-            top,
+            top: count("top", top)?,
             indices,
             memory_limit,
         };

@@ -305,6 +305,20 @@ impl PySet {
         self.set().to_toml()
     }
 
+    /// Writes the Excel template the command line writes (`parindex template`) to `path`,
+    /// atomically: a sheet per stage with a row to fill per unit.
+    fn write_template(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let set = self.set();
+        py.detach(|| {
+            guard(|| {
+                let bytes = parindex_io::template_xlsx(set)?;
+                parindex_io::write_atomic(&path, &bytes)?;
+                Ok(())
+            })
+        })
+        .map_err(Into::into)
+    }
+
     /// Scores input data given as a dict of column name → list of cells, in the wide or the
     /// long layout; `source` names the data in messages (`<DataFrame>`), `stage` the stage of
     /// rows without a `stage` column, and `percents` how a bare number on a percent criterion

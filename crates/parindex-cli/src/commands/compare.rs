@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use parindex_core::compare;
-use parindex_io::{ResultsDocument, decimal, read_crosswalk};
+use parindex_io::{ResultsDocument, csv_record, decimal, read_crosswalk};
 
 use crate::ScoreFormat;
 use crate::output::{Outcome, out};
@@ -107,18 +107,7 @@ pub(crate) fn compare_results(
         ScoreFormat::Csv => {
             let mut t = String::new();
             for row in std::iter::once(&header).chain(rows.iter()) {
-                let fields: Vec<String> = row
-                    .iter()
-                    .map(|f| {
-                        if f.contains([',', '"']) {
-                            format!("\"{}\"", f.replace('"', "\"\""))
-                        } else {
-                            f.clone()
-                        }
-                    })
-                    .collect();
-                t.push_str(&fields.join(","));
-                t.push('\n');
+                csv_record(&mut t, row);
             }
             t
         }

@@ -1,6 +1,7 @@
 //! The subcommands, one module each.
 
 pub(crate) mod compare;
+pub(crate) mod compare_areas;
 pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod explain;
@@ -8,5 +9,6 @@ pub(crate) mod score;
 pub(crate) mod sensitivity;
 pub(crate) mod sets;
 pub(crate) mod show;
+pub(crate) mod targets;
 pub(crate) mod template;
 pub(crate) mod validate;

@@ -4,13 +4,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use parindex_io::{
-    ReportOptions, ResultsDocument, Scored, read_crosswalk, report_html, results_xlsx, summary_csv,
-    summary_table, write_atomic, write_atomic_with, write_results_json_with_threads,
+    Outputs, ReportOptions, ResultsDocument, Scored, detail_sheets, read_crosswalk,
+    reform_area_csv, reform_area_table, report_html, results_xlsx, summary_csv, summary_table,
+    write_results_json_with_threads,
 };
 
-use crate::ScoreFormat;
-use crate::output::{Failure, Outcome, Progress, extension, out, print_warnings, same_file};
+use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
+use crate::{By, ScoreFormat};
 
 /// Scores the inputs and writes the results, or prints the ranking.
 #[allow(clippy::too_many_arguments)]
@@ -20,7 +21,7 @@ pub(crate) fn score(
     read: &ReadArgs,
     records: &RecordArgs,
     outputs: &[PathBuf],
-    format: ScoreFormat,
+    (format, by): (ScoreFormat, By),
     previous: Option<&Path>,
     crosswalk: Option<&Path>,
     lean: bool,
@@ -33,19 +34,15 @@ pub(crate) fn score(
                 output.display()
             )));
         }
-        let mut read_from = inputs
-            .iter()
-            .map(PathBuf::as_path)
-            .chain(records.paths().map(PathBuf::as_path))
-            .chain(previous)
-            .chain(crosswalk);
-        if read_from.any(|i| same_file(i, output)) {
-            return Err(Failure::usage(format!(
-                "error: {} is also an input; inputs are never overwritten",
-                output.display()
-            )));
-        }
     }
+    let read_from = inputs
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(records.paths().map(PathBuf::as_path))
+        .chain(previous)
+        .chain(crosswalk)
+        .chain(std::iter::once(Path::new(set)).filter(|p| p.is_file()));
+    check_outputs(outputs, read_from)?;
     let loaded = load_set(set)?;
     let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
     let Scored { inputs, results } = score_round(
@@ -82,21 +79,33 @@ pub(crate) fn score(
         };
         rendered.push((output, bytes));
     }
+    // Every output goes to its temporary file first; only when all are written are they
+    // renamed into place, so that a failed run leaves every output as it was.
+    let mut staged = Outputs::new();
     for (output, bytes) in &rendered {
-        write_atomic(output, bytes)?;
+        staged.write(output, bytes)?;
     }
     for output in outputs.iter().filter(|o| extension(o) == "json") {
-        write_atomic_with(output, |file| {
+        staged.write_with(output, |file| {
             write_results_json_with_threads(&results, &inputs.names, !lean, threads, file)
         })?;
     }
+    staged.commit()?;
     progress.done();
+    let sheets = detail_sheets(&results);
+    if sheets > 1 && outputs.iter().any(|o| extension(o) == "xlsx") {
+        eprintln!(
+            "note: the workbook's detail has more rows than a sheet holds (1048576): it runs over {sheets} sheets, Chi tiết 1 to Chi tiết {sheets}"
+        );
+    }
     print_warnings(&results);
     if outputs.is_empty() {
-        let text = match format {
-            ScoreFormat::Table => summary_table(&results, &inputs.names),
-            ScoreFormat::Csv => summary_csv(&results, &inputs.names),
-            ScoreFormat::Json => {
+        let text = match (format, by) {
+            (ScoreFormat::Table, By::ReformArea) => reform_area_table(&results, &inputs.names),
+            (ScoreFormat::Csv, By::ReformArea) => reform_area_csv(&results, &inputs.names),
+            (ScoreFormat::Table, By::Area) => summary_table(&results, &inputs.names),
+            (ScoreFormat::Csv, By::Area) => summary_csv(&results, &inputs.names),
+            (ScoreFormat::Json, _) => {
                 let stdout = std::io::stdout().lock();
                 let _ = write_results_json_with_threads(
                     &results,

@@ -8,12 +8,12 @@ use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
 use parindex_core::{Named, NotApplicable, Rounding, Ties};
 use parindex_io::{
-    RankIntervals, ReportOptions, Scored, SourceIndices, csv_record, report_html, write_atomic,
+    Outputs, RankIntervals, ReportOptions, Scored, SourceIndices, csv_record, report_html,
 };
 use serde_json::json;
 
 use crate::ScoreFormat;
-use crate::output::{Failure, Outcome, Progress, all_cores, extension, out};
+use crate::output::{Failure, Outcome, Progress, all_cores, check_outputs, extension, out};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 
 /// How survey shares are redrawn, or not.
@@ -143,6 +143,13 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
             )));
         }
     }
+    let read_from = args
+        .inputs
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(args.records.paths().map(PathBuf::as_path))
+        .chain(std::iter::once(std::path::Path::new(&args.set)).filter(|p| p.is_file()));
+    check_outputs(&args.output, read_from)?;
     let loaded = load_set(&args.set)?;
     let progress = Progress(None);
     let round = round(
@@ -179,6 +186,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
     .map_err(|e| Failure::usage(format!("error: {e}")))?;
     progress.done();
     let names = &inputs.names;
+    let mut staged = Outputs::new();
     for output in &args.output {
         let text = match extension(output).as_str() {
             "csv" => csv(&analysis, names),
@@ -220,7 +228,10 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
                 },
             ),
         };
-        write_atomic(output, text.as_bytes())?;
+        staged.write(output, text.as_bytes())?;
+    }
+    staged.commit()?;
+    for output in &args.output {
         eprintln!("wrote {}", output.display());
     }
     if args.output.is_empty() {

@@ -40,6 +40,9 @@ pub(crate) fn show(set: &str, format: ShowFormat) -> Outcome {
                     node.name,
                     decimal(node.max)
                 ));
+                if let Some(area) = node.reform_area {
+                    text.push_str(&format!(" <{area}>"));
+                }
                 if let Some(rule) = &node.rule {
                     text.push_str(&format!("  {}", rule_to_toml(rule)));
                 }
@@ -61,6 +64,7 @@ pub(crate) fn show(set: &str, format: ShowFormat) -> Outcome {
                         "leaf": n.rule.is_some(),
                         "rule": n.rule.as_ref().map(rule_to_toml),
                         "rule_kind": n.rule.as_ref().map(|r| r.kind().as_str()),
+                        "reform_area": set.reform_area(&n.code).map(|a| a.as_str()),
                     })
                 })
                 .collect();

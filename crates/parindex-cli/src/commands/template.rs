@@ -4,11 +4,13 @@ use std::path::Path;
 
 use parindex_io::{template_csv, template_xlsx, write_atomic};
 
-use crate::output::{Failure, Outcome, extension};
+use crate::output::{Failure, Outcome, check_outputs, extension};
 use crate::run::load_set;
 
 /// Writes an input template for a set; the extension picks the format.
 pub(crate) fn template(set: &str, output: &Path) -> Outcome {
+    let set_file = std::iter::once(Path::new(set)).filter(|p| p.is_file());
+    check_outputs(&[output.to_path_buf()], set_file)?;
     let bytes = match extension(output).as_str() {
         "xlsx" => {
             let loaded = load_set(set)?;

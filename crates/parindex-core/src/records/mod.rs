@@ -17,7 +17,7 @@
 //! ```
 //! use parindex_core::records::{Completion, ReformPlan};
 //! use parindex_core::{shipped, Batch, Plan};
-//! let set = shipped::load("binh-thuan-police/division-procedures/2024").unwrap().set;
+//! let set = shipped::load("binh-thuan-police/division-procedures/2024")?.set;
 //! let plan = Plan::new(&set);
 //! let reform = ReformPlan::from_toml(r#"
 //! format = 1
@@ -43,20 +43,21 @@
 //! lead = ["PA01"]
 //! product = "Four reports"
 //! deadline = "year-round"
-//! "#, "plan.toml").unwrap();
+//! "#, "plan.toml")?;
 //! let done = Completion {
 //!     unit: "PA01".into(),
 //!     task: "1".into(),
-//!     done: Some("15/04/2024".parse().unwrap()),
+//!     done: Some("15/04/2024".parse()?),
 //!     product: None,
 //!     note: None,
 //! };
 //! let mut batch = Batch::new(&plan);
-//! batch.add_unit("PA01", []).unwrap();
-//! batch.add_plan_records(&reform, &[done], None).unwrap();
-//! let results = plan.score(&batch).unwrap();
-//! let line = results.explain("PA01").unwrap().lines.into_iter().find(|l| l.code == "1.1.4").unwrap();
+//! batch.add_unit("PA01", [])?;
+//! batch.add_plan_records(&reform, &[done], None).map_err(|problems| format!("{problems:?}"))?;
+//! let results = plan.score(&batch)?;
+//! let line = results.explain("PA01").ok_or("no unit")?.lines.into_iter().find(|l| l.code == "1.1.4").ok_or("no line")?;
 //! assert_eq!(line.reason, "1 of 2 plan tasks done, 0 on time; late: 1; not done: 2 → 1/2 (50%) → tier 50 <= x < 100 → 0.5");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod plan_file;

@@ -102,10 +102,11 @@ pub struct Task {
 /// use parindex_core::records::Deadline;
 /// use parindex_core::Date;
 /// let due = |d: Deadline| d.due(&[]).map(|d| d.to_string());
-/// assert_eq!(due("Q1/2024".parse().unwrap()), Some("31/03/2024".to_owned()));
-/// assert_eq!(due("02/2024".parse().unwrap()), Some("29/02/2024".to_owned()));
-/// assert_eq!(due("15/12/2018".parse().unwrap()), Some("15/12/2018".to_owned()));
-/// assert_eq!(due("year-round".parse().unwrap()), None);
+/// assert_eq!(due("Q1/2024".parse()?), Some("31/03/2024".to_owned()));
+/// assert_eq!(due("02/2024".parse()?), Some("29/02/2024".to_owned()));
+/// assert_eq!(due("15/12/2018".parse()?), Some("15/12/2018".to_owned()));
+/// assert_eq!(due("year-round".parse()?), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deadline {
@@ -418,16 +419,17 @@ impl ReformPlan {
     /// lead = ["justice"]
     /// product = "A report"
     /// deadline = "Q1/2024"
-    /// "#, "plan.toml").unwrap();
+    /// "#, "plan.toml")?;
     /// let done = Completion {
     ///     unit: "justice".into(),
     ///     task: "1.1".into(),
-    ///     done: Some("02/04/2024".parse().unwrap()),
+    ///     done: Some("02/04/2024".parse()?),
     ///     product: None,
     ///     note: None,
     /// };
     /// let tally = plan.tally("justice", &[&done]);
     /// assert_eq!(tally.to_string(), "1 of 1 plan tasks done, 0 on time; late: 1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn tally(&self, unit: &str, completions: &[&Completion]) -> PlanTally {
         let unit = nfc(unit);

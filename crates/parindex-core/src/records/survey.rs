@@ -146,8 +146,9 @@ pub const Z_95: f64 = 1.959_963_984_540_054;
 ///
 /// ```
 /// use parindex_core::records::{wilson, Z_95};
-/// let (low, high) = wilson(81, 263, Z_95).unwrap();
+/// let (low, high) = wilson(81, 263, Z_95).ok_or("no respondents")?;
 /// assert_eq!((format!("{low:.4}"), format!("{high:.4}")), ("0.2553".into(), "0.3662".into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn wilson(successes: u64, n: u64, z: f64) -> Option<(f64, f64)> {
     if n == 0 || successes > n {

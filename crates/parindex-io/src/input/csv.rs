@@ -16,7 +16,7 @@ impl InputReader {
                         message.truncate(at);
                     }
                 }
-                self.problems.push(InputProblem {
+                self.record(InputProblem {
                     unit: None,
                     file: file.to_owned(),
                     place,
@@ -32,22 +32,30 @@ impl InputReader {
         let Some(text) = self.decoded(file, bytes) else {
             return;
         };
-        let records = match csv::parse(text) {
-            Ok(records) => records,
-            Err((line, column, message)) => {
-                self.problems.push(InputProblem {
-                    unit: None,
-                    file: file.to_owned(),
-                    place: Place::Line { line, column },
-                    code: None,
-                    message,
-                });
-                return;
-            }
-        };
-        let mut grid = Grid::new(file);
-        grid.rows = records
-            .into_iter()
+        let delimiter = csv::delimiter(text);
+        // A first pass checks the syntax and the limits, so that a broken file is refused with
+        // its one problem; the second reads it a record at a time.
+        for record in csv::Records::new(text, delimiter) {
+            let fault = match record {
+                Ok(record) if self.count_cells(record.len()) => continue,
+                Ok(record) => {
+                    let (line, column) = record.last().map_or((1, 1), |f| (f.line, f.column));
+                    (line, column, crate::limits::too_many_cells())
+                }
+                Err(fault) => fault,
+            };
+            let (line, column, message) = fault;
+            return self.record(InputProblem {
+                unit: None,
+                file: file.to_owned(),
+                place: Place::Line { line, column },
+                code: None,
+                message,
+            });
+        }
+        let grid = Grid::new(file);
+        let rows = csv::Records::new(text, delimiter)
+            .map_while(Result::ok)
             .map(|record| {
                 record
                     .into_iter()
@@ -60,19 +68,16 @@ impl InputReader {
                         loc: Loc::Text(f.line, f.column),
                     })
                     .collect()
-            })
-            .collect();
-        if super::layout::find_header(&grid.rows).is_none() {
-            self.problems.push(InputProblem {
+            });
+        if !self.read_rows(&grid, rows) {
+            self.record(InputProblem {
                 unit: None,
                 file: file.to_owned(),
                 place: Place::Line { line: 1, column: 1 },
                 code: None,
                 message: NO_UNIT_COLUMN.to_owned(),
             });
-            return;
         }
-        self.read_table(&grid);
     }
 }
 

@@ -7,11 +7,15 @@
 //!   "evidence": {"1.1.4": true}}]}
 //! ```
 
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use super::{CellValue, Grid, GridCell, InputReader, Loc};
 use crate::error::{InputProblem, Place};
-use crate::limits::cell_too_long;
+use crate::limits::{MAX_CELLS, MAX_COLUMNS, cell_too_long, too_many_cells};
 
 /// The columns of the grid a JSON document becomes.
 const COLUMNS: [&str; 6] = ["unit", "name", "stage", "code", "value", "evidence"];
@@ -20,70 +24,104 @@ const COLUMNS: [&str; 6] = ["unit", "name", "stage", "code", "value", "evidence"
 const UNIT_KEYS: [&str; 6] = ["unit", "name", "attributes", "values", "stages", "evidence"];
 
 impl InputReader {
+    /// Reads a JSON document in two passes over its text, neither holding the document: the
+    /// first checks it whole (syntax, nesting, duplicate keys, the size of every object and
+    /// array, the run's cell budget) and finds what it is; the second reads its units one at a
+    /// time, each laid out as long-layout rows for the layout reader.
     pub(crate) fn read_json(&mut self, file: &str, bytes: &[u8]) {
         let Some(text) = self.decoded(file, bytes) else {
             return;
         };
-        let document: Value = match serde_json::from_str(text) {
-            Ok(v) => v,
-            Err(e) => {
-                self.problems.push(InputProblem {
-                    unit: None,
-                    file: file.to_owned(),
-                    place: Place::Line {
-                        line: e.line(),
-                        column: e.column(),
-                    },
-                    code: None,
-                    message: format!("not valid JSON: {e}"),
-                });
-                return;
-            }
+        let mut check = Check {
+            cells: 0,
+            budget: MAX_CELLS.saturating_sub(self.cells),
+            schema: false,
+            set: None,
+            units: None,
         };
-        let units = match &document {
-            Value::Array(units) => units,
-            Value::Object(map) => {
-                if map.contains_key("schema") {
-                    let message = "is a results document, not an input: give the units' values";
-                    return self.file_problem(file, message.to_owned());
-                }
-                if let Some(set) = map.get("set").and_then(|s| s.as_str()) {
-                    let id = &self.plan.set().info.id;
-                    if set != id {
-                        let message = format!("is an input for the set {set}, not {id}");
-                        return self.file_problem(file, message);
-                    }
-                }
-                match map.get("units").and_then(|u| u.as_array()) {
-                    Some(units) => units,
-                    None => return self.file_problem(file, "has no \"units\" array".to_owned()),
-                }
+        let checked = {
+            let mut de = serde_json::Deserializer::from_str(text);
+            Walk {
+                check: &mut check,
+                role: Role::Top,
             }
-            _ => {
+            .deserialize(&mut de)
+            .and_then(|()| de.end())
+        };
+        if let Err(e) = checked {
+            return self.record(InputProblem {
+                unit: None,
+                file: file.to_owned(),
+                place: Place::Line {
+                    line: e.line(),
+                    column: e.column(),
+                },
+                code: None,
+                message: format!("not valid JSON: {e}"),
+            });
+        }
+        self.count_cells(check.cells);
+        if let Some((line, column, number)) = inexact_number(text) {
+            return self.record(InputProblem {
+                unit: None,
+                file: file.to_owned(),
+                place: Place::Line { line, column },
+                code: None,
+                message: format!(
+                    "the number {number} has more than 15 significant digits, which a JSON number (a binary float) does not carry: write it as a string, \"{number}\""
+                ),
+            });
+        }
+        if check.schema {
+            let message = "is a results document, not an input: give the units' values";
+            return self.file_problem(file, message.to_owned());
+        }
+        if let Some(set) = &check.set {
+            let id = &self.plan.set().info.id;
+            if set != id {
+                let message = format!("is an input for the set {set}, not {id}");
+                return self.file_problem(file, message);
+            }
+        }
+        match check.units {
+            Some(true) => {}
+            Some(false) => return self.file_problem(file, "has no \"units\" array".to_owned()),
+            None => {
                 let message = "is neither an array of units nor an object with \"units\"";
                 return self.file_problem(file, message.to_owned());
             }
-        };
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        // The first pass accepted the text, so the second cannot fail.
+        let _ = Units {
+            reader: self,
+            file,
+            next: 0,
+        }
+        .deserialize(&mut de);
+    }
+
+    /// Reads one unit of the document, at position `i`.
+    fn json_unit_rows(&mut self, file: &str, i: usize, unit: &Value) {
         let mut grid = Grid::new(file);
         grid.paths.push(String::new());
-        grid.rows.push(
-            COLUMNS
-                .iter()
-                .map(|name| GridCell {
-                    value: CellValue::Text((*name).to_owned()),
-                    loc: Loc::Json(0),
-                })
-                .collect(),
-        );
-        for (i, unit) in units.iter().enumerate() {
-            self.json_unit(&mut grid, i, unit);
+        let header: Vec<GridCell> = COLUMNS
+            .iter()
+            .map(|name| GridCell {
+                value: CellValue::Text((*name).to_owned()),
+                loc: Loc::Json(0),
+            })
+            .collect();
+        let mut rows = vec![header];
+        self.json_unit(&mut grid, &mut rows, i, unit);
+        if rows.len() > 1 {
+            self.read_rows(&grid, rows);
         }
-        self.read_table(&grid);
     }
 
     /// Lays out one unit of the document as rows of the grid; problems of its shape are
     /// recorded here, problems of its values by the layout reader.
-    fn json_unit(&mut self, grid: &mut Grid, i: usize, unit: &Value) {
+    fn json_unit(&mut self, grid: &mut Grid, out: &mut Vec<Vec<GridCell>>, i: usize, unit: &Value) {
         let position = format!("units[{i}]");
         let Some(object) = unit.as_object() else {
             return self.json_problem(grid, &position, None, "is not an object");
@@ -205,11 +243,11 @@ impl InputReader {
             // A unit without values is still a unit: scored with every input missing.
             rows.push(row(None, "", CellValue::Empty, CellValue::Empty));
         }
-        grid.rows.extend(rows);
+        out.extend(rows);
     }
 
     fn json_problem(&mut self, grid: &Grid, at: &str, code: Option<&str>, message: &str) {
-        self.problems.push(InputProblem {
+        self.record(InputProblem {
             unit: None,
             file: grid.source.clone(),
             place: Place::Json(at.to_owned()),
@@ -240,4 +278,256 @@ fn cell_of(value: &Value) -> CellValue {
             .map_or_else(|| CellValue::Text(n.to_string()), CellValue::Number),
         other => CellValue::Text(other.to_string()),
     }
+}
+
+/// What the first pass learns of a document.
+struct Check {
+    /// Cells counted: every unit, and every value under it.
+    cells: usize,
+    budget: usize,
+    /// Whether the top object has a `schema` key (a results document).
+    schema: bool,
+    /// The `set` of the top object, when it is text.
+    set: Option<String>,
+    /// Whether there is a units array (`Some(true)`), something else under `units`
+    /// (`Some(false)`), or neither (`None`).
+    units: Option<bool>,
+}
+
+/// Where a value is in the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// The document itself.
+    Top,
+    /// The top object's `set`.
+    Set,
+    /// The array of units.
+    Units,
+    /// Anything else: every object and array in it is held to [`MAX_COLUMNS`] entries.
+    Inside,
+}
+
+/// The first pass: walks a value, refusing duplicate keys and oversized objects and arrays,
+/// counting cells, and noting what the top of the document is.
+struct Walk<'c> {
+    check: &'c mut Check,
+    role: Role,
+}
+
+impl Walk<'_> {
+    fn count<E: de::Error>(&mut self) -> Result<(), E> {
+        self.check.cells += 1;
+        if self.check.cells > self.check.budget {
+            return Err(E::custom(too_many_cells()));
+        }
+        Ok(())
+    }
+
+    fn child(&mut self, role: Role) -> Walk<'_> {
+        Walk {
+            check: self.check,
+            role,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(mut self, _: bool) -> Result<(), E> {
+        self.count()
+    }
+
+    fn visit_i64<E: de::Error>(mut self, _: i64) -> Result<(), E> {
+        self.count()
+    }
+
+    fn visit_u64<E: de::Error>(mut self, _: u64) -> Result<(), E> {
+        self.count()
+    }
+
+    fn visit_f64<E: de::Error>(mut self, _: f64) -> Result<(), E> {
+        self.count()
+    }
+
+    fn visit_str<E: de::Error>(mut self, text: &str) -> Result<(), E> {
+        if self.role == Role::Set {
+            self.check.set = Some(text.to_owned());
+        }
+        self.count()
+    }
+
+    fn visit_unit<E: de::Error>(mut self) -> Result<(), E> {
+        self.count()
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        let units = matches!(self.role, Role::Top | Role::Units);
+        if units {
+            self.check.units = Some(true);
+        }
+        let mut n = 0usize;
+        while seq.next_element_seed(self.child(Role::Inside))?.is_some() {
+            n += 1;
+            if !units && n > MAX_COLUMNS {
+                return Err(de::Error::custom(format!(
+                    "an array of more than {MAX_COLUMNS} items; a unit has at most one value per criterion"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        let top = self.role == Role::Top;
+        if self.role == Role::Units {
+            self.check.units = Some(false);
+        }
+        if top {
+            self.check.units = Some(false);
+        } else {
+            // A unit's object counts as a cell, as its row would.
+            self.count()?;
+        }
+        let mut keys: HashSet<String> = HashSet::new();
+        let mut has_units = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if keys.len() >= MAX_COLUMNS {
+                return Err(de::Error::custom(format!(
+                    "an object of more than {MAX_COLUMNS} keys; a unit has at most one value per criterion"
+                )));
+            }
+            if !keys.insert(key.clone()) {
+                return Err(de::Error::custom(format!(
+                    "the key \"{key}\" appears twice in one object: JSON readers disagree on which one counts, so neither is read"
+                )));
+            }
+            let role = match (top, key.as_str()) {
+                (true, "set") => Role::Set,
+                (true, "units") => {
+                    has_units = true;
+                    Role::Units
+                }
+                (true, "schema") => {
+                    self.check.schema = true;
+                    Role::Inside
+                }
+                _ => Role::Inside,
+            };
+            map.next_value_seed(self.child(role))?;
+        }
+        if top && !has_units {
+            self.check.units = Some(false);
+        }
+        Ok(())
+    }
+}
+
+/// The second pass: the units of a checked document, each read as soon as it is parsed.
+struct Units<'r, 'f> {
+    reader: &'r mut InputReader,
+    file: &'f str,
+    next: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Units<'_, '_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Units<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of units or an object with units")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(unit) = seq.next_element::<Value>()? {
+            self.reader.json_unit_rows(self.file, self.next, &unit);
+            self.next += 1;
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Units { reader, file, .. } = self;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "units" {
+                map.next_value_seed(Units {
+                    reader: &mut *reader,
+                    file,
+                    next: 0,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The first number of a JSON text that a binary float cannot carry digit for digit: more
+/// than 15 significant digits, other than a whole number (read exactly); with its line and
+/// column.
+fn inexact_number(text: &str) -> Option<(usize, usize, &str)> {
+    let bytes = text.as_bytes();
+    let (mut i, mut line, mut line_start) = (0, 1, 0);
+    let mut in_string = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < bytes.len()
+                    && matches!(bytes[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                let number = &text[start..i];
+                let whole = !number.contains(['.', 'e', 'E'])
+                    && (number.parse::<i64>().is_ok() || number.parse::<u64>().is_ok());
+                let mantissa = number.split(['e', 'E']).next().unwrap_or("");
+                let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+                let significant = digits.trim_start_matches('0').trim_end_matches('0').len();
+                if !whole && significant > 15 {
+                    let column = text[line_start..start].chars().count() + 1;
+                    return Some((line, column, number));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }

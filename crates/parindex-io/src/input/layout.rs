@@ -46,7 +46,7 @@ impl Column {
 
 /// The header row: the first of the first 20 rows with a cell `unit`.
 pub(crate) fn find_header(rows: &[Vec<GridCell>]) -> Option<usize> {
-    rows.iter().take(20).position(|row| {
+    rows.iter().take(HEADER_ROWS).position(|row| {
         row.iter()
             .any(|c| matches!(&c.value, super::CellValue::Text(t) if t.trim().eq_ignore_ascii_case("unit")))
     })
@@ -139,11 +139,43 @@ impl InputReader {
         Ok(column)
     }
 
-    /// Reads a grid whose header row has been found.
-    pub(crate) fn read_table(&mut self, grid: &Grid) {
-        let Some(h) = find_header(&grid.rows) else {
-            return;
+    /// Reads the rows of one table, row by row: the header is the first of its first 20 rows
+    /// with a `unit` cell, and every row below it is a unit's (or a value's). Returns `false`,
+    /// with nothing recorded, when no header is found.
+    ///
+    /// Only the rows up to the header are held; each row below it is read and dropped, so a
+    /// door that streams its rows holds one row at a time.
+    pub(crate) fn read_rows(
+        &mut self,
+        grid: &Grid,
+        rows: impl IntoIterator<Item = Vec<GridCell>>,
+    ) -> bool {
+        let mut rows = rows.into_iter();
+        let mut head: Vec<Vec<GridCell>> = Vec::new();
+        let h = loop {
+            if let Some(h) = find_header(&head) {
+                break h;
+            }
+            if head.len() >= HEADER_ROWS {
+                return false;
+            }
+            match rows.next() {
+                Some(row) => head.push(row),
+                None => return false,
+            }
         };
+        let Some(table) = self.open_table(grid, &head[h]) else {
+            return true;
+        };
+        for row in head.drain(h + 1..).chain(rows) {
+            self.read_row(grid, &table, &row);
+        }
+        true
+    }
+
+    /// The columns of a table from its header row, or `None` when the table cannot be read
+    /// (its problems recorded).
+    fn open_table(&mut self, grid: &Grid, header: &[GridCell]) -> Option<Table> {
         let default_stage = match &grid.stage {
             None => 0,
             Some(name) => match self.resolve_stage(name) {
@@ -151,11 +183,10 @@ impl InputReader {
                 None => {
                     let message = self.unknown_stage(name);
                     self.file_problem(&grid.source, message);
-                    return;
+                    return None;
                 }
             },
         };
-        let header = &grid.rows[h];
         let long = is_long(header);
         let mut columns = Vec::with_capacity(header.len());
         let mut seen: HashMap<Column, Loc> = HashMap::new();
@@ -185,30 +216,38 @@ impl InputReader {
                     let loc = header.first().map_or(Loc::Text(1, 1), |c| c.loc);
                     let message = format!("no \"{}\" column", required.name());
                     self.problem(grid, loc, None, message);
-                    return;
+                    return None;
                 }
             }
         }
-        let table = Table {
-            grid,
+        let position = |wanted: &Column| columns.iter().position(|c| c == wanted);
+        Some(Table {
+            unit: position(&Column::Unit),
+            name: position(&Column::Name),
+            stage: position(&Column::Stage),
+            code: position(&Column::Code),
+            value: position(&Column::Value),
+            evidence: position(&Column::Evidence),
             columns,
             default_stage,
-        };
-        for row in &grid.rows[h + 1..] {
-            if row.iter().all(|c| c.value.is_empty()) {
-                continue;
-            }
-            if long {
-                self.read_long_row(&table, row);
-            } else {
-                self.read_wide_row(&table, row);
-            }
+            long,
+        })
+    }
+
+    /// Reads one row below a table's header.
+    fn read_row(&mut self, grid: &Grid, table: &Table, row: &[GridCell]) {
+        if row.iter().all(|c| c.value.is_empty()) {
+            return;
+        }
+        if table.long {
+            self.read_long_row(grid, table, row);
+        } else {
+            self.read_wide_row(grid, table, row);
         }
     }
 
     /// The unit of a row, added to the batch if new; its stage.
-    fn row_unit(&mut self, table: &Table<'_>, row: &[GridCell]) -> Option<(usize, usize)> {
-        let grid = table.grid;
+    fn row_unit(&mut self, grid: &Grid, table: &Table, row: &[GridCell]) -> Option<(usize, usize)> {
         let first_loc = row.first().map_or(Loc::Text(1, 1), |c| c.loc);
         let Some(unit_cell) = table
             .find(row, &Column::Unit)
@@ -252,7 +291,20 @@ impl InputReader {
             None => match self.batch.add_unit(&id, []) {
                 Ok(i) => i,
                 Err(e) => {
-                    self.problem(grid, unit_cell.loc, None, e.to_string());
+                    // A look-alike id is named with where the unit it looks like was read.
+                    let lookalike = parindex_core::text::identifier_problem(&id)
+                        .is_none()
+                        .then(|| self.batch.lookalike(&id))
+                        .flatten();
+                    let first = lookalike.and_then(|other| {
+                        let stages = self.plan.set().policy.stages.len();
+                        (0..stages).find_map(|s| self.rows_seen.get(&(other, s)))
+                    });
+                    let message = match first {
+                        Some((at, _)) => format!("{} (first at {at})", e.message),
+                        None => e.message,
+                    };
+                    self.problem(grid, unit_cell.loc, None, message);
                     return None;
                 }
             },
@@ -284,25 +336,25 @@ impl InputReader {
     }
 
     /// Records where a unit's row at a stage is; `false` when one was already read.
-    fn first_row(&mut self, table: &Table<'_>, unit: usize, stage: usize, loc: Loc) -> bool {
+    fn first_row(&mut self, grid: &Grid, unit: usize, stage: usize, loc: Loc) -> bool {
         if self.rows_seen.contains_key(&(unit, stage)) {
             return false;
         }
         let spot = Spot {
-            file: table.grid.source.clone(),
-            place: table.grid.place(loc),
+            file: grid.source.clone(),
+            place: grid.place(loc),
         };
         self.rows_seen
-            .insert((unit, stage), (table.grid.describe(loc), spot));
+            .insert((unit, stage), (grid.describe(loc), spot));
         true
     }
 
-    fn read_wide_row(&mut self, table: &Table<'_>, row: &[GridCell]) {
-        let Some((unit, stage)) = self.row_unit(table, row) else {
+    fn read_wide_row(&mut self, grid: &Grid, table: &Table, row: &[GridCell]) {
+        let Some((unit, stage)) = self.row_unit(grid, table, row) else {
             return;
         };
         let loc = row.first().map_or(Loc::Text(1, 1), |c| c.loc);
-        if !self.first_row(table, unit, stage, loc) {
+        if !self.first_row(grid, unit, stage, loc) {
             let id = &self.batch.units()[unit].id;
             let first = self
                 .rows_seen
@@ -318,21 +370,20 @@ impl InputReader {
             } else {
                 format!("unit \"{id}\" appears twice (first at {first})")
             };
-            self.problem(table.grid, loc, None, message);
+            self.problem(grid, loc, None, message);
             return;
         }
         for (column, cell) in table.columns.iter().zip(row) {
             if let Column::Leaf(leaf) = column {
                 if !cell.value.is_empty() {
-                    self.set_leaf(table.grid, unit, *leaf, stage, cell);
+                    self.set_leaf(grid, unit, *leaf, stage, cell);
                 }
             }
         }
     }
 
-    fn read_long_row(&mut self, table: &Table<'_>, row: &[GridCell]) {
-        let grid = table.grid;
-        let Some((unit, stage)) = self.row_unit(table, row) else {
+    fn read_long_row(&mut self, grid: &Grid, table: &Table, row: &[GridCell]) {
+        let Some((unit, stage)) = self.row_unit(grid, table, row) else {
             return;
         };
         let first_loc = row.first().map_or(Loc::Text(1, 1), |c| c.loc);
@@ -352,11 +403,11 @@ impl InputReader {
                 );
             } else {
                 // A row that only names a unit: the unit is scored with its inputs missing.
-                self.first_row(table, unit, stage, first_loc);
+                self.first_row(grid, unit, stage, first_loc);
             }
             return;
         };
-        self.first_row(table, unit, stage, code_cell.loc);
+        self.first_row(grid, unit, stage, code_cell.loc);
         let code = code_cell.value.plain().into_owned();
         let empty = GridCell {
             value: super::CellValue::Empty,
@@ -416,18 +467,34 @@ impl InputReader {
     }
 }
 
-/// A grid with its columns known.
-struct Table<'a> {
-    grid: &'a Grid,
+/// The rows of a table a header is looked for in.
+const HEADER_ROWS: usize = 20;
+
+/// A table's columns, from its header row.
+struct Table {
     columns: Vec<Column>,
     default_stage: usize,
+    long: bool,
+    /// The positions of the columns rows are looked up by.
+    unit: Option<usize>,
+    name: Option<usize>,
+    stage: Option<usize>,
+    code: Option<usize>,
+    value: Option<usize>,
+    evidence: Option<usize>,
 }
 
-impl Table<'_> {
+impl Table {
     fn find<'r>(&self, row: &'r [GridCell], wanted: &Column) -> Option<&'r GridCell> {
-        self.columns
-            .iter()
-            .position(|c| c == wanted)
-            .and_then(|i| row.get(i))
+        let position = match wanted {
+            Column::Unit => self.unit,
+            Column::Name => self.name,
+            Column::Stage => self.stage,
+            Column::Code => self.code,
+            Column::Value => self.value,
+            Column::Evidence => self.evidence,
+            other => self.columns.iter().position(|c| c == other),
+        };
+        position.and_then(|i| row.get(i))
     }
 }

@@ -28,14 +28,16 @@
 //! ## Limits
 //!
 //! Every file is held to the limits ([`crate::MAX_INPUT_BYTES`] and the others): its size,
-//! rows, cells, characters per cell, and units per run. In-memory grids are held to the same
-//! row, cell and unit limits.
+//! rows, columns, characters per cell, and, over the run, cells and units. In-memory grids are
+//! held to the same row, column, cell and unit limits. Every door hands its rows over one at a
+//! time (`read_rows`, in `layout`), so reading holds a row, not a file; at most
+//! [`crate::MAX_PROBLEMS`] problems are kept, the others counted.
 
 pub(crate) mod cell;
 pub(crate) mod csv;
 mod json;
 mod layout;
-mod styles;
+pub(crate) mod package;
 pub(crate) mod xlsx;
 
 use std::collections::{BTreeMap, HashMap};
@@ -44,10 +46,11 @@ use std::path::Path;
 use parindex_core::{Batch, Input, Plan, Rule, ScoreProblem, value};
 
 use crate::error::{InputProblem, Place, ReadError, cell_name};
-use crate::limits::{self, MAX_CELLS, MAX_ROWS, MAX_UNITS, cell_too_long};
+use crate::limits::{
+    self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
+};
 pub use cell::{CellValue, PercentScale, ReadOptions, UnknownPercentScale};
 pub(crate) use csv::decode_text;
-pub(crate) use xlsx::read_sheet;
 
 /// The name of the instructions sheet of a template; readers skip it.
 pub const INSTRUCTIONS_SHEET: &str = "Hướng dẫn";
@@ -178,6 +181,12 @@ impl Grid {
         if rows >= MAX_ROWS {
             return Err(problem(format!(
                 "the data has more than {MAX_ROWS} rows, the limit"
+            )));
+        }
+        if columns.len() > MAX_COLUMNS {
+            return Err(problem(format!(
+                "the data has {} columns; in-memory data is limited to {MAX_COLUMNS}, as many as an Excel sheet holds",
+                columns.len()
             )));
         }
         if columns.len().saturating_mul(rows.max(1)) > MAX_CELLS {
@@ -324,8 +333,12 @@ pub struct InputReader {
     /// branch rules), so that what scoring refuses is located at its cell.
     checked_late: HashMap<(usize, usize, usize), Spot>,
     problems: Vec<InputProblem>,
+    /// Problems found beyond the first [`MAX_PROBLEMS`]: counted, not kept.
+    more_problems: usize,
     /// Whether a unit beyond [`MAX_UNITS`] was refused.
     units_beyond_limit: bool,
+    /// Cells read so far, over every file: the run's budget is [`MAX_CELLS`].
+    cells: usize,
 }
 
 impl InputReader {
@@ -345,7 +358,9 @@ impl InputReader {
             values_seen: HashMap::new(),
             checked_late: HashMap::new(),
             problems: Vec::new(),
+            more_problems: 0,
             units_beyond_limit: false,
+            cells: 0,
         }
     }
 
@@ -354,8 +369,9 @@ impl InputReader {
         &self.plan
     }
 
-    /// Reads a file; its format comes from its extension: `.csv`, `.xlsx` (also `.xlsm`,
-    /// `.xls`, `.ods`) or `.json`. The file is only read, never modified.
+    /// Reads a file; its format comes from its extension: `.csv`, `.xlsx` (also `.xlsm`) or
+    /// `.json`. A legacy `.xls` workbook or an `.ods` spreadsheet is refused by its content,
+    /// whatever its name, with how to convert it. The file is only read, never modified.
     pub fn read_path(&mut self, path: &Path) {
         let file = path.display().to_string();
         // The size is checked before anything is read into memory.
@@ -367,9 +383,7 @@ impl InputReader {
         }
         match std::fs::read(path) {
             Ok(bytes) => self.read_bytes(&file, &bytes),
-            Err(e) => self
-                .problems
-                .extend(ReadError::file(&file, format!("cannot read: {e}")).problems),
+            Err(e) => self.file_problem(&file, format!("cannot read: {e}")),
         }
     }
 
@@ -385,6 +399,7 @@ impl InputReader {
             .unwrap_or_default();
         match extension.as_str() {
             "csv" | "txt" => self.read_csv(file, bytes),
+            // The content decides: a legacy workbook renamed .xlsx is still refused.
             "xlsx" | "xlsm" | "xls" | "ods" => self.read_workbook(file, bytes),
             "json" => self.read_json(file, bytes),
             other => self.file_problem(
@@ -394,18 +409,22 @@ impl InputReader {
         }
     }
 
-    /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`].
-    pub fn read_grid(&mut self, grid: Grid) {
-        if layout::find_header(&grid.rows).is_none() {
-            let loc = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
+    /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`]. Its cells count
+    /// against the run's [`MAX_CELLS`], as a file's do.
+    pub fn read_grid(&mut self, mut grid: Grid) {
+        let cells = grid.rows.iter().map(Vec::len).sum();
+        if !self.count_cells(cells) {
+            return self.file_problem(&grid.source, limits::too_many_cells());
+        }
+        let first = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
+        let rows = std::mem::take(&mut grid.rows);
+        if !self.read_rows(&grid, rows) {
             let message = NO_UNIT_COLUMN.to_owned();
-            match loc {
+            match first {
                 Some(loc) => self.problem(&grid, loc, None, message),
                 None => self.file_problem(&grid.source, message),
             }
-            return;
         }
-        self.read_table(&grid);
     }
 
     /// The batch and names read, or every problem found.
@@ -418,7 +437,23 @@ impl InputReader {
         } else {
             Err(ReadError {
                 problems: self.problems,
+                more: self.more_problems,
             })
+        }
+    }
+
+    /// Counts `n` more cells against the run's budget; `false` once it is spent.
+    pub(crate) fn count_cells(&mut self, n: usize) -> bool {
+        self.cells = self.cells.saturating_add(n);
+        self.cells <= MAX_CELLS
+    }
+
+    /// Keeps a problem, or only counts it beyond [`MAX_PROBLEMS`].
+    pub(crate) fn record(&mut self, problem: InputProblem) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(problem);
+        } else {
+            self.more_problems += 1;
         }
     }
 
@@ -432,6 +467,7 @@ impl InputReader {
         if !self.problems.is_empty() {
             return Err(ReadError {
                 problems: self.problems,
+                more: self.more_problems,
             });
         }
         let locator = Locator {
@@ -455,7 +491,7 @@ impl InputReader {
     }
 
     fn file_problem(&mut self, file: &str, message: String) {
-        self.problems.push(InputProblem {
+        self.record(InputProblem {
             unit: None,
             file: file.to_owned(),
             place: Place::File,
@@ -466,14 +502,17 @@ impl InputReader {
 
     /// A problem with one unit's input at a cell.
     fn unit_problem(&mut self, grid: &Grid, loc: Loc, unit: usize, code: &str, message: String) {
-        self.problem(grid, loc, Some(code), message);
-        if let Some(last) = self.problems.last_mut() {
-            last.unit = self.batch.units().get(unit).map(|u| u.id.clone());
-        }
+        self.record(InputProblem {
+            unit: self.batch.units().get(unit).map(|u| u.id.clone()),
+            file: grid.source.clone(),
+            place: grid.place(loc),
+            code: Some(code.to_owned()),
+            message,
+        });
     }
 
     fn problem(&mut self, grid: &Grid, loc: Loc, code: Option<&str>, message: String) {
-        self.problems.push(InputProblem {
+        self.record(InputProblem {
             unit: None,
             file: grid.source.clone(),
             place: grid.place(loc),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use parindex_core::records::{Derivation, TaskOutcome};
-use parindex_core::{NodeStatus, Results, YearResults, YearUnit};
+use parindex_core::{NodeStatus, ReformArea, Results, YearResults, YearUnit};
 use rust_decimal::Decimal;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -35,6 +35,10 @@ pub struct ResultsDocument {
     pub bands: Vec<BandSummary>,
     /// The set's nodes, in the table's order.
     pub nodes: Vec<NodeSummary>,
+    /// The reform areas of the set's scored rows, in the vocabulary's order; empty for a set
+    /// that declares none (and in documents written before reform areas).
+    #[serde(default)]
+    pub reform_areas: Vec<ReformAreaSummary>,
     /// One entry per unit, in input order.
     pub units: Vec<UnitResult>,
     /// Warnings met while scoring (missing inputs scored 0).
@@ -88,6 +92,37 @@ pub struct NodeSummary {
     pub kind: String,
 }
 
+/// A reform area of the set: its name, and the largest nodes wholly in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReformAreaSummary {
+    /// The area's name in files: `direction`, `institutional`, `procedures`, `organisation`,
+    /// `civil-service`, `public-finance`, `modernisation` or `impact`.
+    pub area: String,
+    /// Its name in Vietnamese.
+    pub name: String,
+    /// Its name in English.
+    pub name_en: String,
+    /// The sum of the maxima of its nodes, a decimal string.
+    pub max: String,
+    /// The codes of the largest nodes wholly in the area, in the table's order.
+    pub nodes: Vec<String>,
+}
+
+/// One unit's sub-index in one reform area.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+pub struct UnitReformArea {
+    /// The area's name, as in the document's `reform_areas`.
+    pub area: String,
+    /// Points won in the area's rows, a decimal string.
+    pub points: String,
+    /// Their applicable maximum, a decimal string (`"0"` when none applies).
+    pub max: String,
+    /// `points ÷ max × scale`, exact, a decimal string; absent when nothing in the area applies.
+    pub index: Option<String>,
+    /// The sub-index rounded as the set reports indices (`"89.50"`).
+    pub reported_index: Option<String>,
+}
+
 /// One unit's results.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 pub struct UnitResult {
@@ -113,6 +148,10 @@ pub struct UnitResult {
     pub band: Option<String>,
     /// Per stage present, in order: the total at that stage.
     pub stages: Vec<StageTotal>,
+    /// Per reform area of the set, in the order of the document's `reform_areas`: the unit's
+    /// sub-index.
+    #[serde(default)]
+    pub reform_areas: Vec<UnitReformArea>,
     /// Per node, in the set's order.
     pub nodes: Vec<NodeResult>,
 }
@@ -356,18 +395,31 @@ impl ResultsDocument {
         // The bytes go to memory: the only failure left would be a bug in the encoder.
         write_document(self, all_threads(), &mut json)
             .expect("the results document is written to memory");
-        String::from_utf8(json).expect("the encoder writes UTF-8")
+        // The encoder writes UTF-8; converting without a check that could panic.
+        String::from_utf8_lossy(&json).into_owned()
     }
 
     /// Reads a document; `file` names it in messages. Refuses another schema version.
     pub fn from_json(text: &str, file: &str) -> Result<Self, IoError> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| IoError::Content {
-                path: format!("{file}:{}:{}", e.line(), e.column()),
-                message: format!("not valid JSON: {e}"),
-            })?;
-        match value.get("schema").and_then(|s| s.as_str()) {
+        // The schema is looked at first, skipping the rest: a document is never held twice,
+        // as a tree of values and as the types.
+        #[derive(Deserialize)]
+        struct Probe {
+            schema: Option<serde_json::Value>,
+        }
+        let probe = match serde_json::from_str::<Probe>(text) {
+            Ok(probe) => probe,
+            // Valid JSON that is not an object: no schema.
+            Err(e) if e.is_data() => Probe { schema: None },
+            Err(e) => {
+                return Err(IoError::Content {
+                    path: format!("{file}:{}:{}", e.line(), e.column()),
+                    message: format!("not valid JSON: {e}"),
+                });
+            }
+        };
+        match probe.schema.as_ref().and_then(|s| s.as_str()) {
             Some(SCHEMA) => {}
             Some(other) => {
                 return Err(IoError::Content {
@@ -384,7 +436,7 @@ impl ResultsDocument {
                 });
             }
         }
-        serde_json::from_value(value).map_err(|e| IoError::Content {
+        serde_json::from_str(text).map_err(|e| IoError::Content {
             path: file.to_owned(),
             message: format!("not a valid {SCHEMA} document: {e}"),
         })
@@ -393,10 +445,22 @@ impl ResultsDocument {
     /// Reads a document from a file.
     pub fn read(path: &Path) -> Result<Self, IoError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| IoError::File {
+        let cannot = |source| IoError::File {
             path: file.clone(),
             source,
-        })?;
+        };
+        // The size is checked before anything is read into memory.
+        let size = std::fs::metadata(path).map_err(cannot)?.len();
+        if size > crate::MAX_RESULTS_BYTES {
+            return Err(IoError::Content {
+                path: file.clone(),
+                message: format!(
+                    "is {size} bytes; results documents are limited to {} bytes (256 MiB)",
+                    crate::MAX_RESULTS_BYTES
+                ),
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(cannot)?;
         Self::from_json(&text, &file)
     }
 
@@ -431,7 +495,23 @@ impl ResultsDocument {
                     ));
                 }
             }
+            let mut reform_areas = Vec::with_capacity(unit.reform_areas.len());
+            for area in &unit.reform_areas {
+                let name = area
+                    .area
+                    .parse::<ReformArea>()
+                    .map_err(|e| IoError::Content {
+                        path: self.set.id.clone(),
+                        message: e.to_string(),
+                    })?;
+                reform_areas.push((
+                    name,
+                    parse("points", &area.points)?,
+                    parse("max", &area.max)?,
+                ));
+            }
             units.push(YearUnit {
+                reform_areas,
                 unit: unit.unit.clone(),
                 index: unit
                     .reported_index

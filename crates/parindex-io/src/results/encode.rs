@@ -11,13 +11,15 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use parindex_core::{AttrValue, CriteriaSet, Node, NodeScore, Results, Scorecard, StageScore};
+use parindex_core::{
+    AttrValue, CriteriaSet, Node, NodeScore, ReformAreaScore, Results, Scorecard, StageScore,
+};
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
 use super::document::{
-    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ResultsDocument, SetSummary,
-    StageTotal, Status, UnitResult, WarningEntry,
+    AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
+    ResultsDocument, SetSummary, StageTotal, Status, UnitReformArea, UnitResult, WarningEntry,
 };
 use super::{SCHEMA, decimal};
 
@@ -129,6 +131,7 @@ struct Frame<'a> {
     stages: &'a [String],
     bands: Cow<'a, [BandSummary]>,
     nodes: Cow<'a, [NodeSummary]>,
+    reform_areas: Cow<'a, [ReformAreaSummary]>,
     warnings: Cow<'a, [WarningEntry]>,
 }
 
@@ -169,6 +172,17 @@ impl<'a> Frame<'a> {
                     kind: n.kind.as_str().to_owned(),
                 })
                 .collect(),
+            reform_areas: set
+                .reform_area_parts()
+                .into_iter()
+                .map(|(area, nodes, max)| ReformAreaSummary {
+                    area: area.as_str().to_owned(),
+                    name: area.name_vi().to_owned(),
+                    name_en: area.name_en().to_owned(),
+                    max: decimal(max),
+                    nodes,
+                })
+                .collect(),
             warnings: results
                 .warnings
                 .iter()
@@ -189,6 +203,7 @@ impl<'a> Frame<'a> {
             stages: &document.stages,
             bands: Cow::Borrowed(&document.bands),
             nodes: Cow::Borrowed(&document.nodes),
+            reform_areas: Cow::Borrowed(&document.reform_areas),
             warnings: Cow::Borrowed(&document.warnings),
         }
     }
@@ -227,6 +242,7 @@ fn encode<S: Source>(
     member(&mut writer, false, "stages", &frame.stages)?;
     member(&mut writer, false, "bands", &frame.bands)?;
     member(&mut writer, false, "nodes", &frame.nodes)?;
+    member(&mut writer, false, "reform_areas", &frame.reform_areas)?;
     writer.write_all(b",\"units\":[")?;
     write_units(&mut writer, source, units, threads)?;
     writer.write_all(b"]")?;
@@ -326,7 +342,49 @@ struct UnitFields<'a> {
     group: Option<&'a str>,
     band: Option<&'a str>,
     stages: Stages<'a>,
+    reform_areas: ReformAreas<'a>,
     nodes: Nodes<'a>,
+}
+
+/// A unit's sub-index in one reform area: the shape of [`UnitReformArea`].
+#[derive(Serialize)]
+#[serde(rename = "UnitReformArea")]
+struct ReformAreaFields<'a> {
+    area: &'a str,
+    points: Figure<'a>,
+    max: Figure<'a>,
+    index: Option<Figure<'a>>,
+    reported_index: Option<Figure<'a>>,
+}
+
+enum ReformAreas<'a> {
+    Card(Vec<ReformAreaScore>),
+    Read(&'a [UnitReformArea]),
+}
+
+impl Serialize for ReformAreas<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ReformAreas::Card(areas) => {
+                serializer.collect_seq(areas.iter().map(|a| ReformAreaFields {
+                    area: a.area.as_str(),
+                    points: Figure::Trimmed(a.points),
+                    max: Figure::Trimmed(a.max),
+                    index: a.index.map(Figure::Trimmed),
+                    reported_index: a.reported_index.map(Figure::Scaled),
+                }))
+            }
+            ReformAreas::Read(areas) => {
+                serializer.collect_seq(areas.iter().map(|a| ReformAreaFields {
+                    area: &a.area,
+                    points: Figure::Text(&a.points),
+                    max: Figure::Text(&a.max),
+                    index: a.index.as_deref().map(Figure::Text),
+                    reported_index: a.reported_index.as_deref().map(Figure::Text),
+                }))
+            }
+        }
+    }
 }
 
 /// A unit's total at one stage: the shape of [`StageTotal`].
@@ -462,6 +520,7 @@ impl<'a> UnitFields<'a> {
             group: card.group.as_deref(),
             band: card.band.as_deref(),
             stages: Stages::Card(&card.stages),
+            reform_areas: ReformAreas::Card(card.reform_areas()),
             nodes: Nodes::Card { set, card, explain },
         }
     }
@@ -514,6 +573,7 @@ impl UnitResult {
             group: self.group.as_deref(),
             band: self.band.as_deref(),
             stages: Stages::Read(&self.stages),
+            reform_areas: ReformAreas::Read(&self.reform_areas),
             nodes: Nodes::Read(&self.nodes),
         }
     }
