@@ -22,6 +22,8 @@ import importlib
 import importlib.util
 from typing import TYPE_CHECKING, Any, Literal, Sequence, TypeAlias, Union
 
+from . import _parindex
+
 if TYPE_CHECKING:
     import pandas
     import polars
@@ -72,6 +74,11 @@ class Options:
     of the data that was scored (a polars frame in gives polars out), else pandas when it is
     installed, else polars.
 
+    ``memory_limit`` is the most memory, in bytes, the units and results of one scoring call
+    may take (400 MiB by default, as on the command line); a larger call raises
+    :class:`InputError` before it scores, saying how many units fit. ``None`` restores the
+    default.
+
     >>> import parindex
     >>> parindex.options.backend = "polars"   # doctest: +SKIP
     """
@@ -92,9 +99,25 @@ class Options:
             raise ValueError(f"options.backend must be 'auto', 'pandas' or 'polars', not {value!r}")
         self._backend = value
 
-    def __repr__(self) -> str:
-        return f"parindex.options(backend={self._backend!r})"
+    @property
+    def memory_limit(self) -> int:
+        """The most memory, in bytes, one scoring call's units and results may take."""
+        return _parindex.memory_limit()
 
+    @memory_limit.setter
+    def memory_limit(self, value: int | None) -> None:
+        if value is None:
+            value = _DEFAULT_MEMORY_LIMIT
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"options.memory_limit must be a positive number of bytes, not {value!r}")
+        _parindex.set_memory_limit(min(value, 2**64 - 1))
+
+    def __repr__(self) -> str:
+        return f"parindex.options(backend={self._backend!r}, memory_limit={self.memory_limit})"
+
+
+#: The default of ``options.memory_limit``: 400 MiB.
+_DEFAULT_MEMORY_LIMIT = 400 * 1024 * 1024
 
 options = Options()
 

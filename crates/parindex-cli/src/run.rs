@@ -19,6 +19,10 @@ pub(crate) struct ReadArgs {
     /// holds it).
     #[arg(long, default_value_t = PercentScale::Percent, value_parser = parse_percents)]
     percents: PercentScale,
+    /// The most memory, in MiB, the units and their results may take; a larger run is refused
+    /// before it is scored, saying how many units fit. 400 MiB by default (SECURITY.md).
+    #[arg(long, value_name = "MIB", default_value_t = parindex_io::MAX_SCORING_BYTES / (1024 * 1024))]
+    memory_limit: u64,
 }
 
 fn parse_percents(text: &str) -> Result<PercentScale, String> {
@@ -89,6 +93,7 @@ pub(crate) fn round(
 ) -> Round {
     let plan = parindex_core::Plan::new(&loaded.set);
     let mut round = Round::new(&plan, read.options());
+    round.set_memory_limit(read.memory_limit.saturating_mul(1024 * 1024));
     for path in inputs {
         progress.step(format!("reading {}", path.display()));
         round.read_path(path);

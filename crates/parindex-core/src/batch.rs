@@ -88,9 +88,12 @@ pub(crate) struct BatchData {
     pub(crate) leaf_count: usize,
     pub(crate) stage_count: usize,
     pub(crate) units: Vec<Unit>,
-    /// `[unit][stage][leaf]`, flattened: a unit's stage is contiguous, so scoring a unit that
-    /// has only a self-assessment reads only that stage's cells.
-    pub(crate) cells: Vec<Option<Cell>>,
+    /// Per unit and stage (`unit * stage_count + stage`), the cells of every leaf: allocated,
+    /// at its exact size, on the first input of that stage, so a stage the unit has no input
+    /// for costs a pointer, and scoring a unit with only a self-assessment reads one block.
+    pub(crate) blocks: Vec<Option<Box<[Option<Cell>]>>>,
+    /// How many of the blocks are allocated.
+    pub(crate) blocks_given: usize,
     /// Per unit, a bit per stage that has at least one input.
     pub(crate) stages_present: Vec<u64>,
     pub(crate) ids: HashMap<String, usize>,
@@ -102,9 +105,59 @@ pub(crate) struct BatchData {
     pub(crate) record_warnings: Vec<ScoreWarning>,
 }
 
+/// Where a leaf's input at a stage goes: the unit's block of that stage, and the leaf in it.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    unit: usize,
+    block: usize,
+    leaf: usize,
+    stage: usize,
+}
+
 impl BatchData {
-    fn slot(&self, unit: usize, leaf: usize, stage: usize) -> usize {
-        (unit * self.stage_count + stage) * self.leaf_count + leaf
+    fn slot(&self, unit: usize, leaf: usize, stage: usize) -> Slot {
+        Slot {
+            unit,
+            block: unit * self.stage_count + stage,
+            leaf,
+            stage,
+        }
+    }
+
+    fn cell(&self, slot: Slot) -> Option<&Cell> {
+        self.blocks
+            .get(slot.block)?
+            .as_ref()?
+            .get(slot.leaf)?
+            .as_ref()
+    }
+
+    /// Sets a cell, keeping the evidence already recorded there, and marks its stage present.
+    fn put(&mut self, slot: Slot, input: Input) {
+        let leaf_count = self.leaf_count;
+        let Some(block) = self.blocks.get_mut(slot.block) else {
+            return;
+        };
+        if block.is_none() {
+            self.blocks_given += 1;
+        }
+        let cells = block.get_or_insert_with(|| vec![None; leaf_count].into_boxed_slice());
+        let Some(cell) = cells.get_mut(slot.leaf) else {
+            return;
+        };
+        let evidence = cell.as_ref().and_then(|c| c.evidence);
+        *cell = Some(Cell { input, evidence });
+        if let Some(bits) = self.stages_present.get_mut(slot.unit) {
+            *bits |= 1 << slot.stage.min(63);
+        }
+    }
+
+    fn cell_mut(&mut self, slot: Slot) -> Option<&mut Cell> {
+        self.blocks
+            .get_mut(slot.block)?
+            .as_mut()?
+            .get_mut(slot.leaf)?
+            .as_mut()
     }
 }
 
@@ -116,7 +169,8 @@ impl Batch {
                 leaf_count: plan.leaf_count(),
                 stage_count: plan.set.policy.stages.len(),
                 units: Vec::new(),
-                cells: Vec::new(),
+                blocks: Vec::new(),
+                blocks_given: 0,
                 stages_present: Vec::new(),
                 ids: HashMap::new(),
                 skeletons: HashMap::new(),
@@ -212,13 +266,32 @@ impl Batch {
             id: id.to_owned(),
             attributes: BTreeMap::new(),
         });
-        data.cells
-            .resize(data.cells.len() + data.leaf_count * data.stage_count, None);
+        data.blocks
+            .resize_with(data.blocks.len() + data.stage_count, || None);
         data.stages_present.push(0);
         for (name, value) in attributes {
             self.set_attribute(position, &name, value)?;
         }
         Ok(position)
+    }
+
+    /// About how many bytes the batch and the results of scoring it hold, together: the cells
+    /// of every stage a unit has input for, and per unit each node's result and its points at
+    /// each of those stages. Known before scoring, so that a caller can refuse a run over its
+    /// memory budget instead of running out of memory.
+    pub fn scoring_bytes(&self) -> u64 {
+        use std::mem::size_of;
+        let count = |n: usize| n as u64;
+        let nodes = count(self.plan.set.nodes.len());
+        let stages_given = count(self.data.blocks_given);
+        let per_stage = count(self.data.leaf_count) * count(size_of::<Option<Cell>>())
+            + nodes * count(size_of::<Decimal>())
+            + count(size_of::<crate::score::StageScore>());
+        let per_unit = count(size_of::<crate::score::Scorecard>())
+            + nodes * count(size_of::<crate::score::NodeScore>())
+            // The unit, its id and the two indexes of ids.
+            + count(size_of::<Unit>() + 96);
+        stages_given * per_stage + count(self.data.units.len()) * per_unit
     }
 
     /// The position of the unit with this id, however its marks are encoded.
@@ -329,7 +402,7 @@ impl Batch {
         self.set_attribute(unit, name, value)
     }
 
-    fn slot(&self, unit: usize, code: &str, stage: Option<&str>) -> Result<usize, InputError> {
+    fn slot(&self, unit: usize, code: &str, stage: Option<&str>) -> Result<Slot, InputError> {
         if unit >= self.data.units.len() {
             return Err(InputError {
                 unit: None,
@@ -359,14 +432,6 @@ impl Batch {
         Ok(self.data.slot(unit, leaf, stage))
     }
 
-    fn mark_stage(&mut self, slot: usize) {
-        let unit = slot / (self.data.leaf_count * self.data.stage_count);
-        let stage = (slot / self.data.leaf_count) % self.data.stage_count;
-        if let Some(bits) = Arc::make_mut(&mut self.data).stages_present.get_mut(unit) {
-            *bits |= 1 << stage.min(63);
-        }
-    }
-
     /// Sets the input for a leaf at a stage (the first stage when `None`).
     pub fn set(
         &mut self,
@@ -376,9 +441,7 @@ impl Batch {
         input: Input,
     ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
-        let evidence = self.data.cells[slot].as_ref().and_then(|c| c.evidence);
-        Arc::make_mut(&mut self.data).cells[slot] = Some(Cell { input, evidence });
-        self.mark_stage(slot);
+        Arc::make_mut(&mut self.data).put(slot, input);
         Ok(())
     }
 
@@ -401,9 +464,7 @@ impl Batch {
             });
         }
         let slot = self.data.slot(unit, leaf, stage);
-        let evidence = self.data.cells[slot].as_ref().and_then(|c| c.evidence);
-        Arc::make_mut(&mut self.data).cells[slot] = Some(Cell { input, evidence });
-        self.mark_stage(slot);
+        Arc::make_mut(&mut self.data).put(slot, input);
         Ok(())
     }
 
@@ -430,9 +491,7 @@ impl Batch {
                 .unwrap_or_else(|| Err("has no rule".to_owned()));
             Input::Value(parsed.map_err(|m| self.unit_error(unit, Some(code), m))?)
         };
-        let evidence = self.data.cells[slot].as_ref().and_then(|c| c.evidence);
-        Arc::make_mut(&mut self.data).cells[slot] = Some(Cell { input, evidence });
-        self.mark_stage(slot);
+        Arc::make_mut(&mut self.data).put(slot, input);
         Ok(())
     }
 
@@ -445,7 +504,7 @@ impl Batch {
         evidence: bool,
     ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
-        match &mut Arc::make_mut(&mut self.data).cells[slot] {
+        match Arc::make_mut(&mut self.data).cell_mut(slot) {
             Some(cell) => cell.evidence = Some(evidence),
             None => {
                 let message = "has evidence recorded but no value".to_owned();
@@ -457,10 +516,10 @@ impl Batch {
 
     /// The input for a leaf at a stage, if given.
     pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<&Cell> {
-        self.data
-            .cells
-            .get(self.data.slot(unit, leaf, stage))?
-            .as_ref()
+        if leaf >= self.data.leaf_count || stage >= self.data.stage_count {
+            return None;
+        }
+        self.data.cell(self.data.slot(unit, leaf, stage))
     }
 
     /// What the input of a leaf was derived from, with its stage, when it came from records.
@@ -501,8 +560,8 @@ impl Batch {
             .rev()
             .filter(|s| present & (1 << (*s).min(63)) != 0)
             .find_map(|s| {
-                self.data.cells[self.data.slot(unit, leaf, s)]
-                    .as_ref()
+                self.data
+                    .cell(self.data.slot(unit, leaf, s))
                     .map(|c| (s, c))
             })
     }

@@ -147,7 +147,9 @@ impl Scorecard {
                     points: score.points,
                     lost: score.lost(),
                     status: score.status,
-                    stage: score.stage.and_then(|s| set.policy.stages.get(s).cloned()),
+                    stage: score
+                        .stage
+                        .and_then(|s| set.policy.stages.get(usize::from(s)).cloned()),
                     seen,
                     reason,
                 }

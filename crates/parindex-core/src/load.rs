@@ -25,6 +25,10 @@ use crate::validate;
 
 pub use crate::spanned::{MAX_FILE_BYTES, MAX_LIST_ITEMS, MAX_NESTING, MAX_ROWS as MAX_NODES};
 
+/// The most stages a set may declare: a unit's stages with input are kept as the bits of a
+/// `u64`, and a leaf's results name their stage in a byte.
+pub const MAX_STAGES: usize = 64;
+
 /// The largest magnitude of any number in a criteria file.
 pub const MAX_MAGNITUDE: i64 = 1_000_000_000;
 
@@ -446,6 +450,15 @@ impl Reader<'_> {
             Some(s) if s.is_empty() => default.stages.clone(),
             other => other?,
         };
+        if stages.len() > MAX_STAGES {
+            let span = at.table.get("stages").map_or(at.span.clone(), |v| v.span());
+            let message = format!(
+                "{} stages: a set is limited to {MAX_STAGES} (self-assessment, appraisal and the steps between)",
+                stages.len()
+            );
+            self.report(Check::WrongType, &span, None, message);
+            return None;
+        }
         for stage in &stages {
             // A stage names a sheet of the template, and a sheet's name is limited so.
             let bad = stage.chars().find(|c| "\\/?*[]:".contains(*c));

@@ -47,7 +47,10 @@ pub struct NodeScore {
     /// How the points came about.
     pub status: NodeStatus,
     /// For a leaf: the stage whose input was used.
-    pub stage: Option<usize>,
+    ///
+    /// A byte, since a set has at most [`crate::load::MAX_STAGES`] stages: a round of
+    /// every official of a province holds millions of these.
+    pub stage: Option<u8>,
 }
 
 impl NodeScore {
@@ -153,7 +156,7 @@ impl Scorecard {
     pub fn derivation_at(&self, node: usize) -> Option<&crate::records::Derivation> {
         let leaf = self.inputs.plan.leaf_of_node.get(node).copied().flatten()?;
         let (stage, derivation) = self.inputs.batch.derivation(self.position, leaf)?;
-        (self.nodes.get(node)?.stage == Some(stage)).then_some(derivation)
+        (self.nodes.get(node)?.stage.map(usize::from) == Some(stage)).then_some(derivation)
     }
 
     /// The final result of the node with this code.
@@ -615,7 +618,7 @@ impl Plan {
             }
             LeafInput::NotApplicable(used_stage) => {
                 *out = NodeScore {
-                    stage: Some(used_stage),
+                    stage: u8::try_from(used_stage).ok(),
                     ..NodeScore::empty(NodeStatus::NotApplicable)
                 }
             }
@@ -641,7 +644,7 @@ impl Plan {
                     NodeStatus::Scored
                 };
                 out.max = node.max;
-                out.stage = Some(used_stage);
+                out.stage = u8::try_from(used_stage).ok();
             }
         }
         Ok(())

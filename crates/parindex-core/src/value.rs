@@ -392,6 +392,7 @@ pub fn parse_survey(text: &str) -> Result<Survey, String> {
                     .ok_or_else(|| format!("\"{pair}\" is not an answer count (write A=10)"))?;
                 counts.push((option.trim().to_owned(), parse_count(count)?));
             }
+            counts.shrink_to_fit();
             Responses::Counts(counts)
         } else {
             match parse_percent(body)? {
@@ -414,6 +415,8 @@ pub fn parse_survey(text: &str) -> Result<Survey, String> {
     if survey.parts.is_empty() {
         return Err("empty survey result".to_owned());
     }
+    // Kept for the whole run, one per unit and survey leaf: no spare capacity.
+    survey.parts.shrink_to_fit();
     Ok(survey)
 }
 

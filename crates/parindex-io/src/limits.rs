@@ -36,6 +36,17 @@ pub const MAX_CELL_CHARS: usize = 32_767;
 /// The most units of one run, over all its input files.
 pub const MAX_UNITS: usize = 100_000;
 
+/// The most memory a run's batch and results may take, as estimated before scoring
+/// ([`parindex_core::Batch::scoring_bytes`]): 400 MiB, so that a run of an input of at most
+/// [`MAX_INPUT_BYTES`], with its reading and outputs, stays within 512 MiB. About 35,000 units
+/// of a 92-criterion set fit; a larger run is refused before it is scored, with the way to
+/// raise the limit ([`crate::Round::set_memory_limit`], `--memory-limit`).
+pub const MAX_SCORING_BYTES: u64 = 400 * 1024 * 1024;
+
+/// How to raise [`MAX_SCORING_BYTES`], as messages say it.
+pub(crate) const RAISE_MEMORY_LIMIT: &str =
+    "--memory-limit on the command line, parindex.options.memory_limit in Python";
+
 /// The message for a file larger than [`MAX_INPUT_BYTES`].
 pub(crate) fn too_large(size: u64) -> String {
     format!(

@@ -9,9 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use parindex_core::records::ReformPlan;
-use parindex_core::{CriteriaError, Plan, Results};
+use parindex_core::{Batch, CriteriaError, Plan, Results};
 
-use crate::error::ReadError;
+use crate::error::{InputProblem, Place, ReadError};
 use crate::input::{Grid, InputReader, Inputs, ReadOptions};
 use crate::records::{
     RecordFiles, read_completions, read_completions_bytes, read_survey_answers,
@@ -104,6 +104,9 @@ pub struct Round {
     reader: InputReader,
     records: RecordSources,
     threads: usize,
+    memory_limit: u64,
+    /// The inputs read, as messages name them.
+    sources: Vec<String>,
 }
 
 impl Round {
@@ -113,21 +116,26 @@ impl Round {
             reader: InputReader::with_options(plan, options),
             records: RecordSources::default(),
             threads: 1,
+            memory_limit: crate::MAX_SCORING_BYTES,
+            sources: Vec::new(),
         }
     }
 
     /// Reads an input file (see [`InputReader::read_path`]).
     pub fn read_path(&mut self, path: &Path) {
+        self.sources.push(path.display().to_string());
         self.reader.read_path(path);
     }
 
     /// Reads an input file's bytes (see [`InputReader::read_bytes`]).
     pub fn read_bytes(&mut self, file: &str, bytes: &[u8]) {
+        self.sources.push(file.to_owned());
         self.reader.read_bytes(file, bytes);
     }
 
     /// Reads in-memory data (see [`Grid::from_columns`]).
     pub fn read_grid(&mut self, grid: Grid) {
+        self.sources.push(grid.source.clone());
         self.reader.read_grid(grid);
     }
 
@@ -140,6 +148,14 @@ impl Round {
     /// number.
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads.max(1);
+    }
+
+    /// The most memory, in bytes, the batch and its results may take
+    /// ([`parindex_core::Batch::scoring_bytes`]); [`crate::MAX_SCORING_BYTES`] by default. A
+    /// larger run is refused before it is scored.
+    pub fn set_memory_limit(&mut self, bytes: u64) {
+        self.memory_limit = bytes;
+        self.reader.set_memory_limit(bytes);
     }
 
     /// Reads the records, derives their measurements and scores every unit. Every problem,
@@ -161,6 +177,18 @@ impl Round {
             (Err(e), _) => return Err(e.into()),
             (Ok(_), Err(e)) => return Err(e),
         };
+        let need = inputs.batch.scoring_bytes();
+        if need > self.memory_limit {
+            return Err(RoundError::Input(ReadError {
+                problems: vec![too_much_memory(
+                    &self.sources,
+                    &inputs.batch,
+                    need,
+                    self.memory_limit,
+                )],
+                more: 0,
+            }));
+        }
         let results = plan
             .score_with_threads(&inputs.batch, self.threads)
             .map_err(|e| {
@@ -182,5 +210,24 @@ impl Round {
     /// at its place. Returns the inputs read.
     pub fn validate(self) -> Result<Inputs, RoundError> {
         self.score().map(|scored| scored.inputs)
+    }
+}
+
+/// The refusal of a run whose batch and results would take more than the memory limit.
+fn too_much_memory(sources: &[String], batch: &Batch, need: u64, limit: u64) -> InputProblem {
+    const MIB: u64 = 1024 * 1024;
+    let units = batch.units().len() as u64;
+    let fit = (limit.saturating_mul(units) / need.max(1)).max(1);
+    InputProblem {
+        file: sources.join(", "),
+        place: Place::File,
+        unit: None,
+        code: None,
+        message: format!(
+            "scoring these {units} units would take about {} MiB of memory, over the limit of {} MiB: score them in runs of at most {fit} units, or raise the limit ({})",
+            need.div_ceil(MIB),
+            limit / MIB,
+            crate::limits::RAISE_MEMORY_LIMIT
+        ),
     }
 }

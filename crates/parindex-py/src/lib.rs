@@ -31,6 +31,8 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::Results>()?;
     m.add_class::<sensitivity::Sensitivity>()?;
     m.add_function(wrap_pyfunction!(set::sets, m)?)?;
+    m.add_function(wrap_pyfunction!(set::set_memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(set::memory_limit, m)?)?;
     m.add_function(wrap_pyfunction!(set::load, m)?)?;
     m.add_function(wrap_pyfunction!(set::loads, m)?)?;
     m.add_function(wrap_pyfunction!(set::samples, m)?)?;

@@ -117,7 +117,7 @@ impl Results {
         frame.text("status", rows().map(|(_, _, s)| Some(s.status.as_str())))?;
         frame.text(
             "stage",
-            rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(i))),
+            rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(usize::from(i)))),
         )?;
         frame.text("value", traced())?;
         Ok(())

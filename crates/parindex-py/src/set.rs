@@ -2,12 +2,13 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use parindex_core::{
     Change, CriteriaSet as CoreSet, Diagnostic, Plan, diff_sets, rule_to_toml, shipped,
 };
-use parindex_io::Round;
+use parindex_io::{ReadOptions, Round};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use rust_decimal::Decimal;
@@ -353,7 +354,7 @@ impl PySet {
         let records = record_sources(plan, completions, survey, records_stage);
         let set_plan = self.plan.clone();
         let scored = abandonable(py, "the scoring call", move || {
-            let mut round = Round::new(&set_plan, options);
+            let mut round = new_round(&set_plan, options);
             round.read_grid(grid);
             round.set_records(records);
             Ok(round.score()?)
@@ -386,7 +387,7 @@ impl PySet {
         let records = record_sources(plan, completions, survey, records_stage);
         let scored = py.detach(|| {
             guard(|| {
-                let mut round = Round::new(&self.plan, options);
+                let mut round = new_round(&self.plan, options);
                 for path in &paths {
                     round.read_path(path);
                 }
@@ -423,7 +424,7 @@ impl PySet {
         let records = record_sources(plan, completions, survey, records_stage);
         let set_plan = self.plan.clone();
         let scored = abandonable(py, "the scoring call", move || {
-            let mut round = Round::new(&set_plan, options);
+            let mut round = new_round(&set_plan, options);
             for (name, bytes) in &files {
                 round.read_bytes(name, bytes);
             }
@@ -543,4 +544,25 @@ pub(crate) fn sample_csv(id: &str) -> PyResult<&'static str> {
             ))
             .into()
         })
+}
+
+/// The memory limit of every scoring call, in bytes: `parindex.options.memory_limit`.
+static MEMORY_LIMIT: AtomicU64 = AtomicU64::new(parindex_io::MAX_SCORING_BYTES);
+
+/// Sets the most memory, in bytes, the units and results of one scoring call may take.
+#[pyfunction]
+pub(crate) fn set_memory_limit(bytes: u64) {
+    MEMORY_LIMIT.store(bytes, Ordering::Relaxed);
+}
+
+/// The most memory, in bytes, the units and results of one scoring call may take.
+#[pyfunction]
+pub(crate) fn memory_limit() -> u64 {
+    MEMORY_LIMIT.load(Ordering::Relaxed)
+}
+
+fn new_round(plan: &Plan, options: ReadOptions) -> Round {
+    let mut round = Round::new(plan, options);
+    round.set_memory_limit(memory_limit());
+    round
 }

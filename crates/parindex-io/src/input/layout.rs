@@ -288,6 +288,12 @@ impl InputReader {
                 }
                 return None;
             }
+            None if self.batch.scoring_bytes() > self.memory_limit => {
+                if let Some(message) = self.first_unit_beyond_memory() {
+                    self.problem(grid, unit_cell.loc, None, message);
+                }
+                return None;
+            }
             None => match self.batch.add_unit(&id, []) {
                 Ok(i) => i,
                 Err(e) => {

@@ -337,6 +337,10 @@ pub struct InputReader {
     more_problems: usize,
     /// Whether a unit beyond [`MAX_UNITS`] was refused.
     units_beyond_limit: bool,
+    /// The most memory the batch and its results may take, in bytes.
+    memory_limit: u64,
+    /// Whether a unit beyond the memory limit was refused.
+    units_beyond_memory: bool,
     /// Cells read so far, over every file: the run's budget is [`MAX_CELLS`].
     cells: usize,
 }
@@ -360,8 +364,17 @@ impl InputReader {
             problems: Vec::new(),
             more_problems: 0,
             units_beyond_limit: false,
+            memory_limit: crate::MAX_SCORING_BYTES,
+            units_beyond_memory: false,
             cells: 0,
         }
+    }
+
+    /// The most memory, in bytes, the batch and the results of scoring it may take
+    /// ([`parindex_core::Batch::scoring_bytes`]); [`crate::MAX_SCORING_BYTES`] by default.
+    /// Units read beyond it are refused, at the row of the first.
+    pub fn set_memory_limit(&mut self, bytes: u64) {
+        self.memory_limit = bytes;
     }
 
     /// The plan the reader reads for.
@@ -487,6 +500,21 @@ impl InputReader {
     fn first_unit_beyond_limit(&mut self) -> Option<String> {
         (!std::mem::replace(&mut self.units_beyond_limit, true)).then(|| {
             format!("more than {MAX_UNITS} units: a run is limited to {MAX_UNITS}; score the units in several runs")
+        })
+    }
+
+    /// The problem of the first unit read beyond the memory limit; `None` for the units after
+    /// it, which are skipped without a message each.
+    fn first_unit_beyond_memory(&mut self) -> Option<String> {
+        const MIB: u64 = 1024 * 1024;
+        let units = self.batch.units().len();
+        (!std::mem::replace(&mut self.units_beyond_memory, true)).then(|| {
+            format!(
+                "this unit and those after it are over the memory limit of {} MiB: scoring the {units} units before it would take about {} MiB already; score the units in runs of fewer than {units}, or raise the limit ({})",
+                self.memory_limit / MIB,
+                self.batch.scoring_bytes().div_ceil(MIB),
+                crate::limits::RAISE_MEMORY_LIMIT
+            )
         })
     }
 

@@ -547,7 +547,7 @@ impl<'a> NodeFields<'a> {
             status: score.status.into(),
             stage: score
                 .stage
-                .and_then(|s| set.policy.stages.get(s))
+                .and_then(|s| set.policy.stages.get(usize::from(s)))
                 .map(String::as_str),
             seen: seen.map(Cow::Owned),
             reason: explain.then_some(Cow::Owned(reason)),

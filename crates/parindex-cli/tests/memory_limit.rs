@@ -1,0 +1,154 @@
+//! The memory limit of a run: units whose batch and results would take more than the limit
+//! are refused while they are read, before anything is scored or written, and the message says
+//! how many units fit. The limit holds for the largest file a run reads: a CSV of 32 MiB is
+//! refused within 512 MiB of address space (`prlimit --as`). Timings are never asserted.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SET: &str = "binh-thuan-police/division-procedures/2024";
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../criteria/samples/binh-thuan-police-division-procedures-2024.csv")
+}
+
+/// A wide CSV of `units` units, each with the values of a unit of the sample (92 leaves).
+fn units_csv(path: &Path, units: usize) {
+    let text = std::fs::read_to_string(sample()).expect("the sample");
+    let mut lines = text.lines();
+    let header = lines.next().expect("a header");
+    let rows: Vec<&str> = lines.filter(|l| !l.is_empty()).collect();
+    let mut out = String::with_capacity(units * 600);
+    out.push_str(header);
+    out.push('\n');
+    for n in 0..units {
+        let row = rows[n % rows.len()];
+        let (_, rest) = row.split_once(',').expect("a unit id");
+        // The name may be quoted, with commas inside.
+        let values = match rest.strip_prefix('"') {
+            Some(quoted) => quoted.split_once("\",").expect("a quoted name").1,
+            None => rest.split_once(',').expect("a name").1,
+        };
+        out.push_str(&format!("U{n:06},Đơn vị {n},{values}\n"));
+    }
+    std::fs::write(path, out).expect("written");
+}
+
+fn parindex(dir: &Path, args: &[&str]) -> Output {
+    Command::new(assert_cmd::cargo::cargo_bin("parindex"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("parindex runs")
+}
+
+/// The number in "runs of fewer than N" of the refusal.
+fn fewer_than(stderr: &str) -> usize {
+    let (_, after) = stderr
+        .split_once("runs of fewer than ")
+        .unwrap_or_else(|| panic!("no advice in {stderr}"));
+    let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().expect("a count")
+}
+
+#[test]
+fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    units_csv(&dir.path().join("units.csv"), 400);
+    let refused = parindex(
+        dir.path(),
+        &[
+            "score",
+            SET,
+            "units.csv",
+            "-o",
+            "out.json",
+            "--memory-limit",
+            "1",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("are over the memory limit of 1 MiB"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out.json").exists(), "nothing is written");
+    // Located at the row of the first unit refused: line 1 is the header, so unit n is on
+    // line n + 1 and the first refused, after `fit` units, on line fit + 2.
+    let fit = fewer_than(&stderr);
+    assert!((1..400).contains(&fit), "{stderr}");
+    assert!(
+        stderr.contains(&format!("units.csv:{}:1:", fit + 2)),
+        "{stderr}"
+    );
+    // The advice works: a run of fewer units is scored under the same limit …
+    units_csv(&dir.path().join("fewer.csv"), fit - 1);
+    let scored = parindex(
+        dir.path(),
+        &[
+            "score",
+            SET,
+            "fewer.csv",
+            "-o",
+            "out.json",
+            "--memory-limit",
+            "1",
+        ],
+    );
+    assert!(
+        scored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&scored.stderr)
+    );
+    assert!(dir.path().join("out.json").exists());
+    // … and one more than the units read before the refusal is refused, by the estimate made
+    // before scoring if not while reading.
+    units_csv(&dir.path().join("more.csv"), fit + 1);
+    let more = parindex(
+        dir.path(),
+        &[
+            "score",
+            SET,
+            "more.csv",
+            "-o",
+            "more.json",
+            "--memory-limit",
+            "1",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&more.stderr);
+    assert_eq!(more.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("memory limit of 1 MiB"), "{stderr}");
+    assert!(!dir.path().join("more.json").exists());
+}
+
+#[test]
+fn a_csv_of_32_mib_is_refused_within_512_mib() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("units.csv");
+    // 62,000 units of 92 leaves: just under the 32 MiB an input may have.
+    units_csv(&path, 62_000);
+    let size = std::fs::metadata(&path).expect("size").len();
+    assert!(
+        size > 30 * 1024 * 1024 && size <= 32 * 1024 * 1024,
+        "{size}"
+    );
+    let output = Command::new("prlimit")
+        .arg(format!("--as={}", 512 * 1024 * 1024))
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin("parindex"))
+        .args(["score", SET, "units.csv", "-o", "out.csv"])
+        .current_dir(dir.path())
+        .output()
+        .expect("prlimit runs (util-linux)");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // Refused with its message, not aborted by the allocator (which would exit 134).
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("are over the memory limit of 400 MiB"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("out.csv").exists());
+}
