@@ -43,6 +43,14 @@ fn parindex(dir: &Path, args: &[&str]) -> Output {
         .expect("parindex runs")
 }
 
+/// Scores `input` into `output` under a memory limit of 1 MiB.
+fn score_in_one_mib(dir: &Path, input: &str, output: &str) -> Output {
+    parindex(
+        dir,
+        &["score", SET, input, "-o", output, "--memory-limit", "1"],
+    )
+}
+
 /// The number in "runs of fewer than N" of the refusal.
 fn fewer_than(stderr: &str) -> usize {
     let (_, after) = stderr
@@ -56,18 +64,7 @@ fn fewer_than(stderr: &str) -> usize {
 fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     let dir = tempfile::tempdir().expect("tempdir");
     units_csv(&dir.path().join("units.csv"), 400);
-    let refused = parindex(
-        dir.path(),
-        &[
-            "score",
-            SET,
-            "units.csv",
-            "-o",
-            "out.json",
-            "--memory-limit",
-            "1",
-        ],
-    );
+    let refused = score_in_one_mib(dir.path(), "units.csv", "out.json");
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
@@ -85,18 +82,7 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     );
     // The advice works: a run of fewer units is scored under the same limit …
     units_csv(&dir.path().join("fewer.csv"), fit - 1);
-    let scored = parindex(
-        dir.path(),
-        &[
-            "score",
-            SET,
-            "fewer.csv",
-            "-o",
-            "out.json",
-            "--memory-limit",
-            "1",
-        ],
-    );
+    let scored = score_in_one_mib(dir.path(), "fewer.csv", "out.json");
     assert!(
         scored.status.success(),
         "{}",
@@ -106,18 +92,7 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     // … and one more than the units read before the refusal is refused, by the estimate made
     // before scoring if not while reading.
     units_csv(&dir.path().join("more.csv"), fit + 1);
-    let more = parindex(
-        dir.path(),
-        &[
-            "score",
-            SET,
-            "more.csv",
-            "-o",
-            "more.json",
-            "--memory-limit",
-            "1",
-        ],
-    );
+    let more = score_in_one_mib(dir.path(), "more.csv", "more.json");
     let stderr = String::from_utf8_lossy(&more.stderr);
     assert_eq!(more.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("memory limit of 1 MiB"), "{stderr}");

@@ -395,12 +395,7 @@ impl PySet {
                 Ok(round.score()?)
             })
         })?;
-        let timings = Timings {
-            convert: 0.0,
-            read: 0.0,
-            score: started.elapsed().as_secs_f64(),
-        };
-        Ok(Results::new(scored.results, scored.inputs.names, timings))
+        Ok(results_of(scored, started))
     }
 
     /// Scores input files given as `(name, bytes)`, read exactly as `score_files` reads the
@@ -431,12 +426,7 @@ impl PySet {
             round.set_records(records);
             Ok(round.score()?)
         })?;
-        let timings = Timings {
-            convert: 0.0,
-            read: 0.0,
-            score: started.elapsed().as_secs_f64(),
-        };
-        Ok(Results::new(scored.results, scored.inputs.names, timings))
+        Ok(results_of(scored, started))
     }
 
     /// Ranks units scored apart (in partitions, on several machines) exactly as the engine
@@ -565,4 +555,14 @@ fn new_round(plan: &Plan, options: ReadOptions) -> Round {
     let mut round = Round::new(plan, options);
     round.set_memory_limit(memory_limit());
     round
+}
+
+/// The results of a call that read and scored in one step: all its time counts as scoring's.
+fn results_of(scored: parindex_io::Scored, started: Instant) -> Results {
+    let timings = Timings {
+        convert: 0.0,
+        read: 0.0,
+        score: started.elapsed().as_secs_f64(),
+    };
+    Results::new(scored.results, scored.inputs.names, timings)
 }
