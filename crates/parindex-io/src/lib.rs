@@ -70,4 +70,4 @@ pub use targets::{
 };
 pub use targets_html::targets_html;
 pub use template::{template_csv, template_xlsx};
-pub use xlsx::{detail_sheets, results_xlsx};
+pub use xlsx::{detail_sheets, results_xlsx, write_results_xlsx};

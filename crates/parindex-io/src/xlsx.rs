@@ -217,7 +217,17 @@ pub fn results_xlsx(
     results: &Results,
     names: &BTreeMap<String, String>,
 ) -> Result<Vec<u8>, IoError> {
-    Ok(build(results, names)?)
+    Ok(build(results, names)?.save_to_buffer()?)
+}
+
+/// Writes the workbook of [`results_xlsx`] into `writer` (a file), without holding the
+/// packed workbook in memory: for a large round, hundreds of megabytes.
+pub fn write_results_xlsx<W: std::io::Write + std::io::Seek + Send>(
+    results: &Results,
+    names: &BTreeMap<String, String>,
+    writer: W,
+) -> Result<(), IoError> {
+    Ok(build(results, names)?.save_to_writer(writer)?)
 }
 
 /// How many sheets the detail of a results workbook runs over: one, unless the units times the
@@ -237,7 +247,7 @@ pub fn detail_sheets(results: &Results) -> usize {
     results.units.len().div_ceil(units_per_sheet).max(1)
 }
 
-fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>, XlsxError> {
+fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Workbook, XlsxError> {
     let set = results.set();
     let styles = Styles::new();
     let mut workbook = Workbook::new();
@@ -333,46 +343,68 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
             .filter(|(_, n)| n.code.starts_with(&format!("{}.", area.code)))
             .map(|(i, _)| i)
             .collect();
-        let ws = workbook.add_worksheet();
+        // Written row by row to a temporary file, as the detail is: one row per unit. So the
+        // header is written a row at a time, and the print set-up before the units' rows.
+        let ws = workbook.add_worksheet_with_constant_memory();
         ws.set_name(sheet_name(
             &format!("{}. {}", area.code, area.name),
             &mut used,
         ))?;
-        ws.write_string_with_format(0, 0, format!("{}. {}", area.code, area.name), &styles.title)?;
-        ws.write_string_with_format(2, 0, "Mã tiêu chí", &styles.header)?;
-        ws.write_string_with_format(3, 0, "Tên tiêu chí", &styles.header)?;
-        ws.write_string_with_format(4, 0, "Điểm tối đa", &styles.header)?;
-        ws.write_string_with_format(2, 1, "", &styles.header)?;
-        ws.write_string_with_format(3, 1, "", &styles.header)?;
-        ws.write_string_with_format(4, 1, "", &styles.header)?;
-        ws.write_string_with_format(5, 0, "Mã đơn vị", &styles.header)?;
-        ws.write_string_with_format(5, 1, "Tên đơn vị", &styles.header)?;
         let mut columns = vec![a];
         columns.extend(members);
-        for (k, &i) in columns.iter().enumerate() {
-            let c = 2 + k as u16;
-            let node = &set.nodes[i];
-            ws.write_string_with_format(2, c, &node.code, &styles.header)?;
-            ws.write_string_with_format(3, c, &node.name, &styles.header)?;
-            number(ws, 4, c, node.max, &styles.header)?;
-            ws.write_string_with_format(
-                5,
-                c,
-                if k == 0 { "Tổng" } else { "Điểm" },
-                &styles.header,
-            )?;
-            ws.set_column_width(c, column_width(k))?;
-        }
         let index_col = 2 + columns.len() as u16;
-        ws.write_string_with_format(2, index_col, "", &styles.header)?;
-        ws.write_string_with_format(3, index_col, "Chỉ số thành phần", &styles.header)?;
-        ws.write_string_with_format(4, index_col, "", &styles.header)?;
-        ws.write_string_with_format(5, index_col, "", &styles.header)?;
+        for (c, w) in [(0, 16.0), (1, 36.0), (index_col, 12.0)] {
+            ws.set_column_width(c, w)?;
+        }
+        for k in 0..columns.len() {
+            ws.set_column_width(2 + k as u16, column_width(k))?;
+        }
+        ws.write_string_with_format(0, 0, format!("{}. {}", area.code, area.name), &styles.title)?;
+        let header_row = |ws: &mut Worksheet,
+                          row: u32,
+                          first: &str,
+                          second: &str,
+                          cell: &dyn Fn(usize, &parindex_core::Node) -> String,
+                          last: &str|
+         -> Result<(), XlsxError> {
+            ws.write_string_with_format(row, 0, first, &styles.header)?;
+            ws.write_string_with_format(row, 1, second, &styles.header)?;
+            for (k, &i) in columns.iter().enumerate() {
+                ws.write_string_with_format(
+                    row,
+                    2 + k as u16,
+                    cell(k, &set.nodes[i]),
+                    &styles.header,
+                )?;
+            }
+            ws.write_string_with_format(row, index_col, last, &styles.header)?;
+            Ok(())
+        };
+        header_row(ws, 2, "Mã tiêu chí", "", &|_, n| n.code.clone(), "")?;
+        header_row(
+            ws,
+            3,
+            "Tên tiêu chí",
+            "",
+            &|_, n| n.name.clone(),
+            "Chỉ số thành phần",
+        )?;
         let names = columns
             .iter()
             .enumerate()
             .map(|(k, &i)| (set.nodes[i].name.as_str(), column_width(k)));
         ws.set_row_height(3, wrapped_row_height(names))?;
+        ws.write_string_with_format(4, 0, "Điểm tối đa", &styles.header)?;
+        ws.write_string_with_format(4, 1, "", &styles.header)?;
+        for (k, &i) in columns.iter().enumerate() {
+            number(ws, 4, 2 + k as u16, set.nodes[i].max, &styles.header)?;
+        }
+        ws.write_string_with_format(4, index_col, "", &styles.header)?;
+        let label =
+            |k: usize, _: &parindex_core::Node| if k == 0 { "Tổng" } else { "Điểm" }.to_owned();
+        header_row(ws, 5, "Mã đơn vị", "Tên đơn vị", &label, "")?;
+        print_setup(ws, 6, &title, true)?;
+        ws.set_freeze_panes(6, 2)?;
         for (r, u) in ordered.iter().enumerate() {
             let row = 6 + r as u32;
             ws.write_string_with_format(row, 0, &u.unit, &styles.text)?;
@@ -398,11 +430,6 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
                 }
             }
         }
-        ws.set_column_width(0, 16.0)?;
-        ws.set_column_width(1, 36.0)?;
-        ws.set_column_width(index_col, 12.0)?;
-        print_setup(ws, 6, &title, true)?;
-        ws.set_freeze_panes(6, 2)?;
     }
 
     crate::reform_areas::write_sheet(&mut workbook, results, names, &styles, &mut used, &title)?;
@@ -576,5 +603,5 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         print_setup(ws, 1, &title, true)?;
     }
     let _ = &styles.wrap;
-    workbook.save_to_buffer()
+    Ok(workbook)
 }

@@ -269,8 +269,10 @@ impl Results {
         let (results, names) = (&self.results, &self.names);
         py.detach(|| {
             guard(|| {
-                let bytes = parindex_io::results_xlsx(results, names)?;
-                parindex_io::write_atomic(&path, &bytes)?;
+                parindex_io::write_atomic_with(&path, |file| {
+                    parindex_io::write_results_xlsx(results, names, file)
+                        .map_err(std::io::Error::other)
+                })?;
                 Ok(())
             })
         })

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use parindex_io::{
     Outputs, ReportOptions, ResultsDocument, Scored, detail_sheets, read_crosswalk,
-    reform_area_csv, reform_area_table, report_html, results_xlsx, summary_csv, summary_table,
-    write_results_json_with_threads,
+    reform_area_csv, reform_area_table, report_html, summary_csv, summary_table,
+    write_results_json_with_threads, write_results_xlsx,
 };
 
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
@@ -58,13 +58,13 @@ pub(crate) fn score(
         None => BTreeMap::new(),
     };
     // Every output is rendered before any is written: a failed run writes nothing. The JSON
-    // document, which can be large, is streamed into its temporary file instead, last.
+    // document and the workbook, which can be large, are streamed into their temporary files
+    // instead, last.
     let mut rendered = Vec::with_capacity(outputs.len());
     for output in outputs {
         progress.step(format!("writing {}", output.display()));
         let bytes = match extension(output).as_str() {
-            "json" => continue,
-            "xlsx" => results_xlsx(&results, &inputs.names)?,
+            "json" | "xlsx" => continue,
             "html" | "htm" => report_html(
                 &results,
                 &ReportOptions {
@@ -84,6 +84,11 @@ pub(crate) fn score(
     let mut staged = Outputs::new();
     for (output, bytes) in &rendered {
         staged.write(output, bytes)?;
+    }
+    for output in outputs.iter().filter(|o| extension(o) == "xlsx") {
+        staged.write_with(output, |file| {
+            write_results_xlsx(&results, &inputs.names, file).map_err(std::io::Error::other)
+        })?;
     }
     for output in outputs.iter().filter(|o| extension(o) == "json") {
         staged.write_with(output, |file| {
