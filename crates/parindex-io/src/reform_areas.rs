@@ -127,35 +127,9 @@ pub fn reform_area_table(results: &Results, names: &BTreeMap<String, String>) ->
         );
     }
     let (header, rows) = rows(results, names);
-    let chars = |s: &str| s.chars().count();
-    let mut widths: Vec<usize> = header.iter().map(|h| chars(h)).collect();
-    for row in &rows {
-        for (i, cell) in row.iter().enumerate() {
-            let w = if i == 2 {
-                chars(cell).min(30)
-            } else {
-                chars(cell)
-            };
-            widths[i] = widths[i].max(w);
-        }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let cell: String = cell.chars().take(widths[i]).collect();
-                let pad = " ".repeat(widths[i].saturating_sub(chars(&cell)));
-                if i == 1 || i == 2 {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
+    out.push_str(&crate::summary::aligned_table(&header, &rows, 30, |i| {
+        i == 1 || i == 2
+    }));
     out
 }
 

@@ -66,41 +66,48 @@ pub fn summary_csv(results: &Results, names: &BTreeMap<String, String>) -> Strin
 /// The summary as a plain-text table for a terminal, aligned on character widths.
 pub fn summary_table(results: &Results, names: &BTreeMap<String, String>) -> String {
     let (header, rows) = rows(results, names);
-    let width = |s: &str| s.chars().count();
-    let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
-    for row in &rows {
+    let numeric = |i: usize| i == 0 || (i >= 3 && header[i] != "band" && header[i] != "group");
+    aligned_table(&header, &rows, 40, |i| !numeric(i))
+}
+
+/// A header and rows as a plain-text table for a terminal: columns aligned on character
+/// widths, two spaces apart, the third (the unit's name) cut to `name_width` characters;
+/// columns for which `left` holds are aligned left, the others (numbers) right.
+pub(crate) fn aligned_table(
+    header: &[String],
+    rows: &[Vec<String>],
+    name_width: usize,
+    left: impl Fn(usize) -> bool,
+) -> String {
+    let chars = |s: &str| s.chars().count();
+    let mut widths: Vec<usize> = header.iter().map(|h| chars(h)).collect();
+    for row in rows {
         for (i, cell) in row.iter().enumerate() {
             let w = if i == 2 {
-                width(cell).min(40)
+                chars(cell).min(name_width)
             } else {
-                width(cell)
+                chars(cell)
             };
             widths[i] = widths[i].max(w);
         }
     }
-    let numeric = |i: usize| i == 0 || (i >= 3 && header[i] != "band" && header[i] != "group");
     let mut out = String::new();
-    let mut line = |cells: &[String]| {
-        let mut text = String::new();
-        for (i, cell) in cells.iter().enumerate() {
-            let mut cell: String = cell.chars().take(widths[i]).collect();
-            let pad = widths[i].saturating_sub(width(&cell));
-            if numeric(i) {
-                cell = format!("{}{cell}", " ".repeat(pad));
-            } else {
-                cell.push_str(&" ".repeat(pad));
-            }
-            if i > 0 {
-                text.push_str("  ");
-            }
-            text.push_str(&cell);
-        }
-        out.push_str(text.trim_end());
+    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| {
+                let cell: String = cell.chars().take(widths[i]).collect();
+                let pad = " ".repeat(widths[i].saturating_sub(chars(&cell)));
+                if left(i) {
+                    format!("{cell}{pad}")
+                } else {
+                    format!("{pad}{cell}")
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
         out.push('\n');
-    };
-    line(&header);
-    for row in &rows {
-        line(row);
     }
     out
 }
