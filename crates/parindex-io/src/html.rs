@@ -54,7 +54,7 @@ pub struct SourceIndices {
 }
 
 /// Escapes text for HTML content and attributes.
-fn esc(text: &str) -> String {
+pub(crate) fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Workbook, XlsxError};
 
+use crate::html::esc;
 use crate::results::decimal;
 use crate::summary::ranking_order;
 use crate::xlsx::{Styles, number, print_setup, sheet_name};
@@ -225,22 +226,6 @@ fn colour(share: Option<f64>) -> &'static str {
         Some(_) => "#d73027",
         None => "#7f7f7f",
     }
-}
-
-/// Escapes text for HTML content and attributes.
-pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The report's section on reform areas: a profile chart of the batch (per reform area, the

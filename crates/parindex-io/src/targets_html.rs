@@ -10,7 +10,8 @@ use std::fmt::Write;
 
 use parindex_core::programme::{Programme, TargetReport, TargetStatus};
 
-use crate::reform_areas::{esc, short_vi};
+use crate::html::esc;
+use crate::reform_areas::short_vi;
 use crate::targets::by_area;
 
 /// A status's colour and its words on the page.
