@@ -202,3 +202,88 @@ fn a_band_may_depend_on_a_node_that_exists() {
         ["set.toml:1:1: error[unknown-node]: band A depends on node 7, which does not exist"]
     );
 }
+
+#[test]
+fn an_acknowledgement_covers_its_own_check_at_its_own_code_only() {
+    // 1.2's best answer gives 1.25 of 1.5. The acknowledgements name the same check at 1.1,
+    // where nothing is wrong, and another check at 1.2: neither covers it.
+    let text = replaced(
+        "level = [{ key = \"full\", points = 1.5 }",
+        "level = [{ key = \"full\", points = 1.25 }",
+    ) + "\n[[acknowledge]]\ncode = \"1.1\"\ncheck = \"best-points\"\nnote = \"elsewhere\"\n\n[[acknowledge]]\ncode = \"1.2\"\ncheck = \"tier-gap\"\nnote = \"another check\"\n";
+    let node = node_line(&text, "1.2");
+    let first = line_of(&text, "note = \"elsewhere\"") - 3;
+    let second = line_of(&text, "note = \"another check\"") - 3;
+    assert_eq!(
+        diagnostics(&text),
+        [
+            format!(
+                "set.toml:{node}:1: error[best-points] 1.2: the rule's best answer gives 1.25 points, below the maximum 1.5"
+            ),
+            format!(
+                "set.toml:{first}:1: warning[best-points] 1.1: acknowledged best-points, but the check finds nothing here: elsewhere"
+            ),
+            format!(
+                "set.toml:{second}:1: warning[tier-gap] 1.2: acknowledged tier-gap, but the check finds nothing here: another check"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn count_tiers_are_checked_over_every_whole_number() {
+    let tiers = "tier = [{ when = \"x >= 3\", points = 1 }, { when = \"1 <= x <= 2\", points = 0.5 }, { when = \"x = 0\", points = 0 }]";
+    let line = node_line(BASE, "1.5");
+    // Nothing above 3: 4 items match no tier.
+    let text = replaced(
+        tiers,
+        "tier = [{ when = \"1 <= x <= 3\", points = 1 }, { when = \"x = 0\", points = 0 }]",
+    );
+    assert_eq!(
+        diagnostics(&text),
+        [format!(
+            "set.toml:{line}:1: error[tier-gap] 1.5: no tier matches x = 4"
+        )]
+    );
+    // Fewer than 3 items give more than 3 or more: the first pair out of order is 2 and 3.
+    let text = replaced(
+        tiers,
+        "tier = [{ when = \"x >= 3\", points = 0.5 }, { when = \"x < 3\", points = 1 }]",
+    );
+    assert_eq!(
+        diagnostics(&text),
+        [format!(
+            "set.toml:{line}:1: error[tier-order] 1.5: tiers are out of order: x = 2 gives 1 points but the better x = 3 gives 0.5"
+        )]
+    );
+}
+
+#[test]
+fn percent_and_number_tiers_are_checked_between_and_beyond_their_bounds() {
+    let percent = "when = \"50 <= x < 100\"\npoints = 0.5\n[[node.rule.tier]]\nwhen = \"x < 50\"";
+    let line = node_line(BASE, "1.4");
+    // Over 50% and under 60% matches nothing: the point checked is halfway, 55.
+    let text = replaced(
+        percent,
+        "when = \"60 <= x < 100\"\npoints = 0.5\n[[node.rule.tier]]\nwhen = \"x <= 50\"",
+    );
+    assert_eq!(
+        diagnostics(&text),
+        [format!(
+            "set.toml:{line}:1: error[tier-gap] 1.4: no tier matches x = 55"
+        )]
+    );
+    // A number has no upper end: above 10 matches nothing, checked at 11.
+    let count = "measure = \"count\"\ntier = [{ when = \"x >= 3\", points = 1 }, { when = \"1 <= x <= 2\", points = 0.5 }, { when = \"x = 0\", points = 0 }]";
+    let text = replaced(
+        count,
+        "measure = \"number\"\ntier = [{ when = \"0 <= x <= 10\", points = 1 }, { when = \"x < 0\", points = 0 }]",
+    );
+    let line = node_line(BASE, "1.5");
+    assert_eq!(
+        diagnostics(&text),
+        [format!(
+            "set.toml:{line}:1: error[tier-gap] 1.5: no tier matches x = 11"
+        )]
+    );
+}
