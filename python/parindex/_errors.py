@@ -7,9 +7,18 @@ Every exception is a :class:`ParindexError`, a subclass of :class:`ValueError`, 
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 
-__all__ = ["CriteriaError", "Diagnostic", "InputError", "NotFoundError", "ParindexError"]
+__all__ = [
+    "CriteriaError",
+    "Diagnostic",
+    "InputError",
+    "NotFoundError",
+    "ParindexError",
+    "PathNotFoundError",
+]
 
 
 @dataclass(frozen=True)
@@ -66,11 +75,11 @@ class ParindexError(ValueError):
         self.column = column
         self.code = code
 
-    def __reduce__(self):  # type: ignore[no-untyped-def]
+    def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (type(self), self.message, self.__dict__))
 
 
-def _rebuild(cls, message, state):  # type: ignore[no-untyped-def]
+def _rebuild(cls: type[ParindexError], message: str, state: dict[str, object]) -> ParindexError:
     error = cls.__new__(cls)
     ValueError.__init__(error, message)
     error.__dict__.update(state)
@@ -135,3 +144,27 @@ class NotFoundError(ParindexError, KeyError):
     It is both a :class:`ParindexError` (so a :class:`ValueError`) and a :class:`KeyError`, so
     that either ``except`` catches it.
     """
+
+
+class PathNotFoundError(FileNotFoundError, ParindexError):
+    """A file named to parindex (a criteria set, an input file, a plan or a records file) that
+    does not exist.
+
+    It is both a :class:`FileNotFoundError` (``errno``, ``strerror`` and ``filename`` as
+    usual) and a :class:`ParindexError` (so a :class:`ValueError`), with ``path`` set.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        name = os.fspath(path)
+        FileNotFoundError.__init__(self, errno.ENOENT, os.strerror(errno.ENOENT), name)
+        self.message = f"{name}: no such file"
+        self.path = name
+        self.line = None
+        self.column = None
+        self.code = None
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path,))

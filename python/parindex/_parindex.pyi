@@ -12,6 +12,7 @@ from typing import Any, final
 from ._errors import Diagnostic
 
 __all__ = [
+    "MAX_INPUT_BYTES",
     "__version__",
     "CriteriaSet",
     "Results",
@@ -27,9 +28,10 @@ __all__ = [
 ]
 
 __version__: str
+MAX_INPUT_BYTES: int
 
-# A frame as it crosses from Rust: (name, kind, values), kind one of text, decimal, float,
-# int, bool.
+# A frame as it crosses from Rust: (name, kind, values), kind one of text, decimal:S:D,
+# float, int, bool.
 _Columns = list[tuple[str, str, list[Any]]]
 
 @final
@@ -72,11 +74,22 @@ class CriteriaSet:
     def nodes(self, exact: bool = True) -> _Columns: ...
     def diff(self, other: CriteriaSet, exact: bool = True) -> _Columns: ...
     def to_toml(self) -> str: ...
+    def write_template(self, path: str | os.PathLike[str]) -> None: ...
+    def rank(self, ranking: Any) -> list[int | None]: ...
     def score(
         self,
-        columns: dict[str, list[Any]] | list[tuple[str, list[Any]]],
+        columns: dict[str, list[Any]] | list[tuple[str, list[Any]]] | Any,
         source: str = "<data>",
         stage: str | None = None,
+        percents: str = "percent",
+        plan: str | os.PathLike[str] | None = None,
+        completions: tuple[str, bytes] | None = None,
+        survey: tuple[str, bytes] | None = None,
+        records_stage: str | None = None,
+    ) -> Results: ...
+    def score_bytes(
+        self,
+        files: Sequence[tuple[str, bytes]],
         percents: str = "percent",
         plan: str | os.PathLike[str] | None = None,
         completions: tuple[str, bytes] | None = None,
@@ -106,6 +119,7 @@ class Results:
     def stage_names(self) -> list[str]: ...
     @property
     def names(self) -> dict[str, str]: ...
+    def arrow(self, table: str = "summary") -> Any: ...
     def to_json(self, explain: bool = True) -> str: ...
     def write_json(self, path: str | os.PathLike[str], explain: bool = True) -> None: ...
     def write_excel(self, path: str | os.PathLike[str]) -> None: ...
@@ -136,8 +150,10 @@ class Results:
         weights: float | None = None,
         top: int = 10,
         indices: bool = False,
+        memory_limit: int | None = None,
     ) -> Sensitivity: ...
     def stages(self, exact: bool = True) -> _Columns: ...
+    def ranking(self, exact: bool = True) -> _Columns: ...
     def explain(self, unit: str, exact: bool = True) -> tuple[dict[str, Any], _Columns]: ...
     def explain_text(self, unit: str) -> str: ...
 

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import html
 import os
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, overload
 
 from . import _parindex
-from ._frames import Backend, as_dict, check_backend, to_frame
+from ._frames import Backend, Frame, as_dict, resolve_backend
+from ._input import Prepared
 
 if TYPE_CHECKING:
+    import pandas
+    import polars
+
     from ._sensitivity import Sensitivity
     from ._set import CriteriaSet
 
-__all__ = ["Results", "ScoreWarning"]
+__all__ = ["ArrowTable", "Recipe", "Results", "ScoreWarning"]
 
 Table = Literal["summary", "areas", "detail", "stages"]
+ArrowTableName = Literal["summary", "areas", "detail", "stages", "ranking"]
+
+
+class ArrowTable(Protocol):
+    """Arrow data: anything exporting the Arrow PyCapsule stream interface."""
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The data as an Arrow C stream capsule."""
+        ...
 
 
 class ScoreWarning(NamedTuple):
@@ -26,22 +39,71 @@ class ScoreWarning(NamedTuple):
     message: str
 
 
+class Recipe:
+    """What a scoring run was given: enough to score it again in another process, which is
+    how :class:`Results` are pickled (scoring is deterministic, so the same results come
+    back). A plan file is kept by its path; every other input is kept by value."""
+
+    __slots__ = ("percents", "prepared", "records", "stage")
+
+    def __init__(
+        self, prepared: Prepared, stage: str | None, percents: str, records: dict[str, Any]
+    ) -> None:
+        self.prepared = prepared
+        self.stage = stage
+        self.percents = percents
+        self.records = records
+
+    def __reduce__(self) -> tuple[object, ...]:
+        p = self.prepared
+        data = (p.columns, p.paths, p.source, p.files, p.origin)
+        return (_recipe, (data, self.stage, self.percents, self.records))
+
+
+def _recipe(
+    data: tuple[Any, ...], stage: str | None, percents: str, records: dict[str, Any]
+) -> Recipe:
+    columns, paths, source, files, origin = data
+    prepared = Prepared(columns, paths, source, files, origin)
+    return Recipe(prepared, stage, percents, records)
+
+
+def _restore_results(criteria: CriteriaSet, recipe: Recipe) -> Results:
+    return criteria.score_prepared(recipe.prepared, recipe.stage, recipe.percents, recipe.records)
+
+
 class Results:
     """The results of scoring a batch of units with a :class:`parindex.CriteriaSet`.
 
-    Every table comes as a pandas DataFrame by default; pass ``backend="polars"`` for a
-    polars one (or call :meth:`to_polars`). Points and indices are exact
-    :class:`decimal.Decimal` (an ``object`` column in pandas, ``Decimal`` in polars); pass
-    ``exact=False`` for floats, for plotting.
+    Every table comes in the frame library chosen by ``backend=``, else by
+    ``parindex.options.backend``, else the library of the data scored (a polars frame in
+    gives polars out), else pandas. Points and indices are exact: Arrow ``decimal128``
+    columns in pandas (with pyarrow installed; :class:`decimal.Decimal` objects otherwise),
+    ``Decimal`` in polars; pass ``exact=False`` for floats.
+
+    Results can be pickled (for joblib or multiprocessing): they are scored again from the
+    same inputs where they are unpickled.
     """
 
-    __slots__ = ("_inner", "_set")
+    __slots__ = ("_inner", "_recipe", "_set")
 
-    def __init__(self, inner: _parindex.Results, criteria: CriteriaSet) -> None:
+    def __init__(
+        self, inner: _parindex.Results, criteria: CriteriaSet, recipe: Recipe | None = None
+    ) -> None:
         if not isinstance(inner, _parindex.Results):
             raise TypeError("Results come from CriteriaSet.score()")
         self._inner = inner
         self._set = criteria
+        self._recipe = recipe
+
+    def __reduce__(self) -> tuple[object, ...]:
+        if self._recipe is None:
+            raise TypeError("these results cannot be pickled: they were not made by score()")
+        return (_restore_results, (self._set, self._recipe))
+
+    def _frame(self, columns: Any, backend: object) -> Frame:
+        origin = self._recipe.prepared.origin if self._recipe is not None else None
+        return self._set._frame(columns, backend, origin)  # type: ignore[arg-type]
 
     @property
     def set(self) -> CriteriaSet:
@@ -73,18 +135,40 @@ class Results:
 
     # Tables ---------------------------------------------------------------------------------
 
-    def summary(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def summary(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def summary(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def summary(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def summary(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """One row per unit, in input order: ``unit``, ``name``, ``group``, ``total``, ``max``,
         ``index`` (as reported, rounded as the set says), ``index_exact``, ``rank``, ``band``.
         """
-        return to_frame(self._inner.summary(exact), check_backend(backend))
+        return self._frame(self._inner.summary(exact), backend)
 
-    def areas(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def areas(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def areas(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def areas(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def areas(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """One row per unit and area: ``points``, applicable ``max``, ``lost``, the exact
         sub-``index`` and ``status``."""
-        return to_frame(self._inner.areas(exact), check_backend(backend))
+        return self._frame(self._inner.areas(exact), backend)
 
-    def by_reform_area(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def by_reform_area(
+        self, *, backend: Literal["pandas"], exact: bool = ...
+    ) -> pandas.DataFrame: ...
+    @overload
+    def by_reform_area(
+        self, *, backend: Literal["polars"], exact: bool = ...
+    ) -> polars.DataFrame: ...
+    @overload
+    def by_reform_area(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def by_reform_area(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """One row per unit and reform area of the PAR programme that the set's rows declare
         (``direction``, ``institutional``, ``procedures``, ``organisation``, ``civil-service``,
         ``public-finance``, ``modernisation``, ``impact``): the ``area``, its Vietnamese
@@ -95,36 +179,84 @@ class Results:
         Sets number their areas their own way; reform areas are the same in every set, so
         these frames of two sets or two years can be set side by side without a crosswalk.
         """
-        return to_frame(self._inner.reform_areas(exact), check_backend(backend))
+        return self._frame(self._inner.reform_areas(exact), backend)
 
-    def detail(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def detail(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def detail(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def detail(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def detail(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """One row per unit and node: ``points``, applicable ``max``, ``lost``, ``status``
         (scored, not-applicable, missing, no-evidence), the ``stage`` whose input was used and
         the ``value`` seen."""
-        return to_frame(self._inner.detail(exact), check_backend(backend))
+        return self._frame(self._inner.detail(exact), backend)
 
-    def stages(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def stages(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def stages(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def stages(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def stages(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """One row per unit and node: the points at every stage (one column per stage, empty
         where the unit has no input at that stage) and the ``change`` from the first stage
         present to the last."""
-        return to_frame(self._inner.stages(exact), check_backend(backend))
+        return self._frame(self._inner.stages(exact), backend)
 
-    def tasks(self, *, backend: Backend = "pandas") -> Any:
+    @overload
+    def tasks(self, *, backend: Literal["pandas"]) -> pandas.DataFrame: ...
+    @overload
+    def tasks(self, *, backend: Literal["polars"]) -> polars.DataFrame: ...
+    @overload
+    def tasks(self, *, backend: None = ...) -> Frame: ...
+    def tasks(self, *, backend: Backend | None = None) -> Frame:
         """The reform-plan tasks behind every leaf measured from the plan: one row per unit,
         leaf and task, with the task's ``due`` day, the day ``done``, the ``outcome``
         (``on-time``, ``late``, ``not-done``), ``days_late`` and the ``product`` recorded.
         Empty when the run had no plan."""
-        return to_frame(self._inner.tasks(), check_backend(backend))
+        return self._frame(self._inner.tasks(), backend)
 
-    def surveys(self, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def surveys(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def surveys(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def surveys(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def surveys(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """The survey tallies behind every leaf measured from raw answers: one row per unit,
         leaf and respondent group, with ``respondents``, ``satisfied``, the ``share``
         satisfied and the option-``weighted`` score (percent, exact), and the 95% Wilson
         interval of the share as ``ci_low``, ``ci_high`` (fractions). Empty when the run had
         no survey answers."""
-        return to_frame(self._inner.surveys(exact), check_backend(backend))
+        return self._frame(self._inner.surveys(exact), backend)
 
-    def explain(self, unit: str, *, backend: Backend = "pandas", exact: bool = True) -> Any:
+    @overload
+    def ranking(self, *, backend: Literal["pandas"], exact: bool = ...) -> pandas.DataFrame: ...
+    @overload
+    def ranking(self, *, backend: Literal["polars"], exact: bool = ...) -> polars.DataFrame: ...
+    @overload
+    def ranking(self, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def ranking(self, *, backend: Backend | None = None, exact: bool = True) -> Frame:
+        """What ranking needs of each unit: ``unit``, ``group``, whether ``ranked``, the index
+        ranks are based on (``rank_on``: reported or exact, as the set says) and the index of
+        each tie-breaker node (``tie_<code>``). Units scored apart (in partitions, on several
+        machines) are ranked exactly as if scored together by passing their rankings, put
+        together, to :meth:`parindex.CriteriaSet.rank` (see ``docs/scale.md``)."""
+        return self._frame(self._inner.ranking(exact), backend)
+
+    @overload
+    def explain(
+        self, unit: str, *, backend: Literal["pandas"], exact: bool = ...
+    ) -> pandas.DataFrame: ...
+    @overload
+    def explain(
+        self, unit: str, *, backend: Literal["polars"], exact: bool = ...
+    ) -> polars.DataFrame: ...
+    @overload
+    def explain(self, unit: str, *, backend: None = ..., exact: bool = ...) -> Frame: ...
+    def explain(self, unit: str, *, backend: Backend | None = None, exact: bool = True) -> Frame:
         """Where a unit won and lost its points: one row per node with the maximum, the
         applicable maximum, the points won and lost, the measurement ``seen`` and the
         ``reason`` (the branch of the rule that fired).
@@ -133,11 +265,11 @@ class Results:
         ``rank`` and ``band``. Raises :class:`parindex.NotFoundError` (a :class:`KeyError`) for
         a unit not in the results.
         """
-        backend = check_backend(backend)
         header, columns = self._inner.explain(unit, exact)
-        frame = to_frame(columns, backend)
-        if backend == "pandas":
-            frame.attrs.update(header)
+        frame = self._frame(columns, backend)
+        attrs = getattr(frame, "attrs", None)
+        if isinstance(attrs, dict):
+            attrs.update(header)
         return frame
 
     def explain_text(self, unit: str) -> str:
@@ -145,13 +277,33 @@ class Results:
         points lost, and why."""
         return self._inner.explain_text(unit)
 
-    def to_pandas(self, table: Table = "summary", *, exact: bool = True) -> Any:
+    def to_pandas(self, table: Table = "summary", *, exact: bool = True) -> pandas.DataFrame:
         """A table (``summary``, ``areas``, ``detail`` or ``stages``) as a pandas DataFrame."""
-        return self._table(table)(backend="pandas", exact=exact)
+        return self._table(table)(backend="pandas", exact=exact)  # type: ignore[no-any-return]
 
-    def to_polars(self, table: Table = "summary", *, exact: bool = True) -> Any:
+    def to_polars(self, table: Table = "summary", *, exact: bool = True) -> polars.DataFrame:
         """A table (``summary``, ``areas``, ``detail`` or ``stages``) as a polars DataFrame."""
-        return self._table(table)(backend="polars", exact=exact)
+        return self._table(table)(backend="polars", exact=exact)  # type: ignore[no-any-return]
+
+    def to_arrow(self, table: ArrowTableName = "summary") -> ArrowTable:
+        """A table (``summary``, ``areas``, ``detail``, ``stages`` or ``ranking``) as Arrow
+        data: an object
+        exporting ``__arrow_c_stream__``, built from the results directly (never through
+        Python objects), with exact decimals as ``decimal128`` columns. Pass it to
+        ``polars.DataFrame``, ``pyarrow.table``, DuckDB, or ``parindex`` itself."""
+        if not isinstance(table, str) or table not in ("summary", "areas", "detail", "stages", "ranking"):
+            raise ValueError(
+                f"table must be 'summary', 'areas', 'detail', 'stages' or 'ranking', not {table!r}"
+            )
+        arrow: ArrowTable = self._inner.arrow(table)
+        return arrow
+
+    def __arrow_c_stream__(self, requested_schema: object | None = None) -> object:
+        """The summary table as an Arrow C stream (the Arrow PyCapsule interface), so that
+        ``polars.DataFrame(results)``, ``pyarrow.table(results)`` and DuckDB read the results
+        without a copy through Python objects. See :meth:`to_arrow` for the other tables."""
+        stream: object = self._inner.arrow("summary").__arrow_c_stream__(requested_schema)
+        return stream
 
     def _table(self, table: str) -> Any:
         if not isinstance(table, str) or table not in ("summary", "areas", "detail", "stages"):
@@ -202,7 +354,7 @@ class Results:
         replications: int = 1000,
         seed: int = 2024,
         threads: int | None = None,
-        survey: str | None = "resample",
+        survey: Literal["resample", "posterior", "auto"] | None = "auto",
         appraisal: float | None = None,
         not_applicable: list[str] | None = None,
         rounding: list[str] | None = None,
@@ -210,15 +362,17 @@ class Results:
         weights: float | None = None,
         top: int = 10,
         indices: bool = False,
+        memory_limit: int | None = None,
     ) -> Sensitivity:
         """How sure is each rank? Replicates this run under the uncertainty of its inputs and
         choices, and returns a :class:`parindex.Sensitivity`.
 
-        Sources of uncertainty, each off unless given:
+        Sources of uncertainty; the analysis runs those asked for:
 
-        - ``survey``: ``"resample"`` (default: the respondents of every survey share with
-          known counts are drawn again) or ``"posterior"`` (the share is drawn from its Beta
-          posterior), or ``None``;
+        - ``survey``: ``"resample"`` (the respondents of every survey share with known counts
+          are drawn again) or ``"posterior"`` (the share is drawn from its Beta posterior), or
+          ``None``; by default (``"auto"``) ``"resample"`` when no other source is given, and
+          off when one is;
         - ``appraisal``: the probability that a self-assessed leaf with ordered outcomes moves
           one outcome, half down and half up;
         - ``not_applicable``, ``rounding``, ``ties``: alternatives drawn with the set's own
@@ -228,9 +382,27 @@ class Results:
         The same ``seed`` gives the same numbers on any number of ``threads``. With
         ``indices=True``, first-order and total variance-based sensitivity indices of the ranks
         are estimated per source (Saltelli's design, Jansen's estimators), at the cost of
-        (sources + 2) × ``replications`` runs. The GIL is released while it runs.
+        (sources + 2) × ``replications`` runs.
+
+        The memory the replications need is estimated before anything is allocated, and an
+        analysis above ``memory_limit`` bytes (default 4 GiB) raises
+        :class:`parindex.ParindexError` with the estimate and the most replications that fit.
+        The GIL is released while it runs, and Ctrl-C (``KeyboardInterrupt``) stops it within
+        a fraction of a second.
         """
         from ._sensitivity import Sensitivity
+
+        options = {
+            "replications": replications, "seed": seed, "threads": threads, "survey": survey,
+            "appraisal": appraisal, "not_applicable": not_applicable, "rounding": rounding,
+            "ties": ties, "weights": weights, "top": top, "indices": indices,
+            "memory_limit": memory_limit,
+        }
+        if isinstance(survey, str) and survey == "auto":
+            others = (appraisal, weights, not_applicable, rounding, ties)
+            # Compared by type, never with `==`: a frame's `==` compares element by element.
+            given = [o for o in others if o is not None and not (isinstance(o, list) and not o)]
+            survey = None if given else "resample"
 
         for name, value in (("not_applicable", not_applicable), ("rounding", rounding), ("ties", ties)):
             if value is not None and (isinstance(value, str) or not all(isinstance(v, str) for v in value)):
@@ -250,8 +422,9 @@ class Results:
             weights,
             top,
             indices,
+            memory_limit,
         )
-        return Sensitivity(inner, self)
+        return Sensitivity(inner, self, options)
 
     # Plots ----------------------------------------------------------------------------------
 
@@ -305,6 +478,39 @@ class Results:
         )
 
 
+@overload
+def compare(
+    before: Results,
+    after: Results,
+    *,
+    areas: bool = ...,
+    reform_areas: bool = ...,
+    crosswalk: dict[str, str] | None = ...,
+    backend: Literal["pandas"],
+    exact: bool = ...,
+) -> pandas.DataFrame: ...
+@overload
+def compare(
+    before: Results,
+    after: Results,
+    *,
+    areas: bool = ...,
+    reform_areas: bool = ...,
+    crosswalk: dict[str, str] | None = ...,
+    backend: Literal["polars"],
+    exact: bool = ...,
+) -> polars.DataFrame: ...
+@overload
+def compare(
+    before: Results,
+    after: Results,
+    *,
+    areas: bool = ...,
+    reform_areas: bool = ...,
+    crosswalk: dict[str, str] | None = ...,
+    backend: None = ...,
+    exact: bool = ...,
+) -> Frame: ...
 def compare(
     before: Results,
     after: Results,
@@ -312,17 +518,18 @@ def compare(
     areas: bool = False,
     reform_areas: bool = False,
     crosswalk: dict[str, str] | None = None,
-    backend: Backend = "pandas",
+    backend: Backend | None = None,
     exact: bool = True,
-) -> Any:
+) -> Frame:
     """Compares two runs' results unit by unit (matched by id): a year with the next, or
     self-assessment with appraisal.
 
-    One row per unit of ``after`` with ``index_before``, ``index_after``, ``index_change``,
-    ``rank_before``, ``rank_after`` and ``rank_change`` (places gained). With ``areas=True``,
-    one row per unit and area of the newer set with its sub-index ``before`` and ``after``
-    and the ``change``; ``crosswalk`` maps older area codes to newer ones where the numbering
-    changed.
+    One row per unit of ``after`` with ``index_before`` and ``index_after`` (the indices as
+    reported), ``index_change`` (the change of the exact indices, unrounded: round it only to
+    show it), ``rank_before``, ``rank_after`` and ``rank_change`` (places gained). With
+    ``areas=True``, one row per unit and area of the newer set with its exact sub-index
+    ``before`` and ``after`` and the ``change``; ``crosswalk`` maps older area codes to newer
+    ones where the numbering changed.
 
     With ``reform_areas=True``, one row per reform area of the PAR programme with the
     ``units``, ``mean``, ``min`` and ``max`` sub-index of each (``…_before``, ``…_after``) and
@@ -338,12 +545,12 @@ def compare(
         if areas or crosswalk is not None:
             raise ValueError("reform_areas=True takes neither areas=True nor a crosswalk")
         columns = _parindex.compare_reform_areas(before._inner, after._inner, exact)
-        return to_frame(columns, check_backend(backend))
+        return after._frame(columns, backend)
     columns = _parindex.compare(before._inner, after._inner, crosswalk, areas, exact)
-    return to_frame(columns, check_backend(backend))
+    return after._frame(columns, backend)
 
 
 def _path(path: object) -> str:
     if isinstance(path, (str, os.PathLike)):
-        return os.fspath(path)  # type: ignore[return-value]
+        return str(os.fspath(path))
     raise TypeError(f"a path must be a str or os.PathLike, not a {type(path).__name__}")

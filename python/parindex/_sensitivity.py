@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import _parindex
-from ._frames import Backend, as_dict, check_backend, to_frame
+from ._frames import Backend, Frame, as_dict
 
 if TYPE_CHECKING:
+    import pandas
+    import polars
+
     from ._results import Results
 
 __all__ = ["Sensitivity", "sensitivity"]
@@ -18,12 +21,25 @@ class Sensitivity:
     """The uncertainty of a run's ranks over many replications.
 
     Made by :meth:`parindex.Results.sensitivity` (or :func:`parindex.sensitivity`). Tables
-    are pandas DataFrames by default; pass ``backend="polars"`` for polars.
+    come in the frame library the results' tables do (``backend=`` chooses). Ranks are whole
+    numbers, and only the sources asked for have columns. A ``Sensitivity`` can be pickled:
+    it is computed again, to the same numbers, from its results and options.
     """
 
-    def __init__(self, inner: _parindex.Sensitivity, results: Results) -> None:
+    __slots__ = ("_inner", "_options", "_results")
+
+    def __init__(
+        self,
+        inner: _parindex.Sensitivity,
+        results: Results,
+        options: dict[str, Any] | None = None,
+    ) -> None:
         self._inner = inner
         self._results = results
+        self._options = dict(options or {})
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_restore, (self._results, self._options))
 
     @property
     def info(self) -> dict[str, Any]:
@@ -32,19 +48,31 @@ class Sensitivity:
         (``rank_interval_shift``, ``widest_index_interval``, ``converged``)."""
         return self._inner.info()
 
-    def intervals(self, *, backend: Backend = "pandas") -> Any:
+    @overload
+    def intervals(self, *, backend: Literal["pandas"]) -> pandas.DataFrame: ...
+    @overload
+    def intervals(self, *, backend: Literal["polars"]) -> polars.DataFrame: ...
+    @overload
+    def intervals(self, *, backend: None = ...) -> Frame: ...
+    def intervals(self, *, backend: Backend | None = None) -> Frame:
         """One row per unit: the point ``index``, ``rank`` and ``band``; the 5%, median and 95%
         of the index (``index_p5``…) and of the rank (``rank_p5``…) over the replications; the
         probability of the top k (``p_top_10``) and of each band (``p_band_A``…); and, with
         ``indices=True``, the first-order and total sensitivity of the unit's rank to each
         source (``s1_survey``, ``st_survey``…)."""
-        return to_frame(self._inner.intervals(), check_backend(backend))
+        return self._results._frame(self._inner.intervals(), backend)
 
-    def indices(self, *, backend: Backend = "pandas") -> Any:
+    @overload
+    def indices(self, *, backend: Literal["pandas"]) -> pandas.DataFrame: ...
+    @overload
+    def indices(self, *, backend: Literal["polars"]) -> polars.DataFrame: ...
+    @overload
+    def indices(self, *, backend: None = ...) -> Frame: ...
+    def indices(self, *, backend: Backend | None = None) -> Frame:
         """One row per source of uncertainty: its first-order and total variance-based
         indices of the ranks over all units, with 95% bootstrap intervals. Empty unless the
         analysis ran with ``indices=True``."""
-        return to_frame(self._inner.indices(), check_backend(backend))
+        return self._results._frame(self._inner.indices(), backend)
 
     def plot(self, *, top: int | None = None, ax: Any = None) -> Any:
         """The rank-interval chart: each ranked unit, best at the top, with its 5–95% rank
@@ -88,6 +116,10 @@ class Sensitivity:
             "<table><thead><tr><th>rank</th><th>unit</th><th>index</th><th>index 5–95%</th>"
             f"<th>rank 5–95%</th><th>top {info['top']}</th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
+
+
+def _restore(results: Results, options: dict[str, Any]) -> Sensitivity:
+    return results.sensitivity(**options)
 
 
 def sensitivity(results: Results, **options: Any) -> Sensitivity:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import Any
 
 from . import _parindex
-from ._frames import Backend, check_backend, to_frame
+from ._frames import Backend, Frame, resolve_backend, to_frame
 from ._input import records_file
 from ._results import Results
 
@@ -21,9 +20,9 @@ def targets(
     measured: Iterable[object] | object = (),
     plan: str | os.PathLike[str] | None = None,
     completions: object = None,
-    backend: Backend = "pandas",
+    backend: Backend | None = None,
     exact: bool = True,
-) -> Any:
+) -> Frame:
     """Each target of a programme file (``programmes/*.toml``, see ``docs/records.md``) in
     ``year``, as a frame with one row per target.
 
@@ -77,4 +76,5 @@ def targets(
         None if completions is None else records_file(completions, "completions"),
         exact,
     )
-    return to_frame(columns, check_backend(backend))
+    frame: Frame = to_frame(columns, resolve_backend(backend))
+    return frame

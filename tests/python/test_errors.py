@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import pathlib
 import pickle
 from decimal import Decimal
@@ -80,9 +81,34 @@ def test_every_error_is_reported() -> None:
 def test_unknown_id_and_missing_file() -> None:
     with pytest.raises(parindex.CriteriaError, match="no shipped set has this id"):
         parindex.load("nowhere/commune/1999")
-    with pytest.raises(parindex.CriteriaError, match="cannot read") as caught:
+    with pytest.raises(FileNotFoundError, match="no such file") as missing:
         parindex.load("no/such/file.toml")
-    assert caught.value.path == "no/such/file.toml"
+    assert isinstance(missing.value, parindex.PathNotFoundError)
+    assert isinstance(missing.value, parindex.ParindexError)
+    assert missing.value.path == missing.value.filename == "no/such/file.toml"
+
+
+def test_a_missing_path_is_a_file_not_found_error_everywhere(
+    commune: parindex.CriteriaSet, tmp_path: pathlib.Path
+) -> None:
+    missing = tmp_path / "missing.csv"
+    plan = tmp_path / "plan.toml"
+    calls = [
+        lambda: parindex.load(tmp_path / "missing.toml"),
+        lambda: commune.score(missing),
+        lambda: commune.score(str(missing)),
+        lambda: commune.score([missing]),
+        lambda: commune.score([{"unit": "A"}], survey=missing),
+        lambda: commune.score([{"unit": "A"}], plan=plan, completions=[{"unit": "A"}]),
+    ]
+    for call in calls:
+        with pytest.raises(FileNotFoundError) as caught:
+            call()
+        error = caught.value
+        assert isinstance(error, parindex.ParindexError) and isinstance(error, ValueError)
+        assert error.errno == errno.ENOENT
+        assert error.path in (str(missing), str(plan), str(tmp_path / "missing.toml"))
+        assert pickle.loads(pickle.dumps(error)).path == error.path
 
 
 def test_bad_value_gives_a_located_input_error(commune: parindex.CriteriaSet) -> None:

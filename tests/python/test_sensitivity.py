@@ -23,7 +23,9 @@ def test_without_uncertainty_the_intervals_are_the_point_result(sample_results: 
 def test_sources_give_intervals_indices_and_the_same_numbers_on_any_threads(
     sample_results: parindex.Results,
 ) -> None:
-    options = dict(replications=200, appraisal=0.1, ties=["dense"], weights=0.1, indices=True)
+    options = dict(
+        replications=200, survey="resample", appraisal=0.1, ties=["dense"], weights=0.1, indices=True
+    )
     one = sample_results.sensitivity(threads=1, **options)
     two = parindex.sensitivity(sample_results, threads=2, **options)
     pd.testing.assert_frame_equal(one.intervals(), two.intervals())

@@ -52,7 +52,7 @@ mod replicate;
 mod rng;
 mod stats;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use std::fmt;
 use std::str::FromStr;
@@ -199,6 +199,9 @@ pub struct Settings {
     pub sensitivity: bool,
     /// Bootstrap resamples for the indices' confidence intervals.
     pub bootstrap: usize,
+    /// The most memory, in bytes, the replications may take; an analysis that would need more
+    /// is refused before anything is allocated (see [`memory_estimate`]).
+    pub memory_limit: u64,
 }
 
 impl Default for Settings {
@@ -210,7 +213,66 @@ impl Default for Settings {
             top: 10,
             sensitivity: false,
             bootstrap: 200,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
         }
+    }
+}
+
+/// The default [`Settings::memory_limit`]: 4 GiB.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 4 << 30;
+
+/// The runs an analysis makes: N, or (sources + 2) × N with sensitivity indices; `None` when
+/// the count overflows.
+pub fn runs(replications: usize, sources: usize, sensitivity: bool) -> Option<usize> {
+    if sensitivity && sources > 0 {
+        replications.checked_mul(sources.checked_add(2)?)
+    } else {
+        Some(replications)
+    }
+}
+
+/// About how many bytes the replications of `units` units take: every run keeps each unit's
+/// index, rank and band (14 bytes) and its seeds, and the summaries and the sensitivity design
+/// add a few arrays of N. `None` when the figure overflows.
+///
+/// ```
+/// use parindex_analysis::memory_estimate;
+/// let bytes = memory_estimate(30, 1000, 4, true).ok_or("overflow")?;
+/// assert!(bytes > 6 * 1000 * 30 * 14 && bytes < 10_000_000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn memory_estimate(
+    units: usize,
+    replications: usize,
+    sources: usize,
+    sensitivity: bool,
+) -> Option<u64> {
+    let runs = u64::try_from(runs(replications, sources, sensitivity)?).ok()?;
+    let units = u64::try_from(units).ok()?;
+    let n = u64::try_from(replications).ok()?;
+    let k = u64::try_from(sources).ok()?;
+    // Per run: index (8), rank (4) and band (2) per unit, three vector headers and two seed rows.
+    let per_run = units.checked_mul(14)?.checked_add(3 * 24 + 2 * 32)?;
+    // Per replication: each unit's sample while it is summarised, and the per-source sums.
+    let per_replication = (2 * k + 3).checked_mul(8)?.checked_add(16)?;
+    runs.checked_mul(per_run)?
+        .checked_add(n.checked_mul(per_replication)?)
+}
+
+/// A number of bytes for people: `7.3 GiB`, `512 MiB`.
+fn bytes_text(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    #[allow(clippy::cast_precision_loss)]
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }
 
@@ -226,6 +288,31 @@ pub enum AnalysisError {
     /// Scoring the inputs again under another policy failed.
     #[error("scoring again under another policy: {0}")]
     Rescore(String),
+    /// The replications would take more memory than [`Settings::memory_limit`] allows.
+    #[error(
+        "{runs} runs of {units} units would take about {needed} of memory, more than the limit of \
+         {limit}: ask for at most {most} replications, or raise the limit"
+    )]
+    TooLarge {
+        /// Runs asked for ("more than" when the count overflows).
+        runs: String,
+        /// Units analysed.
+        units: usize,
+        /// The estimate, for people.
+        needed: String,
+        /// The limit, for people.
+        limit: String,
+        /// The most replications within the limit.
+        most: usize,
+    },
+    /// The run was cancelled through the flag given to [`analyse_cancellable`].
+    #[error("cancelled after {done} of {runs} runs")]
+    Cancelled {
+        /// Runs finished.
+        done: usize,
+        /// Runs asked for.
+        runs: usize,
+    },
 }
 
 /// One unit's uncertainty.
@@ -319,6 +406,24 @@ pub fn analyse(
     settings: &Settings,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Analysis, AnalysisError> {
+    analyse_cancellable(
+        results,
+        uncertainty,
+        settings,
+        progress,
+        &AtomicBool::new(false),
+    )
+}
+
+/// [`analyse`], stopping with [`AnalysisError::Cancelled`] soon after `cancel` is set (every
+/// thread looks at it between two runs): how an interactive front end honours an interrupt.
+pub fn analyse_cancellable(
+    results: &Results,
+    uncertainty: &Uncertainty,
+    settings: &Settings,
+    progress: &(dyn Fn(usize) + Sync),
+    cancel: &AtomicBool,
+) -> Result<Analysis, AnalysisError> {
     if settings.replications < 2 {
         return Err(AnalysisError::Setting(
             "at least 2 replications are needed".to_owned(),
@@ -334,6 +439,7 @@ pub fn analyse(
             "the weight bound {b} is not in [0, 1)"
         )));
     }
+    check_memory(results.units.len(), uncertainty, settings)?;
     let model = Model::new(results, &uncertainty.not_applicable)?;
     let sources = uncertainty.sources();
     let n = settings.replications;
@@ -362,7 +468,14 @@ pub fn analyse(
         }
         rows
     };
-    let outcomes = run(&model, uncertainty, &design, settings.threads, progress);
+    let outcomes = run(
+        &model,
+        uncertainty,
+        &design,
+        settings.threads,
+        progress,
+        cancel,
+    )?;
     let base = &outcomes[..n];
     let units = summarise(&model, base, settings.top);
     let mut analysis = Analysis {
@@ -400,40 +513,95 @@ pub fn analyse(
     Ok(analysis)
 }
 
-/// Runs every row of the design, in parallel over contiguous chunks of rows.
+/// Refuses, before anything is allocated, an analysis whose replications would not fit in
+/// [`Settings::memory_limit`].
+fn check_memory(
+    units: usize,
+    uncertainty: &Uncertainty,
+    settings: &Settings,
+) -> Result<(), AnalysisError> {
+    let sources = uncertainty.sources().len();
+    let n = settings.replications;
+    let needed = memory_estimate(units, n, sources, settings.sensitivity);
+    if needed.is_some_and(|bytes| bytes <= settings.memory_limit) {
+        return Ok(());
+    }
+    // The most replications within the limit, by halving down from the request.
+    let mut most = n;
+    while most > 0
+        && memory_estimate(units, most, sources, settings.sensitivity)
+            .is_none_or(|bytes| bytes > settings.memory_limit)
+    {
+        most /= 2;
+    }
+    let mut step = most.max(1);
+    while step > 0 {
+        let next = most.saturating_add(step);
+        if next < n
+            && memory_estimate(units, next, sources, settings.sensitivity)
+                .is_some_and(|bytes| bytes <= settings.memory_limit)
+        {
+            most = next;
+        } else {
+            step /= 2;
+        }
+    }
+    Err(AnalysisError::TooLarge {
+        runs: runs(n, sources, settings.sensitivity)
+            .map_or_else(|| format!("more than {}", usize::MAX), |r| r.to_string()),
+        units,
+        needed: needed.map_or_else(|| "more than 16 EiB".to_owned(), bytes_text),
+        limit: bytes_text(settings.memory_limit),
+        most,
+    })
+}
+
+/// Runs every row of the design, in parallel over contiguous chunks of rows, until done or
+/// cancelled.
 fn run(
     model: &Model,
     uncertainty: &Uncertainty,
     design: &[Seeds],
     threads: usize,
     progress: &(dyn Fn(usize) + Sync),
-) -> Vec<Outcome> {
+    cancel: &AtomicBool,
+) -> Result<Vec<Outcome>, AnalysisError> {
     let threads = threads.clamp(1, design.len().max(1));
     let chunk = design.len().div_ceil(threads);
     let done = AtomicUsize::new(0);
     let work = |rows: &[Seeds]| {
         let mut scratch = Scratch::default();
-        rows.iter()
-            .map(|seeds| {
-                let outcome = replicate(model, uncertainty, seeds, &mut scratch);
-                progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-                outcome
-            })
-            .collect::<Vec<_>>()
+        let mut outcomes = Vec::with_capacity(rows.len());
+        for seeds in rows {
+            if cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            outcomes.push(replicate(model, uncertainty, seeds, &mut scratch));
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+        }
+        outcomes
     };
-    if threads == 1 {
-        return work(design);
+    let outcomes: Vec<Outcome> = if threads == 1 {
+        work(design)
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = design
+                .chunks(chunk)
+                .map(|rows| scope.spawn(move || work(rows)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    if outcomes.len() < design.len() {
+        return Err(AnalysisError::Cancelled {
+            done: outcomes.len(),
+            runs: design.len(),
+        });
     }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = design
-            .chunks(chunk)
-            .map(|rows| scope.spawn(move || work(rows)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    Ok(outcomes)
 }
 
 fn summarise(model: &Model, outcomes: &[Outcome], top: u32) -> Vec<UnitUncertainty> {
@@ -468,7 +636,7 @@ fn summarise(model: &Model, outcomes: &[Outcome], top: u32) -> Vec<UnitUncertain
                 rank: model.point_rank[u],
                 band: model.point_band[u].clone(),
                 index_interval: Interval::of(&mut index),
-                rank_interval: Interval::of(&mut rank),
+                rank_interval: Interval::of_ranks(&mut rank),
                 band_probabilities,
                 top_probability: in_top as f64 / count,
                 sensitivity: Vec::new(),

@@ -32,6 +32,38 @@ impl Interval {
     }
 }
 
+impl Interval {
+    /// The interval of a sample of ranks (sorted in place), each bound itself a rank: the
+    /// order statistic at or above each quantile (Hyndman and Fan's type 1, the inverse of the
+    /// empirical distribution), so that a 5% rank reads "6", never "6.05". `None` when empty.
+    ///
+    /// ```
+    /// use parindex_analysis::Interval;
+    /// let mut ranks = vec![3.0, 1.0, 2.0, 2.0];
+    /// let i = Interval::of_ranks(&mut ranks).ok_or("empty")?;
+    /// assert_eq!((i.low, i.median, i.high), (1.0, 2.0, 3.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn of_ranks(sample: &mut [f64]) -> Option<Interval> {
+        if sample.is_empty() {
+            return None;
+        }
+        sample.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            #[allow(clippy::cast_precision_loss)]
+            let position = (q * sample.len() as f64).ceil();
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let position = (position as usize).clamp(1, sample.len());
+            sample[position - 1]
+        };
+        Some(Interval {
+            low: at(0.05),
+            median: at(0.5),
+            high: at(0.95),
+        })
+    }
+}
+
 /// The `q` quantile of a sorted sample, interpolating linearly between order statistics
 /// (Hyndman and Fan's type 7, the default of R and numpy).
 ///

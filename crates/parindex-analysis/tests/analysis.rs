@@ -23,6 +23,7 @@ fn settings(replications: usize, threads: usize) -> Settings {
         top: 3,
         sensitivity: false,
         bootstrap: 50,
+        ..Settings::default()
     }
 }
 
@@ -235,4 +236,106 @@ fn one_source_alone_explains_all_the_rank_variance() {
         let r = u.rank_interval.expect("ranked");
         r.high > r.low
     }));
+}
+
+fn commune_sample() -> Results {
+    sample_results(
+        "binh-thuan-police/commune/2024",
+        "binh-thuan-police-commune-2024.csv",
+    )
+}
+
+#[test]
+fn rank_intervals_are_whole_ranks() {
+    let results = commune_sample();
+    let uncertainty = Uncertainty {
+        appraisal: Some(0.2),
+        ..Uncertainty::survey_only()
+    };
+    let analysis = analyse(&results, &uncertainty, &settings(101, 2), &|_| {}).expect("analysed");
+    let mut moved = 0;
+    for unit in &analysis.units {
+        let Some(rank) = unit.rank_interval else {
+            continue;
+        };
+        for bound in [rank.low, rank.median, rank.high] {
+            assert_eq!(bound.fract(), 0.0, "{}: {rank:?}", unit.unit);
+            assert!(bound >= 1.0);
+        }
+        moved += usize::from(rank.low < rank.high);
+    }
+    assert!(moved > 0, "some rank moves under this uncertainty");
+}
+
+#[test]
+fn an_analysis_too_large_for_memory_is_refused_before_allocating_with_the_estimate() {
+    let results = commune_sample();
+    for replications in [1_000_000_000_000, usize::MAX] {
+        let settings = Settings {
+            replications,
+            sensitivity: true,
+            ..settings(2, 2)
+        };
+        let uncertainty = Uncertainty {
+            appraisal: Some(0.1),
+            ..Uncertainty::survey_only()
+        };
+        let error = analyse(&results, &uncertainty, &settings, &|_| {})
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            error.contains("would take about") && error.contains("more than the limit of 4.0 GiB"),
+            "{error}"
+        );
+        assert!(error.contains("ask for at most"), "{error}");
+    }
+    let error = analyse(
+        &results,
+        &Uncertainty::survey_only(),
+        &Settings {
+            memory_limit: 1 << 20,
+            ..settings(100_000, 1)
+        },
+        &|_| {},
+    )
+    .expect_err("refused")
+    .to_string();
+    let units = results.units.len();
+    assert!(
+        error.starts_with(&format!("100000 runs of {units} units would take about ")),
+        "{error}"
+    );
+    // The advice is itself within the limit, and one more replication is not.
+    let most: usize = error
+        .rsplit("at most ")
+        .next()
+        .and_then(|s| s.split(' ').next())
+        .and_then(|s| s.parse().ok())
+        .expect("a number");
+    let fits = |n| parindex_analysis::memory_estimate(units, n, 1, false).expect("fits");
+    assert!(fits(most) <= 1 << 20 && fits(most + 1) > 1 << 20, "{most}");
+}
+
+#[test]
+fn a_cancelled_analysis_stops_with_the_runs_done() {
+    let results = commune_sample();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let outcome = parindex_analysis::analyse_cancellable(
+        &results,
+        &Uncertainty::survey_only(),
+        &settings(1000, 2),
+        &|done| {
+            if done == 10 {
+                cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        },
+        &cancel,
+    );
+    match outcome {
+        Err(parindex_analysis::AnalysisError::Cancelled { done, runs }) => {
+            assert_eq!(runs, 1000);
+            assert!((10..1000).contains(&done), "{done}");
+        }
+        other => panic!("not cancelled: {other:?}"),
+    }
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::model::CriteriaSet;
 use crate::score::{Results, index_of};
@@ -201,6 +201,11 @@ pub struct YearUnit {
     pub unit: String,
     /// The reported index.
     pub index: Option<Decimal>,
+    /// The exact index, unrounded, where known (what a comparison subtracts).
+    pub index_exact: Option<Decimal>,
+    /// Final points and the applicable maximum, where known: against the same maximum, a
+    /// change of index is the change of points divided once.
+    pub points: Option<(Decimal, Decimal)>,
     /// The rank.
     pub rank: Option<u32>,
     /// Per area: code, name, points, applicable maximum.
@@ -224,6 +229,8 @@ impl Results {
                 .map(|u| YearUnit {
                     unit: u.unit.clone(),
                     index: u.reported_index,
+                    index_exact: u.index,
+                    points: Some((u.total, u.max)),
                     rank: u.rank,
                     areas: areas
                         .iter()
@@ -254,12 +261,18 @@ pub struct AreaChange {
     pub code: String,
     /// Its name in the newer set.
     pub name: String,
-    /// The older sub-index.
+    /// The older sub-index, to 2 decimals (for display).
     pub before: Option<Decimal>,
-    /// The newer sub-index.
+    /// The newer sub-index, to 2 decimals (for display).
     pub after: Option<Decimal>,
-    /// The change, newer less older.
+    /// The exact change, newer less older, to 2 decimals (for display).
     pub change: Option<Decimal>,
+    /// The older sub-index, exact.
+    pub before_exact: Option<Decimal>,
+    /// The newer sub-index, exact.
+    pub after_exact: Option<Decimal>,
+    /// The change of the exact sub-indices.
+    pub change_exact: Option<Decimal>,
 }
 
 /// How one unit moved between two years.
@@ -271,8 +284,13 @@ pub struct UnitChange {
     pub index_before: Option<Decimal>,
     /// The newer index.
     pub index_after: Option<Decimal>,
-    /// The change in index.
+    /// The change in index: the change of the exact indices, rounded to the reported
+    /// indices' decimals (half away from zero) for display; the same change of points always
+    /// shows as the same change of index.
     pub index_change: Option<Decimal>,
+    /// The change of the exact indices, unrounded; the reported indices' difference when an
+    /// exact index is not known.
+    pub index_change_exact: Option<Decimal>,
     /// The older rank.
     pub rank_before: Option<u32>,
     /// The newer rank.
@@ -293,8 +311,10 @@ pub fn compare(
 ) -> Vec<UnitChange> {
     let older: HashMap<&str, &YearUnit> =
         before.units.iter().map(|u| (u.unit.as_str(), u)).collect();
-    let sub_index =
-        |points: Decimal, max: Decimal| index_of(points, max, scale).map(|i| i.round_dp(2));
+    let sub_index = |points: Decimal, max: Decimal| index_of(points, max, scale);
+    let display = |x: Decimal, places: u32| {
+        x.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero)
+    };
     after
         .units
         .iter()
@@ -311,23 +331,56 @@ pub fn compare(
                     });
                     let before = old_area.and_then(|(_, _, p, m)| sub_index(*p, *m));
                     let after = sub_index(*points, *max);
-                    let change = before.zip(after).map(|(b, a)| a - b);
+                    // Against the same maximum, the change is that of the points, divided once:
+                    // the same change of points is then the same change to the last digit.
+                    let change = match old_area {
+                        Some((_, _, p, m)) if m == max => {
+                            points.checked_sub(*p).and_then(|d| sub_index(d, *max))
+                        }
+                        _ => before.zip(after).and_then(|(b, a)| a.checked_sub(b)),
+                    };
                     AreaChange {
                         code: code.clone(),
                         name: name.clone(),
-                        before,
-                        after,
-                        change,
+                        before: before.map(|x| display(x, 2)),
+                        after: after.map(|x| display(x, 2)),
+                        change: change.map(|x| display(x, 2)),
+                        before_exact: before,
+                        after_exact: after,
+                        change_exact: change,
                     }
                 })
                 .collect();
             let index_before = old.and_then(|o| o.index);
             let rank_before = old.and_then(|o| o.rank);
+            let reported_change = index_before
+                .zip(new.index)
+                .and_then(|(b, a)| a.checked_sub(b));
+            let exact_change = match (old.and_then(|o| o.points), new.points) {
+                (Some((total_before, max_before)), Some((total, max)))
+                    if max_before == max && new.index_exact.is_some() =>
+                {
+                    total
+                        .checked_sub(total_before)
+                        .and_then(|d| sub_index(d, max))
+                }
+                _ => old
+                    .and_then(|o| o.index_exact)
+                    .zip(new.index_exact)
+                    .and_then(|(b, a)| a.checked_sub(b)),
+            };
+            let places = index_before
+                .into_iter()
+                .chain(new.index)
+                .map(|x| x.scale())
+                .max()
+                .unwrap_or(2);
             UnitChange {
                 unit: new.unit.clone(),
                 index_before,
                 index_after: new.index,
-                index_change: index_before.zip(new.index).map(|(b, a)| a - b),
+                index_change: exact_change.map(|x| display(x, places)).or(reported_change),
+                index_change_exact: exact_change.or(reported_change),
                 rank_before,
                 rank_after: new.rank,
                 rank_change: rank_before
@@ -337,4 +390,74 @@ pub fn compare(
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year(year: i32, units: &[(&str, &str, &str)]) -> YearResults {
+        let d = |s: &str| s.parse::<Decimal>().unwrap_or_default();
+        YearResults {
+            set_id: "test".to_owned(),
+            year,
+            units: units
+                .iter()
+                .map(|(unit, points, max)| {
+                    let exact = d(points) / d(max) * Decimal::ONE_HUNDRED;
+                    YearUnit {
+                        unit: (*unit).to_owned(),
+                        index: Some(exact.round_dp(2)),
+                        index_exact: Some(exact),
+                        points: Some((d(points), d(max))),
+                        rank: None,
+                        areas: vec![("1".to_owned(), "Area".to_owned(), d(points), d(max))],
+                        reform_areas: Vec::new(),
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_same_change_of_points_shows_as_the_same_change_of_index() {
+        // Both units lose 0.5 of 17 points: −2.941…; rounded before subtracting, one would
+        // show −2.94 (58.82 → 55.88) and the other −2.95 (64.71 → 61.76).
+        let before = year(2024, &[("A", "10", "17"), ("B", "11", "17")]);
+        let after = year(2025, &[("A", "9.5", "17"), ("B", "10.5", "17")]);
+        let changes = compare(&before, &after, &BTreeMap::new(), Decimal::ONE_HUNDRED);
+        for change in &changes {
+            assert_eq!(
+                change.index_change.map(|x| x.to_string()),
+                Some("-2.94".into())
+            );
+            assert_eq!(
+                change.areas[0].change.map(|x| x.to_string()),
+                Some("-2.94".into())
+            );
+            let exact = change.index_change_exact.unwrap_or_default();
+            let off = (exact * Decimal::from(17) + Decimal::from(50)).abs();
+            assert!(off < Decimal::new(1, 20), "{exact}");
+            assert_eq!(Some(exact), changes[0].index_change_exact);
+            let area = change.areas[0].change_exact.unwrap_or_default();
+            assert!((area - exact).abs() < Decimal::new(1, 20), "{area}");
+            assert_eq!(area, changes[0].areas[0].change_exact.unwrap_or_default());
+        }
+        // An exact +1.6667 shows as +1.67, not as the 1.66 of rounded indices.
+        let before = year(2024, &[("C", "1", "3")]);
+        let after = year(2025, &[("C", "26", "60")]);
+        let change = &compare(&before, &after, &BTreeMap::new(), Decimal::ONE_HUNDRED)[0];
+        assert_eq!(
+            change.index_before.map(|x| x.to_string()),
+            Some("33.33".into())
+        );
+        assert_eq!(
+            change.index_after.map(|x| x.to_string()),
+            Some("43.33".into())
+        );
+        assert_eq!(
+            change.index_change.map(|x| x.to_string()),
+            Some("10.00".into())
+        );
+    }
 }

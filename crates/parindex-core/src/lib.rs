@@ -80,6 +80,7 @@ pub mod text;
 
 pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;
+pub use rank::{RankKey, rank_keys};
 pub use score::{
     ENGINE_VERSION, NodeScore, NodeStatus, Provenance, Results, ScoreError, ScoreProblem,
     ScoreWarning, Scorecard, StageScore,

@@ -37,6 +37,20 @@ pub struct RankIntervals {
     pub sources: Vec<String>,
     /// Per unit: its id, its 5% rank, median rank and 95% rank.
     pub units: Vec<(String, f64, f64, f64)>,
+    /// With sensitivity indices, per source: its name, first-order index with its 95%
+    /// interval, and total index with its 95% interval.
+    pub indices: Vec<SourceIndices>,
+}
+
+/// One source's variance-based sensitivity indices of the ranks, for the report.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceIndices {
+    /// The source, as named in the analysis.
+    pub source: String,
+    /// First-order index and its 95% interval.
+    pub first_order: (f64, f64, f64),
+    /// Total index and its 95% interval.
+    pub total: (f64, f64, f64),
 }
 
 /// Escapes text for HTML content and attributes.
@@ -53,6 +67,45 @@ fn esc(text: &str) -> String {
         }
     }
     out
+}
+
+/// A band's condition as a decision prints it: `≥ 90`, `≥ 70 và < 90`.
+fn band_condition(when: &parindex_core::Condition, language: &str) -> String {
+    let lower = when.lower.map(|b| {
+        format!(
+            "{} {}",
+            if b.inclusive { "≥" } else { ">" },
+            b.value.normalize()
+        )
+    });
+    let upper = when.upper.map(|b| {
+        format!(
+            "{} {}",
+            if b.inclusive { "≤" } else { "<" },
+            b.value.normalize()
+        )
+    });
+    let and = if language == "vi" { "và" } else { "and" };
+    match (lower, upper) {
+        (Some(lower), Some(upper)) => format!("{lower} {and} {upper}"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => String::new(),
+    }
+}
+
+/// A scoring warning in the set's language, where a translation is known; the engine's words
+/// otherwise.
+fn warning_text<'a>(message: &'a str, language: &str) -> &'a str {
+    if language != "vi" {
+        return message;
+    }
+    match message {
+        "no input: scored 0" => "không có số liệu: tính 0 điểm",
+        "a completion for a task the unit does not lead: left out" => {
+            "báo cáo hoàn thành cho nhiệm vụ đơn vị không chủ trì: không tính"
+        }
+        other => other,
+    }
 }
 
 const PALETTE: [&str; 6] = [
@@ -129,7 +182,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
                 PALETTE[i.min(4)],
                 esc(&b.name),
                 esc(b.label.as_deref().unwrap_or("")),
-                esc(&b.when.to_string())
+                esc(&band_condition(&b.when, &set.info.language))
             );
         }
         h.push_str("</p>\n");
@@ -440,7 +493,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
                 "<li>{} · {}: {}</li>",
                 esc(&w.unit),
                 esc(&w.code),
-                esc(&w.message)
+                esc(warning_text(&w.message, &set.info.language))
             );
         }
         if results.warnings.len() > 500 {
@@ -456,7 +509,7 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
     h
 }
 
-pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:11px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:10px}svg .count{text-anchor:middle;font-size:10px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}svg .cell{text-anchor:middle;font-size:10px;fill:#fff}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media print{.profiles{grid-template-columns:repeat(3,1fr)}section{break-inside:avoid-page}}";
+pub(crate) const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;margin:2rem auto;max-width:1100px;padding:0 1rem;color:#222}h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}.meta,.note,footer{color:#555;font-size:.9rem}table{border-collapse:collapse;width:100%;font-size:.9rem;margin:.5rem 0}th,td{border:1px solid #ddd;padding:3px 6px;text-align:left}th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}.band{display:inline-block;min-width:2.5em;padding:0 .4em;border-radius:3px;color:#fff;text-align:center}.legend span{margin-right:1rem;font-size:.9rem}.legend i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;vertical-align:middle}svg.chart{width:100%;height:auto;max-width:900px}svg text{font-size:12px;fill:#333}svg .label{text-anchor:end}svg .tick{text-anchor:middle;fill:#666;font-size:12px}svg .count{text-anchor:middle;font-size:12px}svg .edge{stroke:#999;stroke-dasharray:3 3}svg .axis{stroke:#666}svg .track{fill:#f0f0f0}svg .cell{text-anchor:middle;font-size:11px;fill:#fff}.profiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(250px,1fr));gap:.6rem}.profiles figure{margin:0;border:1px solid #e5e5e5;padding:.3rem}.profiles figcaption{font-size:.8rem;margin-bottom:.2rem}.areas{max-width:800px}@media (max-width:760px){body{margin:1rem auto;padding:0 .6rem}section{overflow-x:auto}svg.chart{width:760px;max-width:none}table{font-size:.85rem}th,td{white-space:nowrap}.profiles{grid-template-columns:1fr}}@page{size:A4;margin:12mm}@media print{body{margin:0;max-width:none;padding:0;font-size:10pt}h2{break-after:avoid}section{break-inside:auto;overflow:visible}svg.chart{max-width:100%}figure,tr,.legend{break-inside:avoid}.profiles{grid-template-columns:repeat(3,1fr)}}";
 
 /// The rank-interval chart: each unit, in ranking order, with its published rank (a dot) and
 /// its 5–95% rank interval over the replications (a bar through the median).
@@ -531,5 +584,99 @@ fn rank_interval_chart(
             x_of(rank)
         );
     }
-    h.push_str("</svg>\n</section>\n");
+    h.push_str("</svg>\n");
+    if !intervals.indices.is_empty() {
+        h.push_str("<h3>Chỉ số độ nhạy của thứ hạng</h3>\n<p class=\"note\">Tỷ lệ phương sai của thứ hạng do từng nguồn bất định gây ra: riêng nguồn đó (bậc một) và cùng các tương tác (toàn phần), kèm khoảng tin cậy 95%.</p>\n<table><thead><tr><th>Nguồn</th><th>Bậc một</th><th>Khoảng 95%</th><th>Toàn phần</th><th>Khoảng 95%</th></tr></thead><tbody>\n");
+        for row in &intervals.indices {
+            let (s1, s1_low, s1_high) = row.first_order;
+            let (st, st_low, st_high) = row.total;
+            let _ = write!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{s1:.3}</td><td class=\"n\">{s1_low:.3}–{s1_high:.3}</td><td class=\"n\">{st:.3}</td><td class=\"n\">{st_low:.3}–{st_high:.3}</td></tr>\n",
+                esc(&row.source)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parindex_core::{Batch, Plan, shipped};
+
+    fn sample() -> Results {
+        let set = shipped::load("binh-thuan-police/commune/2024")
+            .map(|l| l.set)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plan = Plan::new(&set);
+        let mut batch = Batch::new(&plan);
+        for (unit, value) in [("CAP-A", "7/9"), ("CAP-B", "9/9")] {
+            let u = batch.add_unit(unit, []).unwrap_or_else(|e| panic!("{e}"));
+            batch
+                .set_text(u, "1.1.4", None, value)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        plan.score(&batch).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn warnings_are_in_the_sets_language() {
+        let html = report_html(&sample(), &ReportOptions::default());
+        assert!(html.contains("không có số liệu: tính 0 điểm"), "{html}");
+        assert!(!html.contains("no input: scored 0"));
+        assert_eq!(
+            warning_text("no input: scored 0", "en"),
+            "no input: scored 0"
+        );
+    }
+
+    #[test]
+    fn band_conditions_read_as_the_decision_prints_them() {
+        let html = report_html(&sample(), &ReportOptions::default());
+        assert!(html.contains("A Nhóm A: ≥ 90"), "{html}");
+        assert!(html.contains("B Nhóm B: ≥ 80 và &lt; 90"));
+        assert!(!html.contains("x &gt;="));
+    }
+
+    #[test]
+    fn the_page_reads_on_a_phone_and_prints_without_an_empty_first_page() {
+        let html = report_html(&sample(), &ReportOptions::default());
+        // On a narrow screen charts keep their size (text stays 12 px of 760) and sections
+        // scroll sideways instead of clipping the band column.
+        assert!(html.contains("@media (max-width:760px)"));
+        assert!(html.contains("svg.chart{width:760px;max-width:none}"));
+        assert!(html.contains("section{overflow-x:auto}"));
+        assert!(html.contains("svg text{font-size:12px"));
+        // Sections may break across pages: a long ranking no longer leaves page 1 empty.
+        assert!(!html.contains("break-inside:avoid-page"));
+        assert!(html.contains("@page{size:A4;margin:12mm}"));
+    }
+
+    #[test]
+    fn a_sensitivity_report_shows_its_indices() {
+        let results = sample();
+        let options = ReportOptions {
+            rank_intervals: Some(RankIntervals {
+                replications: 100,
+                sources: vec!["appraisal".to_owned()],
+                units: vec![
+                    ("CAP-A".to_owned(), 1.0, 2.0, 2.0),
+                    ("CAP-B".to_owned(), 1.0, 1.0, 2.0),
+                ],
+                indices: vec![SourceIndices {
+                    source: "appraisal".to_owned(),
+                    first_order: (0.9712, 0.95, 0.99),
+                    total: (0.98, 0.96, 1.0),
+                }],
+            }),
+            ..ReportOptions::default()
+        };
+        let html = report_html(&results, &options);
+        assert!(html.contains("Chỉ số độ nhạy của thứ hạng"));
+        assert!(html.contains(
+            "<td>appraisal</td><td class=\"n\">0.971</td><td class=\"n\">0.950–0.990</td>"
+        ));
+    }
 }

@@ -42,7 +42,7 @@ pub use atomic::{HOLD_BEFORE_RENAME, Outputs, write_atomic, write_atomic_with};
 pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
-pub use html::{RankIntervals, ReportOptions, report_html};
+pub use html::{RankIntervals, ReportOptions, SourceIndices, report_html};
 pub use input::{
     CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale, ReadOptions,
     UnknownPercentScale, read_inputs, stage_label,

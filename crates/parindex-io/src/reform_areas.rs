@@ -186,7 +186,7 @@ pub(crate) fn write_sheet(
             "Bộ tiêu chí chưa phân loại tiêu chí theo lĩnh vực cải cách hành chính (reform_area).",
             &styles.small,
         )?;
-        return print_setup(ws, 0, title);
+        return print_setup(ws, 0, title, true);
     }
     for (c, h) in ["Hạng", "Mã đơn vị", "Tên đơn vị", "Chỉ số"]
         .iter()
@@ -233,7 +233,7 @@ pub(crate) fn write_sheet(
     for (c, w) in [7.0, 18.0, 36.0, 10.0].iter().enumerate() {
         ws.set_column_width(c as u16, *w)?;
     }
-    print_setup(ws, 5, title)?;
+    print_setup(ws, 5, title, true)?;
     ws.set_freeze_panes(5, 2)?;
     Ok(())
 }

@@ -160,6 +160,9 @@ fn build(set: &CriteriaSet) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(3, 1, "", &label_format)?;
         ws.write_string_with_format(HEADER_ROW, 0, "unit", &styles.header)?;
         ws.write_string_with_format(HEADER_ROW, 1, "name", &styles.header)?;
+        // Printed on pages of readable columns (not every column squeezed onto one page),
+        // each repeating the unit's id and name.
+        ws.set_repeat_columns(0, 1)?;
         ws.set_column_width(0, 16.0)?;
         ws.set_column_width(1, 32.0)?;
         ws.set_column_format(0, &text_cell)?;
@@ -217,7 +220,7 @@ fn build(set: &CriteriaSet) -> Result<Vec<u8>, XlsxError> {
         }
         ws.set_row_height(1, 120.0)?;
         ws.set_row_height(3, 45.0)?;
-        print_setup(ws, HEADER_ROW + 1, &title)?;
+        print_setup(ws, HEADER_ROW + 1, &title, false)?;
         ws.set_freeze_panes(HEADER_ROW + 1, 2)?;
     }
 

@@ -57,7 +57,8 @@ impl Styles {
             ),
             text: border(Format::new()),
             wrap: border(Format::new().set_text_wrap().set_align(FormatAlign::Top)),
-            number: border(Format::new().set_num_format("0.###")),
+            // "General" shows 5 as 5 and 5.25 as 5.25; "0.###" would show 5 as "5.".
+            number: border(Format::new().set_num_format("General")),
             index: border(Format::new().set_num_format("0.00")),
             small: Format::new()
                 .set_italic()
@@ -81,23 +82,74 @@ pub(crate) fn number(
     Ok(())
 }
 
+/// Landscape A4 pages with the header rows repeated and frozen; `fit_to_width` squeezes every
+/// column onto one page's width (for sheets of a few columns; a sheet of many columns prints
+/// on several readable pages instead).
 pub(crate) fn print_setup(
     ws: &mut Worksheet,
     header_rows: u32,
     title: &str,
+    fit_to_width: bool,
 ) -> Result<(), XlsxError> {
     ws.set_landscape();
     ws.set_paper_size(9); // A4
-    ws.set_print_fit_to_pages(1, 0);
+    if fit_to_width {
+        ws.set_print_fit_to_pages(1, 0);
+    }
     ws.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
     if header_rows > 0 {
         ws.set_repeat_rows(0, header_rows - 1)?;
         ws.set_freeze_panes(header_rows, 0)?;
+        // Excel does not grow a row for wrapped text it did not type itself: give the header
+        // row room for criterion names over three lines.
+        ws.set_row_height(header_rows - 1, 45)?;
     }
     let safe_title = title.replace('&', "&&");
     ws.set_header(format!("&L{safe_title}"));
     ws.set_footer("&LTrang &P / &N&Rparindex");
     Ok(())
+}
+
+/// The width of an area sheet's column `k`: the area's total, then its rows.
+fn column_width(k: usize) -> f64 {
+    if k == 0 { 10.0 } else { 12.0 }
+}
+
+/// The height, in points, of a header row that shows each of its texts whole, wrapped at
+/// spaces in a column `width` characters wide (bold capitals taking more room than one
+/// character), at most Excel's 409 points.
+pub(crate) fn wrapped_row_height<'a>(cells: impl IntoIterator<Item = (&'a str, f64)>) -> f64 {
+    const LINE: f64 = 15.0;
+    let lines = cells
+        .into_iter()
+        .map(|(text, width)| wrapped_lines(text, width))
+        .max()
+        .unwrap_or(1);
+    (lines as f64 * LINE + 4.0).min(409.0)
+}
+
+fn wrapped_lines(text: &str, width: f64) -> usize {
+    let (mut lines, mut used) = (1, 0.0);
+    for word in text.split_whitespace() {
+        let mut w: f64 = word
+            .chars()
+            .map(|c| if c.is_uppercase() { 1.4 } else { 1.1 })
+            .sum();
+        if used > 0.0 && used + 1.0 + w <= width {
+            used += 1.0 + w;
+            continue;
+        }
+        if used > 0.0 {
+            lines += 1;
+        }
+        // A word wider than the column is broken over as many lines as it takes.
+        while w > width {
+            lines += 1;
+            w -= width;
+        }
+        used = w;
+    }
+    lines
 }
 
 /// A sheet name Excel accepts: at most 31 characters, without `[]:*?/\`, unique.
@@ -269,7 +321,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         for (c, w) in widths.iter().enumerate() {
             ws.set_column_width(c as u16, *w)?;
         }
-        print_setup(ws, 4, &title)?;
+        print_setup(ws, 4, &title, true)?;
     }
 
     // One sheet per area.
@@ -309,14 +361,18 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
                 if k == 0 { "Tổng" } else { "Điểm" },
                 &styles.header,
             )?;
-            ws.set_column_width(c, if k == 0 { 10.0 } else { 12.0 })?;
+            ws.set_column_width(c, column_width(k))?;
         }
         let index_col = 2 + columns.len() as u16;
         ws.write_string_with_format(2, index_col, "", &styles.header)?;
         ws.write_string_with_format(3, index_col, "Chỉ số thành phần", &styles.header)?;
         ws.write_string_with_format(4, index_col, "", &styles.header)?;
         ws.write_string_with_format(5, index_col, "", &styles.header)?;
-        ws.set_row_height(3, 90.0)?;
+        let names = columns
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (set.nodes[i].name.as_str(), column_width(k)));
+        ws.set_row_height(3, wrapped_row_height(names))?;
         for (r, u) in ordered.iter().enumerate() {
             let row = 6 + r as u32;
             ws.write_string_with_format(row, 0, &u.unit, &styles.text)?;
@@ -345,7 +401,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         ws.set_column_width(0, 16.0)?;
         ws.set_column_width(1, 36.0)?;
         ws.set_column_width(index_col, 12.0)?;
-        print_setup(ws, 6, &title)?;
+        print_setup(ws, 6, &title, true)?;
         ws.set_freeze_panes(6, 2)?;
     }
 
@@ -427,7 +483,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
                 ws.set_column_width(c as u16, *w)?;
             }
             ws.autofilter(0, 0, row.saturating_sub(1).max(1), 9)?;
-            print_setup(ws, 1, &title)?;
+            print_setup(ws, 1, &title, true)?;
             ws.set_freeze_panes(1, 2)?;
         }
     }
@@ -487,7 +543,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         {
             ws.set_column_width(c as u16, *w)?;
         }
-        print_setup(ws, 1, &title)?;
+        print_setup(ws, 1, &title, true)?;
     }
 
     // Warnings.
@@ -514,7 +570,7 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Vec<u8>,
         ws.set_column_width(0, 16.0)?;
         ws.set_column_width(1, 12.0)?;
         ws.set_column_width(2, 60.0)?;
-        print_setup(ws, 1, &title)?;
+        print_setup(ws, 1, &title, true)?;
     }
     let _ = &styles.wrap;
     workbook.save_to_buffer()

@@ -15,10 +15,15 @@ use crate::error::Error;
 static DECIMAL: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
-/// A mapping of column name → sequence of cells as a grid; `source` names the data in
-/// messages (`<DataFrame>`, `<rows>`).
+/// A mapping of column name → sequence of cells, or an object exporting an Arrow stream
+/// ([`crate::arrow`]), as a grid; `source` names the data in messages (`<DataFrame>`,
+/// `<rows>`).
 pub(crate) fn grid_from_py(data: &Bound<'_, PyAny>, source: &str) -> Result<Grid, Error> {
     let py = data.py();
+    // Arrow data (pyarrow, polars, DuckDB…) is read column by column, without Python objects.
+    if !data.is_instance_of::<PyDict>() && crate::arrow::exports_arrow(data) {
+        return crate::arrow::grid_from_arrow(data, source);
+    }
     // A dict, or a list of (name, cells) pairs when a frame repeats a column name.
     let pairs: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)> =
         if let Ok(mapping) = data.cast::<PyDict>() {

@@ -7,7 +7,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use parindex_core::{CriteriaError, Diagnostic};
 use parindex_io::{IoError, Place, ReadError, RoundError};
-use pyo3::exceptions::{PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyOSError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
@@ -27,6 +27,10 @@ pub(crate) enum Error {
     Read(ReadError),
     /// An output that cannot be written, or a results file that cannot be read.
     Io(IoError),
+    /// A request beyond a limit, such as an analysis too large for memory.
+    Limit(String),
+    /// A long call stopped by an interrupt (Ctrl-C); says how far it got.
+    Interrupted(String),
     /// A bug: a Rust panic caught at the boundary.
     Internal(String),
 }
@@ -139,6 +143,10 @@ pub(crate) fn to_py_err(py: Python<'_>, error: Error) -> PyErr {
         Error::Io(error) => {
             error_class(py, "ParindexError").and_then(|class| class.call1((error.to_string(),)))
         }
+        Error::Limit(message) => {
+            error_class(py, "ParindexError").and_then(|class| class.call1((message,)))
+        }
+        Error::Interrupted(message) => return PyKeyboardInterrupt::new_err(message),
         Error::Internal(message) => error_class(py, "ParindexError").and_then(|class| {
             class.call1((format!(
                 "internal error in parindex (a bug; please report it): {message}"

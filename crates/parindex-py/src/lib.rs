@@ -8,9 +8,11 @@
 //! that the Python package (`python/parindex`) turns into pandas or polars frames ([`frame`],
 //! [`results`]). Errors cross in one place ([`error`]), and no panic reaches Python.
 
+mod arrow;
 mod convert;
 mod error;
 mod frame;
+mod interrupt;
 mod records;
 mod reform;
 mod results;
@@ -24,6 +26,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", parindex_core::ENGINE_VERSION)?;
+    m.add("MAX_INPUT_BYTES", parindex_io::MAX_INPUT_BYTES)?;
     m.add_class::<set::PySet>()?;
     m.add_class::<results::Results>()?;
     m.add_class::<sensitivity::Sensitivity>()?;

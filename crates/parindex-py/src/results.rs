@@ -4,9 +4,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use parindex_core::records::{Derivation, GroupTally, TaskOutcome, TaskStatus};
-use parindex_core::{Results as CoreResults, Scorecard, compare as compare_years};
+use parindex_core::{RankKey, Results as CoreResults, Scorecard, compare as compare_years};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use rust_decimal::Decimal;
 
 use crate::convert::type_name;
 use crate::error::{Error, guard, guard_py};
@@ -57,6 +58,120 @@ impl Results {
             names,
             timings,
         }
+    }
+
+    fn fill_summary(&self, frame: &mut Frame<'_>) -> PyResult<()> {
+        let units = &self.results.units;
+        frame.text("unit", units.iter().map(|u| Some(&u.unit)))?;
+        frame.text("name", units.iter().map(|u| self.names.get(&u.unit)))?;
+        frame.text("group", units.iter().map(|u| u.group.as_ref()))?;
+        frame.decimal("total", units.iter().map(|u| Some(u.total)))?;
+        frame.decimal("max", units.iter().map(|u| Some(u.max)))?;
+        frame.decimal("index", units.iter().map(|u| u.reported_index))?;
+        frame.decimal("index_exact", units.iter().map(|u| u.index))?;
+        frame.int("rank", units.iter().map(|u| u.rank.map(i64::from)))?;
+        frame.text("band", units.iter().map(|u| u.band.as_ref()))?;
+        Ok(())
+    }
+
+    fn fill_areas(&self, frame: &mut Frame<'_>) -> PyResult<()> {
+        let set = self.results.set();
+        let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
+        let rows = || {
+            self.results
+                .units
+                .iter()
+                .flat_map(|u| areas.iter().map(move |(i, n)| (u, &u.nodes[*i], *n)))
+        };
+        frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
+        frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
+        frame.text("name", rows().map(|(_, _, n)| Some(&n.name)))?;
+        frame.decimal("points", rows().map(|(_, s, _)| Some(s.points)))?;
+        frame.decimal("max", rows().map(|(_, s, _)| Some(s.max)))?;
+        frame.decimal("lost", rows().map(|(_, s, _)| Some(s.lost())))?;
+        frame.decimal("index", rows().map(|(u, _, n)| u.node_index(&n.code)))?;
+        frame.text("status", rows().map(|(_, s, _)| Some(s.status.as_str())))?;
+        Ok(())
+    }
+
+    fn fill_detail(&self, frame: &mut Frame<'_>) -> PyResult<()> {
+        let set = self.results.set();
+        let stages = &set.policy.stages;
+        let rows = || {
+            self.results
+                .units
+                .iter()
+                .flat_map(|u| set.nodes.iter().zip(&u.nodes).map(move |(n, s)| (u, n, s)))
+        };
+        let traced = || {
+            self.results.units.iter().flat_map(|u| {
+                (0..set.nodes.len()).map(move |i| u.trace(i).map(|(v, _)| v.to_string()))
+            })
+        };
+        frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
+        frame.text("code", rows().map(|(_, n, _)| Some(&n.code)))?;
+        frame.bool("leaf", rows().map(|(_, n, _)| n.rule.is_some()))?;
+        frame.decimal("points", rows().map(|(_, _, s)| Some(s.points)))?;
+        frame.decimal("max", rows().map(|(_, _, s)| Some(s.max)))?;
+        frame.decimal("lost", rows().map(|(_, _, s)| Some(s.lost())))?;
+        frame.text("status", rows().map(|(_, _, s)| Some(s.status.as_str())))?;
+        frame.text(
+            "stage",
+            rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(i))),
+        )?;
+        frame.text("value", traced())?;
+        Ok(())
+    }
+
+    fn fill_stages(&self, frame: &mut Frame<'_>) -> PyResult<()> {
+        let set = self.results.set();
+        let rows = || {
+            self.results
+                .units
+                .iter()
+                .flat_map(|u| set.nodes.iter().enumerate().map(move |(i, n)| (u, i, n)))
+        };
+        frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
+        frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
+        for stage in &set.policy.stages {
+            frame.decimal(
+                stage,
+                rows().map(|(u, i, _)| {
+                    u.stages
+                        .iter()
+                        .find(|s| &s.stage == stage)
+                        .and_then(|s| s.points.get(i).copied())
+                }),
+            )?;
+        }
+        frame.decimal(
+            "change",
+            rows().map(|(u, i, _)| {
+                let first = u.stages.first()?.points.get(i)?;
+                let last = u.stages.last()?.points.get(i)?;
+                last.checked_sub(*first)
+            }),
+        )?;
+        Ok(())
+    }
+
+    fn fill_ranking(&self, frame: &mut Frame<'_>) -> PyResult<()> {
+        let set = self.results.set();
+        let keys: Vec<RankKey> = self
+            .results
+            .units
+            .iter()
+            .map(|u| RankKey::of(set, u))
+            .collect();
+        let part = |k: &RankKey, j: usize| k.key.get(j).copied().filter(|d| *d != Decimal::MIN);
+        frame.text("unit", keys.iter().map(|k| Some(&k.unit)))?;
+        frame.text("group", keys.iter().map(|k| k.group.as_ref()))?;
+        frame.bool("ranked", keys.iter().map(|k| k.ranked))?;
+        frame.decimal("rank_on", keys.iter().map(|k| part(k, 0)))?;
+        for (j, code) in set.policy.tie_breakers.iter().enumerate() {
+            frame.decimal(&format!("tie_{code}"), keys.iter().map(|k| part(k, j + 1)))?;
+        }
+        Ok(())
     }
 
     /// The core results.
@@ -211,21 +326,50 @@ impl Results {
         (self.timings.convert, self.timings.read, self.timings.score)
     }
 
+    /// What ranking needs of each unit, to rank units scored apart exactly as if scored
+    /// together (`CriteriaSet.rank`): unit, group, whether ranked, the ranking index
+    /// (`rank_on`) and the index of each tie-breaker node (`tie_<code>`).
+    #[pyo3(signature = (exact = true))]
+    fn ranking<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
+        guard_py(|| {
+            let mut frame = Frame::new(py, exact);
+            self.fill_ranking(&mut frame)?;
+            frame.finish()
+        })
+    }
+
+    /// A table (`summary`, `areas`, `detail`, `stages` or `ranking`) as an Arrow table that exports
+    /// `__arrow_c_stream__`: built from the results directly, never through Python objects,
+    /// with exact decimals as `decimal128` columns.
+    #[pyo3(signature = (table = "summary"))]
+    fn arrow<'py>(&self, py: Python<'py>, table: &str) -> PyResult<Bound<'py, PyAny>> {
+        let set = self.results.set();
+        let biggest = set.info.max.abs().max(set.policy.scale.abs());
+        let digits = u32::try_from(biggest.trunc().to_string().len()).unwrap_or(1) + 1;
+        let mut frame = Frame::arrow(py, digits);
+        match table {
+            "summary" => self.fill_summary(&mut frame)?,
+            "areas" => self.fill_areas(&mut frame)?,
+            "detail" => self.fill_detail(&mut frame)?,
+            "stages" => self.fill_stages(&mut frame)?,
+            "ranking" => self.fill_ranking(&mut frame)?,
+            other => {
+                return Err(Error::Value(format!(
+                    "table must be 'summary', 'areas', 'detail', 'stages' or 'ranking', not \
+                     {other:?}"
+                ))
+                .into());
+            }
+        }
+        frame.finish_arrow()
+    }
+
     /// One row per unit, in input order: totals, reported and exact index, rank and band.
     #[pyo3(signature = (exact = true))]
     fn summary<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
         guard_py(|| {
-            let units = &self.results.units;
             let mut frame = Frame::new(py, exact);
-            frame.text("unit", units.iter().map(|u| Some(&u.unit)))?;
-            frame.text("name", units.iter().map(|u| self.names.get(&u.unit)))?;
-            frame.text("group", units.iter().map(|u| u.group.as_ref()))?;
-            frame.decimal("total", units.iter().map(|u| Some(u.total)))?;
-            frame.decimal("max", units.iter().map(|u| Some(u.max)))?;
-            frame.decimal("index", units.iter().map(|u| u.reported_index))?;
-            frame.decimal("index_exact", units.iter().map(|u| u.index))?;
-            frame.int("rank", units.iter().map(|u| u.rank.map(i64::from)))?;
-            frame.text("band", units.iter().map(|u| u.band.as_ref()))?;
+            self.fill_summary(&mut frame)?;
             frame.finish()
         })
     }
@@ -234,23 +378,8 @@ impl Results {
     #[pyo3(signature = (exact = true))]
     fn areas<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
         guard_py(|| {
-            let set = self.results.set();
-            let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
-            let rows = || {
-                self.results
-                    .units
-                    .iter()
-                    .flat_map(|u| areas.iter().map(move |(i, n)| (u, &u.nodes[*i], *n)))
-            };
             let mut frame = Frame::new(py, exact);
-            frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
-            frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
-            frame.text("name", rows().map(|(_, _, n)| Some(&n.name)))?;
-            frame.decimal("points", rows().map(|(_, s, _)| Some(s.points)))?;
-            frame.decimal("max", rows().map(|(_, s, _)| Some(s.max)))?;
-            frame.decimal("lost", rows().map(|(_, s, _)| Some(s.lost())))?;
-            frame.decimal("index", rows().map(|(u, _, n)| u.node_index(&n.code)))?;
-            frame.text("status", rows().map(|(_, s, _)| Some(s.status.as_str())))?;
+            self.fill_areas(&mut frame)?;
             frame.finish()
         })
     }
@@ -267,39 +396,16 @@ impl Results {
     #[pyo3(signature = (exact = true))]
     fn detail<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
         guard_py(|| {
-            let set = self.results.set();
-            let stages = &set.policy.stages;
-            let rows = || {
-                self.results
-                    .units
-                    .iter()
-                    .flat_map(|u| set.nodes.iter().zip(&u.nodes).map(move |(n, s)| (u, n, s)))
-            };
-            let traced = || {
-                self.results.units.iter().flat_map(|u| {
-                    (0..set.nodes.len()).map(move |i| u.trace(i).map(|(v, _)| v.to_string()))
-                })
-            };
             let mut frame = Frame::new(py, exact);
-            frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
-            frame.text("code", rows().map(|(_, n, _)| Some(&n.code)))?;
-            frame.bool("leaf", rows().map(|(_, n, _)| n.rule.is_some()))?;
-            frame.decimal("points", rows().map(|(_, _, s)| Some(s.points)))?;
-            frame.decimal("max", rows().map(|(_, _, s)| Some(s.max)))?;
-            frame.decimal("lost", rows().map(|(_, _, s)| Some(s.lost())))?;
-            frame.text("status", rows().map(|(_, _, s)| Some(s.status.as_str())))?;
-            frame.text(
-                "stage",
-                rows().map(|(_, _, s)| s.stage.and_then(|i| stages.get(i))),
-            )?;
-            frame.text("value", traced())?;
+            self.fill_detail(&mut frame)?;
             frame.finish()
         })
     }
 
     /// The uncertainty of the ranks: replicates the run under the given sources of
-    /// uncertainty (see `parindex.Results.sensitivity`). The GIL is released meanwhile.
-    #[pyo3(signature = (replications = 1000, seed = 2024, threads = None, survey = Some("resample".to_owned()), appraisal = None, not_applicable = Vec::new(), rounding = Vec::new(), ties = Vec::new(), weights = None, top = 10, indices = false))]
+    /// uncertainty (see `parindex.Results.sensitivity`). The GIL is released meanwhile, and
+    /// Ctrl-C stops it within a fraction of a second.
+    #[pyo3(signature = (replications = 1000, seed = 2024, threads = None, survey = Some("resample".to_owned()), appraisal = None, not_applicable = Vec::new(), rounding = Vec::new(), ties = Vec::new(), weights = None, top = 10, indices = false, memory_limit = None))]
     #[allow(clippy::too_many_arguments)]
     fn sensitivity(
         &self,
@@ -315,6 +421,7 @@ impl Results {
         weights: Option<f64>,
         top: i128,
         indices: bool,
+        memory_limit: Option<u64>,
     ) -> PyResult<crate::sensitivity::Sensitivity> {
         // Counts arrive as Python ints of any size: out of range is a ValueError, not an
         // OverflowError from the conversion.
@@ -334,10 +441,10 @@ impl Results {
             weights,
             top: count("top", top)?,
             indices,
+            memory_limit,
         };
         let results = &self.results;
-        py.detach(|| guard(|| options.run(results)))
-            .map_err(Into::into)
+        crate::interrupt::interruptible(py, |cancel| options.run(results, cancel))
     }
 
     /// One row per unit, derived leaf and plan task: the task's due day, the day done, the
@@ -421,35 +528,8 @@ impl Results {
     #[pyo3(signature = (exact = true))]
     fn stages<'py>(&self, py: Python<'py>, exact: bool) -> PyResult<Bound<'py, PyList>> {
         guard_py(|| {
-            let set = self.results.set();
-            let rows = || {
-                self.results
-                    .units
-                    .iter()
-                    .flat_map(|u| set.nodes.iter().enumerate().map(move |(i, n)| (u, i, n)))
-            };
             let mut frame = Frame::new(py, exact);
-            frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
-            frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
-            for stage in &set.policy.stages {
-                frame.decimal(
-                    stage,
-                    rows().map(|(u, i, _)| {
-                        u.stages
-                            .iter()
-                            .find(|s| &s.stage == stage)
-                            .and_then(|s| s.points.get(i).copied())
-                    }),
-                )?;
-            }
-            frame.decimal(
-                "change",
-                rows().map(|(u, i, _)| {
-                    let first = u.stages.first()?.points.get(i)?;
-                    let last = u.stages.last()?.points.get(i)?;
-                    last.checked_sub(*first)
-                }),
-            )?;
+            self.fill_stages(&mut frame)?;
             frame.finish()
         })
     }
@@ -528,7 +608,7 @@ impl Results {
 
 /// Compares two runs' results unit by unit: index and rank before and after, and with
 /// `areas=True` one row per unit and area of the newer set with its sub-index before and
-/// after. `crosswalk` maps older area codes to newer ones where the numbering changed.
+/// after. Changes are those of the exact indices, unrounded. `crosswalk` maps older area codes to newer ones where the numbering changed.
 #[pyfunction]
 #[pyo3(signature = (before, after, crosswalk = None, areas = false, exact = true))]
 pub(crate) fn compare<'py>(
@@ -567,14 +647,14 @@ pub(crate) fn compare<'py>(
             frame.text("unit", rows().map(|(c, _)| Some(&c.unit)))?;
             frame.text("code", rows().map(|(_, a)| Some(&a.code)))?;
             frame.text("name", rows().map(|(_, a)| Some(&a.name)))?;
-            frame.decimal("before", rows().map(|(_, a)| a.before))?;
-            frame.decimal("after", rows().map(|(_, a)| a.after))?;
-            frame.decimal("change", rows().map(|(_, a)| a.change))?;
+            frame.decimal("before", rows().map(|(_, a)| a.before_exact))?;
+            frame.decimal("after", rows().map(|(_, a)| a.after_exact))?;
+            frame.decimal("change", rows().map(|(_, a)| a.change_exact))?;
         } else {
             frame.text("unit", changes.iter().map(|c| Some(&c.unit)))?;
             frame.decimal("index_before", changes.iter().map(|c| c.index_before))?;
             frame.decimal("index_after", changes.iter().map(|c| c.index_after))?;
-            frame.decimal("index_change", changes.iter().map(|c| c.index_change))?;
+            frame.decimal("index_change", changes.iter().map(|c| c.index_change_exact))?;
             frame.int(
                 "rank_before",
                 changes.iter().map(|c| c.rank_before.map(i64::from)),

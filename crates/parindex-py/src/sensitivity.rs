@@ -1,7 +1,11 @@
 //! `Results.sensitivity(...)`: the rank-uncertainty analysis of `parindex-analysis`, with its
 //! tables as columns for pandas or polars.
 
-use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
+use std::sync::atomic::AtomicBool;
+
+use parindex_analysis::{
+    Analysis, AnalysisError, Settings, SurveyModel, Uncertainty, analyse_cancellable,
+};
 use parindex_core::{Named, Results as CoreResults, UnknownName};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -22,6 +26,7 @@ pub(crate) struct Options {
     pub(crate) weights: Option<f64>,
     pub(crate) top: u32,
     pub(crate) indices: bool,
+    pub(crate) memory_limit: Option<u64>,
 }
 
 fn every<T: Named>(names: &[String]) -> Result<Vec<T>, Error> {
@@ -49,24 +54,40 @@ impl Options {
         })
     }
 
-    /// Runs the analysis; call with the GIL released.
-    pub(crate) fn run(&self, results: &CoreResults) -> Result<Sensitivity, Error> {
+    /// Runs the analysis; call with the GIL released. It stops soon after `cancel` is set,
+    /// with [`Error::Interrupted`].
+    pub(crate) fn run(
+        &self,
+        results: &CoreResults,
+        cancel: &AtomicBool,
+    ) -> Result<Sensitivity, Error> {
         let uncertainty = self.uncertainty()?;
+        let defaults = Settings::default();
         let settings = Settings {
             replications: self.replications,
             seed: self.seed,
-            threads: self
-                .threads
-                .unwrap_or_else(|| Settings::default().threads)
-                .max(1),
+            threads: self.threads.unwrap_or(defaults.threads).max(1),
             top: self.top,
             sensitivity: self.indices,
-            ..Settings::default()
+            memory_limit: self.memory_limit.unwrap_or(defaults.memory_limit),
+            ..defaults
         };
-        let analysis = analyse(results, &uncertainty, &settings, &|_| {})
-            .map_err(|e| Error::Value(e.to_string()))?;
+        let analysis = analyse_cancellable(results, &uncertainty, &settings, &|_| {}, cancel)
+            .map_err(|e| match e {
+                AnalysisError::Cancelled { done, runs } => Error::Interrupted(format!(
+                    "the sensitivity analysis stopped after {done} of {runs} runs"
+                )),
+                AnalysisError::TooLarge { .. } => Error::Limit(e.to_string()),
+                e => Error::Value(e.to_string()),
+            })?;
         Ok(Sensitivity { analysis })
     }
+}
+
+/// A rank of an interval (a whole number, see `Interval::of_ranks`) as an integer.
+#[allow(clippy::cast_possible_truncation)]
+fn whole(rank: f64) -> i64 {
+    rank.round() as i64
 }
 
 /// The uncertainty of a run's ranks: made by `Results.sensitivity`.
@@ -101,17 +122,19 @@ impl Sensitivity {
                 units.iter().map(|u| u.index_interval.map(|i| i.high)),
             )?;
             frame.int("rank", units.iter().map(|u| u.rank.map(i64::from)))?;
-            frame.float(
+            frame.int(
                 "rank_p5",
-                units.iter().map(|u| u.rank_interval.map(|i| i.low)),
+                units.iter().map(|u| u.rank_interval.map(|i| whole(i.low))),
             )?;
-            frame.float(
+            frame.int(
                 "rank_median",
-                units.iter().map(|u| u.rank_interval.map(|i| i.median)),
+                units
+                    .iter()
+                    .map(|u| u.rank_interval.map(|i| whole(i.median))),
             )?;
-            frame.float(
+            frame.int(
                 "rank_p95",
-                units.iter().map(|u| u.rank_interval.map(|i| i.high)),
+                units.iter().map(|u| u.rank_interval.map(|i| whole(i.high))),
             )?;
             frame.text("band", units.iter().map(|u| u.band.as_ref()))?;
             frame.float(

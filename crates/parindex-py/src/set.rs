@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use crate::convert::{grid_from_py, type_name};
 use crate::error::{Error, diagnostic_to_py, guard, guard_py};
 use crate::frame::Frame;
+use crate::interrupt::abandonable;
 use crate::records::{NamedBytes, read_options, record_sources};
 use crate::results::{Results, Timings};
 
@@ -304,10 +305,25 @@ impl PySet {
         self.set().to_toml()
     }
 
+    /// Writes the Excel template the command line writes (`parindex template`) to `path`,
+    /// atomically: a sheet per stage with a row to fill per unit.
+    fn write_template(&self, py: Python<'_>, path: PathBuf) -> PyResult<()> {
+        let set = self.set();
+        py.detach(|| {
+            guard(|| {
+                let bytes = parindex_io::template_xlsx(set)?;
+                parindex_io::write_atomic(&path, &bytes)?;
+                Ok(())
+            })
+        })
+        .map_err(Into::into)
+    }
+
     /// Scores input data given as a dict of column name → list of cells, in the wide or the
     /// long layout; `source` names the data in messages (`<DataFrame>`), `stage` the stage of
     /// rows without a `stage` column, and `percents` how a bare number on a percent criterion
-    /// is read (`percent` or `fraction`). The GIL is released while reading and scoring.
+    /// is read (`percent` or `fraction`). The GIL is released while reading and scoring, and
+    /// Ctrl-C returns at once (the call finishes in the background, unused).
     ///
     /// `plan`, `completions`, `survey` and `records_stage` give the year's records, as the
     /// command line's `--plan`, `--completions`, `--survey` and `--records-stage`; the files
@@ -335,13 +351,12 @@ impl PySet {
         };
         let converted = Instant::now();
         let records = record_sources(plan, completions, survey, records_stage);
-        let scored = py.detach(|| {
-            guard(|| {
-                let mut round = Round::new(&self.plan, options);
-                round.read_grid(grid);
-                round.set_records(records);
-                Ok(round.score()?)
-            })
+        let set_plan = self.plan.clone();
+        let scored = abandonable(py, "the scoring call", move || {
+            let mut round = Round::new(&set_plan, options);
+            round.read_grid(grid);
+            round.set_records(records);
+            Ok(round.score()?)
         })?;
         let timings = Timings {
             convert: converted.duration_since(started).as_secs_f64(),
@@ -385,6 +400,51 @@ impl PySet {
             score: started.elapsed().as_secs_f64(),
         };
         Ok(Results::new(scored.results, scored.inputs.names, timings))
+    }
+
+    /// Scores input files given as `(name, bytes)`, read exactly as `score_files` reads the
+    /// files of those names: the Python package reads the files itself, so that results can
+    /// be pickled with the bytes they came from. The GIL is released while reading and
+    /// scoring.
+    #[pyo3(signature = (files, percents = "percent", plan = None, completions = None, survey = None, records_stage = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn score_bytes(
+        &self,
+        py: Python<'_>,
+        files: Vec<NamedBytes>,
+        percents: &str,
+        plan: Option<PathBuf>,
+        completions: Option<NamedBytes>,
+        survey: Option<NamedBytes>,
+        records_stage: Option<String>,
+    ) -> PyResult<Results> {
+        let started = Instant::now();
+        let options = read_options(percents)?;
+        let records = record_sources(plan, completions, survey, records_stage);
+        let set_plan = self.plan.clone();
+        let scored = abandonable(py, "the scoring call", move || {
+            let mut round = Round::new(&set_plan, options);
+            for (name, bytes) in &files {
+                round.read_bytes(name, bytes);
+            }
+            round.set_records(records);
+            Ok(round.score()?)
+        })?;
+        let timings = Timings {
+            convert: 0.0,
+            read: 0.0,
+            score: started.elapsed().as_secs_f64(),
+        };
+        Ok(Results::new(scored.results, scored.inputs.names, timings))
+    }
+
+    /// Ranks units scored apart (in partitions, on several machines) exactly as the engine
+    /// ranks units scored together: `ranking` is Arrow data with the columns of
+    /// `Results.ranking()`, from every partition. Returns the ranks in its row order.
+    fn rank(&self, ranking: &Bound<'_, PyAny>) -> PyResult<Vec<Option<u32>>> {
+        let set = self.set();
+        let keys = guard(|| crate::arrow::rank_keys_from_arrow(ranking, &set.policy.tie_breakers))?;
+        Ok(parindex_core::rank_keys(set, &keys))
     }
 
     fn __repr__(&self) -> String {

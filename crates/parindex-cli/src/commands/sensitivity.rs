@@ -7,7 +7,9 @@ use clap::ValueEnum;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
 use parindex_core::{Named, NotApplicable, Rounding, Ties};
-use parindex_io::{Outputs, RankIntervals, ReportOptions, Scored, csv_record, report_html};
+use parindex_io::{
+    Outputs, RankIntervals, ReportOptions, Scored, SourceIndices, csv_record, report_html,
+};
 use serde_json::json;
 
 use crate::ScoreFormat;
@@ -206,6 +208,19 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
                             .filter_map(|u| {
                                 u.rank_interval
                                     .map(|r| (u.unit.clone(), r.low, r.median, r.high))
+                            })
+                            .collect(),
+                        indices: analysis
+                            .sensitivity
+                            .iter()
+                            .map(|s| SourceIndices {
+                                source: s.source.name().to_owned(),
+                                first_order: (
+                                    s.first_order,
+                                    s.first_order_interval.0,
+                                    s.first_order_interval.1,
+                                ),
+                                total: (s.total, s.total_interval.0, s.total_interval.1),
                             })
                             .collect(),
                     }),

@@ -518,6 +518,12 @@ impl ResultsDocument {
                     .as_deref()
                     .map(|i| parse("index", i))
                     .transpose()?,
+                index_exact: unit
+                    .index
+                    .as_deref()
+                    .map(|i| parse("index", i))
+                    .transpose()?,
+                points: Some((parse("total", &unit.total)?, parse("max", &unit.max)?)),
                 rank: unit.rank,
                 areas: unit_areas,
             });
