@@ -253,3 +253,122 @@ fn a_parent_whose_children_all_do_not_apply_does_not_apply() {
     // The results keep the batch they scored, for explanations.
     assert_eq!(results.batch().map(|batch| batch.units().len()), Some(2));
 }
+
+/// The reason an explanation gives for a node.
+fn reason(results: &Results, unit: &str, code: &str) -> String {
+    results
+        .explain(unit)
+        .and_then(|e| e.lines.into_iter().find(|l| l.code == code))
+        .map(|l| l.reason)
+        .unwrap_or_else(|| panic!("{unit} {code}"))
+}
+
+#[test]
+fn the_median_shown_is_the_middle_value_or_the_mean_of_the_two_middle_ones() {
+    let rule = relative("median", "all");
+    // Five values, 1, 2, 3, 4, 10: the median is the third, 3.
+    let five: &[UnitRow<'_>] = &[
+        ("A", &[("1.1", "1")], &[]),
+        ("B", &[("1.1", "2")], &[]),
+        ("C", &[("1.1", "3")], &[]),
+        ("D", &[("1.1", "4")], &[]),
+        ("E", &[("1.1", "10")], &[]),
+    ];
+    let results = score(&set("", "", &rule), five);
+    assert_eq!(reason(&results, "B", "1.1"), "2 < median 3 → 1");
+    assert_eq!(reason(&results, "C", "1.1"), "3 ≥ median 3 → 4");
+    // Four values, 1, 2, 3, 10: the mean of 2 and 3, 2.5.
+    let four: Vec<UnitRow<'_>> = [&five[..3], &five[4..]].concat();
+    let results = score(&set("", "", &rule), &four);
+    assert_eq!(reason(&results, "C", "1.1"), "3 ≥ median 2.5 → 4");
+    // Two values, 1 and 3: their mean, 2.
+    let two: Vec<UnitRow<'_>> = vec![five[0], five[2]];
+    let results = score(&set("", "", &rule), &two);
+    assert_eq!(reason(&results, "A", "1.1"), "1 < median 2 → 1");
+    assert_eq!(reason(&results, "C", "1.1"), "3 ≥ median 2 → 4");
+}
+
+/// 1.1 worth 1, with the given rule; 1.2 worth 3 branches on 1.1's input: 3 points for yes when
+/// it equals `equals`, otherwise 1 point for yes.
+fn branch_on_leaf(source_rule: &str, equals: &str) -> String {
+    format!(
+        r#"
+[[node]]
+code = "1.1"
+name = "Source"
+max = 1
+{source_rule}
+
+[[node]]
+code = "1.2"
+name = "Depends on the source"
+max = 3
+[node.rule]
+kind = "branch"
+on = {{ node = "1.1" }}
+[[node.rule.case]]
+equals = {equals}
+rule = {{ kind = "yes-no", yes = 3 }}
+[[node.rule.case]]
+rule = {{ kind = "yes-no", yes = 1 }}
+"#
+    )
+}
+
+#[test]
+fn a_branch_on_a_leaf_holding_a_number_a_level_or_a_text() {
+    let kind = "[attributes.kind]\ntype = \"text\"\n";
+    let number_nodes = branch_on_leaf(r#"rule = { kind = "direct", step = 0.5 }"#, "1");
+    // A number: points given directly to 1.1; the case is taken when they are exactly 1.
+    let number = score(
+        &set("", "", &number_nodes),
+        &[
+            ("A", &[("1.1", "1"), ("1.2", "có")], &[]),
+            ("B", &[("1.1", "0.5"), ("1.2", "có")], &[]),
+        ],
+    );
+    assert_eq!(points(&number, "A", "1.2"), d("3"));
+    assert_eq!(points(&number, "B", "1.2"), d("1"));
+
+    // A level, by its key: the case is taken for "full", whether written as its key or its
+    // position.
+    let levels = r#"[node.rule]
+kind = "levels"
+level = [{ key = "full", points = 1 }, { key = "none", points = 0 }]"#;
+    let level = score(
+        &set("", "", &branch_on_leaf(levels, "\"full\"")),
+        &[
+            ("A", &[("1.1", "full"), ("1.2", "có")], &[]),
+            ("B", &[("1.1", "1"), ("1.2", "có")], &[]),
+            ("C", &[("1.1", "none"), ("1.2", "có")], &[]),
+        ],
+    );
+    let got: Vec<Decimal> = ["A", "B", "C"]
+        .iter()
+        .map(|u| points(&level, u, "1.2"))
+        .collect();
+    assert_eq!(got, [d("3"), d("3"), d("1")]);
+
+    // A text: 1.1 is itself a branch (on an attribute, with only an otherwise case), whose
+    // input is kept as the text written; the case is taken when that text is "có".
+    let text_rule = r#"[node.rule]
+kind = "branch"
+on = { attribute = "kind" }
+[[node.rule.case]]
+rule = { kind = "yes-no" }"#;
+    let text = score(
+        &set("", kind, &branch_on_leaf(text_rule, "\"có\"")),
+        &[
+            ("A", &[("1.1", "có"), ("1.2", "có")], &[("kind", "x")]),
+            ("B", &[("1.1", "không"), ("1.2", "có")], &[("kind", "x")]),
+        ],
+    );
+    assert_eq!(
+        (points(&text, "A", "1.1"), points(&text, "A", "1.2")),
+        (d("1"), d("3"))
+    );
+    assert_eq!(
+        (points(&text, "B", "1.1"), points(&text, "B", "1.2")),
+        (d("0"), d("1"))
+    );
+}
