@@ -758,8 +758,14 @@ impl Rule {
                 }
                 if let Some(step) = step.filter(|s| !s.is_zero()) {
                     if !((*x - min) % step).is_zero() {
+                        // Steps are counted from the floor: say so when it is not 0.
+                        let from = if min.is_zero() {
+                            String::new()
+                        } else {
+                            format!(" counted from {}", min.normalize())
+                        };
                         return Err(format!(
-                            "{} points is not a multiple of the step {}",
+                            "{} points is not a multiple of the step {}{from}",
                             x.normalize(),
                             step.normalize()
                         ));
@@ -870,6 +876,10 @@ impl Rule {
                     Some(label) => format!("level {} ({label}) → {points}", level.key),
                     None => format!("level {} → {points}", level.key),
                 }
+            }
+            // Given as the word for the outcome, the value is the outcome itself.
+            (Fired::OnTime, _) if matches!(value, Value::Choice(_)) => {
+                format!("on time → {points}")
             }
             (Fired::OnTime, _) => format!("{shown}: on time → {points}"),
             (Fired::Late(Some(days)), _) => format!("{shown}: {days} days late → {points}"),
@@ -1430,6 +1440,16 @@ mod tests {
         assert_eq!(
             rule.points(&v, d("2")).unwrap_err(),
             "2.25 points is outside [0, 2]"
+        ); // From a floor of 1 in steps of 2: 1, 3, 5; 2 is refused although a multiple of 2.
+        let floored = Rule::Direct {
+            min: Some(d("1")),
+            step: Some(d("2")),
+        };
+        assert_eq!(score(&floored, "3", "5"), d("3"));
+        let v = floored.parse("2").expect("number");
+        assert_eq!(
+            floored.points(&v, d("5")).unwrap_err(),
+            "2 points is not a multiple of the step 2 counted from 1"
         );
     }
 

@@ -278,6 +278,8 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
         explained(&timeliness, "02/02/2024", "1.5"),
         "02/02/2024: 2 days late → 0.5"
     );
+    // Given as the outcome's word, the outcome is all there is to show.
+    assert_eq!(explained(&timeliness, "đúng hạn", "1.5"), "on time → 1.5");
     assert_eq!(explained(&timeliness, "trễ hạn", "1.5"), "late → 1");
     assert_eq!(explained(&timeliness, "không", "1.5"), "not done → 0");
     // Percent tiers, on a bare percent.
