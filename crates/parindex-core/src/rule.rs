@@ -1061,6 +1061,8 @@ fn evaluate_survey(
     };
     match mode {
         SurveyMode::Share { tiers } => {
+            // One part given, of one group or of several: its weight divides out, so its share
+            // is compared exactly, not as a percentage rounded at the 28th digit.
             let exact = match survey.parts.as_slice() {
                 [
                     (
@@ -1070,7 +1072,7 @@ fn evaluate_survey(
                             respondents,
                         },
                     ),
-                ] if groups.len() <= 1 => Some((*satisfied, *respondents)),
+                ] => Some((*satisfied, *respondents)),
                 _ => None,
             };
             let position = tiers.iter().position(|t| match exact {

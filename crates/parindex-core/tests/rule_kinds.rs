@@ -400,4 +400,19 @@ fn a_survey_share_is_compared_with_its_tiers_exactly() {
     };
     assert_eq!(scored(&share, "1/300", "1").0, d("1"));
     assert_eq!(scored(&share, "0/300", "1").0, d("0"));
+    // The same share given for one of two weighted respondent groups: the weight divides out,
+    // and the share is compared as exactly.
+    let Rule::Survey { mode, .. } = share else {
+        panic!("a survey");
+    };
+    let grouped = Rule::Survey {
+        mode,
+        groups: vec![
+            ("citizens".into(), d("0.6")),
+            ("businesses".into(), d("0.4")),
+        ],
+        satisfied: Vec::new(),
+    };
+    assert_eq!(scored(&grouped, "citizens: 1/300", "1").0, d("1"));
+    assert_eq!(scored(&grouped, "businesses: 0/300", "1").0, d("0"));
 }
