@@ -2,26 +2,15 @@
 //! points, relative rules against the mean or the median of all units or of a group, and a
 //! branch on another leaf's input.
 
+mod common;
+
 use parindex_core::{Batch, CriteriaSet, Plan, Results};
 use rust_decimal::Decimal;
 
 fn set(policy: &str, attributes: &str, nodes: &str) -> CriteriaSet {
+    let header = common::header("policies", "Policies", 4, "policy");
     let text = format!(
-        r#"
-[set]
-format = 1
-id = "tests/policies/2024"
-title = "Policies"
-level = "commune"
-year = 2024
-language = "en"
-max = 4
-
-[origin]
-authority = "parindex tests"
-source = "written for the policy tests"
-status = "example"
-
+        r#"{header}
 [policy]
 {policy}
 

@@ -1,27 +1,16 @@
 //! Ranks worked out by hand: groups, units left out of the ranking, competition and dense ties,
 //! tie-breakers, and ranking on the reported or the exact index.
 
+mod common;
+
 use parindex_core::{Batch, CriteriaSet, Plan};
 
 /// A set of three leaves: 1.1 worth 1 point and 1.2 worth 3 in area 1, and 2.1 worth 1 in
 /// area 2; the total is 5.
 fn set(policy: &str) -> CriteriaSet {
+    let header = common::header("ranking", "Ranking", 5, "ranking");
     let text = format!(
-        r#"
-[set]
-format = 1
-id = "tests/ranking/2024"
-title = "Ranking"
-level = "commune"
-year = 2024
-language = "en"
-max = 5
-
-[origin]
-authority = "parindex tests"
-source = "written for the ranking tests"
-status = "example"
-
+        r#"{header}
 [policy]
 {policy}
 

@@ -2,6 +2,8 @@
 //! when a missing input warns or stops the run, and the evidence a self-assessed value needs
 //! under `evidence = "required"`.
 
+mod common;
+
 use parindex_core::{
     Batch, CriteriaSet, NodeStatus, Plan, Results, ScoreError, ScoreProblem, ScoreWarning,
 };
@@ -9,22 +11,9 @@ use rust_decimal::Decimal;
 
 /// Area 1 (max 4): 1.1, yes-no worth 1; 1.2, yes-no worth 3. Stages `self`, then `appraisal`.
 fn set(policy: &str) -> CriteriaSet {
+    let header = common::header("stages", "Stages", 4, "stage and evidence");
     let text = format!(
-        r#"
-[set]
-format = 1
-id = "tests/stages/2024"
-title = "Stages"
-level = "commune"
-year = 2024
-language = "en"
-max = 4
-
-[origin]
-authority = "parindex tests"
-source = "written for the stage and evidence tests"
-status = "example"
-
+        r#"{header}
 [policy]
 {policy}
 
