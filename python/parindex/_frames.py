@@ -107,7 +107,7 @@ class Options:
     @memory_limit.setter
     def memory_limit(self, value: int | None) -> None:
         if value is None:
-            value = _DEFAULT_MEMORY_LIMIT
+            value = _parindex.MAX_SCORING_BYTES
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
             raise ValueError(f"options.memory_limit must be a positive number of bytes, not {value!r}")
         _parindex.set_memory_limit(min(value, 2**64 - 1))
@@ -115,9 +115,6 @@ class Options:
     def __repr__(self) -> str:
         return f"parindex.options(backend={self._backend!r}, memory_limit={self.memory_limit})"
 
-
-#: The default of ``options.memory_limit``: 400 MiB.
-_DEFAULT_MEMORY_LIMIT = 400 * 1024 * 1024
 
 options = Options()
 

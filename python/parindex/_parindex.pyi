@@ -13,6 +13,7 @@ from ._errors import Diagnostic
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "MAX_SCORING_BYTES",
     "__version__",
     "CriteriaSet",
     "Results",
@@ -31,6 +32,7 @@ __all__ = [
 
 __version__: str
 MAX_INPUT_BYTES: int
+MAX_SCORING_BYTES: int
 
 # A frame as it crosses from Rust: (name, kind, values), kind one of text, decimal:S:D,
 # float, int, bool.

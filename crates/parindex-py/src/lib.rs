@@ -27,6 +27,7 @@ use pyo3::prelude::*;
 fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", parindex_core::ENGINE_VERSION)?;
     m.add("MAX_INPUT_BYTES", parindex_io::MAX_INPUT_BYTES)?;
+    m.add("MAX_SCORING_BYTES", parindex_io::MAX_SCORING_BYTES)?;
     m.add_class::<set::PySet>()?;
     m.add_class::<results::Results>()?;
     m.add_class::<sensitivity::Sensitivity>()?;
