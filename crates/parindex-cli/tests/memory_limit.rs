@@ -97,6 +97,23 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     assert_eq!(more.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("memory limit of 1 MiB"), "{stderr}");
     assert!(!dir.path().join("more.json").exists());
+    // Exactly the units read before the refusal are all read, and the estimate made once they
+    // are, before scoring, refuses them with its own message.
+    units_csv(&dir.path().join("exact.csv"), fit);
+    let exact = score_in_one_mib(dir.path(), "exact.csv", "exact.json");
+    let stderr = String::from_utf8_lossy(&exact.stderr);
+    assert_eq!(exact.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "exact.csv: scoring these {fit} units would take about"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("of memory, over the limit of 1 MiB: score them in runs of at most"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("exact.json").exists());
 }
 
 #[test]
