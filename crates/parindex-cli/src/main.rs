@@ -14,8 +14,8 @@ mod run;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    compare, compare_areas, demo, diff, explain, score, sensitivity, sets, show, targets, template,
-    validate,
+    compare, compare_areas, demo, diff, explain, score, sensitivity, serve, sets, show, targets,
+    template, validate, verify,
 };
 use crate::output::all_cores;
 use crate::run::{ReadArgs, RecordArgs};
@@ -178,6 +178,16 @@ enum Command {
     /// Score the embedded sample batch (synthetic, 30 commune police units) and write a report,
     /// a workbook and the JSON into a new folder under the current directory.
     Demo,
+    /// Run the round online: units self-assess with evidence, the council appraises, the office
+    /// publishes (docs/server.md). Listens on 127.0.0.1:8080 with a SQLite database in
+    /// ./parindex-data/, and prints the office's admin password on first start.
+    Serve(serve::ServeArgs),
+    /// Score a published round's bundle again and check that its results are byte for byte
+    /// those it holds.
+    Verify {
+        /// The bundle (.json), as `GET /api/rounds/{round}/bundle` gives it.
+        bundle: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -269,6 +279,8 @@ fn main() -> ExitCode {
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Targets(args) => targets::targets(&args),
         Command::Demo => demo::demo(),
+        Command::Serve(args) => serve::serve(&args),
+        Command::Verify { bundle } => verify::verify(&bundle),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

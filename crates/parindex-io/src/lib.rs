@@ -16,6 +16,8 @@
 //! - **programme targets** ([`read_measured`], [`observations_from_results`], [`targets_html`]):
 //!   a typed table of measured values, values taken from results, and the targets report;
 //! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
+//! - **bundles** ([`Bundle`]): a published round's set, inputs and results, scored again by
+//!   [`Bundle::verify`];
 //! - **atomic output** ([`write_atomic`]): a file is written whole or not at all;
 //! - **limits** ([`MAX_INPUT_BYTES`] and the others): what one input file may hold, so that a
 //!   hostile or broken file gets a clear error instead of exhausting memory.
@@ -23,6 +25,7 @@
 //! The core never touches a file; this crate never scores.
 
 mod atomic;
+mod bundle;
 mod csv;
 mod error;
 mod html;
@@ -39,13 +42,16 @@ mod template;
 mod xlsx;
 
 pub use atomic::{HOLD_BEFORE_RENAME, Outputs, write_atomic, write_atomic_with};
+pub use bundle::{
+    BUNDLE_FORMAT, Bundle, BundleError, BundleFile, BundleSet, bundle_results_json, score_files,
+};
 pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
 pub use html::{RankIntervals, ReportOptions, SourceIndices, report_html};
 pub use input::{
-    CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale, ReadOptions,
-    UnknownPercentScale, read_inputs, stage_label,
+    CellTarget, CellText, CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale,
+    ReadOptions, UnknownPercentScale, read_inputs, stage_label,
 };
 pub use limits::{
     MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_PROBLEMS, MAX_RESULTS_BYTES,

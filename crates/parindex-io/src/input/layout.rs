@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use parindex_core::value;
 
-use super::{Grid, GridCell, InputReader, Loc, Spot, stage_label};
+use super::{CellTarget, Grid, GridCell, InputReader, Loc, Spot, stage_label};
 use crate::limits::MAX_UNITS;
 
 /// What a column of a grid holds.
@@ -336,8 +336,9 @@ impl InputReader {
 
     fn set_attribute(&mut self, grid: &Grid, unit: usize, name: &str, cell: &GridCell) {
         let text = cell.value.plain();
-        if let Err(e) = self.batch.set_attribute_text(unit, name, &text) {
-            self.unit_problem(grid, cell.loc, unit, name, e.message);
+        match self.batch.set_attribute_text(unit, name, &text) {
+            Ok(_) => self.keep_text(unit, CellTarget::Attribute(name.to_owned()), &text),
+            Err(e) => self.unit_problem(grid, cell.loc, unit, name, e.message),
         }
     }
 
@@ -463,11 +464,18 @@ impl InputReader {
             // A file name or a document number counts as evidence attached.
             let attached = value::parse_bool(&evidence.value.plain()).unwrap_or(true);
             let stage_name = self.plan.set().policy.stages[stage].clone();
-            if let Err(e) = self
+            match self
                 .batch
                 .set_evidence(unit, &code, Some(&stage_name), attached)
             {
-                self.problem(grid, evidence.loc, Some(&code), e.message);
+                Ok(()) => {
+                    let target = CellTarget::Evidence {
+                        code: code.clone(),
+                        stage: stage_name,
+                    };
+                    self.keep_text(unit, target, if attached { "yes" } else { "no" });
+                }
+                Err(e) => self.problem(grid, evidence.loc, Some(&code), e.message),
             }
         }
     }

@@ -343,6 +343,41 @@ pub struct InputReader {
     units_beyond_memory: bool,
     /// Cells read so far, over every file: the run's budget is [`MAX_CELLS`].
     cells: usize,
+    /// The text of every value, attribute and evidence flag read, when asked for.
+    texts: Option<Vec<CellText>>,
+}
+
+/// What a cell gave a unit, as text that reads back the same through any door: for a store
+/// that keeps cells (the round server) rather than files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellText {
+    /// The unit's id.
+    pub unit: String,
+    /// What the cell set.
+    pub target: CellTarget,
+    /// The text, as the cell grammar gave it to the rule (or the attribute's text).
+    pub text: String,
+}
+
+/// What a [`CellText`] set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CellTarget {
+    /// A leaf's value at a stage.
+    Value {
+        /// The leaf's code.
+        code: String,
+        /// The stage's name.
+        stage: String,
+    },
+    /// An attribute, by name.
+    Attribute(String),
+    /// Whether a leaf's value at a stage has evidence attached.
+    Evidence {
+        /// The leaf's code.
+        code: String,
+        /// The stage's name.
+        stage: String,
+    },
 }
 
 impl InputReader {
@@ -367,6 +402,29 @@ impl InputReader {
             memory_limit: crate::MAX_SCORING_BYTES,
             units_beyond_memory: false,
             cells: 0,
+            texts: None,
+        }
+    }
+
+    /// Keeps the text of every value, attribute and evidence flag read, for [`InputReader::texts`].
+    pub fn keep_texts(&mut self) {
+        self.texts.get_or_insert_with(Vec::new);
+    }
+
+    /// The texts kept since [`InputReader::keep_texts`], in the order they were read.
+    pub fn texts(&self) -> &[CellText] {
+        self.texts.as_deref().unwrap_or_default()
+    }
+
+    /// Keeps a text, when texts are kept.
+    pub(crate) fn keep_text(&mut self, unit: usize, target: CellTarget, text: &str) {
+        if let Some(texts) = &mut self.texts {
+            let unit = self.batch.units()[unit].id.clone();
+            texts.push(CellText {
+                unit,
+                target,
+                text: text.to_owned(),
+            });
         }
     }
 
@@ -607,6 +665,14 @@ impl InputReader {
             let code = code.to_owned();
             self.unit_problem(grid, cell.loc, unit, &code, e.message);
             return false;
+        }
+        if self.texts.is_some() {
+            let target = CellTarget::Value {
+                code: code.to_owned(),
+                stage: set.policy.stages[stage].clone(),
+            };
+            let text = text.into_owned();
+            self.keep_text(unit, target, &text);
         }
         if late {
             let spot = Spot {
