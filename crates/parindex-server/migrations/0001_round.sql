@@ -39,11 +39,14 @@ CREATE TABLE units (
     PRIMARY KEY (round_id, code)
 );
 
+-- An appraiser's assignment: a unit ('*': every unit of the round) and an area of the set
+-- ('': every criterion).
 CREATE TABLE assignments (
     round_id TEXT NOT NULL REFERENCES rounds (id),
     account_id TEXT NOT NULL REFERENCES accounts (id),
     unit_code TEXT NOT NULL,
-    PRIMARY KEY (round_id, account_id, unit_code)
+    area TEXT NOT NULL,
+    PRIMARY KEY (round_id, account_id, unit_code, area)
 );
 
 CREATE TABLE leaf_values (

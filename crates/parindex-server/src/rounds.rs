@@ -237,6 +237,25 @@ async fn may_see_round(app: &App, account: Option<&Account>, round: &RoundRow) -
     } || round.state == State::Published)
 }
 
+/// An appraiser's assignments in a round, as (unit, area): `*` is every unit, an empty area
+/// every criterion.
+pub(crate) async fn assignments(
+    app: &App,
+    account: &Account,
+    round: &str,
+) -> ApiResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT unit_code, area FROM assignments WHERE round_id = $1 AND account_id = $2 ORDER BY unit_code, area",
+    )
+    .bind(round)
+    .bind(&account.id)
+    .fetch_all(&app.db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("unit_code")?, r.try_get("area")?)))
+        .collect()
+}
+
 /// The units an appraiser is assigned to in a round (`None` for other roles).
 pub(crate) async fn assigned_units(
     app: &App,
@@ -246,18 +265,41 @@ pub(crate) async fn assigned_units(
     if account.role != Role::Appraiser {
         return Ok(None);
     }
-    let rows = sqlx::query(
-        "SELECT unit_code FROM assignments WHERE round_id = $1 AND account_id = $2 ORDER BY unit_code",
-    )
-    .bind(round)
-    .bind(&account.id)
-    .fetch_all(&app.db.pool)
-    .await?;
-    Ok(Some(
-        rows.iter()
-            .map(|r| r.try_get("unit_code"))
-            .collect::<Result<_, _>>()?,
-    ))
+    let assigned = assignments(app, account, round).await?;
+    if assigned.iter().any(|(unit, _)| unit == "*") {
+        let rows = sqlx::query("SELECT code FROM units WHERE round_id = $1 ORDER BY code")
+            .bind(round)
+            .fetch_all(&app.db.pool)
+            .await?;
+        return Ok(Some(
+            rows.iter()
+                .map(|r| r.try_get("code"))
+                .collect::<Result<_, _>>()?,
+        ));
+    }
+    let mut units: Vec<String> = assigned.into_iter().map(|(unit, _)| unit).collect();
+    units.dedup();
+    Ok(Some(units))
+}
+
+/// Whether an appraiser's assignments cover a unit's criterion: an assignment of the unit (or
+/// of every unit) to the whole set, or to an area that holds the criterion.
+pub(crate) async fn covers(
+    app: &App,
+    account: &Account,
+    round: &str,
+    unit: &str,
+    leaf: &str,
+) -> ApiResult<bool> {
+    let under = |area: &str| {
+        area.is_empty()
+            || std::iter::successors(Some(leaf), |code| parindex_core::parent_code(code))
+                .any(|code| code == area)
+    };
+    Ok(assignments(app, account, round)
+        .await?
+        .iter()
+        .any(|(u, area)| (u == unit || u == "*") && under(area)))
 }
 
 /// Refuses unless the caller is the office.
@@ -769,15 +811,20 @@ pub(crate) async fn units(
     Ok(Json(Value::Array(out)))
 }
 
-/// An appraiser's assignment.
+/// An appraiser's assignment: units (every unit when absent) and areas of the set (every
+/// criterion when absent).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Assignment {
     account: String,
-    units: Vec<String>,
+    #[serde(default)]
+    units: Option<Vec<String>>,
+    #[serde(default)]
+    areas: Option<Vec<String>>,
 }
 
-/// `POST /api/rounds/{round}/assignments`: the office assigns units to an appraiser.
+/// `POST /api/rounds/{round}/assignments`: the office assigns units, areas of the set, or
+/// both, to an appraiser.
 pub(crate) async fn assign(
     AppState(app): AppState<Arc<App>>,
     caller: Caller,
@@ -795,28 +842,46 @@ pub(crate) async fn assign(
         return Err(ApiError::invalid("only an appraiser is assigned units"));
     }
     let account_id: String = account.try_get("id")?;
-    for unit in &body.units {
+    if body.units.is_none() && body.areas.is_none() {
+        return Err(ApiError::invalid("name the units, the areas, or both"));
+    }
+    let units = body.units.clone().unwrap_or_else(|| vec!["*".to_owned()]);
+    let areas = body.areas.clone().unwrap_or_else(|| vec![String::new()]);
+    for unit in units.iter().filter(|u| *u != "*") {
         unit_exists(&app, &round.id, unit).await?;
     }
+    let plan = plan(&app, &round)?;
+    if let Some(area) = areas
+        .iter()
+        .find(|a| !a.is_empty() && plan.node_index(a).is_none())
+    {
+        return Err(ApiError::invalid(format!(
+            "the set has no area or criterion {area}"
+        )));
+    }
     let mut write = app.db.write().await?;
-    for unit in &body.units {
-        let known = sqlx::query(
-            "SELECT unit_code FROM assignments WHERE round_id = $1 AND account_id = $2 AND unit_code = $3",
-        )
-        .bind(&round.id)
-        .bind(&account_id)
-        .bind(unit)
-        .fetch_optional(&mut *write.tx)
-        .await?;
-        if known.is_none() {
-            sqlx::query(
-                "INSERT INTO assignments (round_id, account_id, unit_code) VALUES ($1, $2, $3)",
+    for unit in &units {
+        for area in &areas {
+            let known = sqlx::query(
+                "SELECT unit_code FROM assignments WHERE round_id = $1 AND account_id = $2 AND unit_code = $3 AND area = $4",
             )
             .bind(&round.id)
             .bind(&account_id)
             .bind(unit)
-            .execute(&mut *write.tx)
+            .bind(area)
+            .fetch_optional(&mut *write.tx)
             .await?;
+            if known.is_none() {
+                sqlx::query(
+                    "INSERT INTO assignments (round_id, account_id, unit_code, area) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(&round.id)
+                .bind(&account_id)
+                .bind(unit)
+                .bind(area)
+                .execute(&mut *write.tx)
+                .await?;
+            }
         }
     }
     audit::record(
@@ -827,7 +892,15 @@ pub(crate) async fn assign(
             action: "assign",
             target: body.account.clone(),
             old: None,
-            new: Some(body.units.join(", ")),
+            new: Some(format!(
+                "units: {}; areas: {}",
+                units.join(", "),
+                areas
+                    .iter()
+                    .map(|a| if a.is_empty() { "all" } else { a.as_str() })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             reason: None,
         },
     )

@@ -377,6 +377,11 @@ pub(crate) async fn set_value(
         }
         Access::Appraiser => {
             round.require_phase(State::Appraisal)?;
+            if !rounds::covers(&app, &caller.0, &round.id, &unit, &leaf).await? {
+                return Err(ApiError::forbidden(format!(
+                    "{leaf} is outside the areas assigned to you for {unit}"
+                )));
+            }
             stages
                 .get(1)
                 .cloned()

@@ -35,6 +35,8 @@ on_every_database!(
     hostile_uploads_and_text,
     concurrent_appraisals,
     many_units_submit_at_once,
+    template_upload_and_exports,
+    area_assignments,
 );
 
 async fn advance(office: &User, round: &str, to: &str) {
@@ -880,4 +882,164 @@ fn openapi_describes_every_route() {
     described.sort();
     expected.sort();
     assert_eq!(described, expected);
+}
+
+/// A workbook in the template's layout, one sheet of self-assessment.
+fn workbook(rows: &[[&str; 3]]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Tự đánh giá").expect("name");
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32, c as u16, *cell).expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("workbook")
+}
+
+/// A unit uploads the template filled in Excel: a bad cell comes back at its sheet and cell and
+/// nothing is stored; a good one stores its values. The office's exports read back.
+async fn template_upload_and_exports(server: &Server) {
+    let office = server.office().await;
+    let (round, passwords) = round_with_units(server, &office).await;
+    advance(&office, &round, "open").await;
+    let a = server.login("cap-a", &passwords["cap-a"]).await;
+    let path = unit_path(&round, "CAP-A");
+
+    let bad = workbook(&[["unit", "1.1.4", "1.1.2"], ["CAP-A", "bảy phần chín", "có"]]);
+    let response = a
+        .upload(&format!("{path}/upload"), "tu-danh-gia.xlsx", bad)
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused: Value = response.json().await.expect("json");
+    let message = refused["detail"]["problems"][0]["message"]
+        .as_str()
+        .expect("message");
+    assert!(
+        message.starts_with("tu-danh-gia.xlsx: sheet \"Tự đánh giá\", cell B2 (1.1.4)"),
+        "{message}"
+    );
+    let stored: Value = a.get(&path).await.json().await.expect("json");
+    assert_eq!(
+        stored["values"],
+        json!([]),
+        "nothing of a refused file is stored"
+    );
+
+    let good = workbook(&[["unit", "1.1.4", "1.1.2"], ["CAP-A", "7/9", "có"]]);
+    let response = a
+        .upload(&format!("{path}/upload"), "tu-danh-gia.xlsx", good)
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let stored: Value = a.get(&path).await.json().await.expect("json");
+    let values: Vec<(String, String)> = stored["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .map(|v| {
+            (
+                v["leaf"].as_str().unwrap_or_default().to_owned(),
+                v["value"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("1.1.2".to_owned(), "có".to_owned()),
+            ("1.1.4".to_owned(), "7/9".to_owned())
+        ]
+    );
+
+    // The workbook export opens, with both units on its summary sheet.
+    let bytes = office
+        .get(&format!("/api/rounds/{round}/export/xlsx"))
+        .await
+        .bytes()
+        .await
+        .expect("workbook");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).expect("opens");
+    let first = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&first).expect("sheet");
+    let cells: Vec<String> = range.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(
+        cells.iter().any(|c| c == "CAP-A") && cells.iter().any(|c| c == "CAP-B"),
+        "{cells:?}"
+    );
+    let csv = office
+        .get(&format!("/api/rounds/{round}/export/csv"))
+        .await
+        .text()
+        .await
+        .expect("csv");
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    // Before publication the public gets nothing, a unit no export.
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!("/api/rounds/{round}/export/csv"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        a.get(&format!("/api/rounds/{round}/export/csv"))
+            .await
+            .status(),
+        403
+    );
+}
+
+/// An appraiser assigned an area of the set, for every unit, appraises that area's rows of
+/// any unit and nothing else.
+async fn area_assignments(server: &Server) {
+    let office = server.office().await;
+    let (round, passwords) = round_with_units(server, &office).await;
+    office
+        .expect(
+            Method::POST,
+            &format!("/api/rounds/{round}/assignments"),
+            json!({ "account": "thamdinh-x", "areas": ["2"] }),
+            204,
+        )
+        .await;
+    office
+        .expect(
+            Method::POST,
+            &format!("/api/rounds/{round}/assignments"),
+            json!({ "account": "thamdinh-x", "areas": ["9.9"] }),
+            422,
+        )
+        .await;
+    for to in ["open", "appraisal"] {
+        advance(&office, &round, to).await;
+    }
+    let area = server.login("thamdinh-x", &passwords["thamdinh-x"]).await;
+    let body = json!({ "value": "có", "version": 0, "reason": "kiểm tra hồ sơ" });
+    for unit in ["CAP-A", "CAP-B"] {
+        let path = unit_path(&round, unit);
+        area.expect(
+            Method::PUT,
+            &format!("{path}/values/2.1.1"),
+            body.clone(),
+            200,
+        )
+        .await;
+        area.expect(
+            Method::PUT,
+            &format!("{path}/values/1.1.2"),
+            body.clone(),
+            403,
+        )
+        .await;
+    }
+    let listed: Value = area
+        .get(&format!("/api/rounds/{round}/units"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
 }
