@@ -36,6 +36,8 @@ CREATE TABLE units (
     attributes TEXT NOT NULL,
     status TEXT NOT NULL,
     submitted_at BIGINT,
+    -- The order the office gave the units in: inputs, and so results, keep it.
+    position BIGINT NOT NULL,
     PRIMARY KEY (round_id, code)
 );
 

@@ -292,7 +292,10 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// The account and CSRF token of a request's session, if it is valid.
-async fn session(app: &App, headers: &HeaderMap) -> Result<Option<(Account, String)>, ApiError> {
+pub(crate) async fn session(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<Option<(Account, String)>, ApiError> {
     let Some(token) = session_token(headers) else {
         return Ok(None);
     };

@@ -14,6 +14,8 @@ mod audit;
 mod auth;
 mod db;
 mod error;
+mod i18n;
+mod pages;
 mod rounds;
 mod scoring;
 mod unit_data;
@@ -100,6 +102,8 @@ pub struct Running {
     pub admin_password: Option<String>,
     /// The id of the demo round, when one was opened.
     pub demo_round: Option<String>,
+    /// The demo's accounts made by this start: login, role and password.
+    pub demo_accounts: Vec<(String, String, String)>,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
 }
@@ -144,14 +148,13 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
     let admin_password = rounds::first_admin(&app)
         .await
         .map_err(|e| ServerError::Database(e.message))?;
-    let demo_round = if config.demo {
-        Some(
-            rounds::demo_round(&app)
-                .await
-                .map_err(|e| ServerError::Demo(e.message))?,
-        )
+    let (demo_round, demo_accounts) = if config.demo {
+        let (round, accounts) = rounds::demo_round(&app)
+            .await
+            .map_err(|e| ServerError::Demo(e.message))?;
+        (Some(round), accounts)
     } else {
-        None
+        (None, Vec::new())
     };
     let listener = TcpListener::bind(config.listen).await?;
     let address = listener.local_addr()?;
@@ -168,6 +171,7 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         address,
         admin_password,
         demo_round,
+        demo_accounts,
         stop,
         task,
     })
@@ -223,6 +227,31 @@ fn router(app: Arc<App>) -> Router {
             &format!("{unit}/upload"),
             post(unit_data::upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
         )
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_page).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route(
+            "/rounds",
+            post(pages::create_round)
+                .layer(DefaultBodyLimit::max(rounds::MAX_SET_BYTES + 64 * 1024)),
+        )
+        .route("/rounds/{round}", get(pages::round_page))
+        .route("/rounds/{round}/results", get(pages::results_page))
+        .route(
+            "/rounds/{round}/units/import",
+            post(pages::import_units).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .route("/rounds/{round}/{action}", post(pages::round_action))
+        .route("/rounds/{round}/units/{unit}", get(pages::unit_page))
+        .route(
+            "/rounds/{round}/units/{unit}/evidence/{leaf}",
+            post(pages::evidence).layer(DefaultBodyLimit::max(MAX_EVIDENCE_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/rounds/{round}/units/{unit}/{action}",
+            post(pages::unit_action),
+        )
+        .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(1024 * 1024))
         .with_state(app)
 }

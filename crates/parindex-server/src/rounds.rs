@@ -62,7 +62,7 @@ impl State {
     }
 
     /// The state after this one.
-    fn next(self) -> Option<State> {
+    pub(crate) fn next(self) -> Option<State> {
         State::ALL.into_iter().skip_while(|s| *s != self).nth(1)
     }
 }
@@ -267,10 +267,11 @@ pub(crate) async fn assigned_units(
     }
     let assigned = assignments(app, account, round).await?;
     if assigned.iter().any(|(unit, _)| unit == "*") {
-        let rows = sqlx::query("SELECT code FROM units WHERE round_id = $1 ORDER BY code")
-            .bind(round)
-            .fetch_all(&app.db.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT code FROM units WHERE round_id = $1 ORDER BY position, code")
+                .bind(round)
+                .fetch_all(&app.db.pool)
+                .await?;
         return Ok(Some(
             rows.iter()
                 .map(|r| r.try_get("code"))
@@ -385,10 +386,41 @@ pub(crate) async fn create_account(
     caller: Caller,
     Json(body): Json<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    require_office(&caller)?;
-    let role = Role::parse(&body.role)
+    let (login, password) = new_account(
+        &app,
+        &caller.0,
+        &body.login,
+        &body.role,
+        &body.name,
+        body.round,
+        body.unit,
+        body.password,
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "login": login, "role": body.role, "password": password })),
+    ))
+}
+
+/// The office creates an account; returns its login and password.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn new_account(
+    app: &App,
+    office: &Account,
+    login: &str,
+    role: &str,
+    name: &str,
+    round: Option<String>,
+    unit: Option<String>,
+    password: Option<String>,
+) -> ApiResult<(String, String)> {
+    if office.role != Role::Office {
+        return Err(ApiError::forbidden("only the office may do this"));
+    }
+    let role = Role::parse(role)
         .ok_or_else(|| ApiError::invalid("role must be office, unit or appraiser"))?;
-    let login = body.login.trim();
+    let login = login.trim();
     if login.is_empty()
         || login.len() > 64
         || !login
@@ -400,16 +432,16 @@ pub(crate) async fn create_account(
         ));
     }
     if role == Role::Unit {
-        let (Some(round), Some(unit)) = (&body.round, &body.unit) else {
+        let (Some(round), Some(unit)) = (&round, &unit) else {
             return Err(ApiError::invalid("a unit account names its round and unit"));
         };
-        unit_exists(&app, round, unit).await?;
-    } else if body.round.is_some() || body.unit.is_some() {
+        unit_exists(app, round, unit).await?;
+    } else if round.is_some() || unit.is_some() {
         return Err(ApiError::invalid(
             "only a unit account names a round and unit",
         ));
     }
-    let password = match body.password {
+    let password = match password {
         Some(p) if p.chars().count() >= 12 => p,
         Some(_) => return Err(ApiError::invalid("a password has at least 12 characters")),
         None => auth::new_password()?,
@@ -428,17 +460,17 @@ pub(crate) async fn create_account(
     .bind(login)
     .bind(hash)
     .bind(role.name())
-    .bind(&body.name)
-    .bind(&body.round)
-    .bind(&body.unit)
+    .bind(name)
+    .bind(&round)
+    .bind(&unit)
     .bind(now())
     .execute(&mut *write.tx)
     .await?;
     audit::record(
         &mut write,
         Change {
-            round: body.round.as_deref(),
-            actor: &caller.0.login,
+            round: round.as_deref(),
+            actor: &office.login,
             action: "create-account",
             target: format!("{login} ({})", role.name()),
             old: None,
@@ -448,10 +480,7 @@ pub(crate) async fn create_account(
     )
     .await?;
     write.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "login": login, "role": role, "password": password })),
-    ))
+    Ok((login.to_owned(), password))
 }
 
 async fn unit_exists(app: &App, round: &str, unit: &str) -> ApiResult<()> {
@@ -482,17 +511,17 @@ pub(crate) const MAX_SET_BYTES: usize = 4 * 1024 * 1024;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewRound {
-    title: String,
+    pub(crate) title: String,
     /// A shipped set's id…
     #[serde(default)]
-    set: Option<String>,
+    pub(crate) set: Option<String>,
     /// …or a criteria file's text, with its name for messages.
     #[serde(default)]
-    set_toml: Option<String>,
+    pub(crate) set_toml: Option<String>,
     #[serde(default)]
-    set_file: Option<String>,
+    pub(crate) set_file: Option<String>,
     #[serde(default)]
-    windows: Windows,
+    pub(crate) windows: Windows,
 }
 
 /// `POST /api/rounds`
@@ -506,7 +535,7 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(load(&app, &id).await?.json())))
 }
 
-async fn create_round(app: &App, actor: &str, body: NewRound) -> ApiResult<String> {
+pub(crate) async fn create_round(app: &App, actor: &str, body: NewRound) -> ApiResult<String> {
     let (file, text) = match (&body.set, body.set_toml) {
         (Some(id), None) => shipped::text(id)
             .map(|(path, text)| (format!("criteria/{path}"), text.to_owned()))
@@ -648,9 +677,22 @@ pub(crate) async fn advance(
     Path(id): Path<String>,
     Json(body): Json<Advance>,
 ) -> ApiResult<Json<Value>> {
-    require_office(&caller)?;
-    let round = load(&app, &id).await?;
-    let to = State::parse(&body.to).ok_or_else(|| ApiError::invalid("unknown state"))?;
+    advance_round(&app, &caller.0, &id, &body.to).await?;
+    Ok(Json(load(&app, &id).await?.json()))
+}
+
+/// The office moves a round one state on.
+pub(crate) async fn advance_round(
+    app: &App,
+    account: &Account,
+    id: &str,
+    to: &str,
+) -> ApiResult<()> {
+    if account.role != Role::Office {
+        return Err(ApiError::forbidden("only the office may do this"));
+    }
+    let round = load(app, id).await?;
+    let to = State::parse(to).ok_or_else(|| ApiError::invalid("unknown state"))?;
     if to == State::Published {
         return Err(ApiError::invalid(
             "publish with POST /api/rounds/{round}/publish",
@@ -663,8 +705,7 @@ pub(crate) async fn advance(
             to.name()
         )));
     }
-    set_state(&app, &round, to, &caller.0.login).await?;
-    Ok(Json(load(&app, &id).await?.json()))
+    set_state(app, &round, to, &account.login).await
 }
 
 /// Moves a round to a state, with its audit entry, inside a write of the caller's.
@@ -785,7 +826,7 @@ pub(crate) async fn units(
     let round = visible(&app, Some(&caller.0), &id).await?;
     let assigned = assigned_units(&app, &caller.0, &round.id).await?;
     let rows = sqlx::query(
-        "SELECT code, name, attributes, status, submitted_at FROM units WHERE round_id = $1 ORDER BY code",
+        "SELECT code, name, attributes, status, submitted_at FROM units WHERE round_id = $1 ORDER BY position, code",
     )
     .bind(&round.id)
     .fetch_all(&app.db.pool)
@@ -831,26 +872,42 @@ pub(crate) async fn assign(
     Path(id): Path<String>,
     Json(body): Json<Assignment>,
 ) -> ApiResult<StatusCode> {
-    require_office(&caller)?;
-    let round = load(&app, &id).await?;
+    assign_to(&app, &caller.0, &id, &body.account, body.units, body.areas).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The office assigns units (every unit when `None`) and areas (every criterion when `None`)
+/// of a round to an appraiser.
+pub(crate) async fn assign_to(
+    app: &App,
+    office: &Account,
+    id: &str,
+    account_login: &str,
+    units: Option<Vec<String>>,
+    areas: Option<Vec<String>>,
+) -> ApiResult<()> {
+    if office.role != Role::Office {
+        return Err(ApiError::forbidden("only the office may do this"));
+    }
+    let round = load(app, id).await?;
     let account = sqlx::query("SELECT id, role FROM accounts WHERE login = $1")
-        .bind(&body.account)
+        .bind(account_login)
         .fetch_optional(&app.db.pool)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no account {}", body.account)))?;
+        .ok_or_else(|| ApiError::not_found(format!("no account {account_login}")))?;
     if account.try_get::<String, _>("role")? != Role::Appraiser.name() {
         return Err(ApiError::invalid("only an appraiser is assigned units"));
     }
     let account_id: String = account.try_get("id")?;
-    if body.units.is_none() && body.areas.is_none() {
+    if units.is_none() && areas.is_none() {
         return Err(ApiError::invalid("name the units, the areas, or both"));
     }
-    let units = body.units.clone().unwrap_or_else(|| vec!["*".to_owned()]);
-    let areas = body.areas.clone().unwrap_or_else(|| vec![String::new()]);
+    let units = units.unwrap_or_else(|| vec!["*".to_owned()]);
+    let areas = areas.unwrap_or_else(|| vec![String::new()]);
     for unit in units.iter().filter(|u| *u != "*") {
-        unit_exists(&app, &round.id, unit).await?;
+        unit_exists(app, &round.id, unit).await?;
     }
-    let plan = plan(&app, &round)?;
+    let plan = plan(app, &round)?;
     if let Some(area) = areas
         .iter()
         .find(|a| !a.is_empty() && plan.node_index(a).is_none())
@@ -888,9 +945,9 @@ pub(crate) async fn assign(
         &mut write,
         Change {
             round: Some(&round.id),
-            actor: &caller.0.login,
+            actor: &office.login,
             action: "assign",
-            target: body.account.clone(),
+            target: account_login.to_owned(),
             old: None,
             new: Some(format!(
                 "units: {}; areas: {}",
@@ -905,8 +962,7 @@ pub(crate) async fn assign(
         },
     )
     .await?;
-    write.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    write.commit().await
 }
 
 /// Creates the office's `admin` account on first start; returns its password, shown once.
@@ -950,13 +1006,15 @@ pub(crate) async fn first_admin(app: &App) -> ApiResult<Option<String>> {
 const DEMO_SET: &str = "binh-thuan-police/commune/2024";
 const DEMO_CSV: &str = include_str!("../../../criteria/samples/binh-thuan-police-commune-2024.csv");
 
-/// Opens the demo round, once: the sample units with their self-assessments, open for editing.
-pub(crate) async fn demo_round(app: &App) -> ApiResult<String> {
+/// Opens the demo round, once: the sample units with their self-assessments, open for editing,
+/// a unit account for the first unit and an appraiser of every unit. Returns the round and, on
+/// the start that made them, the accounts' logins, roles and passwords.
+pub(crate) async fn demo_round(app: &App) -> ApiResult<(String, Vec<(String, String, String)>)> {
     let existing = sqlx::query("SELECT id FROM rounds WHERE title = 'Demo'")
         .fetch_optional(&app.db.pool)
         .await?;
     if let Some(row) = existing {
-        return Ok(row.try_get("id")?);
+        return Ok((row.try_get("id")?, Vec::new()));
     }
     let id = create_round(
         app,
@@ -983,5 +1041,45 @@ pub(crate) async fn demo_round(app: &App) -> ApiResult<String> {
     .await?;
     let round = load(app, &id).await?;
     set_state(app, &round, State::Open, "parindex").await?;
-    Ok(id)
+    let office = Account {
+        id: String::new(),
+        login: "parindex".to_owned(),
+        role: Role::Office,
+        name: "parindex".to_owned(),
+        round: None,
+        unit: None,
+    };
+    let first: String =
+        sqlx::query("SELECT code FROM units WHERE round_id = $1 ORDER BY position, code")
+            .bind(&id)
+            .fetch_one(&app.db.pool)
+            .await?
+            .try_get("code")?;
+    let mut accounts = Vec::new();
+    let (login, password) = new_account(
+        app,
+        &office,
+        "donvi",
+        "unit",
+        &first,
+        Some(id.clone()),
+        Some(first.clone()),
+        None,
+    )
+    .await?;
+    accounts.push((login, format!("unit {first}"), password));
+    let (login, password) = new_account(
+        app,
+        &office,
+        "thamdinh",
+        "appraiser",
+        "Hội đồng thẩm định",
+        None,
+        None,
+        None,
+    )
+    .await?;
+    assign_to(app, &office, &id, &login, Some(vec!["*".to_owned()]), None).await?;
+    accounts.push((login, "appraiser".to_owned(), password));
+    Ok((id, accounts))
 }

@@ -30,11 +30,15 @@ const INPUTS_FILE: &str = "units.json";
 pub(crate) async fn inputs_document(app: &App, round: &RoundRow) -> ApiResult<BundleFile> {
     let plan = rounds::plan(app, round)?;
     let first_stage = plan.set().policy.stages[0].clone();
+    // Units in the order the office gave them, as a file would list them.
+    let mut order: Vec<String> = Vec::new();
     let mut units: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for row in sqlx::query("SELECT code, name, attributes FROM units WHERE round_id = $1")
-        .bind(&round.id)
-        .fetch_all(&app.db.pool)
-        .await?
+    for row in sqlx::query(
+        "SELECT code, name, attributes FROM units WHERE round_id = $1 ORDER BY position, code",
+    )
+    .bind(&round.id)
+    .fetch_all(&app.db.pool)
+    .await?
     {
         let code: String = row.try_get("code")?;
         let name: String = row.try_get("name")?;
@@ -48,6 +52,7 @@ pub(crate) async fn inputs_document(app: &App, round: &RoundRow) -> ApiResult<Bu
         if attributes.as_object().is_some_and(|a| !a.is_empty()) {
             unit.insert("attributes".to_owned(), attributes);
         }
+        order.push(code.clone());
         units.insert(code, unit);
     }
     for row in sqlx::query(
@@ -90,7 +95,11 @@ pub(crate) async fn inputs_document(app: &App, round: &RoundRow) -> ApiResult<Bu
     }
     let document = json!({
         "set": plan.set().info.id,
-        "units": units.into_values().map(Value::Object).collect::<Vec<_>>(),
+        "units": order
+            .iter()
+            .filter_map(|code| units.remove(code))
+            .map(Value::Object)
+            .collect::<Vec<_>>(),
     });
     Ok(BundleFile {
         file: INPUTS_FILE.to_owned(),
@@ -137,6 +146,30 @@ async fn scope(app: &App, viewer: Option<&crate::Account>, round: &RoundRow) -> 
         )),
         None => Err(ApiError::not_found("the round is not published")),
     }
+}
+
+/// The round's results as the viewer may see them: published, or scored now for the office
+/// (`None` for anyone else before publication).
+pub(crate) async fn viewable_results(
+    app: &App,
+    viewer: Option<&crate::Account>,
+    round: &RoundRow,
+) -> ApiResult<Option<Scored>> {
+    match scope(app, viewer, round).await {
+        Ok(Scope::Published) => {
+            let bundle = published(app, round).await?;
+            score_files(&bundle.set.file, &bundle.set.text, &bundle.inputs)
+                .map(Some)
+                .map_err(ApiError::internal)
+        }
+        Ok(Scope::Live(None)) => score_now(app, round).await.map(Some),
+        Ok(Scope::Live(Some(_))) | Err(_) => Ok(None),
+    }
+}
+
+/// The scores of the round's current values, for a unit's preview.
+pub(crate) async fn preview(app: &App, round: &RoundRow) -> ApiResult<Scored> {
+    score_now(app, round).await
 }
 
 /// `GET /api/rounds/{round}/results`: the results document (`parindex-results/1`): published,
@@ -237,10 +270,21 @@ pub(crate) async fn publish(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    rounds::require_office(&caller)?;
-    let round = rounds::load(&app, &id).await?;
+    publish_round(&app, &caller.0, &id).await.map(Json)
+}
+
+/// The office publishes a final round: its bundle is frozen and its results become public.
+pub(crate) async fn publish_round(
+    app: &App,
+    account: &crate::Account,
+    id: &str,
+) -> ApiResult<Value> {
+    if account.role != Role::Office {
+        return Err(ApiError::forbidden("only the office may do this"));
+    }
+    let round = rounds::load(app, id).await?;
     round.require_phase(State::Final)?;
-    let inputs = inputs_document(&app, &round).await?;
+    let inputs = inputs_document(app, &round).await?;
     let bundle =
         Bundle::publish(&round.set_file, &round.set_text, vec![inputs]).map_err(|e| match e {
             parindex_io::BundleError::Round(parindex_io::RoundError::Input(e)) => {
@@ -265,15 +309,15 @@ pub(crate) async fn publish(
         &round,
         State::Final,
         State::Published,
-        &caller.0.login,
+        &account.login,
     )
     .await?;
     write.commit().await?;
-    Ok(Json(json!({
+    Ok(json!({
         "round": round.id,
         "bundle_sha256": sha256,
         "results_sha256": bundle.results_sha256,
-    })))
+    }))
 }
 
 /// `GET /api/rounds/{round}/bundle`: the published bundle, for `parindex verify`.

@@ -126,36 +126,46 @@ pub(crate) async fn show(
     caller: Caller,
     Path((round, unit)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let (round, _) = access(&app, &caller.0, &round, &unit).await?;
+    unit_detail(&app, &caller.0, &round, &unit).await.map(Json)
+}
+
+/// A unit's values, evidence and comments, for a caller who may see them.
+pub(crate) async fn unit_detail(
+    app: &App,
+    account: &Account,
+    round: &str,
+    unit: &str,
+) -> ApiResult<Value> {
+    let (round, _) = access(app, account, round, unit).await?;
     let row =
         sqlx::query("SELECT name, attributes, status FROM units WHERE round_id = $1 AND code = $2")
             .bind(&round.id)
-            .bind(&unit)
+            .bind(unit)
             .fetch_one(&app.db.pool)
             .await?;
     let values = sqlx::query(
         "SELECT leaf, stage, value, set_by, set_at, version FROM leaf_values WHERE round_id = $1 AND unit_code = $2 ORDER BY leaf, stage",
     )
     .bind(&round.id)
-    .bind(&unit)
+    .bind(unit)
     .fetch_all(&app.db.pool)
     .await?;
     let evidence = sqlx::query(
         "SELECT leaf, sha256, file_name, media_type, size, uploaded_by, uploaded_at FROM evidence WHERE round_id = $1 AND unit_code = $2 ORDER BY leaf, uploaded_at",
     )
     .bind(&round.id)
-    .bind(&unit)
+    .bind(unit)
     .fetch_all(&app.db.pool)
     .await?;
     let comments = sqlx::query(
         "SELECT id, leaf, author, at, body FROM comments WHERE round_id = $1 AND unit_code = $2 ORDER BY at, id",
     )
     .bind(&round.id)
-    .bind(&unit)
+    .bind(unit)
     .fetch_all(&app.db.pool)
     .await?;
     let attributes: String = row.try_get("attributes")?;
-    Ok(Json(json!({
+    Ok(json!({
         "unit": unit,
         "name": row.try_get::<String, _>("name")?,
         "attributes": serde_json::from_str::<Value>(&attributes).unwrap_or(Value::Null),
@@ -183,7 +193,7 @@ pub(crate) async fn show(
             "at": r.try_get::<i64, _>("at")?,
             "body": r.try_get::<String, _>("body")?,
         }))).collect::<Result<Vec<_>, sqlx::Error>>()?,
-    })))
+    }))
 }
 
 /// A value to write.
@@ -357,27 +367,44 @@ pub(crate) async fn set_value(
     Path((round, unit, leaf)): Path<(String, String, String)>,
     Json(body): Json<NewValue>,
 ) -> ApiResult<Json<Value>> {
-    let (round, access) = access(&app, &caller.0, &round, &unit).await?;
-    let plan = rounds::plan(&app, &round)?;
+    let written = write_value(
+        &app,
+        &caller.0,
+        (&round, &unit, &leaf),
+        &body.value,
+        body.version,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(written))
+}
+
+/// Writes a value of a unit's leaf at the caller's stage, if `version` is still current.
+pub(crate) async fn write_value(
+    app: &App,
+    account: &Account,
+    (round, unit, leaf): (&str, &str, &str),
+    value: &str,
+    version: i64,
+    reason: Option<&str>,
+) -> ApiResult<Value> {
+    let (round, access) = access(app, account, round, unit).await?;
+    let plan = rounds::plan(app, &round)?;
     let stages = &plan.set().policy.stages;
-    if plan.leaf_index(&leaf).is_none() {
+    if plan.leaf_index(leaf).is_none() {
         return Err(ApiError::not_found(format!(
             "the set has no criterion {leaf} to score"
         )));
     }
-    let reason = body
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty());
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
     let stage = match access {
         Access::OwnUnit => {
-            require_editing(&app, &round, &unit).await?;
+            require_editing(app, &round, unit).await?;
             stages[0].clone()
         }
         Access::Appraiser => {
             round.require_phase(State::Appraisal)?;
-            if !rounds::covers(&app, &caller.0, &round.id, &unit, &leaf).await? {
+            if !rounds::covers(app, account, &round.id, unit, leaf).await? {
                 return Err(ApiError::forbidden(format!(
                     "{leaf} is outside the areas assigned to you for {unit}"
                 )));
@@ -393,15 +420,15 @@ pub(crate) async fn set_value(
             ));
         }
     };
-    let text = if body.value.trim().is_empty() {
+    let text = if value.trim().is_empty() {
         String::new()
     } else {
-        checked_value(&app, &plan, &round.id, &unit, &leaf, &stage, &body.value).await?
+        checked_value(app, &plan, &round.id, unit, leaf, &stage, value).await?
     };
     let mut write = app.db.write().await?;
     if access == Access::Appraiser && reason.is_none() {
-        let own = current(&mut write, &round.id, &unit, &leaf, &stages[0]).await?;
-        let earlier = current(&mut write, &round.id, &unit, &leaf, &stage).await?;
+        let own = current(&mut write, &round.id, unit, leaf, &stages[0]).await?;
+        let earlier = current(&mut write, &round.id, unit, leaf, &stage).await?;
         let same_as_unit = own.is_some_and(|(value, _, _)| value == text);
         if earlier.is_some() || !same_as_unit {
             return Err(ApiError::invalid(
@@ -413,20 +440,18 @@ pub(crate) async fn set_value(
         &mut write,
         Stored {
             round: &round.id,
-            unit: &unit,
-            leaf: &leaf,
+            unit,
+            leaf,
             stage: &stage,
             value: &text,
-            actor: &caller.0.login,
+            actor: &account.login,
             reason,
         },
-        Some(body.version),
+        Some(version),
     )
     .await?;
     write.commit().await?;
-    Ok(Json(
-        json!({ "leaf": leaf, "stage": stage, "value": text, "version": version }),
-    ))
+    Ok(json!({ "leaf": leaf, "stage": stage, "value": text, "version": version }))
 }
 
 /// What an evidence file may be: its media type, by its first bytes and its extension.
@@ -449,7 +474,7 @@ fn evidence_type(name: &str, bytes: &[u8]) -> Option<&'static str> {
 }
 
 /// A file name as given, without any folder, control character or quote; never empty.
-fn safe_file_name(name: &str) -> String {
+pub(crate) fn safe_file_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
@@ -481,23 +506,23 @@ pub(crate) async fn add_evidence(
     Path((round, unit, leaf)): Path<(String, String, String)>,
     mut multipart: Multipart,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (round, access) = access(&app, &caller.0, &round, &unit).await?;
+    // Refused before the upload is read, when the caller may not attach anything.
+    let (_, access) = access(&app, &caller.0, &round, &unit).await?;
     if access != Access::OwnUnit {
         return Err(ApiError::forbidden("only the unit attaches its evidence"));
     }
-    require_editing(&app, &round, &unit).await?;
-    let plan = rounds::plan(&app, &round)?;
-    if plan.leaf_index(&leaf).is_none() {
-        return Err(ApiError::not_found(format!(
-            "the set has no criterion {leaf} to score"
-        )));
-    }
-    let too_large = || {
-        ApiError::too_large(format!(
-            "an evidence file is at most {} MiB",
-            MAX_EVIDENCE_BYTES / (1024 * 1024)
-        ))
-    };
+    let (name, bytes) = file_field(&mut multipart, MAX_EVIDENCE_BYTES).await?;
+    let stored = attach_evidence(&app, &caller.0, (&round, &unit, &leaf), &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// The field `file` of an upload: its safe name and its bytes, at most `limit`.
+pub(crate) async fn file_field(
+    multipart: &mut Multipart,
+    limit: usize,
+) -> ApiResult<(String, Bytes)> {
+    let too_large =
+        || ApiError::too_large(format!("the file is over {} MiB", limit / (1024 * 1024)));
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -514,21 +539,50 @@ pub(crate) async fn add_evidence(
     }
     let (name, bytes) =
         file.ok_or_else(|| ApiError::invalid("the upload has no field \"file\""))?;
-    if bytes.len() > MAX_EVIDENCE_BYTES {
+    if bytes.len() > limit {
         return Err(too_large());
+    }
+    Ok((name, bytes))
+}
+
+/// Attaches a file to a unit's criterion: checked for size and type, kept once by its
+/// SHA-256; only the unit itself, while it edits.
+pub(crate) async fn attach_evidence(
+    app: &App,
+    account: &Account,
+    (round, unit, leaf): (&str, &str, &str),
+    name: &str,
+    bytes: &[u8],
+) -> ApiResult<Value> {
+    let (round, access) = access(app, account, round, unit).await?;
+    if access != Access::OwnUnit {
+        return Err(ApiError::forbidden("only the unit attaches its evidence"));
+    }
+    require_editing(app, &round, unit).await?;
+    let plan = rounds::plan(app, &round)?;
+    if plan.leaf_index(leaf).is_none() {
+        return Err(ApiError::not_found(format!(
+            "the set has no criterion {leaf} to score"
+        )));
+    }
+    if bytes.len() > MAX_EVIDENCE_BYTES {
+        return Err(ApiError::too_large(format!(
+            "an evidence file is at most {} MiB",
+            MAX_EVIDENCE_BYTES / (1024 * 1024)
+        )));
     }
     if bytes.is_empty() {
         return Err(ApiError::invalid("the file is empty"));
     }
-    let media_type = evidence_type(&name, &bytes).ok_or_else(|| {
+    let media_type = evidence_type(name, bytes).ok_or_else(|| {
         ApiError::invalid(
             "evidence is a PDF, a PNG or JPEG image, or an office document (.docx, .xlsx, .odt, .ods, .doc, .xls) whose content matches its name",
         )
     })?;
-    let sha256 = crate::db::sha256_hex(&bytes);
-    let path = evidence_path(&app, &sha256);
+    let sha256 = crate::db::sha256_hex(bytes);
+    let path = evidence_path(app, &sha256);
     if !path.exists() {
-        let bytes = bytes.clone();
+        let bytes = bytes.to_vec();
         let target = path.clone();
         tokio::task::spawn_blocking(move || {
             if let Some(parent) = target.parent() {
@@ -545,8 +599,8 @@ pub(crate) async fn add_evidence(
         "SELECT sha256 FROM evidence WHERE round_id = $1 AND unit_code = $2 AND leaf = $3 AND sha256 = $4",
     )
     .bind(&round.id)
-    .bind(&unit)
-    .bind(&leaf)
+    .bind(unit)
+    .bind(leaf)
     .bind(&sha256)
     .fetch_optional(&mut *write.tx)
     .await?;
@@ -555,13 +609,13 @@ pub(crate) async fn add_evidence(
             "INSERT INTO evidence (round_id, unit_code, leaf, sha256, file_name, media_type, size, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&round.id)
-        .bind(&unit)
-        .bind(&leaf)
+        .bind(unit)
+        .bind(leaf)
         .bind(&sha256)
-        .bind(&name)
+        .bind(name)
         .bind(media_type)
         .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
-        .bind(&caller.0.login)
+        .bind(&account.login)
         .bind(now())
         .execute(&mut *write.tx)
         .await?;
@@ -569,7 +623,7 @@ pub(crate) async fn add_evidence(
             &mut write,
             Change {
                 round: Some(&round.id),
-                actor: &caller.0.login,
+                actor: &account.login,
                 action: "add-evidence",
                 target: format!("{unit} {leaf}"),
                 old: None,
@@ -580,12 +634,9 @@ pub(crate) async fn add_evidence(
         .await?;
     }
     write.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            json!({ "leaf": leaf, "sha256": sha256, "file_name": name, "media_type": media_type, "size": bytes.len() }),
-        ),
-    ))
+    Ok(
+        json!({ "leaf": leaf, "sha256": sha256, "file_name": name, "media_type": media_type, "size": bytes.len() }),
+    )
 }
 
 /// `GET /api/rounds/{round}/units/{unit}/evidence/{leaf}/{sha256}`: an evidence file, as an
@@ -652,7 +703,18 @@ pub(crate) async fn comment(
     Path((round, unit)): Path<(String, String)>,
     Json(body): Json<NewComment>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (round, access) = access(&app, &caller.0, &round, &unit).await?;
+    let id = add_comment(&app, &caller.0, (&round, &unit, &body.leaf), &body.body).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// Adds a comment on a unit's criterion; returns its id.
+pub(crate) async fn add_comment(
+    app: &App,
+    account: &Account,
+    (round, unit, leaf): (&str, &str, &str),
+    body: &str,
+) -> ApiResult<String> {
+    let (round, access) = access(app, account, round, unit).await?;
     let allowed = match access {
         Access::OwnUnit => [State::Open, State::Responses],
         Access::Appraiser => [State::Appraisal, State::Responses],
@@ -665,14 +727,14 @@ pub(crate) async fn comment(
         )));
     }
     round.require_phase(round.state)?;
-    let plan = rounds::plan(&app, &round)?;
-    if plan.node_index(&body.leaf).is_none() {
+    let plan = rounds::plan(app, &round)?;
+    if plan.node_index(leaf).is_none() {
         return Err(ApiError::not_found(format!(
             "the set has no criterion {}",
-            body.leaf
+            leaf
         )));
     }
-    let text = body.body.trim();
+    let text = body.trim();
     if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
         return Err(ApiError::invalid(format!(
             "a comment has 1 to {MAX_COMMENT_CHARS} characters"
@@ -685,9 +747,9 @@ pub(crate) async fn comment(
     )
     .bind(&id)
     .bind(&round.id)
-    .bind(&unit)
-    .bind(&body.leaf)
-    .bind(&caller.0.login)
+    .bind(unit)
+    .bind(leaf)
+    .bind(&account.login)
     .bind(now())
     .bind(text)
     .execute(&mut *write.tx)
@@ -696,9 +758,9 @@ pub(crate) async fn comment(
         &mut write,
         Change {
             round: Some(&round.id),
-            actor: &caller.0.login,
+            actor: &account.login,
             action: "comment",
-            target: format!("{unit} {}", body.leaf),
+            target: format!("{unit} {}", leaf),
             old: None,
             new: Some(text.to_owned()),
             reason: None,
@@ -706,7 +768,7 @@ pub(crate) async fn comment(
     )
     .await?;
     write.commit().await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok(id)
 }
 
 /// `POST /api/rounds/{round}/units/{unit}/submit`: the unit submits its self-assessment. Where
@@ -716,20 +778,30 @@ pub(crate) async fn submit(
     caller: Caller,
     Path((round, unit)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let (round, access) = access(&app, &caller.0, &round, &unit).await?;
+    submit_unit(&app, &caller.0, &round, &unit).await.map(Json)
+}
+
+/// Submits a unit's self-assessment, refused while evidence the set requires is missing.
+pub(crate) async fn submit_unit(
+    app: &App,
+    account: &Account,
+    round: &str,
+    unit: &str,
+) -> ApiResult<Value> {
+    let (round, access) = access(app, account, round, unit).await?;
     if access != Access::OwnUnit {
         return Err(ApiError::forbidden(
             "only the unit submits its self-assessment",
         ));
     }
-    require_editing(&app, &round, &unit).await?;
-    let plan = rounds::plan(&app, &round)?;
+    require_editing(app, &round, unit).await?;
+    let plan = rounds::plan(app, &round)?;
     let stage = &plan.set().policy.stages[0];
     let valued: Vec<String> = sqlx::query(
         "SELECT leaf FROM leaf_values WHERE round_id = $1 AND unit_code = $2 AND stage = $3 AND value <> '' ORDER BY leaf",
     )
     .bind(&round.id)
-    .bind(&unit)
+    .bind(unit)
     .bind(stage)
     .fetch_all(&app.db.pool)
     .await?
@@ -739,7 +811,7 @@ pub(crate) async fn submit(
     let evidenced: Vec<String> =
         sqlx::query("SELECT DISTINCT leaf FROM evidence WHERE round_id = $1 AND unit_code = $2")
             .bind(&round.id)
-            .bind(&unit)
+            .bind(unit)
             .fetch_all(&app.db.pool)
             .await?
             .iter()
@@ -772,7 +844,7 @@ pub(crate) async fn submit(
     )
     .bind(now())
     .bind(&round.id)
-    .bind(&unit)
+    .bind(unit)
     .execute(&mut *write.tx)
     .await?;
     if moved.rows_affected() != 1 {
@@ -782,9 +854,9 @@ pub(crate) async fn submit(
         &mut write,
         Change {
             round: Some(&round.id),
-            actor: &caller.0.login,
+            actor: &account.login,
             action: "submit",
-            target: unit.clone(),
+            target: unit.to_owned(),
             old: Some("editing".to_owned()),
             new: Some("submitted".to_owned()),
             reason: None,
@@ -792,9 +864,7 @@ pub(crate) async fn submit(
     )
     .await?;
     write.commit().await?;
-    Ok(Json(
-        json!({ "unit": unit, "status": "submitted", "without_value": missing_values }),
-    ))
+    Ok(json!({ "unit": unit, "status": "submitted", "without_value": missing_values }))
 }
 
 /// `POST /api/rounds/{round}/units/{unit}/upload`: the unit uploads the office's template,
@@ -806,41 +876,37 @@ pub(crate) async fn upload(
     Path((round, unit)): Path<(String, String)>,
     mut multipart: Multipart,
 ) -> ApiResult<Json<Value>> {
-    let (round, access) = access(&app, &caller.0, &round, &unit).await?;
+    let (_, access) = access(&app, &caller.0, &round, &unit).await?;
     if access != Access::OwnUnit {
         return Err(ApiError::forbidden(
             "only the unit uploads its self-assessment",
         ));
     }
-    require_editing(&app, &round, &unit).await?;
-    let mut file = None;
-    while let Some(field) = multipart
-        .next_field()
+    let (name, bytes) = file_field(&mut multipart, MAX_UPLOAD_BYTES).await?;
+    upload_template(&app, &caller.0, &round, &unit, &name, &bytes)
         .await
-        .map_err(|_| ApiError::too_large("a template is at most 10 MiB"))?
-    {
-        if field.name() == Some("file") {
-            let name = safe_file_name(field.file_name().unwrap_or_default());
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| ApiError::too_large("a template is at most 10 MiB"))?;
-            file = Some((name, bytes));
-        }
+        .map(Json)
+}
+
+/// Stores a unit's filled template, read by the set's reader; only the unit itself, while it
+/// edits, and only its own rows.
+pub(crate) async fn upload_template(
+    app: &App,
+    account: &Account,
+    round: &str,
+    unit: &str,
+    name: &str,
+    bytes: &[u8],
+) -> ApiResult<Value> {
+    let (round, access) = access(app, account, round, unit).await?;
+    if access != Access::OwnUnit {
+        return Err(ApiError::forbidden(
+            "only the unit uploads its self-assessment",
+        ));
     }
-    let (name, bytes) =
-        file.ok_or_else(|| ApiError::invalid("the upload has no field \"file\""))?;
-    let written = import_file(
-        &app,
-        &round,
-        &caller.0.login,
-        Some(&unit),
-        &name,
-        &bytes,
-        false,
-    )
-    .await?;
-    Ok(Json(json!({ "unit": unit, "values": written })))
+    require_editing(app, &round, unit).await?;
+    let written = import_file(app, &round, &account.login, Some(unit), name, bytes, false).await?;
+    Ok(json!({ "unit": unit, "values": written }))
 }
 
 /// Reads a file through the set's reader and stores its values: for `only` a unit, only that
@@ -893,7 +959,7 @@ pub(crate) async fn import_file(
                 .collect();
             let unit_name = inputs.names.get(&unit.id).cloned().unwrap_or_default();
             sqlx::query(
-                "INSERT INTO units (round_id, code, name, attributes, status) VALUES ($1, $2, $3, $4, 'editing')",
+                "INSERT INTO units (round_id, code, name, attributes, status, position) VALUES ($1, $2, $3, $4, 'editing', (SELECT COALESCE(MAX(position), 0) + 1 FROM units WHERE round_id = $1))",
             )
             .bind(&round.id)
             .bind(&unit.id)

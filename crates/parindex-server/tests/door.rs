@@ -61,7 +61,7 @@ async fn entering_units_through_the_api_gives_the_same_results_as_a_file() {
                     &format!("{seed}-{p}"),
                 )
                 .await;
-                assert_eq!(served, expected, "{} (seed {seed})", plan.set().info.id);
+                assert_same(&served, &expected);
                 compared += 1;
             }
         }
@@ -187,4 +187,82 @@ async fn through_the_api(
         .text()
         .await
         .expect("results")
+}
+
+/// The demo round holds the sample units exactly: its results are those of the sample file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_round_scores_as_the_sample_file() {
+    let dir = tempfile::tempdir().expect("dir");
+    let running = parindex_server::start(parindex_server::Config {
+        listen: "127.0.0.1:0".parse().expect("address"),
+        data_dir: dir.path().to_path_buf(),
+        database: None,
+        demo: true,
+        secure_cookies: false,
+    })
+    .await
+    .expect("starts");
+    let round = running.demo_round.clone().expect("a demo round");
+    let logins: Vec<&str> = running
+        .demo_accounts
+        .iter()
+        .map(|(l, _, _)| l.as_str())
+        .collect();
+    assert_eq!(logins, ["donvi", "thamdinh"]);
+    let base = format!("http://{}", running.address);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let password = running.admin_password.clone().expect("password");
+    client
+        .post(format!("{base}/api/login"))
+        .json(&json!({ "login": "admin", "password": password }))
+        .send()
+        .await
+        .expect("login");
+    let served = client
+        .get(format!("{base}/api/rounds/{round}/results"))
+        .send()
+        .await
+        .expect("results")
+        .text()
+        .await
+        .expect("text");
+    let (file, text) = parindex_core::shipped::text("binh-thuan-police/commune/2024").expect("set");
+    let sample = include_str!("../../../criteria/samples/binh-thuan-police-commune-2024.csv");
+    let expected = bundle_results_json(
+        &score_files(
+            &format!("criteria/{file}"),
+            text,
+            &[BundleFile {
+                file: "sample.csv".to_owned(),
+                text: sample.to_owned(),
+            }],
+        )
+        .expect("scores"),
+    );
+    assert_same(&served, &expected);
+    running.stop().await.expect("stops");
+}
+
+/// Two documents are the same; where they are not, the first difference is shown in context.
+fn assert_same(got: &str, expected: &str) {
+    if got != expected {
+        let at = got
+            .bytes()
+            .zip(expected.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let context = |t: &str| {
+            t.get(at.saturating_sub(300)..(at + 200).min(t.len()))
+                .unwrap_or(t)
+                .to_owned()
+        };
+        panic!(
+            "the documents differ at byte {at}:\nserved:   …{}…\nexpected: …{}…",
+            context(got),
+            context(expected)
+        );
+    }
 }

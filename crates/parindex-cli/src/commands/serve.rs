@@ -55,6 +55,9 @@ pub(crate) fn serve(args: &ServeArgs) -> Outcome {
         if let Some(round) = &running.demo_round {
             println!("demo round: {round}");
         }
+        for (login, role, password) in &running.demo_accounts {
+            println!("demo account: {login} ({role}), password {password}");
+        }
         use std::io::Write;
         let _ = std::io::stdout().flush();
         tokio::select! {
