@@ -119,6 +119,12 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     round_url = office.page.url
     round_id = round_url.rsplit("/", 1)[1]
 
+    # Windows are typed the way an office writes dates.
+    office.page.locator("#self_opens").fill("01/01/2024")
+    office.page.locator("#self_closes").fill("31/12/2099")
+    office.page.locator("form.windows button").click()
+    assert office.page.locator("#self_closes").input_value() == "31/12/2099"
+
     units = tmp_path / "don-vi.csv"
     units.write_text("unit,name\nCAP-A,Công an phường A\nCAP-B,Công an xã B\n", "utf-8")
     office.page.locator("#units-file").set_input_files(str(units))
@@ -149,6 +155,7 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     a = Visitor(browser, base, "cap-a", seen)
     a.login("cap-a", passwords["cap-a"])
     assert a.page.url.endswith(f"/rounds/{round_id}/units/CAP-A")
+    assert "01/01/2024 – 31/12/2099" in a.page.content()
     a.page.locator("#v-1\\.1\\.4").fill("7/9")
     a.page.locator("#v-1\\.1\\.2").select_option("có")
     a.page.get_by_role("button", name="Lưu").click()

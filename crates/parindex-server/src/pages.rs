@@ -534,6 +534,21 @@ async fn round_body(
             }
             a class="button" href={ "/rounds/" (round.id) "/results" } { (ctx.t("ranking")) }
         }
+        @let windows = round.windows.texts();
+        form method="post" action={ "/rounds/" (round.id) "/windows" } class="windows" {
+            h2 { (ctx.t("windows")) }
+            (ctx.csrf_field())
+            @for (i, (phase, key)) in [("self", "state-open"), ("appraisal", "state-appraisal"), ("responses", "state-responses")].iter().enumerate() {
+                fieldset {
+                    legend { (ctx.t(key)) }
+                    label for={ (phase) "_opens" } { (ctx.t("opens")) }
+                    input id={ (phase) "_opens" } name={ (phase) "_opens" } value=(windows[i].0) placeholder="dd/mm/yyyy";
+                    label for={ (phase) "_closes" } { (ctx.t("closes")) }
+                    input id={ (phase) "_closes" } name={ (phase) "_closes" } value=(windows[i].1) placeholder="dd/mm/yyyy";
+                }
+            }
+            button type="submit" { (ctx.t("save")) }
+        }
         h2 { (ctx.t("units")) }
         table {
             thead { tr {
@@ -651,6 +666,16 @@ pub(crate) async fn round_action(
                     &[("login", login), ("password", password)],
                 ))
             })
+        }
+        "windows" => {
+            let windows = rounds::Windows::from_texts([
+                (&field("self_opens"), &field("self_closes")),
+                (&field("appraisal_opens"), &field("appraisal_closes")),
+                (&field("responses_opens"), &field("responses_closes")),
+            ]);
+            rounds::change_windows(&app, &account, &id, windows)
+                .await
+                .map(|()| None)
         }
         "assignments" => rounds::assign_to(
             &app,

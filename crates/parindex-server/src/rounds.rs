@@ -88,6 +88,35 @@ pub(crate) struct Windows {
 }
 
 impl Windows {
+    /// Windows from (opens, closes) texts per phase; a phase with both empty has none.
+    pub(crate) fn from_texts(phases: [(&str, &str); 3]) -> Windows {
+        let window = |(opens, closes): (&str, &str)| {
+            (!opens.trim().is_empty() || !closes.trim().is_empty()).then(|| Window {
+                opens: opens.trim().to_owned(),
+                closes: closes.trim().to_owned(),
+            })
+        };
+        Windows {
+            self_assessment: window(phases[0]),
+            appraisal: window(phases[1]),
+            responses: window(phases[2]),
+        }
+    }
+
+    /// Each phase's (opens, closes) as an office writes dates, empty where none.
+    pub(crate) fn texts(&self) -> [(String, String); 3] {
+        let shown = |w: &Option<Window>| {
+            w.as_ref()
+                .map(|w| (vn_date(&w.opens), vn_date(&w.closes)))
+                .unwrap_or_default()
+        };
+        [
+            shown(&self.self_assessment),
+            shown(&self.appraisal),
+            shown(&self.responses),
+        ]
+    }
+
     /// The windows with their dates checked and written as ISO dates.
     fn checked(mut self) -> ApiResult<Windows> {
         for (name, window) in [
@@ -632,8 +661,21 @@ pub(crate) async fn set_windows(
     Path(id): Path<String>,
     Json(windows): Json<Windows>,
 ) -> ApiResult<Json<Value>> {
-    require_office(&caller)?;
-    let round = load(&app, &id).await?;
+    change_windows(&app, &caller.0, &id, windows).await?;
+    Ok(Json(load(&app, &id).await?.json()))
+}
+
+/// The office sets a round's windows.
+pub(crate) async fn change_windows(
+    app: &App,
+    office: &Account,
+    id: &str,
+    windows: Windows,
+) -> ApiResult<()> {
+    if office.role != Role::Office {
+        return Err(ApiError::forbidden("only the office may do this"));
+    }
+    let round = load(app, id).await?;
     if round.state == State::Published {
         return Err(ApiError::closed("a published round is frozen"));
     }
@@ -642,14 +684,14 @@ pub(crate) async fn set_windows(
     let mut write = app.db.write().await?;
     sqlx::query("UPDATE rounds SET windows = $1 WHERE id = $2")
         .bind(&text)
-        .bind(&id)
+        .bind(id)
         .execute(&mut *write.tx)
         .await?;
     audit::record(
         &mut write,
         Change {
-            round: Some(&id),
-            actor: &caller.0.login,
+            round: Some(id),
+            actor: &office.login,
             action: "set-windows",
             target: round.title.clone(),
             old: serde_json::to_string(&round.windows).ok(),
@@ -658,8 +700,7 @@ pub(crate) async fn set_windows(
         },
     )
     .await?;
-    write.commit().await?;
-    Ok(Json(load(&app, &id).await?.json()))
+    write.commit().await
 }
 
 /// A move to the next state.
