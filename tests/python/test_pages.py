@@ -157,7 +157,15 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     assert a.page.url.endswith(f"/rounds/{round_id}/units/CAP-A")
     assert "01/01/2024 – 31/12/2099" in a.page.content()
     a.page.locator("#v-1\\.1\\.4").fill("7/9")
+    # The live preview: the engine's explanation of the value typed, before it is saved. The
+    # set requires evidence, and none is attached yet, so the row still scores 0.
+    reason = a.page.locator("[data-points='1.1.4'] .reason")
+    playwright.expect(reason).to_contain_text("7/9")
+    playwright.expect(a.page.locator("[data-points='1.1.4'] .points")).to_have_text("0")
     a.page.locator("#v-1\\.1\\.2").select_option("có")
+    playwright.expect(a.page.locator("[data-points='1.1.2'] .reason")).to_contain_text(
+        "→ 1, but no evidence was attached: scored 0"
+    )
     a.page.get_by_role("button", name="Lưu").click()
     assert "Đã lưu" in a.page.get_by_role("status").inner_text()
     for code in ["1.1.4", "1.1.2"]:
@@ -216,6 +224,9 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     assert rows.nth(0).locator("th").inner_text().startswith("CAP-A")
     assert rows.nth(0).locator("td").first.inner_text() == "1"
     assert rows.nth(1).locator("th").inner_text().startswith("CAP-B")
+    # How firm the order is, from the sensitivity analysis: A's rank interval holds its rank.
+    interval = rows.nth(0).locator("td").last.inner_text()
+    assert re.fullmatch(r"1(–2)?", interval), interval
     public.check("results-public")
 
     # English, the second language, through the same catalogue.

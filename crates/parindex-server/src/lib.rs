@@ -248,6 +248,11 @@ fn router(app: Arc<App>) -> Router {
             post(pages::evidence).layer(DefaultBodyLimit::max(MAX_EVIDENCE_BYTES + 64 * 1024)),
         )
         .route(
+            "/rounds/{round}/units/{unit}/preview",
+            post(pages::live_preview),
+        )
+        .route("/assets/preview.js", get(pages::preview_script))
+        .route(
             "/rounds/{round}/units/{unit}/{action}",
             post(pages::unit_action),
         )

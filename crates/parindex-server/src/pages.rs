@@ -122,6 +122,7 @@ impl Ctx {
                     meta name="viewport" content="width=device-width, initial-scale=1";
                     title { (title) " · " (self.t("app-title")) }
                     style { (PreEscaped(STYLE)) }
+                    script src="/assets/preview.js" defer {}
                 }
                 body {
                     a class="skip" href="#main" { (self.t("skip-to-content")) }
@@ -163,7 +164,7 @@ impl Ctx {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             header::HeaderValue::from_static(
-                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ),
         );
         headers.insert(
@@ -934,14 +935,15 @@ async fn unit_body(
         @if let Some(p) = &preview {
             section class="preview" aria-label=(ctx.t("preview")) {
                 h2 { (ctx.t("preview")) }
-                dl {
-                    dt { (ctx.t("total")) } dd { (ctx.lang.decimal(&p.total)) " / " (ctx.lang.decimal(&p.max)) }
-                    dt { (ctx.t("index")) } dd { (p.reported_index.as_deref().or(p.index.as_deref()).map(|i| ctx.lang.decimal(i)).unwrap_or_default()) }
-                    dt { (ctx.t("band")) } dd { (p.band.clone().unwrap_or_default()) }
+                dl aria-live="polite" {
+                    dt { (ctx.t("total")) } dd id="preview-total" { (ctx.lang.decimal(&p.total)) " / " (ctx.lang.decimal(&p.max)) }
+                    dt { (ctx.t("index")) } dd id="preview-index" { (p.reported_index.as_deref().or(p.index.as_deref()).map(|i| ctx.lang.decimal(i)).unwrap_or_default()) }
+                    dt { (ctx.t("band")) } dd id="preview-band" { (p.band.clone().unwrap_or_default()) }
                 }
+                p id="preview-problems" class="problem" {}
             }
         }
-        form method="post" action={ (base) "/values" } id="values" {
+        form method="post" action={ (base) "/values" } id="values" data-preview={ (base) "/preview" } {
             (ctx.csrf_field())
             table class="criteria" {
                 thead { tr {
@@ -983,9 +985,9 @@ async fn unit_body(
                                     }
                                 }
                             }
-                            td class="num" data-label=(ctx.t("points")) {
-                                (row.points.clone().unwrap_or_default())
-                                @if let Some(reason) = &row.reason { div class="reason" { (reason) } }
+                            td class="num" data-label=(ctx.t("points")) data-points=(row.code) {
+                                span class="points" { (row.points.clone().unwrap_or_default()) }
+                                div class="reason" { (row.reason.clone().unwrap_or_default()) }
                             }
                         }
                     }
@@ -1165,6 +1167,74 @@ pub(crate) async fn unit_action(
     }
 }
 
+/// `POST /rounds/{round}/units/{unit}/preview`: the engine's points for the values typed in a
+/// unit's form, before they are saved (JSON for the page's script; nothing is stored).
+pub(crate) async fn live_preview(
+    AppState(app): AppState<Arc<App>>,
+    ctx: Ctx,
+    Path((round, unit)): Path<(String, String)>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let computed = async {
+        let account = ctx.check(&form)?;
+        // The caller must be able to see the unit, as for its page.
+        unit_data::unit_detail(&app, account, &round, &unit).await?;
+        let round = rounds::load(&app, &round).await?;
+        let plan = rounds::plan(&app, &round)?;
+        let (prefix, stage) = match account.role {
+            Role::Unit => ("v:", 0),
+            _ => ("a:", 1),
+        };
+        let Some(stage) = plan.set().policy.stages.get(stage).cloned() else {
+            return Err(ApiError::invalid("this set has no appraisal stage"));
+        };
+        let typed: Vec<(String, String)> = form
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix(prefix)
+                    .map(|leaf| (leaf.to_owned(), v.clone()))
+            })
+            .collect();
+        let scored = scoring::preview_with(&app, &round, &unit, &stage, &typed).await?;
+        let document = ResultsDocument::from_json(&bundle_results_json(&scored), "preview")
+            .map_err(ApiError::internal)?;
+        document
+            .units
+            .into_iter()
+            .find(|u| u.unit == unit)
+            .ok_or_else(|| ApiError::not_found("no such unit"))
+    }
+    .await;
+    let body = match computed {
+        Ok(result) => serde_json::json!({
+            "total": ctx.lang.decimal(&result.total),
+            "max": ctx.lang.decimal(&result.max),
+            "index": result.reported_index.as_deref().or(result.index.as_deref()).map(|i| ctx.lang.decimal(i)),
+            "band": result.band,
+            "rows": result.nodes.iter().map(|n| (n.code.clone(), serde_json::json!({
+                "points": ctx.lang.decimal(&n.points),
+                "reason": n.reason,
+            }))).collect::<serde_json::Map<_, _>>(),
+        }),
+        Err(e) => serde_json::json!({
+            "problems": e.detail.as_ref()
+                .and_then(|d| d["problems"].as_array())
+                .map(|ps| ps.iter().filter_map(|p| p["message"].as_str().map(str::to_owned)).collect::<Vec<_>>())
+                .unwrap_or_else(|| vec![e.message.clone()]),
+        }),
+    };
+    axum::Json(body).into_response()
+}
+
+/// `GET /assets/preview.js`: the page's only script, which asks for the live preview.
+pub(crate) async fn preview_script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/preview.js"),
+    )
+        .into_response()
+}
+
 /// `POST /rounds/{round}/units/{unit}/evidence/{leaf}`: a unit attaches a file from its page.
 pub(crate) async fn evidence(
     AppState(app): AppState<Arc<App>>,
@@ -1231,6 +1301,7 @@ pub(crate) async fn results_page(
     };
     let mut units: Vec<&UnitResult> = document.units.iter().collect();
     units.sort_by_key(|u| (u.rank.is_none(), u.rank, u.unit.clone()));
+    let intervals = rank_intervals(&app, &round).await;
     let body = html! {
         p { a class="button" href={ "/api/rounds/" (round.id) "/export/html" } { (ctx.t("download-report")) } }
         table class="ranking" {
@@ -1240,6 +1311,7 @@ pub(crate) async fn results_page(
                 th scope="col" class="num" { (ctx.t("points")) }
                 th scope="col" class="num" { (ctx.t("index")) }
                 th scope="col" { (ctx.t("band")) }
+                @if intervals.is_some() { th scope="col" class="num" { (ctx.t("rank-interval")) } }
             } }
             tbody {
                 @for u in &units {
@@ -1249,9 +1321,17 @@ pub(crate) async fn results_page(
                         td class="num" data-label=(ctx.t("points")) { (ctx.lang.decimal(&u.total)) " / " (ctx.lang.decimal(&u.max)) }
                         td class="num" data-label=(ctx.t("index")) { (u.reported_index.as_deref().or(u.index.as_deref()).map(|i| ctx.lang.decimal(i)).unwrap_or_default()) }
                         td data-label=(ctx.t("band")) { (u.band.clone().unwrap_or_default()) }
+                        @if let Some(intervals) = &intervals {
+                            td class="num" data-label=(ctx.t("rank-interval")) {
+                                (intervals.get(&u.unit).map(|(low, high)| if low == high { low.to_string() } else { format!("{low}–{high}") }).unwrap_or_default())
+                            }
+                        }
                     }
                 }
             }
+        }
+        @if intervals.is_some() {
+            p class="note" { (ctx.t_with("rank-interval-note", &[("replications", INTERVAL_REPLICATIONS.to_string())])) }
         }
         h2 { (ctx.t("explanation")) }
         @for u in &units {
@@ -1266,6 +1346,58 @@ pub(crate) async fn results_page(
         }
     };
     ctx.page(&format!("{} — {}", ctx.t("ranking"), round.title), body)
+}
+
+/// Replications behind the ranking page's rank intervals.
+const INTERVAL_REPLICATIONS: usize = 200;
+/// Rounds with more units show no intervals: the page would wait for them.
+const INTERVAL_MAX_UNITS: usize = 2000;
+
+/// Each unit's 5–95% rank interval under the uncertainty of appraisal (5% of appraised rows
+/// one outcome off) and of the areas' weights (±10%): how firm the published order is. `None`
+/// for a large round, or when the analysis cannot run.
+async fn rank_intervals(
+    app: &App,
+    round: &RoundRow,
+) -> Option<std::collections::BTreeMap<String, (u32, u32)>> {
+    let scored = scoring::viewable_results(app, None, round)
+        .await
+        .ok()
+        .flatten()
+        .or(scoring::preview(app, round).await.ok())?;
+    if scored.results.units.len() > INTERVAL_MAX_UNITS {
+        return None;
+    }
+    tokio::task::spawn_blocking(move || {
+        let uncertainty = parindex_analysis::Uncertainty {
+            appraisal: Some(0.05),
+            weights: Some(0.1),
+            ..parindex_analysis::Uncertainty::default()
+        };
+        let settings = parindex_analysis::Settings {
+            replications: INTERVAL_REPLICATIONS,
+            threads: 2,
+            ..parindex_analysis::Settings::default()
+        };
+        let analysis =
+            parindex_analysis::analyse(&scored.results, &uncertainty, &settings, &|_| {}).ok()?;
+        Some(
+            analysis
+                .units
+                .iter()
+                .filter_map(|u| {
+                    let r = u.rank_interval?;
+                    Some((
+                        u.unit.clone(),
+                        (r.low.round() as u32, r.high.round() as u32),
+                    ))
+                })
+                .collect(),
+        )
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// Pages' fallback: the API answers JSON, everything else a page that says so.

@@ -172,6 +172,53 @@ pub(crate) async fn preview(app: &App, round: &RoundRow) -> ApiResult<Scored> {
     score_now(app, round).await
 }
 
+/// The scores of the round's values with a unit's values at a stage replaced by `typed` (an
+/// empty text clears one), without storing anything: the live preview of a form being filled.
+pub(crate) async fn preview_with(
+    app: &App,
+    round: &RoundRow,
+    unit: &str,
+    stage: &str,
+    typed: &[(String, String)],
+) -> ApiResult<Scored> {
+    let plan = rounds::plan(app, round)?;
+    let first = plan.set().policy.stages[0].clone();
+    let inputs = inputs_document(app, round).await?;
+    let mut document: Value = serde_json::from_str(&inputs.text).map_err(ApiError::internal)?;
+    let entry = document["units"]
+        .as_array_mut()
+        .and_then(|units| units.iter_mut().find(|u| u["unit"] == unit))
+        .ok_or_else(|| ApiError::not_found(format!("no unit {unit}")))?;
+    let values = if stage == first {
+        entry
+            .as_object_mut()
+            .map(|o| o.entry("values").or_insert_with(|| json!({})))
+    } else {
+        entry
+            .as_object_mut()
+            .map(|o| o.entry("stages").or_insert_with(|| json!({})))
+            .and_then(|stages| stages.as_object_mut())
+            .map(|stages| stages.entry(stage).or_insert_with(|| json!({})))
+    };
+    if let Some(values) = values.and_then(Value::as_object_mut) {
+        for (leaf, text) in typed {
+            if text.trim().is_empty() {
+                values.remove(leaf);
+            } else {
+                values.insert(leaf.clone(), Value::String(text.clone()));
+            }
+        }
+    }
+    let inputs = BundleFile {
+        file: "preview.json".to_owned(),
+        text: document.to_string(),
+    };
+    score_files(&round.set_file, &round.set_text, &[inputs]).map_err(|e| match e {
+        parindex_io::RoundError::Input(e) => refused("the values cannot be scored", &e),
+        other => ApiError::internal(other),
+    })
+}
+
 /// `GET /api/rounds/{round}/results`: the results document (`parindex-results/1`): published,
 /// or scored now from the current values, limited to the units the caller may see.
 pub(crate) async fn results(
