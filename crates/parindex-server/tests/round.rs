@@ -37,6 +37,7 @@ on_every_database!(
     many_units_submit_at_once,
     template_upload_and_exports,
     area_assignments,
+    pages_refuse_what_the_api_refuses,
 );
 
 async fn advance(office: &User, round: &str, to: &str) {
@@ -1042,4 +1043,108 @@ async fn area_assignments(server: &Server) {
         .await
         .expect("json");
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
+}
+
+/// The pages hold to the API's promises: a form without the session's CSRF token changes
+/// nothing, a unit's session cannot open or preview another unit's page, names are escaped.
+async fn pages_refuse_what_the_api_refuses(server: &Server) {
+    let office = server.office().await;
+    let (round, passwords) = round_with_units(server, &office).await;
+    office
+        .expect(
+            Method::POST,
+            &format!("/api/rounds/{round}/units"),
+            json!({ "units": [{ "code": "CAP-X", "name": "<script>alert(1)</script>" }] }),
+            201,
+        )
+        .await;
+    let form = |user: &User, path: &str, fields: Vec<(&str, String)>| {
+        user.client
+            .post(format!("{}{path}", user.base))
+            .form(&fields)
+            .send()
+    };
+    // No token, then a wrong one: the round does not move.
+    for token in [None, Some("0".repeat(32))] {
+        let mut fields = vec![("to", "open".to_owned())];
+        if let Some(token) = token {
+            fields.push(("csrf", token));
+        }
+        let response = form(&office, &format!("/rounds/{round}/state"), fields)
+            .await
+            .expect("post");
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    }
+    let shown: Value = office
+        .get(&format!("/api/rounds/{round}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(shown["state"], "draft");
+    let response = form(
+        &office,
+        &format!("/rounds/{round}/state"),
+        vec![("to", "open".to_owned()), ("csrf", office.csrf.clone())],
+    )
+    .await
+    .expect("post");
+    assert!(response.status().is_success() || response.status().is_redirection());
+    let shown: Value = office
+        .get(&format!("/api/rounds/{round}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(shown["state"], "open");
+
+    let round_page = office
+        .get(&format!("/rounds/{round}"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(round_page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!round_page.contains("<script>alert(1)"));
+
+    let b = server.login("cap-b", &passwords["cap-b"]).await;
+    let page = b.get(&format!("/rounds/{round}/units/CAP-A")).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let preview = form(
+        &b,
+        &format!("/rounds/{round}/units/CAP-A/preview"),
+        vec![("v:1.1.4", "9/9".to_owned()), ("csrf", b.csrf.clone())],
+    )
+    .await
+    .expect("post");
+    let preview: Value = preview.json().await.expect("json");
+    assert!(preview.get("rows").is_none(), "{preview}");
+    let write = form(
+        &b,
+        &format!("/rounds/{round}/units/CAP-A/values"),
+        vec![
+            ("v:1.1.4", "9/9".to_owned()),
+            ("ver:1.1.4", "0".to_owned()),
+            ("csrf", b.csrf.clone()),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(write.status(), StatusCode::NOT_FOUND);
+    let a: Value = office
+        .get(&unit_path(&round, "CAP-A"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(a["values"], json!([]));
+    // Without a session, the office's page is not shown.
+    assert_eq!(
+        server
+            .anonymous()
+            .get(&format!("/rounds/{round}"))
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
 }
