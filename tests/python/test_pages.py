@@ -185,7 +185,7 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     b.page.get_by_role("button", name="Lưu").click()
     b.page.get_by_role("button", name="Gửi kết quả tự đánh giá").click()
     alert = b.page.get_by_role("alert").inner_text()
-    assert "1.1.4" in alert and "evidence" in alert
+    assert "Thiếu tài liệu kiểm chứng cho 1 tiêu chí: 1.1.4" in alert
     b.check("unit-refused")
     # B's session cannot open A's page.
     b.open(f"/rounds/{round_id}/units/CAP-A")
@@ -201,7 +201,7 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     appraiser.page.get_by_role("link", name="CAP-A").click()
     appraiser.page.locator("#a-1\\.1\\.4").fill("6/9")
     appraiser.page.get_by_role("button", name="Lưu").click()
-    assert "needs a reason" in appraiser.page.get_by_role("alert").inner_text()
+    assert "phải ghi lý do" in appraiser.page.get_by_role("alert").inner_text()
     appraiser.page.locator("#a-1\\.1\\.4").fill("6/9")
     appraiser.page.get_by_label("Lý do điều chỉnh — 1.1.4").fill("Chỉ có 6 biên bản hợp lệ")
     appraiser.page.get_by_role("button", name="Lưu").click()

@@ -93,3 +93,13 @@ not-found = This page does not exist, or you may not see it.
 error = Error
 back = Back
 public-results = Published results
+
+# Refusals, by the stable check code the API also returns.
+check-wrong-state = This can be done only while the round is “{ $needed }”; it is “{ $state }”.
+check-window-closed = The window is { $opens } to { $closes }; today is { $today }.
+check-submitted = The unit has submitted its self-assessment; it can no longer be changed.
+check-outside-areas = Criterion { $code } of { $unit } is outside the areas assigned to you.
+check-reason-needed = A change to the unit's value, or to an earlier appraisal, needs a reason.
+check-evidence-type = Evidence is a PDF, a PNG or JPEG image, or an office document (.docx, .xlsx, .odt, .ods, .doc, .xls) whose content matches its name.
+check-comment-length = A comment has 1 to { $most } characters.
+check-file-too-large = The file is over { $mib } MiB.

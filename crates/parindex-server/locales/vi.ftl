@@ -93,3 +93,13 @@ not-found = Không tìm thấy trang này, hoặc bạn không có quyền xem.
 error = Lỗi
 back = Quay lại
 public-results = Kết quả công bố
+
+# Refusals, by the stable check code the API also returns.
+check-wrong-state = Việc này chỉ làm được khi đợt đánh giá ở trạng thái “{ $needed }”; hiện là “{ $state }”.
+check-window-closed = Thời gian nhập liệu là từ { $opens } đến { $closes }; hôm nay là { $today }.
+check-submitted = Đơn vị đã gửi kết quả tự đánh giá; không thể sửa nữa.
+check-outside-areas = Tiêu chí { $code } của { $unit } không thuộc lĩnh vực bạn được phân công.
+check-reason-needed = Điều chỉnh kết quả tự đánh giá (hoặc kết quả thẩm định trước) phải ghi lý do.
+check-evidence-type = Tài liệu kiểm chứng phải là tệp PDF, ảnh PNG hoặc JPEG, hoặc văn bản (.docx, .xlsx, .odt, .ods, .doc, .xls) đúng với tên tệp.
+check-comment-length = Ý kiến dài từ 1 đến { $most } ký tự.
+check-file-too-large = Tệp lớn hơn { $mib } MiB.

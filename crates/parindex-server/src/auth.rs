@@ -217,6 +217,7 @@ pub(crate) async fn login(
             code: "unauthenticated",
             message: "wrong login or password".to_owned(),
             detail: None,
+            check: None,
         });
     };
     app.attempts.succeed(login);

@@ -18,6 +18,9 @@ pub struct ApiError {
     /// More detail: the problems of an input, each at its place, or the current value of a
     /// conflicting write.
     pub detail: Option<Value>,
+    /// The stable check code of a refusal people commonly meet, and its arguments: the pages
+    /// show it from their message catalogue, in the reader's language.
+    pub check: Option<(&'static str, Vec<(&'static str, String)>)>,
 }
 
 impl ApiError {
@@ -27,6 +30,7 @@ impl ApiError {
             code,
             message: message.into(),
             detail: None,
+            check: None,
         }
     }
 
@@ -85,6 +89,13 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too-large", message)
     }
 
+    /// The same refusal, with its check code and arguments for the pages' catalogue.
+    #[must_use]
+    pub fn with_check(mut self, check: &'static str, args: Vec<(&'static str, String)>) -> Self {
+        self.check = Some((check, args));
+        self
+    }
+
     /// A server fault; the message is logged, not sent.
     pub fn internal(error: impl std::fmt::Display) -> Self {
         eprintln!("error: {error}");
@@ -112,6 +123,9 @@ impl IntoResponse for ApiError {
         let mut body = json!({ "error": self.code, "message": self.message });
         if let Some(detail) = self.detail {
             body["detail"] = detail;
+        }
+        if let Some((check, _)) = self.check {
+            body["check"] = Value::String(check.to_owned());
         }
         let mut response = (self.status, Json(body)).into_response();
         if self.code == "too-many-attempts" {

@@ -174,13 +174,29 @@ impl Ctx {
         response
     }
 
+    /// A refusal in the reader's language: from the catalogue by its check code where it has
+    /// one, else as the engine or server wrote it.
+    fn message(&self, error: &ApiError) -> String {
+        match &error.check {
+            Some((check, args)) => {
+                // States are named in the reader's words.
+                let args: Vec<(&str, String)> = args
+                    .iter()
+                    .map(|(name, value)| match *name {
+                        "state" | "needed" => (*name, self.t(&format!("state-{value}"))),
+                        _ => (*name, value.clone()),
+                    })
+                    .collect();
+                self.t_with(check, &args)
+            }
+            None if error.status == StatusCode::NOT_FOUND => self.t("not-found"),
+            None => error.message.clone(),
+        }
+    }
+
     /// The page of a refusal.
     fn error(&self, error: ApiError) -> Response {
-        let message = if error.status == StatusCode::NOT_FOUND {
-            self.t("not-found")
-        } else {
-            error.message.clone()
-        };
+        let message = self.message(&error);
         let body = html! {
             p role="alert" { (message) }
             @if let Some(detail) = &error.detail {
@@ -1117,7 +1133,7 @@ pub(crate) async fn unit_action(
                 )
                 .await
                 {
-                    problems.push(format!("{leaf}: {}", e.message));
+                    problems.push(format!("{leaf}: {}", ctx.message(&e)));
                     if let Some(detail) = &e.detail {
                         problems.extend(
                             detail["problems"]
@@ -1135,7 +1151,7 @@ pub(crate) async fn unit_action(
         }
         "submit" => {
             if let Err(e) = unit_data::submit_unit(&app, &account, &round, &unit).await {
-                problems.push(e.message);
+                problems.push(ctx.message(&e));
             }
         }
         "comments" => {
@@ -1269,7 +1285,7 @@ pub(crate) async fn evidence(
     match unit_data::attach_evidence(&app, &account, (&round, &unit, &leaf), &name, &bytes).await {
         Ok(_) => see_other(&format!("/rounds/{round}/units/{unit}")),
         Err(e) => {
-            let problems = [format!("{leaf}: {}", e.message)];
+            let problems = [format!("{leaf}: {}", ctx.message(&e))];
             match unit_body(&app, &ctx, &round, &unit, None, &problems, e.status).await {
                 Ok(r) => r,
                 Err(e) => ctx.error(e),

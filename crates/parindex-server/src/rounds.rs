@@ -180,19 +180,32 @@ impl RoundRow {
                 "the round is {}, and this can be done only while it is {}",
                 self.state.name(),
                 state.name()
-            )));
+            ))
+            .with_check(
+                "check-wrong-state",
+                vec![
+                    ("state", self.state.name().to_owned()),
+                    ("needed", state.name().to_owned()),
+                ],
+            ));
         }
         if let (Some(window), Some(today)) = (self.windows.of(state), today()) {
             let inside = window.opens.as_str() <= today.iso().as_str()
                 && today.iso().as_str() <= window.closes.as_str();
             if !inside {
+                let (opens, closes) = (vn_date(&window.opens), vn_date(&window.closes));
                 return Err(ApiError::closed(format!(
-                    "the {} window is {} to {}, and today is {}",
+                    "the {} window is {opens} to {closes}, and today is {today}",
                     state.name(),
-                    vn_date(&window.opens),
-                    vn_date(&window.closes),
-                    today
-                )));
+                ))
+                .with_check(
+                    "check-window-closed",
+                    vec![
+                        ("opens", opens),
+                        ("closes", closes),
+                        ("today", today.to_string()),
+                    ],
+                ));
             }
         }
         Ok(())

@@ -95,7 +95,8 @@ async fn require_editing(app: &App, round: &RoundRow, unit: &str) -> ApiResult<(
     if status(app, &round.id, unit).await? != "editing" {
         return Err(ApiError::closed(
             "the unit has submitted its self-assessment; it can no longer be changed",
-        ));
+        )
+        .with_check("check-submitted", Vec::new()));
     }
     Ok(())
 }
@@ -407,7 +408,11 @@ pub(crate) async fn write_value(
             if !rounds::covers(app, account, &round.id, unit, leaf).await? {
                 return Err(ApiError::forbidden(format!(
                     "{leaf} is outside the areas assigned to you for {unit}"
-                )));
+                ))
+                .with_check(
+                    "check-outside-areas",
+                    vec![("code", leaf.to_owned()), ("unit", unit.to_owned())],
+                ));
             }
             stages
                 .get(1)
@@ -433,7 +438,8 @@ pub(crate) async fn write_value(
         if earlier.is_some() || !same_as_unit {
             return Err(ApiError::invalid(
                 "an appraisal that changes the unit's value, or an earlier appraisal, needs a reason",
-            ));
+            )
+            .with_check("check-reason-needed", Vec::new()));
         }
     }
     let version = store_value(
@@ -521,8 +527,11 @@ pub(crate) async fn file_field(
     multipart: &mut Multipart,
     limit: usize,
 ) -> ApiResult<(String, Bytes)> {
-    let too_large =
-        || ApiError::too_large(format!("the file is over {} MiB", limit / (1024 * 1024)));
+    let too_large = || {
+        let mib = (limit / (1024 * 1024)).to_string();
+        ApiError::too_large(format!("the file is over {mib} MiB"))
+            .with_check("check-file-too-large", vec![("mib", mib)])
+    };
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -578,6 +587,7 @@ pub(crate) async fn attach_evidence(
         ApiError::invalid(
             "evidence is a PDF, a PNG or JPEG image, or an office document (.docx, .xlsx, .odt, .ods, .doc, .xls) whose content matches its name",
         )
+        .with_check("check-evidence-type", Vec::new())
     })?;
     let sha256 = crate::db::sha256_hex(bytes);
     let path = evidence_path(app, &sha256);
@@ -738,7 +748,11 @@ pub(crate) async fn add_comment(
     if text.is_empty() || text.chars().count() > MAX_COMMENT_CHARS {
         return Err(ApiError::invalid(format!(
             "a comment has 1 to {MAX_COMMENT_CHARS} characters"
-        )));
+        ))
+        .with_check(
+            "check-comment-length",
+            vec![("most", MAX_COMMENT_CHARS.to_string())],
+        ));
     }
     let id = new_id()?;
     let mut write = app.db.write().await?;
@@ -835,6 +849,16 @@ pub(crate) async fn submit_unit(
                         .join(", ")
                 ),
                 json!({ "without_evidence": lacking, "without_value": missing_values }),
+            )
+            .with_check(
+                "missing-evidence",
+                vec![
+                    ("count", lacking.len().to_string()),
+                    (
+                        "codes",
+                        lacking.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+                    ),
+                ],
             ));
         }
     }

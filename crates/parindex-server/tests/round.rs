@@ -147,6 +147,7 @@ async fn whole_round(server: &Server) {
         json!(["1.1.4"]),
         "{missing}"
     );
+    assert_eq!(missing["check"], "missing-evidence");
     let response = b
         .upload(
             &format!("{b_path}/evidence/1.1.4"),
@@ -161,7 +162,7 @@ async fn whole_round(server: &Server) {
     advance(&office, &round, "appraisal").await;
     let appraiser = server.login("thamdinh-a", &passwords["thamdinh-a"]).await;
     let changed = json!({ "value": "6/9", "version": 0 });
-    appraiser
+    let refused = appraiser
         .expect(
             Method::PUT,
             &format!("{a_path}/values/1.1.4"),
@@ -169,6 +170,8 @@ async fn whole_round(server: &Server) {
             422,
         )
         .await;
+    // A refusal people commonly meet carries its stable check code.
+    assert_eq!(refused["check"], "check-reason-needed");
     let mut with_reason = changed;
     with_reason["reason"] = json!("Biên bản chỉ chứng minh 6 trên 9 nhiệm vụ");
     appraiser
