@@ -40,6 +40,16 @@ fn a_published_bundle_verifies() {
         .stdout(predicate::str::contains("results identical"));
 }
 
+/// `parindex verify` refuses the file at `path`, saying `message`.
+fn refused(path: &std::path::Path, message: &str) {
+    parindex()
+        .arg("verify")
+        .arg(path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(message));
+}
+
 #[test]
 fn a_changed_bundle_does_not_verify() {
     let dir = tempfile::tempdir().expect("dir");
@@ -49,15 +59,10 @@ fn a_changed_bundle_does_not_verify() {
     changed.inputs[0]
         .text
         .replace_range(first_value..first_value + ",đúng hạn,".len(), ",trễ hạn,");
-    let path = write(&dir, &changed);
-    parindex()
-        .arg("verify")
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "does not verify: the results differ at line",
-        ));
+    refused(
+        &write(&dir, &changed),
+        "does not verify: the results differ at line",
+    );
 
     // The results edited by hand: a unit's name.
     let mut forged = bundle();
@@ -65,20 +70,11 @@ fn a_changed_bundle_does_not_verify() {
     forged.results = published.replacen("Công an", "Công an xã", 1);
     assert_ne!(forged.results, published);
     let path = write(&dir, &forged);
-    parindex()
-        .arg("verify")
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "the results' SHA-256 is not the one the bundle records",
-        ));
+    refused(
+        &path,
+        "the results' SHA-256 is not the one the bundle records",
+    );
 
     std::fs::write(&path, "{\"format\": \"parindex-results/1\"}").expect("written");
-    parindex()
-        .arg("verify")
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("not a parindex bundle"));
+    refused(&path, "not a parindex bundle");
 }

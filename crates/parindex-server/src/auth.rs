@@ -281,14 +281,19 @@ pub(crate) fn over_tls(app: &App, headers: &HeaderMap) -> bool {
 }
 
 fn session_token(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).filter(|token| !token.is_empty())
+}
+
+/// The value of a request's cookie.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|pair| {
-            let (name, value) = pair.trim().split_once('=')?;
-            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+            let (n, value) = pair.trim().split_once('=')?;
+            (n == name).then(|| value.to_owned())
         })
 }
 

@@ -48,7 +48,7 @@ impl FromRequestParts<Arc<App>> for Ctx {
                 .find_map(|pair| pair.strip_prefix("lang="))
                 .map(Lang::from_code)
         });
-        let kept = cookie(&parts.headers, LANG_COOKIE).map(|c| Lang::from_code(&c));
+        let kept = auth::cookie(&parts.headers, LANG_COOKIE).map(|c| Lang::from_code(&c));
         let lang = asked.or(kept).unwrap_or(Lang::Vi);
         let session = auth::session(app, &parts.headers)
             .await
@@ -64,18 +64,6 @@ impl FromRequestParts<Arc<App>> for Ctx {
             set_lang: asked,
         })
     }
-}
-
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (n, v) = pair.trim().split_once('=')?;
-            (n == name).then(|| v.to_owned())
-        })
 }
 
 impl Ctx {

@@ -516,30 +516,13 @@ async fn sessions_and_logins(server: &Server) {
             .header("cookie", format!("parindex_session={token}"))
             .header("x-csrf-token", &csrf)
     };
-    assert_eq!(
-        with_token(Method::GET, "/api/session")
-            .send()
-            .await
-            .expect("s")
-            .status(),
-        200
-    );
-    assert_eq!(
-        with_token(Method::POST, "/api/logout")
-            .send()
-            .await
-            .expect("s")
-            .status(),
-        204
-    );
-    assert_eq!(
-        with_token(Method::GET, "/api/session")
-            .send()
-            .await
-            .expect("s")
-            .status(),
-        401
-    );
+    let status = |method: Method, path: &'static str| {
+        let request = with_token(method, path);
+        async move { request.send().await.expect("request").status().as_u16() }
+    };
+    assert_eq!(status(Method::GET, "/api/session").await, 200);
+    assert_eq!(status(Method::POST, "/api/logout").await, 204);
+    assert_eq!(status(Method::GET, "/api/session").await, 401);
     // A made-up token is no session.
     let forged = client
         .get(server.url("/api/session"))
