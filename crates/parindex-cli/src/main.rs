@@ -14,8 +14,8 @@ mod run;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    compare, compare_areas, demo, diff, explain, score, sensitivity, serve, sets, show, targets,
-    template, validate, verify,
+    compare, compare_areas, demo, diff, explain, golden_test, score, sensitivity, serve, sets,
+    show, targets, template, validate, verify,
 };
 use crate::output::all_cores;
 use crate::run::{ReadArgs, RecordArgs};
@@ -182,6 +182,15 @@ enum Command {
     /// publishes (docs/server.md). Listens on 127.0.0.1:8080 with a SQLite database in
     /// ./parindex-data/, and prints the office's admin password on first start.
     Serve(serve::ServeArgs),
+    /// Check a set against units worked out by hand from its printed table (the format of
+    /// tests/golden/…/units.toml): every figure that disagrees is printed with its unit and
+    /// node, and the exit is non-zero.
+    Test {
+        /// A shipped set id or a criteria .toml file.
+        set: String,
+        /// The units file (.toml).
+        units: PathBuf,
+    },
     /// Score a published round's bundle again and check that its results are byte for byte
     /// those it holds.
     Verify {
@@ -281,6 +290,7 @@ fn main() -> ExitCode {
         Command::Demo => demo::demo(),
         Command::Serve(args) => serve::serve(&args),
         Command::Verify { bundle } => verify::verify(&bundle),
+        Command::Test { set, units } => golden_test::golden_test(&set, &units),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

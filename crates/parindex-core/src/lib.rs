@@ -41,6 +41,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod diff;
 pub mod explain;
+pub mod golden;
 pub mod load;
 pub mod model;
 mod names;

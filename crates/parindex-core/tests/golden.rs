@@ -1,56 +1,11 @@
 //! Golden vectors: units scored by hand from the official tables (`tests/golden/<set id>/`),
-//! compared exactly with the engine.
+//! compared exactly with the engine by the same code as `parindex test`
+//! ([`parindex_core::golden`]).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use parindex_core::{Batch, Plan, ReformArea, Results, shipped};
-use rust_decimal::Decimal;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldenFile {
-    unit: Vec<GoldenUnit>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldenUnit {
-    id: String,
-    #[serde(default)]
-    attributes: BTreeMap<String, toml::Value>,
-    #[serde(default)]
-    values: BTreeMap<String, String>,
-    #[serde(default)]
-    stages: BTreeMap<String, BTreeMap<String, String>>,
-    expect: Expect,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Expect {
-    total: String,
-    index: String,
-    band: Option<String>,
-    #[serde(default)]
-    areas: BTreeMap<String, String>,
-    #[serde(default)]
-    nodes: BTreeMap<String, String>,
-    warnings: Option<usize>,
-    /// Per reform area: points, applicable maximum and the reported sub-index (absent when
-    /// nothing in the area applies).
-    #[serde(default)]
-    reform_areas: BTreeMap<String, GoldenArea>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct GoldenArea {
-    points: String,
-    max: String,
-    index: Option<String>,
-}
+use parindex_core::golden::GoldenFile;
+use parindex_core::shipped;
 
 fn golden_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/golden")
@@ -65,48 +20,6 @@ fn units_files(dir: &Path, found: &mut Vec<PathBuf>) {
             found.push(path);
         }
     }
-}
-
-fn attribute_text(value: &toml::Value) -> String {
-    match value {
-        toml::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn score_golden(id: &str, golden: &GoldenFile) -> Results {
-    let set = shipped::load(id)
-        .unwrap_or_else(|e| panic!("{id}: {e}"))
-        .set;
-    let plan = Plan::new(&set);
-    let mut batch = Batch::new(&plan);
-    let first_stage = set.policy.stages[0].clone();
-    for unit in &golden.unit {
-        let u = batch.add_unit(&unit.id, []).expect("unit");
-        for (name, value) in &unit.attributes {
-            batch
-                .set_attribute_text(u, name, &attribute_text(value))
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-        for (code, text) in &unit.values {
-            batch
-                .set_text(u, code, Some(&first_stage), text)
-                .unwrap_or_else(|e| panic!("{id}: {e}"));
-        }
-        for (stage, values) in &unit.stages {
-            for (code, text) in values {
-                batch
-                    .set_text(u, code, Some(stage), text)
-                    .unwrap_or_else(|e| panic!("{id}: {e}"));
-            }
-        }
-    }
-    plan.score(&batch).unwrap_or_else(|e| panic!("{id}: {e}"))
-}
-
-fn exact(text: &str) -> Decimal {
-    text.parse()
-        .unwrap_or_else(|_| panic!("{text} is not a decimal"))
 }
 
 #[test]
@@ -128,6 +41,7 @@ fn golden_vectors_match_the_hand_worked_results() {
         );
     }
     let mut failures = Vec::new();
+    let mut checks = 0;
     for file in files {
         let id = file
             .parent()
@@ -135,82 +49,22 @@ fn golden_vectors_match_the_hand_worked_results() {
             .map(|p| p.display().to_string())
             .expect("set id from the path");
         let text = std::fs::read_to_string(&file).expect("readable");
-        let golden: GoldenFile =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let name = file.display().to_string();
+        let golden = GoldenFile::from_toml(&text, &name).unwrap_or_else(|e| panic!("{e}"));
         assert!(golden.unit.len() >= 3, "{id}: at least three golden units");
-        let results = score_golden(&id, &golden);
-        for unit in &golden.unit {
-            let card = results.unit(&unit.id).expect("scored");
-            let mut check = |what: String, got: Option<Decimal>, want: &str| {
-                if got != Some(exact(want)) {
-                    failures.push(format!(
-                        "{id} {} {what}: engine {got:?}, hand {want}",
-                        unit.id
-                    ));
-                }
-            };
-            check("total".into(), Some(card.total), &unit.expect.total);
-            check("index".into(), card.reported_index, &unit.expect.index);
-            for (code, want) in &unit.expect.areas {
-                check(format!("area {code}"), card.points(code), want);
-            }
-            for (code, want) in &unit.expect.nodes {
-                check(format!("node {code}"), card.points(code), want);
-            }
-            let areas = card.reform_areas();
-            let mut wrong_indices = Vec::new();
-            for (name, want) in &unit.expect.reform_areas {
-                let area = name
-                    .parse::<ReformArea>()
-                    .unwrap_or_else(|e| panic!("{id}: {e}"));
-                let got = areas.iter().find(|a| a.area == area);
-                check(
-                    format!("{name} points"),
-                    got.map(|a| a.points),
-                    &want.points,
-                );
-                check(format!("{name} max"), got.map(|a| a.max), &want.max);
-                let index = got.and_then(|a| a.reported_index);
-                if index != want.index.as_deref().map(exact) {
-                    wrong_indices.push(format!(
-                        "{id} {} {name} index: engine {index:?}, hand {:?}",
-                        unit.id, want.index
-                    ));
-                }
-            }
-            failures.append(&mut wrong_indices);
-            if !unit.expect.reform_areas.is_empty() && areas.len() != unit.expect.reform_areas.len()
-            {
-                failures.push(format!(
-                    "{id} {}: engine has {} reform areas, hand {}",
-                    unit.id,
-                    areas.len(),
-                    unit.expect.reform_areas.len()
-                ));
-            }
-            if let Some(band) = &unit.expect.band {
-                if card.band.as_ref() != Some(band) {
-                    failures.push(format!(
-                        "{id} {} band: engine {:?}, hand {band}",
-                        unit.id, card.band
-                    ));
-                }
-            }
-            if let Some(expected) = unit.expect.warnings {
-                let got = results
-                    .warnings
-                    .iter()
-                    .filter(|w| w.unit == unit.id)
-                    .count();
-                if got != expected {
-                    failures.push(format!(
-                        "{id} {} warnings: engine {got}, hand {expected}",
-                        unit.id
-                    ));
-                }
-            }
-        }
+        let set = shipped::load(&id)
+            .unwrap_or_else(|e| panic!("{id}: {e}"))
+            .set;
+        let report = golden.check(&set, &name).unwrap_or_else(|e| panic!("{e}"));
+        checks += report.checks;
+        failures.extend(report.mismatches.iter().map(|m| {
+            format!(
+                "{id} {} {}: engine {}, hand {}",
+                m.unit, m.what, m.engine, m.expected
+            )
+        }));
     }
+    assert!(checks > 100, "only {checks} figures compared");
     assert!(
         failures.is_empty(),
         "{} mismatches:\n{}",
