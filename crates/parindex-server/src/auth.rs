@@ -259,6 +259,64 @@ pub(crate) async fn logout(app: &App, headers: &HeaderMap) -> Result<(), ApiErro
     Ok(())
 }
 
+/// Changes an account's password, given its current one; every other session of the account
+/// ends, so that a stolen session does not outlive the change.
+pub(crate) async fn change_password(
+    app: &App,
+    account: &Account,
+    headers: &HeaderMap,
+    current: &str,
+    new: &str,
+) -> Result<(), ApiError> {
+    if new.chars().count() < 12 {
+        return Err(ApiError::invalid("a password has at least 12 characters")
+            .with_check("check-password-short", Vec::new()));
+    }
+    let hash: String = sqlx::query("SELECT password_hash FROM accounts WHERE id = $1")
+        .bind(&account.id)
+        .fetch_one(&app.db.pool)
+        .await?
+        .try_get("password_hash")?;
+    let (current, new) = (current.to_owned(), new.to_owned());
+    let new_hash = tokio::task::spawn_blocking(move || {
+        password_matches(&current, &hash).then(|| hash_password(&new))
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .ok_or_else(|| {
+        ApiError::forbidden("the current password is wrong")
+            .with_check("check-password-wrong", Vec::new())
+    })??;
+    let keep = session_token(headers)
+        .map(|t| content_hash(&t))
+        .unwrap_or_default();
+    let mut write = app.db.write().await?;
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(new_hash)
+        .bind(&account.id)
+        .execute(&mut *write.tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+        .bind(&account.id)
+        .bind(keep)
+        .execute(&mut *write.tx)
+        .await?;
+    crate::audit::record(
+        &mut write,
+        crate::audit::Change {
+            round: None,
+            actor: &account.login,
+            action: "change-password",
+            target: account.login.clone(),
+            old: None,
+            new: None,
+            reason: None,
+        },
+    )
+    .await?;
+    write.commit().await
+}
+
 /// The `Set-Cookie` value of a session; `secure` behind TLS.
 pub(crate) fn session_cookie(token: &str, secure: bool) -> String {
     format!(

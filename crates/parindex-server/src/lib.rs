@@ -186,6 +186,7 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/login", post(rounds::login))
         .route("/api/logout", post(rounds::logout))
         .route("/api/session", get(rounds::session))
+        .route("/api/password", post(rounds::change_password))
         .route("/api/accounts", post(rounds::create_account))
         .route("/api/sets", get(rounds::sets))
         .route(
@@ -230,6 +231,10 @@ fn router(app: Arc<App>) -> Router {
         .route("/", get(pages::home))
         .route("/login", get(pages::login_page).post(pages::login))
         .route("/logout", post(pages::logout))
+        .route(
+            "/password",
+            get(pages::password_page).post(pages::change_password),
+        )
         .route(
             "/rounds",
             post(pages::create_round)

@@ -122,6 +122,7 @@ impl Ctx {
                             }
                         }
                         @if let Some(account) = &self.account {
+                            a href="/password" { (self.t("change-password")) }
                             form method="post" action="/logout" class="inline" {
                                 span class="who" { (self.t_with("signed-in-as", &[("login", account.login.clone()), ("role", self.t(role_key(account.role)))])) }
                                 (self.csrf_field())
@@ -399,6 +400,55 @@ pub(crate) async fn login(
             login_form(&ctx, Some(ctx.t("login-failed")), e.status)
         }
         Err(e) => ctx.error(e),
+    }
+}
+
+/// `GET /password`: the caller changes its password.
+pub(crate) async fn password_page(ctx: Ctx) -> Response {
+    password_form(&ctx, None, StatusCode::OK)
+}
+
+fn password_form(
+    ctx: &Ctx,
+    notice: Option<Result<String, String>>,
+    status: StatusCode,
+) -> Response {
+    if ctx.account.is_none() {
+        return ctx.error(ApiError::unauthenticated());
+    }
+    let body = html! {
+        @match &notice {
+            Some(Ok(text)) => p role="status" class="notice" { (text) },
+            Some(Err(text)) => p role="alert" class="problem" { (text) },
+            None => {},
+        }
+        form method="post" action="/password" class="stack narrow" {
+            (ctx.csrf_field())
+            label for="current" { (ctx.t("current-password")) }
+            input id="current" name="current" type="password" autocomplete="current-password" required;
+            label for="new" { (ctx.t("new-password")) }
+            input id="new" name="new" type="password" autocomplete="new-password" minlength="12" required;
+            button type="submit" { (ctx.t("change-password")) }
+        }
+    };
+    ctx.page_with(status, &ctx.t("change-password"), body)
+}
+
+/// `POST /password`
+pub(crate) async fn change_password(
+    AppState(app): AppState<Arc<App>>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let account = match ctx.check(&form) {
+        Ok(a) => a.clone(),
+        Err(e) => return ctx.error(e),
+    };
+    let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+    match auth::change_password(&app, &account, &headers, &field("current"), &field("new")).await {
+        Ok(()) => password_form(&ctx, Some(Ok(ctx.t("password-changed"))), StatusCode::OK),
+        Err(e) => password_form(&ctx, Some(Err(ctx.message(&e))), e.status),
     }
 }
 

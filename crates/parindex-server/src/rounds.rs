@@ -407,6 +407,25 @@ pub(crate) async fn session(
     Ok(Json(json!({ "account": caller.0, "csrf": csrf })))
 }
 
+/// A password change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    current: String,
+    new: String,
+}
+
+/// `POST /api/password`: the caller changes its own password.
+pub(crate) async fn change_password(
+    AppState(app): AppState<Arc<App>>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(body): Json<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    auth::change_password(&app, &caller.0, &headers, &body.current, &body.new).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A new account.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -38,6 +38,7 @@ on_every_database!(
     template_upload_and_exports,
     area_assignments,
     pages_refuse_what_the_api_refuses,
+    password_change,
 );
 
 async fn advance(office: &User, round: &str, to: &str) {
@@ -828,6 +829,7 @@ fn openapi_describes_every_route() {
         ("post", "/api/login".into()),
         ("post", "/api/logout".into()),
         ("get", "/api/session".into()),
+        ("post", "/api/password".into()),
         ("post", "/api/accounts".into()),
         ("get", "/api/sets".into()),
         ("get", "/api/rounds".into()),
@@ -1133,4 +1135,49 @@ async fn pages_refuse_what_the_api_refuses(server: &Server) {
             .status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// A password is changed only with the current one; the old one stops working, and so do the
+/// account's other sessions.
+async fn password_change(server: &Server) {
+    let office = server.office().await;
+    let elsewhere = server.office().await;
+    let new = "một mật khẩu mới đủ dài";
+    let refused = office
+        .expect(
+            Method::POST,
+            "/api/password",
+            json!({ "current": "sai", "new": new }),
+            403,
+        )
+        .await;
+    assert_eq!(refused["check"], "check-password-wrong");
+    let refused = office
+        .expect(
+            Method::POST,
+            "/api/password",
+            json!({ "current": server.admin_password, "new": "ngắn" }),
+            422,
+        )
+        .await;
+    assert_eq!(refused["check"], "check-password-short");
+    office
+        .expect(
+            Method::POST,
+            "/api/password",
+            json!({ "current": server.admin_password, "new": new }),
+            204,
+        )
+        .await;
+    assert_eq!(office.get("/api/session").await.status(), 200);
+    assert_eq!(elsewhere.get("/api/session").await.status(), 401);
+    let old = server
+        .anonymous()
+        .post(
+            "/api/login",
+            json!({ "login": "admin", "password": server.admin_password }),
+        )
+        .await;
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+    server.login("admin", new).await;
 }
