@@ -233,4 +233,15 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     public.page.get_by_role("link", name="English").click()
     assert public.page.get_by_role("heading", name=re.compile("^Ranking")).is_visible()
     public.check("results-public-en")
-    assert len(seen) == 11
+    # The office's password, changed from its page; a wrong current one is refused.
+    office.open("/password")
+    office.page.locator("#current").fill("không đúng")
+    office.page.locator("#new").fill("một mật khẩu mới đủ dài")
+    office.page.get_by_role("button", name="Đổi mật khẩu").click()
+    assert "Mật khẩu hiện tại không đúng" in office.page.get_by_role("alert").inner_text()
+    office.page.locator("#current").fill(server["password"])
+    office.page.locator("#new").fill("một mật khẩu mới đủ dài")
+    office.page.get_by_role("button", name="Đổi mật khẩu").click()
+    assert "Đã đổi mật khẩu" in office.page.get_by_role("status").inner_text()
+    office.check("password")
+    assert len(seen) == 12
