@@ -472,31 +472,45 @@ pub(crate) async fn logout(
     response
 }
 
-/// `POST /rounds`: the office creates a round from a shipped set or an uploaded file.
-pub(crate) async fn create_round(
-    AppState(app): AppState<Arc<App>>,
-    ctx: Ctx,
-    mut multipart: Multipart,
-) -> Response {
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Option<(String, String)> = None;
+/// A multipart form's text fields, and its `file` field (safe name and bytes) when one was
+/// sent; `limit` names the size a refused part is over.
+async fn multipart_form(
+    multipart: &mut Multipart,
+    limit: &str,
+) -> Result<(HashMap<String, String>, Option<(String, axum::body::Bytes)>), ApiError> {
+    let mut fields = HashMap::new();
+    let mut file = None;
     while let Ok(Some(field)) = multipart.next_field().await {
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
         let Ok(bytes) = field.bytes().await else {
-            return ctx.error(ApiError::too_large("the criteria file is at most 4 MiB"));
+            return Err(ApiError::too_large(format!("the file is over {limit}")));
         };
         if name == "file" {
             if !bytes.is_empty() {
                 file = Some((
-                    file_name.unwrap_or_else(|| "uploaded.toml".to_owned()),
-                    String::from_utf8_lossy(&bytes).into_owned(),
+                    unit_data::safe_file_name(&file_name.unwrap_or_default()),
+                    bytes,
                 ));
             }
         } else {
             fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
         }
     }
+    Ok((fields, file))
+}
+
+/// `POST /rounds`: the office creates a round from a shipped set or an uploaded file.
+pub(crate) async fn create_round(
+    AppState(app): AppState<Arc<App>>,
+    ctx: Ctx,
+    mut multipart: Multipart,
+) -> Response {
+    let (fields, file) = match multipart_form(&mut multipart, "4 MiB").await {
+        Ok(form) => form,
+        Err(e) => return ctx.error(e),
+    };
+    let file = file.map(|(name, bytes)| (name, String::from_utf8_lossy(&bytes).into_owned()));
     let account = match ctx.check(&fields) {
         Ok(a) if a.role == Role::Office => a.clone(),
         Ok(_) => return ctx.error(ApiError::forbidden("only the office may do this")),
@@ -761,20 +775,10 @@ pub(crate) async fn import_units(
     Path(id): Path<String>,
     mut multipart: Multipart,
 ) -> Response {
-    let mut csrf = HashMap::new();
-    let mut file = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let Ok(bytes) = field.bytes().await else {
-            return ctx.error(ApiError::too_large("the sheet is at most 10 MiB"));
-        };
-        if name == "file" {
-            file = Some((file_name.unwrap_or_default(), bytes));
-        } else {
-            csrf.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
+    let (csrf, file) = match multipart_form(&mut multipart, "10 MiB").await {
+        Ok(form) => form,
+        Err(e) => return ctx.error(e),
+    };
     let account = match ctx.check(&csrf) {
         Ok(a) if a.role == Role::Office => a.clone(),
         Ok(_) => return ctx.error(ApiError::forbidden("only the office may do this")),
@@ -1296,23 +1300,10 @@ pub(crate) async fn evidence(
     Path((round, unit, leaf)): Path<(String, String, String)>,
     mut multipart: Multipart,
 ) -> Response {
-    let mut fields = HashMap::new();
-    let mut file = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let Ok(bytes) = field.bytes().await else {
-            return ctx.error(ApiError::too_large("an evidence file is at most 20 MiB"));
-        };
-        if name == "file" {
-            file = Some((
-                unit_data::safe_file_name(&file_name.unwrap_or_default()),
-                bytes,
-            ));
-        } else {
-            fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-        }
-    }
+    let (fields, file) = match multipart_form(&mut multipart, "20 MiB").await {
+        Ok(form) => form,
+        Err(e) => return ctx.error(e),
+    };
     let account = match ctx.check(&fields) {
         Ok(a) => a.clone(),
         Err(e) => return ctx.error(e),

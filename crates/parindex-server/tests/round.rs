@@ -545,10 +545,8 @@ async fn sessions_and_logins(server: &Server) {
     assert!(blocked.headers().contains_key("retry-after"));
 }
 
-/// Hostile file names, oversized and disguised uploads, and markup in names and comments.
-async fn hostile_uploads_and_text(server: &Server) {
-    let office = server.office().await;
-    let (round, passwords) = round_with_units(server, &office).await;
+/// Adds a unit whose name is a script, to see that every page and report shows it as text.
+async fn add_unit_named_with_a_script(office: &User, round: &str) {
     office
         .expect(
             Method::POST,
@@ -557,6 +555,13 @@ async fn hostile_uploads_and_text(server: &Server) {
             201,
         )
         .await;
+}
+
+/// Hostile file names, oversized and disguised uploads, and markup in names and comments.
+async fn hostile_uploads_and_text(server: &Server) {
+    let office = server.office().await;
+    let (round, passwords) = round_with_units(server, &office).await;
+    add_unit_named_with_a_script(&office, &round).await;
     advance(&office, &round, "open").await;
     let a = server.login("cap-a", &passwords["cap-a"]).await;
     let path = unit_path(&round, "CAP-A");
@@ -1038,14 +1043,7 @@ async fn area_assignments(server: &Server) {
 async fn pages_refuse_what_the_api_refuses(server: &Server) {
     let office = server.office().await;
     let (round, passwords) = round_with_units(server, &office).await;
-    office
-        .expect(
-            Method::POST,
-            &format!("/api/rounds/{round}/units"),
-            json!({ "units": [{ "code": "CAP-X", "name": "<script>alert(1)</script>" }] }),
-            201,
-        )
-        .await;
+    add_unit_named_with_a_script(&office, &round).await;
     let form = |user: &User, path: &str, fields: Vec<(&str, String)>| {
         user.client
             .post(format!("{}{path}", user.base))
