@@ -27,6 +27,10 @@
     show("preview-total", answer.total + " / " + answer.max);
     show("preview-index", answer.index || "");
     show("preview-band", answer.band || "");
+    for (const span of document.querySelectorAll("[data-area-points]")) {
+      const area = answer.rows[span.dataset.areaPoints];
+      if (area) span.textContent = area.points + " / " + area.max;
+    }
     for (const cell of document.querySelectorAll("[data-points]")) {
       const row = answer.rows[cell.dataset.points];
       if (!row) continue;

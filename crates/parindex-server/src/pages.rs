@@ -803,6 +803,14 @@ pub(crate) async fn import_units(
     }
 }
 
+/// An area of the set, over its rows on a unit's page.
+struct AreaHeading {
+    code: String,
+    name: String,
+    /// The preview's points of the area, as "points / max".
+    points: Option<String>,
+}
+
 /// What a leaf's row shows and takes.
 struct LeafRow<'a> {
     code: &'a str,
@@ -966,6 +974,36 @@ async fn unit_body(
             reason: result.and_then(|n| n.reason.clone()),
         });
     }
+    // The rows under each area of the set, so that a long set reads (and folds) area by area.
+    let mut areas: Vec<(AreaHeading, Vec<&LeafRow>)> = Vec::new();
+    for row in &rows {
+        let top = std::iter::successors(Some(row.code), |c| parindex_core::parent_code(c))
+            .last()
+            .unwrap_or(row.code);
+        if areas.last().is_none_or(|(a, _)| a.code != top) {
+            let points = preview
+                .as_ref()
+                .and_then(|p| p.nodes.iter().find(|n| n.code == top))
+                .map(|n| {
+                    format!(
+                        "{} / {}",
+                        ctx.lang.decimal(&n.points),
+                        ctx.lang.decimal(&n.max)
+                    )
+                });
+            areas.push((
+                AreaHeading {
+                    code: top.to_owned(),
+                    name: set.node(top).map(|n| n.name.clone()).unwrap_or_default(),
+                    points,
+                },
+                Vec::new(),
+            ));
+        }
+        if let Some((_, list)) = areas.last_mut() {
+            list.push(row);
+        }
+    }
     let missing: Vec<&str> = rows
         .iter()
         .filter(|r| r.own.as_ref().is_none_or(|(v, _)| v.is_empty()))
@@ -1003,49 +1041,57 @@ async fn unit_body(
         }
         form method="post" action={ (base) "/values" } id="values" data-preview={ (base) "/preview" } {
             (ctx.csrf_field())
+            @for (area, area_rows) in &areas {
+                details class="area" open {
+                    summary {
+                        span class="code" { (area.code) } " " (area.name)
+                        @if let Some(points) = &area.points { " — " span data-area-points=(area.code) { (points) } }
+                    }
             table class="criteria" {
-                thead { tr {
-                    th scope="col" { (ctx.t("criterion")) }
-                    th scope="col" class="num" { (ctx.t("max-points")) }
-                    th scope="col" { (ctx.t("self-assessment")) }
-                    th scope="col" { (ctx.t("evidence-files")) }
-                    @if stages.len() > 1 { th scope="col" { (ctx.t("appraisal")) } }
-                    th scope="col" class="num" { (ctx.t("points")) }
-                } }
-                tbody {
-                    @for row in &rows {
-                        @let label = format!("{} {}", row.code, row.name);
-                        tr {
-                            th scope="row" { span class="code" { (row.code) } " " (row.name) }
-                            td class="num" data-label=(ctx.t("max-points")) { (row.max) }
-                            td data-label=(ctx.t("self-assessment")) {
-                                (control(ctx, row.rule, &format!("v-{}", row.code), &format!("v:{}", row.code), row.own.as_ref().map_or("", |(v, _)| v), unit_edits, &format!("{} — {label}", ctx.t("self-assessment"))))
-                                @if unit_edits { input type="hidden" name={ "ver:" (row.code) } value=(row.own.as_ref().map_or(0, |(_, v)| *v)); }
-                            }
-                            td data-label=(ctx.t("evidence-files")) {
-                                ul class="files" { @for (sha, name) in &row.evidence {
-                                    li { a href={ "/api/rounds/" (round.id) "/units/" (unit) "/evidence/" (row.code) "/" (sha) } { (name) } }
-                                } }
-                                @if unit_edits {
-                                    // The row's upload belongs to a form of its own, below the
-                                    // table: forms cannot nest.
-                                    label class="visually-hidden" for={ "f-" (row.code) } { (ctx.t_with("attach-file", &[("code", row.code.to_owned())])) }
-                                    input id={ "f-" (row.code) } name="file" type="file" form={ "ev-" (row.code) } required;
-                                    button type="submit" form={ "ev-" (row.code) } { (ctx.t("attach")) }
-                                }
-                            }
-                            @if stages.len() > 1 {
-                                td data-label=(ctx.t("appraisal")) {
-                                    (control(ctx, row.rule, &format!("a-{}", row.code), &format!("a:{}", row.code), row.appraisal.as_ref().map_or("", |(v, _)| v), appraiser_edits, &format!("{} — {label}", ctx.t("appraisal"))))
-                                    @if appraiser_edits {
-                                        input type="hidden" name={ "aver:" (row.code) } value=(row.appraisal.as_ref().map_or(0, |(_, v)| *v));
-                                        input name={ "why:" (row.code) } aria-label={ (ctx.t("reason")) " — " (row.code) } placeholder=(ctx.t("reason"));
+                        thead { tr {
+                            th scope="col" { (ctx.t("criterion")) }
+                            th scope="col" class="num" { (ctx.t("max-points")) }
+                            th scope="col" { (ctx.t("self-assessment")) }
+                            th scope="col" { (ctx.t("evidence-files")) }
+                            @if stages.len() > 1 { th scope="col" { (ctx.t("appraisal")) } }
+                            th scope="col" class="num" { (ctx.t("points")) }
+                        } }
+                        tbody {
+                            @for row in area_rows.iter() {
+                                @let label = format!("{} {}", row.code, row.name);
+                                tr {
+                                    th scope="row" { span class="code" { (row.code) } " " (row.name) }
+                                    td class="num" data-label=(ctx.t("max-points")) { (row.max) }
+                                    td data-label=(ctx.t("self-assessment")) {
+                                        (control(ctx, row.rule, &format!("v-{}", row.code), &format!("v:{}", row.code), row.own.as_ref().map_or("", |(v, _)| v), unit_edits, &format!("{} — {label}", ctx.t("self-assessment"))))
+                                        @if unit_edits { input type="hidden" name={ "ver:" (row.code) } value=(row.own.as_ref().map_or(0, |(_, v)| *v)); }
+                                    }
+                                    td data-label=(ctx.t("evidence-files")) {
+                                        ul class="files" { @for (sha, name) in &row.evidence {
+                                            li { a href={ "/api/rounds/" (round.id) "/units/" (unit) "/evidence/" (row.code) "/" (sha) } { (name) } }
+                                        } }
+                                        @if unit_edits {
+                                            // The row's upload belongs to a form of its own, below the
+                                            // table: forms cannot nest.
+                                            label class="visually-hidden" for={ "f-" (row.code) } { (ctx.t_with("attach-file", &[("code", row.code.to_owned())])) }
+                                            input id={ "f-" (row.code) } name="file" type="file" form={ "ev-" (row.code) } required;
+                                            button type="submit" form={ "ev-" (row.code) } { (ctx.t("attach")) }
+                                        }
+                                    }
+                                    @if stages.len() > 1 {
+                                        td data-label=(ctx.t("appraisal")) {
+                                            (control(ctx, row.rule, &format!("a-{}", row.code), &format!("a:{}", row.code), row.appraisal.as_ref().map_or("", |(v, _)| v), appraiser_edits, &format!("{} — {label}", ctx.t("appraisal"))))
+                                            @if appraiser_edits {
+                                                input type="hidden" name={ "aver:" (row.code) } value=(row.appraisal.as_ref().map_or(0, |(_, v)| *v));
+                                                input name={ "why:" (row.code) } aria-label={ (ctx.t("reason")) " — " (row.code) } placeholder=(ctx.t("reason"));
+                                            }
+                                        }
+                                    }
+                                    td class="num" data-label=(ctx.t("points")) data-points=(row.code) {
+                                        span class="points" { (row.points.clone().unwrap_or_default()) }
+                                        div class="reason" { (row.reason.clone().unwrap_or_default()) }
                                     }
                                 }
-                            }
-                            td class="num" data-label=(ctx.t("points")) data-points=(row.code) {
-                                span class="points" { (row.points.clone().unwrap_or_default()) }
-                                div class="reason" { (row.reason.clone().unwrap_or_default()) }
                             }
                         }
                     }
@@ -1271,6 +1317,7 @@ pub(crate) async fn live_preview(
             "band": result.band,
             "rows": result.nodes.iter().map(|n| (n.code.clone(), serde_json::json!({
                 "points": ctx.lang.decimal(&n.points),
+                "max": ctx.lang.decimal(&n.max),
                 "reason": n.reason,
             }))).collect::<serde_json::Map<_, _>>(),
         }),
