@@ -91,6 +91,9 @@ pub(crate) struct App {
     pub(crate) decoy_hash: String,
     /// Each round's compiled plan, by round id.
     pub(crate) plans: Mutex<HashMap<String, Arc<parindex_core::Plan>>>,
+    /// Each published round's rank intervals, computed once: a published round never changes,
+    /// and the public page must not cost a simulation per visit.
+    pub(crate) published_intervals: Mutex<HashMap<String, pages::Intervals>>,
 }
 
 /// A running server.
@@ -144,6 +147,7 @@ pub async fn start(config: Config) -> Result<Running, ServerError> {
         attempts: auth::LoginAttempts::default(),
         decoy_hash,
         plans: Mutex::new(HashMap::new()),
+        published_intervals: Mutex::new(HashMap::new()),
     });
     let admin_password = rounds::first_admin(&app)
         .await

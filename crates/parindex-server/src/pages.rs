@@ -1440,6 +1440,9 @@ pub(crate) async fn results_page(
     ctx.page(&format!("{} — {}", ctx.t("ranking"), round.title), body)
 }
 
+/// Each unit's rank interval, low and high, by unit id.
+pub(crate) type Intervals = std::collections::BTreeMap<String, (u32, u32)>;
+
 /// Replications behind the ranking page's rank intervals.
 const INTERVAL_REPLICATIONS: usize = 200;
 /// Rounds with more units show no intervals: the page would wait for them.
@@ -1448,19 +1451,29 @@ const INTERVAL_MAX_UNITS: usize = 2000;
 /// Each unit's 5–95% rank interval under the uncertainty of appraisal (5% of appraised rows
 /// one outcome off) and of the areas' weights (±10%): how firm the published order is. `None`
 /// for a large round, or when the analysis cannot run.
-async fn rank_intervals(
-    app: &App,
-    round: &RoundRow,
-) -> Option<std::collections::BTreeMap<String, (u32, u32)>> {
-    let scored = scoring::viewable_results(app, None, round)
-        .await
-        .ok()
-        .flatten()
-        .or(scoring::preview(app, round).await.ok())?;
+async fn rank_intervals(app: &App, round: &RoundRow) -> Option<Intervals> {
+    let published = round.state == State::Published;
+    if published
+        && let Some(kept) = app
+            .published_intervals
+            .lock()
+            .ok()
+            .and_then(|kept| kept.get(&round.id).cloned())
+    {
+        return Some(kept);
+    }
+    let scored = if published {
+        scoring::viewable_results(app, None, round)
+            .await
+            .ok()
+            .flatten()?
+    } else {
+        scoring::preview(app, round).await.ok()?
+    };
     if scored.results.units.len() > INTERVAL_MAX_UNITS {
         return None;
     }
-    tokio::task::spawn_blocking(move || {
+    let intervals: Intervals = tokio::task::spawn_blocking(move || {
         let uncertainty = parindex_analysis::Uncertainty {
             appraisal: Some(0.05),
             weights: Some(0.1),
@@ -1489,7 +1502,11 @@ async fn rank_intervals(
     })
     .await
     .ok()
-    .flatten()
+    .flatten()?;
+    if published && let Ok(mut kept) = app.published_intervals.lock() {
+        kept.insert(round.id.clone(), intervals.clone());
+    }
+    Some(intervals)
 }
 
 /// Pages' fallback: the API answers JSON, everything else a page that says so.
