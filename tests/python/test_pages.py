@@ -181,6 +181,10 @@ def test_a_whole_round_in_the_browser(server, browser, tmp_path: pathlib.Path) -
     # Unit B claims a row without evidence: its submission is refused, saying which.
     b = Visitor(browser, base, "cap-b", seen)
     b.login("cap-b", passwords["cap-b"])
+    # A value the criterion does not take is refused in Vietnamese, with the reader's detail.
+    b.page.locator("#v-1\\.1\\.4").fill("chín phần chín")
+    b.page.get_by_role("button", name="Lưu").click()
+    assert "ghi tỷ lệ phần trăm" in b.page.get_by_role("alert").inner_text()
     b.page.locator("#v-1\\.1\\.4").fill("9/9")
     b.page.get_by_role("button", name="Lưu").click()
     b.page.get_by_role("button", name="Gửi kết quả tự đánh giá").click()

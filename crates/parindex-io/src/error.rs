@@ -52,6 +52,13 @@ pub struct InputProblem {
     pub code: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// For a refused value of a criterion, a stable check code naming what the criterion takes,
+    /// so that a front end can say it in its own words: `value-percent` (a percentage or a
+    /// ratio), `value-date` (a date or an outcome), `value-answer` (one of the printed answers),
+    /// `value-points` (points within the allowed range), `value-number` (a number),
+    /// `value-excel-error` (an Excel error such as `#N/A`), `value-date-cell` (a date cell
+    /// where the criterion takes no date).
+    pub check: Option<&'static str>,
 }
 
 impl fmt::Display for InputProblem {
@@ -148,6 +155,7 @@ impl ReadError {
             place: Place::File,
             code: None,
             message: message.into(),
+            check: None,
         }])
     }
 

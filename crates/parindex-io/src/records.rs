@@ -43,6 +43,7 @@ impl<T> Records<T> {
                     place: place.unwrap_or(Place::File),
                     code: p.code,
                     message: format!("{unit}{}", p.message),
+                    check: None,
                 }
             })
             .collect();
@@ -70,6 +71,7 @@ fn each_row(
             place,
             code: None,
             message,
+            check: None,
         }])
     };
     let extension = Path::new(file)
@@ -208,6 +210,7 @@ pub(crate) fn read_records<T>(
                 place,
                 code,
                 message,
+                check: None,
             }),
         }
     })?;
@@ -276,6 +279,7 @@ fn header_columns(
                 place: cell.place.clone(),
                 code: None,
                 message: format!("a second \"{}\" column", spec.name),
+                check: None,
             }),
             Some(spec) => {
                 columns.push(Some(spec.name));
@@ -294,6 +298,7 @@ fn header_columns(
                         cell.text,
                         known.join(", ")
                     ),
+                    check: None,
                 });
             }
         }
@@ -307,6 +312,7 @@ fn header_columns(
                 place: header.first().map_or(Place::File, |c| c.place.clone()),
                 code: None,
                 message: format!("the header has no \"{}\" column", spec.name),
+                check: None,
             });
         }
     }

@@ -229,5 +229,6 @@ fn too_much_memory(sources: &[String], batch: &Batch, need: u64, limit: u64) -> 
             limit / MIB,
             crate::limits::RAISE_MEMORY_LIMIT
         ),
+        check: None,
     }
 }

@@ -163,6 +163,7 @@ pub fn read_measured_bytes(
                     o.unit.as_deref().unwrap_or("the whole population"),
                     o.year
                 ),
+                check: None,
             });
         }
     }

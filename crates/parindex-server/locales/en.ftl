@@ -109,3 +109,12 @@ new-password = New password (at least 12 characters)
 password-changed = Password changed; the account's other sessions have ended.
 check-password-short = A password has at least 12 characters.
 check-password-wrong = The current password is wrong.
+
+# Refused values of a criterion, by the reader's check code.
+value-percent = Not a valid value: write a percentage (e.g. 87.5%) or a ratio (e.g. 45/50), or N/A when it does not apply.
+value-date = Not a valid value: write a date dd/mm/yyyy, or an outcome such as “on time” or “late”.
+value-answer = Not a valid value: choose one of the answers printed in the criteria set.
+value-points = Not valid points: write points within the criterion's allowed range.
+value-number = Not a valid value: write a number.
+value-excel-error = The cell holds an Excel error (such as #N/A): write the value, or N/A when it does not apply.
+value-date-cell = Excel turned this cell into a date: if it is a ratio, type it as text ('7/9) or as a percentage.

@@ -109,3 +109,12 @@ new-password = Mật khẩu mới (ít nhất 12 ký tự)
 password-changed = Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.
 check-password-short = Mật khẩu phải có ít nhất 12 ký tự.
 check-password-wrong = Mật khẩu hiện tại không đúng.
+
+# Refused values of a criterion, by the reader's check code.
+value-percent = Giá trị không hợp lệ: ghi tỷ lệ phần trăm (ví dụ 87,5%) hoặc phân số (ví dụ 45/50), hoặc KAD nếu không áp dụng.
+value-date = Giá trị không hợp lệ: ghi ngày dd/mm/yyyy, hoặc kết quả như “đúng hạn”, “trễ hạn”.
+value-answer = Giá trị không hợp lệ: chọn một trong các câu trả lời in trong bộ tiêu chí.
+value-points = Số điểm không hợp lệ: ghi số điểm trong khoảng cho phép của tiêu chí.
+value-number = Giá trị không hợp lệ: ghi một số.
+value-excel-error = Ô chứa lỗi Excel (như #N/A): ghi giá trị, hoặc KAD nếu không áp dụng.
+value-date-cell = Excel đã đổi ô này thành ngày tháng: nếu là phân số, hãy gõ dạng văn bản ('7/9) hoặc tỷ lệ phần trăm.

@@ -189,7 +189,7 @@ impl Ctx {
         let body = html! {
             p role="alert" { (message) }
             @if let Some(detail) = &error.detail {
-                (problem_list(detail))
+                (problem_list(self, detail))
             }
             p { a href="/" { (self.t("back")) } }
         };
@@ -209,16 +209,28 @@ fn state_key(state: State) -> String {
     format!("state-{}", state.name())
 }
 
-/// The problems of a refused input, as a list.
-fn problem_list(detail: &Value) -> Markup {
-    let problems: Vec<String> = detail["problems"]
+/// The problems of a refused input, each in the reader's language where its check code has a
+/// wording in the catalogue.
+fn problem_texts(ctx: &Ctx, detail: &Value) -> Vec<String> {
+    detail["problems"]
         .as_array()
         .map(|list| {
             list.iter()
-                .filter_map(|p| p["message"].as_str().map(str::to_owned))
+                .filter_map(|p| {
+                    let message = p["message"].as_str()?;
+                    Some(match (p["check"].as_str(), ctx.lang) {
+                        (Some(check), Lang::Vi) => format!("{} — {message}", ctx.t(check)),
+                        _ => message.to_owned(),
+                    })
+                })
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The problems of a refused input, as a list.
+fn problem_list(ctx: &Ctx, detail: &Value) -> Markup {
+    let problems = problem_texts(ctx, detail);
     html! {
         @if !problems.is_empty() {
             ul class="problems" { @for p in &problems { li { (p) } } }
@@ -1223,13 +1235,7 @@ pub(crate) async fn unit_action(
                 {
                     problems.push(format!("{leaf}: {}", ctx.message(&e)));
                     if let Some(detail) = &e.detail {
-                        problems.extend(
-                            detail["problems"]
-                                .as_array()
-                                .into_iter()
-                                .flatten()
-                                .filter_map(|p| p["message"].as_str().map(str::to_owned)),
-                        );
+                        problems.extend(problem_texts(&ctx, detail));
                     }
                 }
             }
@@ -1323,9 +1329,9 @@ pub(crate) async fn live_preview(
         }),
         Err(e) => serde_json::json!({
             "problems": e.detail.as_ref()
-                .and_then(|d| d["problems"].as_array())
-                .map(|ps| ps.iter().filter_map(|p| p["message"].as_str().map(str::to_owned)).collect::<Vec<_>>())
-                .unwrap_or_else(|| vec![e.message.clone()]),
+                .map(|d| problem_texts(&ctx, d))
+                .filter(|p| !p.is_empty())
+                .unwrap_or_else(|| vec![ctx.message(&e)]),
         }),
     };
     axum::Json(body).into_response()

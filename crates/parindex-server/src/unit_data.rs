@@ -112,6 +112,7 @@ pub(crate) fn refused(message: &str, error: &ReadError) -> ApiError {
                 "unit": p.unit,
                 "code": p.code,
                 "message": p.to_string(),
+                "check": p.check,
             })
         })
         .collect();

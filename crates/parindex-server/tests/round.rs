@@ -92,6 +92,8 @@ async fn whole_round(server: &Server) {
             .is_some_and(|m| m.contains("1.1.4")),
         "{refused}"
     );
+    // The reader's check code: 1.1.4 takes a percentage or a ratio.
+    assert_eq!(refused["detail"]["problems"][0]["check"], "value-percent");
     let written = a
         .expect(
             Method::PUT,

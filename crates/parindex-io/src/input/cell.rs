@@ -146,6 +146,18 @@ pub(crate) fn float_to_decimal(x: f64) -> Option<Decimal> {
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
 }
 
+/// The check code of a value a rule refuses: what the criterion takes
+/// ([`crate::InputProblem::check`]).
+pub(crate) fn value_check(rule: &Rule) -> &'static str {
+    match rule {
+        _ if rule.takes_date() => "value-date",
+        _ if rule.measures_percent() => "value-percent",
+        Rule::YesNo { .. } | Rule::Levels { .. } => "value-answer",
+        Rule::Direct { .. } => "value-points",
+        _ => "value-number",
+    }
+}
+
 /// The text a leaf's rule reads, from a cell.
 pub(crate) fn leaf_text<'a>(
     cell: &'a CellValue,

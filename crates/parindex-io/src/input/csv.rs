@@ -22,6 +22,7 @@ impl InputReader {
                     place,
                     code: None,
                     message,
+                    check: None,
                 });
                 None
             }
@@ -51,6 +52,7 @@ impl InputReader {
                 place: Place::Line { line, column },
                 code: None,
                 message,
+                check: None,
             });
         }
         let grid = Grid::new(file);
@@ -76,6 +78,7 @@ impl InputReader {
                 place: Place::Line { line: 1, column: 1 },
                 code: None,
                 message: NO_UNIT_COLUMN.to_owned(),
+                check: None,
             });
         }
     }

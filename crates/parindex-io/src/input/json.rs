@@ -58,6 +58,7 @@ impl InputReader {
                 },
                 code: None,
                 message: format!("not valid JSON: {e}"),
+                check: None,
             });
         }
         self.count_cells(check.cells);
@@ -70,6 +71,7 @@ impl InputReader {
                 message: format!(
                     "the number {number} has more than 15 significant digits, which a JSON number (a binary float) does not carry: write it as a string, \"{number}\""
                 ),
+                check: None,
             });
         }
         if check.schema {
@@ -253,6 +255,7 @@ impl InputReader {
             place: Place::Json(at.to_owned()),
             code: code.map(str::to_owned),
             message: message.to_owned(),
+            check: None,
         });
     }
 }

@@ -314,6 +314,7 @@ impl Locator {
             place,
             code: Some(problem.code.clone()),
             message,
+            check: None,
         }
     }
 }
@@ -583,17 +584,32 @@ impl InputReader {
             place: Place::File,
             code: None,
             message,
+            check: None,
         });
     }
 
     /// A problem with one unit's input at a cell.
     fn unit_problem(&mut self, grid: &Grid, loc: Loc, unit: usize, code: &str, message: String) {
+        self.refused_value(grid, loc, unit, code, message, None);
+    }
+
+    /// A unit's problem, with the check code of a refused value when it is one.
+    fn refused_value(
+        &mut self,
+        grid: &Grid,
+        loc: Loc,
+        unit: usize,
+        code: &str,
+        message: String,
+        check: Option<&'static str>,
+    ) {
         self.record(InputProblem {
             unit: self.batch.units().get(unit).map(|u| u.id.clone()),
             file: grid.source.clone(),
             place: grid.place(loc),
             code: Some(code.to_owned()),
             message,
+            check,
         });
     }
 
@@ -604,6 +620,7 @@ impl InputReader {
             place: grid.place(loc),
             code: code.map(str::to_owned),
             message,
+            check: None,
         });
     }
 
@@ -627,8 +644,13 @@ impl InputReader {
         let text = match cell::leaf_text(&cell.value, rule, self.options) {
             Ok(text) => text,
             Err(message) => {
+                let check = match cell.value {
+                    CellValue::Error(_) => "value-excel-error",
+                    CellValue::Date { .. } => "value-date-cell",
+                    _ => cell::value_check(rule),
+                };
                 let code = code.to_owned();
-                self.unit_problem(grid, cell.loc, unit, &code, message);
+                self.refused_value(grid, cell.loc, unit, &code, message, Some(check));
                 return false;
             }
         };
@@ -655,8 +677,9 @@ impl InputReader {
             match checked {
                 Ok(v) => Input::Value(v),
                 Err(message) => {
+                    let check = cell::value_check(rule);
                     let code = code.to_owned();
-                    self.unit_problem(grid, cell.loc, unit, &code, message);
+                    self.refused_value(grid, cell.loc, unit, &code, message, Some(check));
                     return false;
                 }
             }

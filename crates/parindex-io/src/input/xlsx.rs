@@ -163,6 +163,7 @@ impl InputReader {
                     place,
                     code: None,
                     message,
+                    check: None,
                 });
                 continue;
             }
