@@ -87,6 +87,7 @@ choose = — choose —
 windows = Windows (empty for no limit)
 opens = Opens
 closes = Closes
+points-step = { $range }, in steps of { $step }
 window = Window: { $opens } – { $closes }
 problems = There are problems; nothing was saved:
 not-found = This page does not exist, or you may not see it.

@@ -87,6 +87,7 @@ choose = — chọn —
 windows = Thời gian nhập liệu (để trống là không giới hạn)
 opens = Từ ngày
 closes = Đến ngày
+points-step = { $range }, bước { $step }
 window = Thời gian: { $opens } – { $closes }
 problems = Có lỗi, chưa lưu:
 not-found = Không tìm thấy trang này, hoặc bạn không có quyền xem.

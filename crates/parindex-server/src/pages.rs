@@ -844,7 +844,7 @@ fn control(
     name: &str,
     value: &str,
     editable: bool,
-    label: &str,
+    (label, max): (&str, &str),
 ) -> Markup {
     let choices: Vec<(String, String)> = match rule {
         Rule::YesNo {
@@ -872,12 +872,21 @@ fn control(
             .collect(),
         _ => Vec::new(),
     };
-    let hint = if rule.takes_date() {
-        "dd/mm/yyyy"
-    } else if rule.measures_percent() {
-        "85,5% · 45/50"
-    } else {
-        ""
+    let hint = match rule {
+        _ if rule.takes_date() => "dd/mm/yyyy".to_owned(),
+        _ if rule.measures_percent() => "85,5% · 45/50".to_owned(),
+        // Points given directly: the allowed range and step, as the table prints them.
+        Rule::Direct { min, step } => {
+            let shown = |d: rust_decimal::Decimal| ctx.lang.decimal(&d.normalize().to_string());
+            let range = format!("{}–{max}", min.map_or_else(|| "0".to_owned(), shown));
+            match step {
+                Some(step) => {
+                    ctx.t_with("points-step", &[("range", range), ("step", shown(*step))])
+                }
+                None => range,
+            }
+        }
+        _ => String::new(),
     };
     html! {
         @if !choices.is_empty() {
@@ -1075,7 +1084,7 @@ async fn unit_body(
                                     th scope="row" { span class="code" { (row.code) } " " (row.name) }
                                     td class="num" data-label=(ctx.t("max-points")) { (row.max) }
                                     td data-label=(ctx.t("self-assessment")) {
-                                        (control(ctx, row.rule, &format!("v-{}", row.code), &format!("v:{}", row.code), row.own.as_ref().map_or("", |(v, _)| v), unit_edits, &format!("{} — {label}", ctx.t("self-assessment"))))
+                                        (control(ctx, row.rule, &format!("v-{}", row.code), &format!("v:{}", row.code), row.own.as_ref().map_or("", |(v, _)| v), unit_edits, (&format!("{} — {label}", ctx.t("self-assessment")), &row.max)))
                                         @if unit_edits { input type="hidden" name={ "ver:" (row.code) } value=(row.own.as_ref().map_or(0, |(_, v)| *v)); }
                                     }
                                     td data-label=(ctx.t("evidence-files")) {
@@ -1092,7 +1101,7 @@ async fn unit_body(
                                     }
                                     @if stages.len() > 1 {
                                         td data-label=(ctx.t("appraisal")) {
-                                            (control(ctx, row.rule, &format!("a-{}", row.code), &format!("a:{}", row.code), row.appraisal.as_ref().map_or("", |(v, _)| v), appraiser_edits, &format!("{} — {label}", ctx.t("appraisal"))))
+                                            (control(ctx, row.rule, &format!("a-{}", row.code), &format!("a:{}", row.code), row.appraisal.as_ref().map_or("", |(v, _)| v), appraiser_edits, (&format!("{} — {label}", ctx.t("appraisal")), &row.max)))
                                             @if appraiser_edits {
                                                 input type="hidden" name={ "aver:" (row.code) } value=(row.appraisal.as_ref().map_or(0, |(_, v)| *v));
                                                 input name={ "why:" (row.code) } aria-label={ (ctx.t("reason")) " — " (row.code) } placeholder=(ctx.t("reason"));

@@ -39,6 +39,7 @@ on_every_database!(
     area_assignments,
     pages_refuse_what_the_api_refuses,
     password_change,
+    direct_points_show_their_range,
 );
 
 async fn advance(office: &User, round: &str, to: &str) {
@@ -1180,4 +1181,45 @@ async fn password_change(server: &Server) {
         .await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     server.login("admin", new).await;
+}
+
+/// A row of points given directly shows the range and step the table prints, in the reader's
+/// way of writing decimals.
+async fn direct_points_show_their_range(server: &Server) {
+    let office = server.office().await;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../parindex-core/tests/fixtures/every-rule.toml"
+    ))
+    .expect("fixture");
+    let round = office
+        .expect(
+            Method::POST,
+            "/api/rounds",
+            json!({ "title": "t", "set_toml": text }),
+            201,
+        )
+        .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    office
+        .expect(
+            Method::POST,
+            &format!("/api/rounds/{round}/units"),
+            json!({ "units": [{ "code": "U1", "name": "Một", "attributes": { "kind": "ward" } }] }),
+            201,
+        )
+        .await;
+    advance(&office, &round, "open").await;
+    let page = office
+        .get(&format!("/rounds/{round}/units/U1"))
+        .await
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        page.contains("placeholder=\"0–3, bước 0,25\""),
+        "no range hint for 2.3"
+    );
 }
