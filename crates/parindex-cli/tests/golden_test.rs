@@ -33,44 +33,37 @@ fn the_shipped_golden_units_match() {
         ));
 }
 
+/// `parindex test` fails on a units file, saying `message`.
+fn fails_saying(path: &std::path::Path, message: &str) -> assert_cmd::assert::Assert {
+    parindex()
+        .args(["test", COMMUNE])
+        .arg(path)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(message))
+}
+
 #[test]
 fn a_wrong_figure_is_named_with_its_unit_and_node() {
     let dir = tempfile::tempdir().expect("dir");
     // The hand says 58.5 where the table gives 59.
     let text = golden().replacen("total = \"59\"", "total = \"58.5\"", 1);
     assert_ne!(text, golden());
-    let path = units_file(&dir, &text);
-    parindex()
-        .args(["test", COMMUNE])
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "unit all-max total: the set gives 59, the units file expects 58.5",
-        ))
-        .stderr(predicate::str::contains("1 mismatch"));
+    fails_saying(
+        &units_file(&dir, &text),
+        "unit all-max total: the set gives 59, the units file expects 58.5",
+    )
+    .stderr(predicate::str::contains("1 mismatch"));
 }
 
 #[test]
 fn a_broken_units_file_is_located() {
     let dir = tempfile::tempdir().expect("dir");
     let path = units_file(&dir, "[[unit]]\nid = \"x\"\nvalues = 3\n");
-    parindex()
-        .args(["test", COMMUNE])
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "units.toml:3:10: invalid type: integer `3`",
-        ));
+    fails_saying(&path, "units.toml:3:10: invalid type: integer `3`");
     let unknown = golden().replacen("\"1.1.4\" = \"100%\"", "\"9.9.9\" = \"100%\"", 1);
-    let path = units_file(&dir, &unknown);
-    parindex()
-        .args(["test", COMMUNE])
-        .arg(&path)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains(
-            "units.toml:8:1: unit all-max: 9.9.9 (self):",
-        ));
+    fails_saying(
+        &units_file(&dir, &unknown),
+        "units.toml:8:1: unit all-max: 9.9.9 (self):",
+    );
 }

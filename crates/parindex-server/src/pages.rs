@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use parindex_core::{Date, Rule};
+use parindex_core::Rule;
 use parindex_io::{ResultsDocument, UnitResult, bundle_results_json};
 use serde_json::Value;
 use sqlx::Row;
@@ -81,8 +81,8 @@ impl Ctx {
             .account
             .as_ref()
             .ok_or_else(ApiError::unauthenticated)?;
-        if form.get("csrf").map(String::as_str) != Some(self.csrf.as_str()) || self.csrf.is_empty()
-        {
+        let given = form.get("csrf").map(String::as_bytes).unwrap_or_default();
+        if self.csrf.is_empty() || !auth::constant_time_eq(given, self.csrf.as_bytes()) {
             return Err(ApiError::csrf());
         }
         Ok(account)
@@ -265,8 +265,8 @@ async fn home_body(app: &App, ctx: &Ctx) -> Result<Response, ApiError> {
             published.push(round.clone());
         }
         if let Some(account) = &ctx.account
-            && rounds::visible(app, Some(account), id).await.is_ok()
             && account.role != Role::Unit
+            && rounds::may_see_round(app, Some(account), &round).await?
         {
             mine.push(round);
         }
@@ -730,23 +730,22 @@ pub(crate) async fn round_action(
         "accounts" => {
             let unit = Some(field("unit")).filter(|u| !u.is_empty());
             let round = unit.as_ref().map(|_| id.clone());
-            rounds::new_account(
-                &app,
-                &account,
-                &field("login"),
-                &field("role"),
-                &field("login"),
+            let new = rounds::NewAccount {
+                login: field("login"),
+                role: field("role"),
+                name: field("login"),
                 round,
                 unit,
-                None,
-            )
-            .await
-            .map(|(login, password)| {
-                Some(ctx.t_with(
-                    "account-created",
-                    &[("login", login), ("password", password)],
-                ))
-            })
+                password: None,
+            };
+            rounds::new_account(&app, &account, new)
+                .await
+                .map(|(login, password)| {
+                    Some(ctx.t_with(
+                        "account-created",
+                        &[("login", login), ("password", password)],
+                    ))
+                })
         }
         "windows" => {
             let windows = rounds::Windows::from_texts([
@@ -1157,24 +1156,8 @@ async fn unit_body(
 
 /// The open window of the round's current state, as an office writes dates.
 fn round_window(ctx: &Ctx, round: &RoundRow) -> Option<String> {
-    let windows = serde_json::to_value(&round.windows).ok()?;
-    let key = match round.state {
-        State::Open => "self_assessment",
-        State::Appraisal => "appraisal",
-        State::Responses => "responses",
-        _ => return None,
-    };
-    let window = windows.get(key)?;
-    let date = |k: &str| {
-        window[k]
-            .as_str()
-            .and_then(|d| d.parse::<Date>().ok())
-            .map(|d| d.to_string())
-    };
-    Some(ctx.t_with(
-        "window",
-        &[("opens", date("opens")?), ("closes", date("closes")?)],
-    ))
+    let (opens, closes) = round.windows.shown(round.state)?;
+    Some(ctx.t_with("window", &[("opens", opens), ("closes", closes)]))
 }
 
 /// `POST /rounds/{round}/units/{unit}/values`, `/submit`, `/comments`: a unit's or appraiser's
@@ -1399,16 +1382,16 @@ pub(crate) async fn results_page(
             .ok_or_else(|| ApiError::not_found("not published"))?;
         let document = ResultsDocument::from_json(&bundle_results_json(&scored), "results")
             .map_err(ApiError::internal)?;
-        Ok::<_, ApiError>((round, document))
+        Ok::<_, ApiError>((round, scored, document))
     }
     .await;
-    let (round, document) = match shown {
+    let (round, scored, document) = match shown {
         Ok(x) => x,
         Err(e) => return ctx.error(e),
     };
     let mut units: Vec<&UnitResult> = document.units.iter().collect();
     units.sort_by_key(|u| (u.rank.is_none(), u.rank, u.unit.clone()));
-    let intervals = rank_intervals(&app, &round).await;
+    let intervals = rank_intervals(&app, &round, scored).await;
     let body = html! {
         p { a class="button" href={ "/api/rounds/" (round.id) "/export/html" } { (ctx.t("download-report")) } }
         table class="ranking" {
@@ -1466,7 +1449,11 @@ const INTERVAL_MAX_UNITS: usize = 2000;
 /// Each unit's 5–95% rank interval under the uncertainty of appraisal (5% of appraised rows
 /// one outcome off) and of the areas' weights (±10%): how firm the published order is. `None`
 /// for a large round, or when the analysis cannot run.
-async fn rank_intervals(app: &App, round: &RoundRow) -> Option<Intervals> {
+async fn rank_intervals(
+    app: &App,
+    round: &RoundRow,
+    scored: parindex_io::Scored,
+) -> Option<Intervals> {
     let published = round.state == State::Published;
     if published
         && let Some(kept) = app
@@ -1477,14 +1464,6 @@ async fn rank_intervals(app: &App, round: &RoundRow) -> Option<Intervals> {
     {
         return Some(kept);
     }
-    let scored = if published {
-        scoring::viewable_results(app, None, round)
-            .await
-            .ok()
-            .flatten()?
-    } else {
-        scoring::preview(app, round).await.ok()?
-    };
     if scored.results.units.len() > INTERVAL_MAX_UNITS {
         return None;
     }

@@ -103,18 +103,15 @@ impl Windows {
         }
     }
 
+    /// A phase's window as an office writes dates: (opens, closes).
+    pub(crate) fn shown(&self, state: State) -> Option<(String, String)> {
+        self.of(state)
+            .map(|w| (vn_date(&w.opens), vn_date(&w.closes)))
+    }
+
     /// Each phase's (opens, closes) as an office writes dates, empty where none.
     pub(crate) fn texts(&self) -> [(String, String); 3] {
-        let shown = |w: &Option<Window>| {
-            w.as_ref()
-                .map(|w| (vn_date(&w.opens), vn_date(&w.closes)))
-                .unwrap_or_default()
-        };
-        [
-            shown(&self.self_assessment),
-            shown(&self.appraisal),
-            shown(&self.responses),
-        ]
+        [State::Open, State::Appraisal, State::Responses].map(|s| self.shown(s).unwrap_or_default())
     }
 
     /// The windows with their dates checked and written as ISO dates.
@@ -268,7 +265,11 @@ pub(crate) fn plan(app: &App, round: &RoundRow) -> ApiResult<Arc<Plan>> {
 }
 
 /// Whether an account may see a round at all.
-async fn may_see_round(app: &App, account: Option<&Account>, round: &RoundRow) -> ApiResult<bool> {
+pub(crate) async fn may_see_round(
+    app: &App,
+    account: Option<&Account>,
+    round: &RoundRow,
+) -> ApiResult<bool> {
     Ok(match account {
         Some(a) if a.role == Role::Office => true,
         Some(a) if a.role == Role::Unit => a.round.as_deref() == Some(&round.id),
@@ -430,15 +431,16 @@ pub(crate) async fn change_password(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewAccount {
-    login: String,
-    role: String,
-    name: String,
+    pub(crate) login: String,
+    pub(crate) role: String,
+    pub(crate) name: String,
     #[serde(default)]
-    round: Option<String>,
+    pub(crate) round: Option<String>,
     #[serde(default)]
-    unit: Option<String>,
+    pub(crate) unit: Option<String>,
+    /// Generated when absent, and returned once.
     #[serde(default)]
-    password: Option<String>,
+    pub(crate) password: Option<String>,
 }
 
 /// `POST /api/accounts`: the office creates an account and gets its password.
@@ -447,39 +449,32 @@ pub(crate) async fn create_account(
     caller: Caller,
     Json(body): Json<NewAccount>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let (login, password) = new_account(
-        &app,
-        &caller.0,
-        &body.login,
-        &body.role,
-        &body.name,
-        body.round,
-        body.unit,
-        body.password,
-    )
-    .await?;
+    let role = body.role.clone();
+    let (login, password) = new_account(&app, &caller.0, body).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "login": login, "role": body.role, "password": password })),
+        Json(json!({ "login": login, "role": role, "password": password })),
     ))
 }
 
 /// The office creates an account; returns its login and password.
-#[allow(clippy::too_many_arguments)]
 pub(crate) async fn new_account(
     app: &App,
     office: &Account,
-    login: &str,
-    role: &str,
-    name: &str,
-    round: Option<String>,
-    unit: Option<String>,
-    password: Option<String>,
+    account: NewAccount,
 ) -> ApiResult<(String, String)> {
+    let NewAccount {
+        login,
+        role,
+        name,
+        round,
+        unit,
+        password,
+    } = account;
     if office.role != Role::Office {
         return Err(ApiError::forbidden("only the office may do this"));
     }
-    let role = Role::parse(role)
+    let role = Role::parse(&role)
         .ok_or_else(|| ApiError::invalid("role must be office, unit or appraiser"))?;
     let login = login.trim();
     if login.is_empty()
@@ -992,26 +987,16 @@ pub(crate) async fn assign_to(
     let mut write = app.db.write().await?;
     for unit in &units {
         for area in &areas {
-            let known = sqlx::query(
-                "SELECT unit_code FROM assignments WHERE round_id = $1 AND account_id = $2 AND unit_code = $3 AND area = $4",
+            // An assignment already made stays as it is.
+            sqlx::query(
+                "INSERT INTO assignments (round_id, account_id, unit_code, area) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
             )
             .bind(&round.id)
             .bind(&account_id)
             .bind(unit)
             .bind(area)
-            .fetch_optional(&mut *write.tx)
+            .execute(&mut *write.tx)
             .await?;
-            if known.is_none() {
-                sqlx::query(
-                    "INSERT INTO assignments (round_id, account_id, unit_code, area) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(&round.id)
-                .bind(&account_id)
-                .bind(unit)
-                .bind(area)
-                .execute(&mut *write.tx)
-                .await?;
-            }
         }
     }
     audit::record(
@@ -1129,29 +1114,25 @@ pub(crate) async fn demo_round(app: &App) -> ApiResult<(String, Vec<(String, Str
             .await?
             .try_get("code")?;
     let mut accounts = Vec::new();
-    let (login, password) = new_account(
-        app,
-        &office,
-        "donvi",
-        "unit",
-        &first,
-        Some(id.clone()),
-        Some(first.clone()),
-        None,
-    )
-    .await?;
+    let unit = NewAccount {
+        login: "donvi".to_owned(),
+        role: "unit".to_owned(),
+        name: first.clone(),
+        round: Some(id.clone()),
+        unit: Some(first.clone()),
+        password: None,
+    };
+    let (login, password) = new_account(app, &office, unit).await?;
     accounts.push((login, format!("unit {first}"), password));
-    let (login, password) = new_account(
-        app,
-        &office,
-        "thamdinh",
-        "appraiser",
-        "Hội đồng thẩm định",
-        None,
-        None,
-        None,
-    )
-    .await?;
+    let appraiser = NewAccount {
+        login: "thamdinh".to_owned(),
+        role: "appraiser".to_owned(),
+        name: "Hội đồng thẩm định".to_owned(),
+        round: None,
+        unit: None,
+        password: None,
+    };
+    let (login, password) = new_account(app, &office, appraiser).await?;
     assign_to(app, &office, &id, &login, Some(vec!["*".to_owned()]), None).await?;
     accounts.push((login, "appraiser".to_owned(), password));
     Ok((id, accounts))

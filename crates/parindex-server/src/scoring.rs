@@ -28,6 +28,29 @@ const INPUTS_FILE: &str = "units.json";
 /// The round's units, attributes, values of every stage and evidence flags, as one JSON input
 /// document (criteria/FORMAT.md), units and codes in order.
 pub(crate) async fn inputs_document(app: &App, round: &RoundRow) -> ApiResult<BundleFile> {
+    let document = inputs_value(app, round).await?;
+    Ok(BundleFile {
+        file: INPUTS_FILE.to_owned(),
+        text: serde_json::to_string_pretty(&document).map_err(ApiError::internal)? + "\n",
+    })
+}
+
+/// A unit's values at a stage, in the JSON input document: `values` for the first stage,
+/// `stages.<stage>` for the others.
+fn stage_values<'a>(unit: &'a mut Map<String, Value>, stage: &str, first: &str) -> &'a mut Value {
+    let values = if stage == first {
+        unit.entry("values").or_insert_with(|| json!({}))
+    } else {
+        &mut unit.entry("stages").or_insert_with(|| json!({}))[stage]
+    };
+    if values.is_null() {
+        *values = json!({});
+    }
+    values
+}
+
+/// The round's input document, as a value (see [`inputs_document`]).
+async fn inputs_value(app: &App, round: &RoundRow) -> ApiResult<Value> {
     let plan = rounds::plan(app, round)?;
     let first_stage = plan.set().policy.stages[0].clone();
     // Units in the order the office gave them, as a file would list them.
@@ -69,15 +92,7 @@ pub(crate) async fn inputs_document(app: &App, round: &RoundRow) -> ApiResult<Bu
         let Some(unit) = units.get_mut(&code) else {
             continue;
         };
-        let values = if stage == first_stage {
-            unit.entry("values").or_insert_with(|| json!({}))
-        } else {
-            &mut unit.entry("stages").or_insert_with(|| json!({}))[&stage]
-        };
-        if values.is_null() {
-            *values = json!({});
-        }
-        values[&leaf] = Value::String(value);
+        stage_values(unit, &stage, &first_stage)[&leaf] = Value::String(value);
     }
     for row in sqlx::query(
         "SELECT DISTINCT e.unit_code, e.leaf FROM evidence e JOIN leaf_values v ON v.round_id = e.round_id AND v.unit_code = e.unit_code AND v.leaf = e.leaf AND v.stage = $2 AND v.value <> '' WHERE e.round_id = $1 ORDER BY e.unit_code, e.leaf",
@@ -93,23 +108,23 @@ pub(crate) async fn inputs_document(app: &App, round: &RoundRow) -> ApiResult<Bu
             unit.entry("evidence").or_insert_with(|| json!({}))[&leaf] = Value::Bool(true);
         }
     }
-    let document = json!({
+    Ok(json!({
         "set": plan.set().info.id,
         "units": order
             .iter()
             .filter_map(|code| units.remove(code))
             .map(Value::Object)
             .collect::<Vec<_>>(),
-    });
-    Ok(BundleFile {
-        file: INPUTS_FILE.to_owned(),
-        text: serde_json::to_string_pretty(&document).map_err(ApiError::internal)? + "\n",
-    })
+    }))
 }
 
 /// Scores the round's current values.
 async fn score_now(app: &App, round: &RoundRow) -> ApiResult<Scored> {
-    let inputs = inputs_document(app, round).await?;
+    score_inputs(round, inputs_document(app, round).await?)
+}
+
+/// Scores an input document with the round's set.
+fn score_inputs(round: &RoundRow, inputs: BundleFile) -> ApiResult<Scored> {
     score_files(&round.set_file, &round.set_text, &[inputs]).map_err(|e| match e {
         parindex_io::RoundError::Input(e) => refused("the round's values cannot be scored", &e),
         other => ApiError::internal(other),
@@ -183,24 +198,13 @@ pub(crate) async fn preview_with(
 ) -> ApiResult<Scored> {
     let plan = rounds::plan(app, round)?;
     let first = plan.set().policy.stages[0].clone();
-    let inputs = inputs_document(app, round).await?;
-    let mut document: Value = serde_json::from_str(&inputs.text).map_err(ApiError::internal)?;
+    let mut document = inputs_value(app, round).await?;
     let entry = document["units"]
         .as_array_mut()
         .and_then(|units| units.iter_mut().find(|u| u["unit"] == unit))
+        .and_then(Value::as_object_mut)
         .ok_or_else(|| ApiError::not_found(format!("no unit {unit}")))?;
-    let values = if stage == first {
-        entry
-            .as_object_mut()
-            .map(|o| o.entry("values").or_insert_with(|| json!({})))
-    } else {
-        entry
-            .as_object_mut()
-            .map(|o| o.entry("stages").or_insert_with(|| json!({})))
-            .and_then(|stages| stages.as_object_mut())
-            .map(|stages| stages.entry(stage).or_insert_with(|| json!({})))
-    };
-    if let Some(values) = values.and_then(Value::as_object_mut) {
+    if let Some(values) = stage_values(entry, stage, &first).as_object_mut() {
         for (leaf, text) in typed {
             if text.trim().is_empty() {
                 values.remove(leaf);
@@ -213,10 +217,7 @@ pub(crate) async fn preview_with(
         file: "preview.json".to_owned(),
         text: document.to_string(),
     };
-    score_files(&round.set_file, &round.set_text, &[inputs]).map_err(|e| match e {
-        parindex_io::RoundError::Input(e) => refused("the values cannot be scored", &e),
-        other => ApiError::internal(other),
-    })
+    score_inputs(round, inputs)
 }
 
 /// `GET /api/rounds/{round}/results`: the results document (`parindex-results/1`): published,

@@ -606,30 +606,23 @@ pub(crate) async fn attach_evidence(
         .map_err(ApiError::internal)?;
     }
     let mut write = app.db.write().await?;
-    let known = sqlx::query(
-        "SELECT sha256 FROM evidence WHERE round_id = $1 AND unit_code = $2 AND leaf = $3 AND sha256 = $4",
+    // The same file attached twice to the same row is kept once, and logged once.
+    let added = sqlx::query(
+        "INSERT INTO evidence (round_id, unit_code, leaf, sha256, file_name, media_type, size, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
     )
     .bind(&round.id)
     .bind(unit)
     .bind(leaf)
     .bind(&sha256)
-    .fetch_optional(&mut *write.tx)
-    .await?;
-    if known.is_none() {
-        sqlx::query(
-            "INSERT INTO evidence (round_id, unit_code, leaf, sha256, file_name, media_type, size, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&round.id)
-        .bind(unit)
-        .bind(leaf)
-        .bind(&sha256)
-        .bind(name)
-        .bind(media_type)
-        .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
-        .bind(&account.login)
-        .bind(now())
-        .execute(&mut *write.tx)
-        .await?;
+    .bind(name)
+    .bind(media_type)
+    .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
+    .bind(&account.login)
+    .bind(now())
+    .execute(&mut *write.tx)
+    .await?
+    .rows_affected();
+    if added == 1 {
         audit::record(
             &mut write,
             Change {
