@@ -66,4 +66,8 @@ fn a_broken_units_file_is_located() {
         &units_file(&dir, &unknown),
         "units.toml:8:1: unit all-max: 9.9.9 (self):",
     );
+    fails_saying(
+        &dir.path().join("khong-co.toml"),
+        "khong-co.toml: cannot read:",
+    );
 }

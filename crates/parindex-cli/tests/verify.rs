@@ -77,4 +77,8 @@ fn a_changed_bundle_does_not_verify() {
 
     std::fs::write(&path, "{\"format\": \"parindex-results/1\"}").expect("written");
     refused(&path, "not a parindex bundle");
+    refused(
+        &dir.path().join("khong-co.json"),
+        "khong-co.json: cannot read:",
+    );
 }

@@ -40,6 +40,7 @@ on_every_database!(
     pages_refuse_what_the_api_refuses,
     password_change,
     direct_points_show_their_range,
+    refusals_name_their_reason,
 );
 
 async fn advance(office: &User, round: &str, to: &str) {
@@ -1221,5 +1222,151 @@ async fn direct_points_show_their_range(server: &Server) {
     assert!(
         page.contains("placeholder=\"0–3, bước 0,25\""),
         "no range hint for 2.3"
+    );
+}
+
+/// Each way the server refuses a request says why, in words a person reads, and with its check
+/// code where the pages word it themselves.
+async fn refusals_name_their_reason(server: &Server) {
+    let office = server.office().await;
+    let (round, passwords) = round_with_units(server, &office).await;
+    let a = server.login("cap-a", &passwords["cap-a"]).await;
+    let path = unit_path(&round, "CAP-A");
+    let value = json!({ "value": "có", "version": 0 });
+
+    let refused = a
+        .expect(
+            Method::PUT,
+            &format!("{path}/values/1.1.2"),
+            value.clone(),
+            409,
+        )
+        .await;
+    assert_eq!(refused["check"], "check-wrong-state");
+    assert_eq!(
+        refused["message"],
+        "the round is draft, and this can be done only while it is open"
+    );
+
+    // A window that closed yesterday, written the way an office writes dates.
+    office
+        .expect(
+            Method::PUT,
+            &format!("/api/rounds/{round}/windows"),
+            json!({ "self_assessment": { "opens": "01/01/2020", "closes": "31/12/2020" } }),
+            200,
+        )
+        .await;
+    advance(&office, &round, "open").await;
+    let refused = a
+        .expect(
+            Method::PUT,
+            &format!("{path}/values/1.1.2"),
+            value.clone(),
+            409,
+        )
+        .await;
+    assert_eq!(refused["check"], "check-window-closed");
+    assert!(
+        refused["message"].as_str().is_some_and(
+            |m| m.starts_with("the open window is 01/01/2020 to 31/12/2020, and today is ")
+        ),
+        "{refused}"
+    );
+    let refused = office
+        .expect(
+            Method::PUT,
+            &format!("/api/rounds/{round}/windows"),
+            json!({ "self_assessment": { "opens": "31/12/2020", "closes": "01/01/2020" } }),
+            422,
+        )
+        .await;
+    assert_eq!(
+        refused["message"],
+        "self_assessment: it closes (01/01/2020) before it opens (31/12/2020)"
+    );
+    office
+        .expect(
+            Method::PUT,
+            &format!("/api/rounds/{round}/windows"),
+            json!({}),
+            200,
+        )
+        .await;
+
+    let refused = a
+        .expect(
+            Method::POST,
+            &format!("{path}/comments"),
+            json!({ "leaf": "1.1.2", "body": "x".repeat(4001) }),
+            422,
+        )
+        .await;
+    assert_eq!(refused["check"], "check-comment-length");
+    assert_eq!(refused["message"], "a comment has 1 to 4000 characters");
+
+    let response = a
+        .upload(
+            &format!("{path}/evidence/1.1.2"),
+            "gia-mao.pdf",
+            b"<html>".to_vec(),
+        )
+        .await;
+    let refused: Value = response.json().await.expect("json");
+    assert_eq!(refused["check"], "check-evidence-type");
+    let mut big = pdf("big");
+    big.resize(parindex_server::MAX_EVIDENCE_BYTES + 1, b' ');
+    let response = a
+        .upload(&format!("{path}/evidence/1.1.2"), "lon.pdf", big)
+        .await;
+    let refused: Value = response.json().await.expect("json");
+    assert_eq!(refused["check"], "check-file-too-large");
+    assert_eq!(refused["message"], "the file is over 20 MiB");
+
+    for (body, message) in [
+        (
+            json!({ "login": "có dấu", "role": "unit", "name": "x", "round": round, "unit": "CAP-A" }),
+            "a login is 1–64 letters, digits, '-', '_', '.' or '@'",
+        ),
+        (
+            json!({ "login": "x", "role": "admin", "name": "x" }),
+            "role must be office, unit or appraiser",
+        ),
+        (
+            json!({ "login": "x", "role": "appraiser", "name": "x", "password": "ngắn" }),
+            "a password has at least 12 characters",
+        ),
+        (
+            json!({ "login": "x", "role": "unit", "name": "x" }),
+            "a unit account names its round and unit",
+        ),
+    ] {
+        let refused = office
+            .expect(Method::POST, "/api/accounts", body, 422)
+            .await;
+        assert_eq!(refused["message"], message);
+    }
+    let refused = office
+        .expect(
+            Method::POST,
+            &format!("/api/rounds/{round}/assignments"),
+            json!({ "account": "thamdinh-x", "areas": ["9.9"] }),
+            422,
+        )
+        .await;
+    assert_eq!(refused["message"], "the set has no area or criterion 9.9");
+    let refused = office
+        .expect(
+            Method::POST,
+            "/api/rounds",
+            json!({ "title": "t", "set_toml": "[set]\nid = 1\n", "set_file": "x.toml" }),
+            422,
+        )
+        .await;
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("the criteria file does not validate:\nx.toml:")),
+        "{refused}"
     );
 }
