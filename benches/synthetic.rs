@@ -1,7 +1,7 @@
 //! Synthetic units for the benchmarks: plausible inputs for every leaf, drawn by a fixed
 //! generator so that every run scores the same units.
 
-use parindex_core::{Batch, Measure, Plan, Rule, SurveyMode};
+use parindex_core::{Batch, Plan, Rule};
 
 /// A small deterministic generator, so that every run scores the same units.
 struct Lcg(u64);
@@ -29,32 +29,7 @@ pub(crate) fn synthetic_batch(plan: &Plan, units: usize) -> Batch {
         let unit = batch.add_unit(&format!("U{u:05}"), []).expect("new unit");
         for (code, rule) in &leaves {
             let r = rng.next();
-            let text = match rule {
-                Rule::YesNo { .. } => if r % 5 == 0 { "không" } else { "có" }.to_owned(),
-                Rule::Levels { levels } => levels[r as usize % levels.len()].key.clone(),
-                Rule::Timeliness { .. } => {
-                    ["đúng hạn", "trễ hạn", "không"][r as usize % 3].to_owned()
-                }
-                Rule::Tiers {
-                    measure: Measure::Count,
-                    ..
-                } => (r % 6).to_string(),
-                Rule::Survey {
-                    mode: SurveyMode::Share { .. },
-                    ..
-                } => {
-                    // Respondent counts, so that an analysis can redraw them.
-                    let respondents = 20 + r % 40;
-                    format!(
-                        "{}/{respondents}",
-                        respondents - (r >> 8) % (respondents / 2 + 1)
-                    )
-                }
-                _ => {
-                    let den = 10 + r % 40;
-                    format!("{}/{den}", den - (r >> 8) % (den / 2 + 1))
-                }
-            };
+            let text = rule.input().sample(u64::from(r));
             batch
                 .set_text(unit, code, None, &text)
                 .expect("valid input");

@@ -126,27 +126,6 @@ pub(crate) struct Model {
     pub(crate) point_band: Vec<Option<String>>,
 }
 
-/// The distinct points of a rule's ordered outcomes, ascending; `None` when its outcomes are
-/// not a short ordered list (proportional, per item, direct, relative, branch).
-fn outcome_points(rule: &Rule) -> Option<Vec<Decimal>> {
-    let mut points: Vec<Decimal> = match rule {
-        Rule::YesNo { yes, no, .. } => vec![*yes, *no],
-        Rule::Levels { levels } => levels.iter().map(|l| l.points).collect(),
-        Rule::Timeliness {
-            on_time,
-            late,
-            missing,
-            per_day_late: None,
-            ..
-        } => vec![*on_time, *late, *missing],
-        Rule::Tiers { tiers, .. } => tiers.iter().map(|t| t.points).collect(),
-        _ => return None,
-    };
-    points.sort();
-    points.dedup();
-    (points.len() > 1).then_some(points)
-}
-
 fn float(x: Decimal) -> f64 {
     x.to_f64().unwrap_or(0.0)
 }
@@ -351,7 +330,7 @@ impl Model {
                 }
                 let appraisal = match set.nodes[node].source {
                     Source::SelfAssessed => {
-                        outcome_points(rule).map(|o| neighbours(&o, score.points))
+                        rule.outcome_points().map(|o| neighbours(&o, score.points))
                     }
                     _ => None,
                 };
@@ -364,7 +343,7 @@ impl Model {
                             Some(self.surveys.len() - 1)
                         }
                         None => {
-                            if first && matches!(rule, Rule::Survey { .. }) {
+                            if first && matches!(rule, Rule::Survey(_)) {
                                 self.surveys_held += 1;
                             }
                             None
@@ -436,7 +415,7 @@ impl Model {
         node: usize,
         rule: &Rule,
     ) -> Option<Survey> {
-        let Rule::Survey { .. } = rule else {
+        let Rule::Survey(_) = rule else {
             return None;
         };
         let Some((Value::Survey(survey), _)) = card.trace(node) else {

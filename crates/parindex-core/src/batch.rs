@@ -487,7 +487,7 @@ impl Batch {
             let leaf = self.plan.leaves[self.plan.leaf_index(code).unwrap_or_default()];
             let rule = self.plan.set.nodes[leaf].rule.as_ref();
             let parsed = rule
-                .map(|r| r.parse(text))
+                .map(|r| r.parse(text).map_err(String::from))
                 .unwrap_or_else(|| Err("has no rule".to_owned()));
             Input::Value(parsed.map_err(|m| self.unit_error(unit, Some(code), m))?)
         };

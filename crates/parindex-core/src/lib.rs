@@ -66,8 +66,9 @@ pub use reform_area::{
     UnitAreaChange, compare_reform_areas,
 };
 pub use rule::{
-    Among, Better, BranchOn, Case, Context, Fired, Level, Measure, Outcome, Rule, RuleKind,
-    Statistic, SurveyMode, SurveyModeKind, Tier,
+    Among, Answer, Better, Branch, BranchOn, Case, Context, Direct, Fired, InputShape, Level,
+    Levels, Measure, Outcome, PerItem, Proportional, Relative, Rule, RuleError, RuleKind,
+    Statistic, SurveyMode, SurveyModeKind, SurveyRule, Tier, Tiers, Timeliness, YesNo,
 };
 pub use value::{Input, Responses, Survey, Value};
 pub use write::rule_to_toml;

@@ -18,7 +18,7 @@ use crate::condition::Condition;
 use crate::date::Date;
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Severity};
 use crate::model::*;
-use crate::rule::*;
+use crate::rule::{Rule, RuleKind};
 use crate::spanned::{At, Kind, Reader, Value, read_toml_file};
 use crate::text::{nfc, nfc_string};
 use crate::validate;
@@ -261,7 +261,7 @@ impl Reader<'_> {
         self.decimal_value(at, key, value)
     }
 
-    fn condition(&mut self, at: &At<'_, '_>, key: &str) -> Option<Condition> {
+    pub(crate) fn condition(&mut self, at: &At<'_, '_>, key: &str) -> Option<Condition> {
         let value = self.get(at, key, true)?;
         let DeValue::String(text) = value.get_ref() else {
             self.wrong_type(at, key, value, "a condition string like \"50 <= x < 100\"");
@@ -291,7 +291,12 @@ impl Reader<'_> {
         }
     }
 
-    fn attr_value(&mut self, at: &At<'_, '_>, key: &str, value: &Value<'_>) -> Option<AttrValue> {
+    pub(crate) fn attr_value(
+        &mut self,
+        at: &At<'_, '_>,
+        key: &str,
+        value: &Value<'_>,
+    ) -> Option<AttrValue> {
         match value.get_ref() {
             DeValue::Boolean(b) => Some(AttrValue::Bool(*b)),
             DeValue::String(s) => Some(AttrValue::Text(nfc_string(s))),
@@ -741,37 +746,9 @@ impl Reader<'_> {
         Some(conditions)
     }
 
-    fn read_tiers(&mut self, at: &At<'_, '_>) -> Option<Vec<Tier>> {
-        let tier_tables = self.tables(at, "tier");
-        if tier_tables.is_empty() {
-            self.report(
-                Check::MissingKey,
-                &at.span,
-                at.code.as_deref(),
-                "the rule has no [[node.rule.tier]]".to_owned(),
-            );
-            return None;
-        }
-        if !self.within_limit(&tier_tables, "tiers", MAX_LIST_ITEMS) {
-            return None;
-        }
-        let mut tiers = Vec::new();
-        for tier_at in &tier_tables {
-            self.known_keys(tier_at, &["when", "points", "label"], "a tier");
-            let when = self.condition(tier_at, "when");
-            let points = self.decimal(tier_at, "points", true);
-            let label = self.string(tier_at, "label", false);
-            tiers.push(Tier {
-                when: when?,
-                points: points?,
-                label,
-            });
-        }
-        Some(tiers)
-    }
-
-    /// Reads a leaf's rule; `max` is the node's maximum, the default points for yes.
-    fn read_rule(&mut self, at: &At<'_, '_>, max: Decimal) -> Option<Rule> {
+    /// Reads a leaf's rule; `max` is the node's maximum, the default points for yes. Each kind
+    /// reads its own keys ([`crate::rule`]).
+    pub(crate) fn read_rule(&mut self, at: &At<'_, '_>, max: Decimal) -> Option<Rule> {
         let kind = match self.required_string(at, "kind")?.parse::<RuleKind>() {
             Ok(kind) => kind,
             Err(e) => {
@@ -785,215 +762,11 @@ impl Reader<'_> {
                 return None;
             }
         };
-        let allowed: &[&str] = match kind {
-            RuleKind::YesNo => &["kind", "yes", "no", "yes_label", "no_label"],
-            RuleKind::Levels => &["kind", "level"],
-            RuleKind::Timeliness => &["kind", "due", "on_time", "late", "missing", "per_day_late"],
-            RuleKind::Tiers => &["kind", "measure", "better", "tier"],
-            RuleKind::Proportional => &["kind", "target", "floor", "cap", "round"],
-            RuleKind::PerItem => &["kind", "points", "cap", "floor"],
-            RuleKind::Survey => &["kind", "mode", "tier", "options", "groups", "satisfied"],
-            RuleKind::Relative => &["kind", "to", "among", "at_or_above", "below"],
-            RuleKind::Direct => &["kind", "min", "step"],
-            RuleKind::Branch => &["kind", "on", "case"],
-        };
-        self.known_keys(at, allowed, &format!("a {kind} rule"));
-        let rule = match kind {
-            RuleKind::YesNo => {
-                let yes = self.decimal(at, "yes", false);
-                let no = self.decimal(at, "no", false);
-                Rule::YesNo {
-                    yes: yes.unwrap_or(max),
-                    no: no.unwrap_or(Decimal::ZERO),
-                    yes_label: self.string(at, "yes_label", false),
-                    no_label: self.string(at, "no_label", false),
-                }
-            }
-            RuleKind::Levels => {
-                let mut levels = Vec::new();
-                let level_tables = self.tables(at, "level");
-                if level_tables.is_empty() {
-                    self.report(
-                        Check::MissingKey,
-                        &at.span,
-                        at.code.as_deref(),
-                        "the rule has no [[node.rule.level]]".to_owned(),
-                    );
-                    return None;
-                }
-                if !self.within_limit(&level_tables, "levels", MAX_LIST_ITEMS) {
-                    return None;
-                }
-                for level_at in &level_tables {
-                    self.known_keys(level_at, &["key", "label", "points"], "a level");
-                    let key = self.required_string(level_at, "key");
-                    if let Some(k) = key.as_deref().filter(|k| k.contains(',')) {
-                        // The template lists the keys in a drop-down, separated by commas.
-                        let span = level_at
-                            .table
-                            .get("key")
-                            .map_or(level_at.span.clone(), |v| v.span());
-                        let message = format!(
-                            "the level key \"{k}\" holds a comma, which would split the template's list of keys: use another word"
-                        );
-                        self.report(Check::WrongType, &span, level_at.code.as_deref(), message);
-                    }
-                    let label = self.string(level_at, "label", false);
-                    let points = self.decimal(level_at, "points", true);
-                    levels.push(Level {
-                        key: key?,
-                        label,
-                        points: points?,
-                    });
-                }
-                Rule::Levels { levels }
-            }
-            RuleKind::Timeliness => {
-                let due = match self.string(at, "due", false) {
-                    Some(text) => match text.parse::<Date>() {
-                        Ok(d) => Some(d),
-                        Err(e) => {
-                            let span = at.table.get("due").map_or(at.span.clone(), |v| v.span());
-                            self.report(Check::WrongType, &span, at.code.as_deref(), e.to_string());
-                            return None;
-                        }
-                    },
-                    None => None,
-                };
-                Rule::Timeliness {
-                    due,
-                    on_time: self.decimal(at, "on_time", true)?,
-                    late: self.decimal(at, "late", true)?,
-                    missing: self.decimal(at, "missing", false).unwrap_or(Decimal::ZERO),
-                    per_day_late: self.decimal(at, "per_day_late", false),
-                }
-            }
-            RuleKind::Tiers => {
-                let measure = self.choice(at, "measure");
-                let better = self.choice(at, "better");
-                let tiers = self.read_tiers(at);
-                Rule::Tiers {
-                    measure: measure?.unwrap_or(Measure::Percent),
-                    better: better?.unwrap_or(Better::Higher),
-                    tiers: tiers?,
-                }
-            }
-            RuleKind::Proportional => {
-                let round = match self.integer(at, "round", false) {
-                    Some(r) if (0..=10).contains(&r) => u32::try_from(r).ok(),
-                    Some(r) => {
-                        let span = at.table.get("round").map_or(at.span.clone(), |v| v.span());
-                        self.report(
-                            Check::WrongType,
-                            &span,
-                            at.code.as_deref(),
-                            format!("`round` = {r} must be between 0 and 10"),
-                        );
-                        return None;
-                    }
-                    None => None,
-                };
-                let target = self.decimal(at, "target", false);
-                if target.is_some_and(|t| t <= Decimal::ZERO || t > Decimal::ONE_HUNDRED) {
-                    let span = at.table.get("target").map_or(at.span.clone(), |v| v.span());
-                    self.report(
-                        Check::WrongType,
-                        &span,
-                        at.code.as_deref(),
-                        "`target` must be a percent above 0 and at most 100".to_owned(),
-                    );
-                }
-                Rule::Proportional {
-                    target,
-                    floor: self.decimal(at, "floor", false),
-                    cap: self.decimal(at, "cap", false),
-                    round,
-                }
-            }
-            RuleKind::PerItem => Rule::PerItem {
-                points: self.decimal(at, "points", true)?,
-                cap: self.decimal(at, "cap", false),
-                floor: self.decimal(at, "floor", false),
-            },
-            RuleKind::Survey => {
-                let mode = self.choice(at, "mode")?;
-                let mode = match mode {
-                    Some(SurveyModeKind::Share) | None if !at.table.contains_key("options") => {
-                        SurveyMode::Share {
-                            tiers: self.read_tiers(at)?,
-                        }
-                    }
-                    _ => {
-                        let options = self.weights(at, "options")?;
-                        if options.is_empty() {
-                            self.report(
-                                Check::MissingKey,
-                                &at.span,
-                                at.code.as_deref(),
-                                "missing key `options`".to_owned(),
-                            );
-                            return None;
-                        }
-                        SurveyMode::Options { options }
-                    }
-                };
-                Rule::Survey {
-                    mode,
-                    groups: self.weights(at, "groups")?,
-                    satisfied: self.strings(at, "satisfied")?,
-                }
-            }
-            RuleKind::Relative => Rule::Relative {
-                to: self.choice(at, "to")?.unwrap_or(Statistic::Mean),
-                among: self.choice(at, "among")?.unwrap_or(Among::All),
-                at_or_above: self.decimal(at, "at_or_above", true)?,
-                below: self.decimal(at, "below", false).unwrap_or(Decimal::ZERO),
-            },
-            RuleKind::Direct => Rule::Direct {
-                min: self.decimal(at, "min", false),
-                step: self.decimal(at, "step", false),
-            },
-            RuleKind::Branch => {
-                let on_at = self.table(at, "on", true)?;
-                self.known_keys(&on_at, &["attribute", "node"], "`on`");
-                let on = if let Some(node) = self.string(&on_at, "node", false) {
-                    BranchOn::Node(node)
-                } else {
-                    BranchOn::Attribute(self.required_string(&on_at, "attribute")?)
-                };
-                let mut cases = Vec::new();
-                let case_tables = self.tables(at, "case");
-                if !self.within_limit(&case_tables, "cases", MAX_LIST_ITEMS) {
-                    return None;
-                }
-                for case_at in case_tables {
-                    self.known_keys(&case_at, &["equals", "rule"], "a case");
-                    let equals = match self.get(&case_at, "equals", false) {
-                        Some(v) => Some(self.attr_value(&case_at, "equals", v)?),
-                        None => None,
-                    };
-                    let rule_at = self.table(&case_at, "rule", true)?;
-                    cases.push(Case {
-                        equals,
-                        rule: self.read_rule(&rule_at, max)?,
-                    });
-                }
-                if cases.is_empty() {
-                    self.report(
-                        Check::MissingKey,
-                        &at.span,
-                        at.code.as_deref(),
-                        "the branch has no [[node.rule.case]]".to_owned(),
-                    );
-                    return None;
-                }
-                Rule::Branch { on, cases }
-            }
-        };
-        Some(rule)
+        self.known_keys(at, &kind.keys(), &format!("a {kind} rule"));
+        kind.read(self, at, max)
     }
 
-    fn weights(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<(String, Decimal)>> {
+    pub(crate) fn weights(&mut self, at: &At<'_, '_>, key: &str) -> Option<Vec<(String, Decimal)>> {
         let Some(table_at) = self.table(at, key, false) else {
             return if at.table.contains_key(key) {
                 None

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::model::{CriteriaSet, NodeKind, NotApplicable};
-use crate::rule::{BranchOn, Rule};
+use crate::rule::{Branch, BranchOn, Rule};
 use crate::text::nfc;
 
 /// A criteria set compiled for scoring.
@@ -99,10 +99,10 @@ impl Plan {
         let branch_source = leaves
             .iter()
             .map(|i| match &set.nodes[*i].rule {
-                Some(Rule::Branch {
+                Some(Rule::Branch(Branch {
                     on: BranchOn::Node(code),
                     ..
-                }) => by_code.get(code).and_then(|j| leaf_of_node[*j]),
+                })) => by_code.get(code).and_then(|j| leaf_of_node[*j]),
                 _ => None,
             })
             .collect();

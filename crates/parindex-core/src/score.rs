@@ -10,7 +10,7 @@ use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotAppli
 use crate::names::named;
 use crate::plan::Plan;
 use crate::rank;
-use crate::rule::{Among, BranchOn, Context, Outcome, Rule, Statistic};
+use crate::rule::{Among, Branch, BranchOn, Context, Levels, Outcome, Relative, Rule, Statistic};
 use crate::value::{Input, Value};
 
 /// The engine's version, carried by every result.
@@ -377,7 +377,8 @@ impl Plan {
     fn references(&self, batch: &Batch) -> References {
         let mut references = References::new();
         for (leaf, node) in self.leaves.iter().enumerate() {
-            let Some(Rule::Relative { to, among, .. }) = &self.set.nodes[*node].rule else {
+            let Some(Rule::Relative(Relative { to, among, .. })) = &self.set.nodes[*node].rule
+            else {
                 continue;
             };
             let mut by_group: HashMap<Option<String>, Vec<Decimal>> = HashMap::new();
@@ -575,7 +576,7 @@ impl Plan {
             case: None,
         };
         match &node.rule {
-            Some(Rule::Relative { among, .. }) => {
+            Some(Rule::Relative(Relative { among, .. })) => {
                 let key_group = if *among == Among::Group {
                     group.clone()
                 } else {
@@ -583,7 +584,7 @@ impl Plan {
                 };
                 ctx.reference = references.get(&(leaf, key_group)).copied();
             }
-            Some(Rule::Branch { on, cases }) => {
+            Some(Rule::Branch(Branch { on, cases })) => {
                 ctx.case = Some(self.branch_case(batch, unit, leaf, stage, on, cases)?)
             }
             _ => {}
@@ -675,7 +676,7 @@ impl Plan {
                         (Value::Bool(b), _) => Some(AttrValue::Bool(*b)),
                         (Value::Number(n), _) => Some(AttrValue::Number(*n)),
                         (Value::Text(t), _) => Some(AttrValue::Text(t.to_string())),
-                        (Value::Choice(i), Some(Rule::Levels { levels })) => levels
+                        (Value::Choice(i), Some(Rule::Levels(Levels { levels }))) => levels
                             .get(usize::from(*i))
                             .map(|l| AttrValue::Text(l.key.clone())),
                         _ => None,

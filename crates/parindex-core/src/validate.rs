@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use crate::condition::Condition;
 use crate::diagnostic::{Check, Diagnostic, Location, Severity};
 use crate::model::*;
-use crate::rule::{Better, BranchOn, Measure, Rule, SurveyMode, Tier};
+use crate::rule::{BranchOn, InputShape, Measure, Rule, RuleChecks};
 
 /// Runs every check on `set` and applies its acknowledgements. Returns errors and warnings.
 pub(crate) fn validate(set: &CriteriaSet, file: &str) -> Vec<Diagnostic> {
@@ -260,28 +260,13 @@ impl Validator<'_> {
 
     /// A plan measurement is a ratio or a count: the rule must read that kind of number.
     fn check_derive(&mut self, node: &Node, measure: PlanMeasure) {
-        let takes_ratio = |rule: &Rule| {
-            matches!(
-                rule,
-                Rule::Tiers {
-                    measure: Measure::Percent,
-                    ..
-                } | Rule::Proportional { .. }
-            )
-        };
-        let takes_count = |rule: &Rule| {
-            matches!(
-                rule,
-                Rule::Tiers {
-                    measure: Measure::Count | Measure::Number,
-                    ..
-                } | Rule::PerItem { .. }
-            )
-        };
-        let fits = match (&node.rule, measure) {
+        let shape = node.rule.as_ref().map(Rule::input);
+        let fits = match (shape, measure) {
             (None, _) => false,
-            (Some(rule), PlanMeasure::Done | PlanMeasure::OnTime) => takes_ratio(rule),
-            (Some(rule), PlanMeasure::LateOrNotDone) => takes_count(rule),
+            (Some(shape), PlanMeasure::Done | PlanMeasure::OnTime) => shape == InputShape::Percent,
+            (Some(shape), PlanMeasure::LateOrNotDone) => {
+                matches!(shape, InputShape::Count | InputShape::Number)
+            }
         };
         if !fits {
             let wanted = match measure {
@@ -321,106 +306,10 @@ impl Validator<'_> {
             );
             self.report(Check::NegativePoints, &node.location, code, message);
         }
-        match rule {
-            Rule::Tiers {
-                measure,
-                better,
-                tiers,
-            } => self.check_tiers(node, *measure, *better, tiers),
-            Rule::Survey {
-                mode: SurveyMode::Share { tiers },
-                ..
-            } => self.check_tiers(node, Measure::Percent, Better::Higher, tiers),
-            Rule::Survey {
-                mode: SurveyMode::Options { options },
-                groups,
-                ..
-            } => {
-                for (name, weight) in options.iter().chain(groups) {
-                    if *weight < Decimal::ZERO
-                        || (options.iter().any(|(o, _)| o == name)
-                            && *weight > Decimal::ONE_HUNDRED)
-                    {
-                        let message = format!(
-                            "weight {} of `{name}` must be within 0–100",
-                            weight.normalize()
-                        );
-                        self.report(Check::WrongType, &node.location, code, message);
-                    }
-                }
-            }
-            Rule::Levels { levels } => {
-                let mut keys = HashSet::new();
-                for level in levels {
-                    if !keys.insert(level.key.to_lowercase()) {
-                        let message = format!("level key `{}` appears twice", level.key);
-                        self.report(Check::DuplicateCode, &node.location, code, message);
-                    }
-                }
-            }
-            Rule::Branch { cases, .. } => {
-                for case in cases {
-                    self.check_rule_shape(node, &case.rule);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The checks of a branch's inner rules, without the best-points check, which applies to
-    /// the branch as a whole.
-    fn check_rule_shape(&mut self, node: &Node, rule: &Rule) {
-        if let Rule::Tiers {
-            measure,
-            better,
-            tiers,
-        } = rule
-        {
-            self.check_tiers(node, *measure, *better, tiers);
-        }
-    }
-
-    fn check_tiers(&mut self, node: &Node, measure: Measure, better: Better, tiers: &[Tier]) {
-        let code = Some(node.code.as_str());
-        let conditions: Vec<&Condition> = tiers.iter().map(|t| &t.when).collect();
-        let points = test_points(&conditions, measure);
-        let first_match = |x: Decimal| tiers.iter().position(|t| t.when.contains(x));
-        if let Some(gap) = points.iter().find(|x| first_match(**x).is_none()) {
-            let message = format!("no tier matches x = {}", gap.normalize());
-            self.report(Check::TierGap, &node.location, code, message);
-        }
-        for (i, tier) in tiers.iter().enumerate() {
-            if !points.iter().any(|x| first_match(*x) == Some(i)) {
-                let message = format!(
-                    "tier {} (`{}`) can never match: earlier tiers cover it",
-                    i + 1,
-                    tier.when
-                );
-                self.report(Check::TierUnreachable, &node.location, code, message);
-            }
-        }
-        let mut previous: Option<(Decimal, Decimal)> = None;
-        for x in &points {
-            let Some(i) = first_match(*x) else { continue };
-            let here = tiers[i].points;
-            if let Some((px, pp)) = previous {
-                let worse = match better {
-                    Better::Higher => here < pp,
-                    Better::Lower => here > pp,
-                };
-                if worse {
-                    let message = format!(
-                        "tiers are out of order: x = {} gives {} points but the better x = {} gives {}",
-                        px.normalize(),
-                        pp.normalize(),
-                        x.normalize(),
-                        here.normalize()
-                    );
-                    self.report(Check::TierOrder, &node.location, code, message);
-                    break;
-                }
-            }
-            previous = Some((*x, here));
+        let mut found = Vec::new();
+        rule.validate_kind(node, &mut RuleChecks { found: &mut found });
+        for (check, message) in found {
+            self.report(check, &node.location, code, message);
         }
     }
 
@@ -480,7 +369,8 @@ impl Validator<'_> {
                     Some(node.code.clone()),
                 ));
             }
-            if let Some(Rule::Branch { on, .. }) = &node.rule {
+            if let Some(Rule::Branch(branch)) = &node.rule {
+                let on = &branch.on;
                 match on {
                     BranchOn::Attribute(a) => {
                         used.push((a.clone(), node.location.clone(), Some(node.code.clone())))
@@ -615,7 +505,7 @@ impl Validator<'_> {
 /// Values of the measure at which the first matching condition can change: every bound, a
 /// point between each two, and points beyond them, kept within the measure's domain. Matching
 /// is constant between consecutive bounds, so checking these points checks every value.
-fn test_points(conditions: &[&Condition], measure: Measure) -> Vec<Decimal> {
+pub(crate) fn test_points(conditions: &[&Condition], measure: Measure) -> Vec<Decimal> {
     let mut bounds: Vec<Decimal> = conditions.iter().flat_map(|c| c.bounds()).collect();
     bounds.sort();
     bounds.dedup();

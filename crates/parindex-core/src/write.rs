@@ -5,13 +5,13 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 
 use crate::model::*;
-use crate::rule::*;
+use crate::rule::Rule;
 
-fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     toml::Value::String(text.to_owned()).to_string()
 }
 
-fn number(x: Decimal) -> String {
+pub(crate) fn number(x: Decimal) -> String {
     // Strings keep every digit; TOML numbers would too, but a reader using floats would not.
     let text = x.normalize().to_string();
     if text.contains('.') {
@@ -21,7 +21,7 @@ fn number(x: Decimal) -> String {
     }
 }
 
-fn attr(value: &AttrValue) -> String {
+pub(crate) fn attr(value: &AttrValue) -> String {
     match value {
         AttrValue::Bool(b) => b.to_string(),
         AttrValue::Text(t) => quote(t),
@@ -29,7 +29,7 @@ fn attr(value: &AttrValue) -> String {
     }
 }
 
-fn pairs(items: &[(String, Decimal)]) -> String {
+pub(crate) fn pairs(items: &[(String, Decimal)]) -> String {
     let inner: Vec<String> = items
         .iter()
         .map(|(k, v)| format!("{} = {}", quote(k), number(*v)))
@@ -37,7 +37,7 @@ fn pairs(items: &[(String, Decimal)]) -> String {
     format!("{{ {} }}", inner.join(", "))
 }
 
-fn optional(out: &mut Vec<String>, key: &str, value: Option<String>) {
+pub(crate) fn optional(out: &mut Vec<String>, key: &str, value: Option<String>) {
     if let Some(v) = value {
         out.push(format!("{key} = {v}"));
     }
@@ -46,157 +46,15 @@ fn optional(out: &mut Vec<String>, key: &str, value: Option<String>) {
 /// A rule as one inline TOML table: how `show` prints rules and `diff` compares them.
 ///
 /// ```
-/// use parindex_core::{Rule, rule_to_toml};
+/// use parindex_core::{Rule, YesNo, rule_to_toml};
 /// use rust_decimal::Decimal;
-/// let rule = Rule::YesNo { yes: Decimal::ONE, no: Decimal::ZERO, yes_label: None, no_label: None };
+/// let rule = Rule::YesNo(YesNo { yes: Decimal::ONE, no: Decimal::ZERO, yes_label: None, no_label: None });
 /// assert_eq!(rule_to_toml(&rule), r#"{ kind = "yes-no", yes = 1, no = 0 }"#);
 /// ```
 pub fn rule_to_toml(rule: &Rule) -> String {
-    let mut f = vec![format!("kind = {}", quote(rule.kind().as_str()))];
-    let tiers = |tiers: &[Tier]| {
-        let items: Vec<String> = tiers
-            .iter()
-            .map(|t| {
-                let label = t
-                    .label
-                    .as_ref()
-                    .map(|l| format!(", label = {}", quote(l)))
-                    .unwrap_or_default();
-                format!(
-                    "{{ when = {}, points = {}{label} }}",
-                    quote(&t.when.to_string()),
-                    number(t.points)
-                )
-            })
-            .collect();
-        format!("[{}]", items.join(", "))
-    };
-    match rule {
-        Rule::YesNo {
-            yes,
-            no,
-            yes_label,
-            no_label,
-        } => {
-            f.push(format!("yes = {}", number(*yes)));
-            f.push(format!("no = {}", number(*no)));
-            optional(&mut f, "yes_label", yes_label.as_deref().map(quote));
-            optional(&mut f, "no_label", no_label.as_deref().map(quote));
-        }
-        Rule::Levels { levels } => {
-            let items: Vec<String> = levels
-                .iter()
-                .map(|l| {
-                    let label = l
-                        .label
-                        .as_ref()
-                        .map(|x| format!(", label = {}", quote(x)))
-                        .unwrap_or_default();
-                    format!(
-                        "{{ key = {}{label}, points = {} }}",
-                        quote(&l.key),
-                        number(l.points)
-                    )
-                })
-                .collect();
-            f.push(format!("level = [{}]", items.join(", ")));
-        }
-        Rule::Timeliness {
-            due,
-            on_time,
-            late,
-            missing,
-            per_day_late,
-        } => {
-            optional(&mut f, "due", due.map(|d| quote(&d.iso())));
-            f.push(format!("on_time = {}", number(*on_time)));
-            f.push(format!("late = {}", number(*late)));
-            f.push(format!("missing = {}", number(*missing)));
-            optional(&mut f, "per_day_late", per_day_late.map(number));
-        }
-        Rule::Tiers {
-            measure,
-            better,
-            tiers: list,
-        } => {
-            f.push(format!("measure = {}", quote(measure.as_str())));
-            if *better != Better::Higher {
-                f.push(format!("better = {}", quote(better.as_str())));
-            }
-            f.push(format!("tier = {}", tiers(list)));
-        }
-        Rule::Proportional {
-            target,
-            floor,
-            cap,
-            round,
-        } => {
-            optional(&mut f, "target", target.map(number));
-            optional(&mut f, "floor", floor.map(number));
-            optional(&mut f, "cap", cap.map(number));
-            optional(&mut f, "round", round.map(|r| r.to_string()));
-        }
-        Rule::PerItem { points, cap, floor } => {
-            f.push(format!("points = {}", number(*points)));
-            optional(&mut f, "cap", cap.map(number));
-            optional(&mut f, "floor", floor.map(number));
-        }
-        Rule::Survey {
-            mode,
-            groups,
-            satisfied,
-        } => {
-            f.push(format!("mode = {}", quote(mode.kind().as_str())));
-            match mode {
-                SurveyMode::Share { tiers: list } => f.push(format!("tier = {}", tiers(list))),
-                SurveyMode::Options { options } => {
-                    f.push(format!("options = {}", pairs(options)));
-                }
-            }
-            if !groups.is_empty() {
-                f.push(format!("groups = {}", pairs(groups)));
-            }
-            if !satisfied.is_empty() {
-                let quoted: Vec<String> = satisfied.iter().map(|a| quote(a)).collect();
-                f.push(format!("satisfied = [{}]", quoted.join(", ")));
-            }
-        }
-        Rule::Relative {
-            to,
-            among,
-            at_or_above,
-            below,
-        } => {
-            f.push(format!("to = {}", quote(to.as_str())));
-            f.push(format!("among = {}", quote(among.as_str())));
-            f.push(format!("at_or_above = {}", number(*at_or_above)));
-            f.push(format!("below = {}", number(*below)));
-        }
-        Rule::Direct { min, step } => {
-            optional(&mut f, "min", min.map(number));
-            optional(&mut f, "step", step.map(number));
-        }
-        Rule::Branch { on, cases } => {
-            let on = match on {
-                BranchOn::Attribute(a) => format!("{{ attribute = {} }}", quote(a)),
-                BranchOn::Node(c) => format!("{{ node = {} }}", quote(c)),
-            };
-            f.push(format!("on = {on}"));
-            let items: Vec<String> = cases
-                .iter()
-                .map(|c| {
-                    let equals = c
-                        .equals
-                        .as_ref()
-                        .map(|e| format!("equals = {}, ", attr(e)))
-                        .unwrap_or_default();
-                    format!("{{ {equals}rule = {} }}", rule_to_toml(&c.rule))
-                })
-                .collect();
-            f.push(format!("case = [{}]", items.join(", ")));
-        }
-    }
-    format!("{{ {} }}", f.join(", "))
+    let mut fields = vec![format!("kind = {}", quote(rule.kind().as_str()))];
+    rule.write_fields(&mut fields);
+    format!("{{ {} }}", fields.join(", "))
 }
 
 fn gates(gates: &[Gate]) -> String {

@@ -3,6 +3,9 @@
 use parindex_core::{
     Batch, CriteriaSet, Measure, NodeKind, NodeStatus, Plan, Rule, SurveyMode, shipped,
 };
+use parindex_core::{
+    Branch, Direct, Levels, PerItem, Proportional, Relative, SurveyRule, Tiers, Timeliness, YesNo,
+};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -25,34 +28,36 @@ fn text_for(rule: &Rule, (kind, a, b): LeafDraw) -> Option<String> {
         }
     };
     Some(match rule {
-        Rule::YesNo { .. } => if a % 2 == 0 { "có" } else { "không" }.to_owned(),
-        Rule::Levels { levels } => levels[a as usize % levels.len()].key.clone(),
-        Rule::Timeliness { .. } => ["đúng hạn", "trễ hạn", "không"][a as usize % 3].to_owned(),
-        Rule::Tiers {
+        Rule::YesNo(YesNo { .. }) => if a % 2 == 0 { "có" } else { "không" }.to_owned(),
+        Rule::Levels(Levels { levels }) => levels[a as usize % levels.len()].key.clone(),
+        Rule::Timeliness(Timeliness { .. }) => {
+            ["đúng hạn", "trễ hạn", "không"][a as usize % 3].to_owned()
+        }
+        Rule::Tiers(Tiers {
             measure: Measure::Count,
             ..
-        }
-        | Rule::PerItem { .. } => (a % 12).to_string(),
-        Rule::Tiers {
+        })
+        | Rule::PerItem(PerItem { .. }) => (a % 12).to_string(),
+        Rule::Tiers(Tiers {
             measure: Measure::Number,
             ..
-        } => format!("{}.{}", a % 200, b % 100),
-        Rule::Tiers { .. } | Rule::Proportional { .. } => percent(),
-        Rule::Survey {
+        }) => format!("{}.{}", a % 200, b % 100),
+        Rule::Tiers(Tiers { .. }) | Rule::Proportional(Proportional { .. }) => percent(),
+        Rule::Survey(SurveyRule {
             mode: SurveyMode::Share { .. },
             ..
-        } => percent(),
-        Rule::Survey {
+        }) => percent(),
+        Rule::Survey(SurveyRule {
             mode: SurveyMode::Options { options },
             ..
-        } => options
+        }) => options
             .iter()
             .enumerate()
             .map(|(i, (o, _))| format!("{o}={}", (a >> i) % 7 + u32::from(i == 0)))
             .collect::<Vec<_>>()
             .join(" "),
-        Rule::Relative { .. } => format!("{}.{}", a % 100, b % 100),
-        Rule::Direct { .. } | Rule::Branch { .. } => return None,
+        Rule::Relative(Relative { .. }) => format!("{}.{}", a % 100, b % 100),
+        Rule::Direct(Direct { .. }) | Rule::Branch(Branch { .. }) => return None,
     })
 }
 
@@ -172,12 +177,12 @@ proptest! {
         let (low, high) = (Decimal::new(i64::from(a.min(b)), 1), Decimal::new(i64::from(a.max(b)), 1));
         let (few, many) = (Decimal::from(count_a.min(count_b)), Decimal::from(count_a.max(count_b)));
         let mut rules: Vec<(Rule, Decimal)> = set.leaves().filter_map(|n| n.rule.clone().map(|r| (r, n.max))).collect();
-        rules.push((Rule::PerItem { points: Decimal::new(5, 1), cap: None, floor: None }, Decimal::from(2)));
-        rules.push((Rule::Proportional { target: Some(Decimal::from(85)), floor: Some(Decimal::from(60)), cap: None, round: Some(2) }, Decimal::from(10)));
+        rules.push((Rule::PerItem(PerItem { points: Decimal::new(5, 1), cap: None, floor: None }), Decimal::from(2)));
+        rules.push((Rule::Proportional(Proportional { target: Some(Decimal::from(85)), floor: Some(Decimal::from(60)), cap: None, round: Some(2) }), Decimal::from(10)));
         for (rule, max) in rules {
             let (worse, better) = match &rule {
-                Rule::Tiers { measure: Measure::Count, .. } | Rule::PerItem { .. } => (few, many),
-                Rule::Tiers { .. } | Rule::Proportional { .. } => (low, high),
+                Rule::Tiers(Tiers { measure: Measure::Count, .. }) | Rule::PerItem(PerItem { .. }) => (few, many),
+                Rule::Tiers(Tiers { .. }) | Rule::Proportional(Proportional { .. }) => (low, high),
                 _ => continue,
             };
             let p = |x: Decimal| rule.points(&parindex_core::Value::Number(x), max).expect("in range");

@@ -2,6 +2,9 @@
 //! read as, its points at the edges of its caps, floors and bounds, and how it explains them.
 
 use parindex_core::{Better, Case, Context, CriteriaSet, Measure, Rule, SurveyMode, Tier, Value};
+use parindex_core::{
+    Branch, Direct, Levels, PerItem, Proportional, RuleError, SurveyRule, Tiers, YesNo,
+};
 use rust_decimal::Decimal;
 
 const EVERY_RULE: &str = include_str!("fixtures/every-rule.toml");
@@ -31,21 +34,21 @@ fn scored(rule: &Rule, text: &str, max: &str) -> (Decimal, String) {
 }
 
 fn number_tiers() -> Rule {
-    Rule::Tiers {
+    Rule::Tiers(Tiers {
         measure: Measure::Number,
         better: Better::Higher,
         tiers: vec![Tier::new("x >= 0", d("1"))],
-    }
+    })
 }
 
 fn share_survey() -> Rule {
-    Rule::Survey {
+    Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![Tier::new("x >= 0", d("1"))],
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
-    }
+    })
 }
 
 #[test]
@@ -84,12 +87,12 @@ fn proportional_at_exactly_the_target_is_not_capped() {
         (d("2"), "100% × max → 2".to_owned())
     );
     // 85% of a target of 85%, max 3: 3, reached without a cap; 95% is capped at 3.
-    let targeted = Rule::Proportional {
+    let targeted = Rule::Proportional(Proportional {
         target: Some(d("85")),
         floor: None,
         cap: None,
         round: None,
-    };
+    });
     assert_eq!(
         scored(&targeted, "85", "3"),
         (d("3"), "85% ÷ 85% × max → 3".to_owned())
@@ -100,12 +103,12 @@ fn proportional_at_exactly_the_target_is_not_capped() {
     );
     // A cap of 1.5 on a maximum of 3: 50% gives exactly 1.5, not capped; 60% gives 1.8,
     // capped to 1.5.
-    let capped = Rule::Proportional {
+    let capped = Rule::Proportional(Proportional {
         target: None,
         floor: None,
         cap: Some(d("1.5")),
         round: None,
-    };
+    });
     assert_eq!(
         scored(&capped, "50", "3"),
         (d("1.5"), "50% × max → 1.5".to_owned())
@@ -130,11 +133,11 @@ fn proportional_to_a_ratio_is_exact() {
 
 #[test]
 fn per_item_exactly_at_its_cap_or_floor_is_not_limited() {
-    let bonus = Rule::PerItem {
+    let bonus = Rule::PerItem(PerItem {
         points: d("0.5"),
         cap: Some(d("2")),
         floor: None,
-    };
+    });
     // 4 × 0.5 = 2, exactly the cap; 5 × 0.5 = 2.5, limited to 2.
     assert_eq!(
         scored(&bonus, "4", "2"),
@@ -163,27 +166,27 @@ fn per_item_exactly_at_its_cap_or_floor_is_not_limited() {
 fn an_inner_rule_of_a_branch_is_scored_without_the_outer_case() {
     // A branch whose only case is itself a branch: the outer case says nothing of which inner
     // case applies, so the inner branch has no case.
-    let inner = Rule::Branch {
+    let inner = Rule::Branch(Branch {
         on: parindex_core::BranchOn::Attribute("b".into()),
         cases: vec![Case {
             equals: None,
             rule: number_tiers(),
         }],
-    };
-    let outer = Rule::Branch {
+    });
+    let outer = Rule::Branch(Branch {
         on: parindex_core::BranchOn::Attribute("a".into()),
         cases: vec![Case {
             equals: None,
             rule: inner,
         }],
-    };
+    });
     let ctx = Context {
         case: Some(0),
         ..Context::with_max(d("1"))
     };
     assert_eq!(
         outer.evaluate(&Value::Text("5".into()), &ctx),
-        Err("no case of the branch applies".to_owned())
+        Err(RuleError::NoCase)
     );
 }
 
@@ -193,7 +196,7 @@ fn direct_points_take_both_ends_of_their_range() {
     let rule = fixture_rule("2.3");
     let points = |text: &str| {
         let value = rule.parse(text).expect("a number");
-        rule.points(&value, d("3"))
+        rule.points(&value, d("3")).map_err(String::from)
     };
     assert_eq!(points("0"), Ok(d("0")));
     assert_eq!(points("3"), Ok(d("3")));
@@ -207,15 +210,15 @@ fn direct_points_take_both_ends_of_their_range() {
         Err("3.25 points is outside [0, 3]".to_owned())
     );
     // In a penalty block: [floor, 0], the floor given as `min`.
-    let penalty = Rule::Direct {
+    let penalty = Rule::Direct(Direct {
         min: Some(d("-2")),
         step: Some(d("0.5")),
-    };
+    });
     let value = |text: &str| penalty.parse(text).expect("a number");
     assert_eq!(penalty.points(&value("-2"), d("0")), Ok(d("-2")));
     assert_eq!(penalty.points(&value("-1.5"), d("0")), Ok(d("-1.5")));
     assert_eq!(
-        penalty.points(&value("-2.5"), d("0")),
+        penalty.points(&value("-2.5"), d("0")).map_err(String::from),
         Err("-2.5 points is outside [-2, 0]".to_owned())
     );
 }
@@ -224,13 +227,13 @@ fn direct_points_take_both_ends_of_their_range() {
 fn direct_steps_are_counted_from_the_minimum() {
     // `step`: allowed increments, counted from `min`. From 0.5 in steps of 2, with a maximum
     // of 3: 0.5 and 2.5 are allowed, 2 is not.
-    let rule = Rule::Direct {
+    let rule = Rule::Direct(Direct {
         min: Some(d("0.5")),
         step: Some(d("2")),
-    };
+    });
     let points = |text: &str| {
         let value = rule.parse(text).expect("a number");
-        rule.points(&value, d("3"))
+        rule.points(&value, d("3")).map_err(String::from)
     };
     assert_eq!(points("0.5"), Ok(d("0.5")));
     assert_eq!(points("2.5"), Ok(d("2.5")));
@@ -244,12 +247,12 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
     let yes_no = fixture_rule("1.1");
     assert_eq!(explained(&yes_no, "có", "1"), "yes → 1");
     assert_eq!(explained(&yes_no, "không", "1"), "no → 0");
-    let labelled = Rule::YesNo {
+    let labelled = Rule::YesNo(YesNo {
         yes: d("1"),
         no: d("0"),
         yes_label: Some("Đã ban hành".into()),
         no_label: Some("Chưa ban hành".into()),
-    };
+    });
     assert_eq!(explained(&labelled, "có", "1"), "yes (Đã ban hành) → 1");
     assert_eq!(explained(&labelled, "không", "1"), "no (Chưa ban hành) → 0");
     // A level, by its key, with its printed label when it has one.
@@ -257,13 +260,13 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
         explained(&fixture_rule("1.2"), "2", "1.5"),
         "level vague → 1"
     );
-    let labelled = Rule::Levels {
+    let labelled = Rule::Levels(Levels {
         levels: vec![parindex_core::Level {
             key: "full".into(),
             label: Some("Đầy đủ".into()),
             points: d("1.5"),
         }],
-    };
+    });
     assert_eq!(
         explained(&labelled, "full", "1.5"),
         "level full (Đầy đủ) → 1.5"
@@ -289,7 +292,7 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
     );
     // Proportional, below its floor of 60%.
     let floored = fixture_rule("2.2");
-    let Rule::Branch { cases, .. } = floored else {
+    let Rule::Branch(Branch { cases, .. }) = floored else {
         panic!("2.2 is a branch");
     };
     assert_eq!(
@@ -307,13 +310,13 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
         "A=6 B=3 C=1 D=0: weighted score 80% × max → 3.2"
     );
     // A survey share of 17/20 is 85%, in the tier x >= 70.
-    let share = Rule::Survey {
+    let share = Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![Tier::new("x >= 70", d("1")), Tier::new("x < 70", d("0"))],
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
-    };
+    });
     assert_eq!(
         explained(&share, "17/20", "1"),
         "17/20: 85% satisfied → tier x >= 70 → 1"
@@ -346,39 +349,39 @@ fn the_most_and_the_fewest_points_of_each_kind() {
     // Options weighted 100% to 0% of a maximum of 4: from 4 down to 0.
     assert_eq!(range("2.1", "4"), pair("4", "0"));
     // Weighted 90% to 40% of 5: 4.5 down to 2.
-    let options = Rule::Survey {
+    let options = Rule::Survey(SurveyRule {
         mode: SurveyMode::Options {
             options: vec![("A".into(), d("90")), ("B".into(), d("40"))],
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
-    };
+    });
     assert_eq!(options.points_range(d("5")), pair("4.5", "2"));
     // A branch spans its cases: yes-no worth 2 or 1, and a penalty of −0.5 an item down to −3.
-    let branch = Rule::Branch {
+    let branch = Rule::Branch(Branch {
         on: parindex_core::BranchOn::Attribute("a".into()),
         cases: vec![
             Case {
                 equals: Some(parindex_core::AttrValue::Bool(true)),
-                rule: Rule::YesNo {
+                rule: Rule::YesNo(YesNo {
                     yes: d("2"),
                     no: d("1"),
                     yes_label: None,
                     no_label: None,
-                },
+                }),
             },
             Case {
                 equals: None,
                 rule: fixture_rule("P.1"),
             },
         ],
-    };
+    });
     assert_eq!(branch.points_range(d("2")), pair("2", "-3"));
     // A direct rule from its minimum to the maximum.
-    let direct = Rule::Direct {
+    let direct = Rule::Direct(Direct {
         min: Some(d("-2")),
         step: None,
-    };
+    });
     assert_eq!(direct.points_range(d("0")), pair("0", "-2"));
 }
 
@@ -388,7 +391,7 @@ fn a_survey_share_is_compared_with_its_tiers_exactly() {
     // is what 100 ÷ 300 rounds to with 28 decimals. Compared exactly, 1 respondent satisfied of
     // 300 is in the upper tier; a rounded percentage would fall in the lower one.
     let bound = "0.3333333333333333333333333333";
-    let share = Rule::Survey {
+    let share = Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![
                 Tier::new(&format!("x > {bound}"), d("1")),
@@ -397,22 +400,22 @@ fn a_survey_share_is_compared_with_its_tiers_exactly() {
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
-    };
+    });
     assert_eq!(scored(&share, "1/300", "1").0, d("1"));
     assert_eq!(scored(&share, "0/300", "1").0, d("0"));
     // The same share given for one of two weighted respondent groups: the weight divides out,
     // and the share is compared as exactly.
-    let Rule::Survey { mode, .. } = share else {
+    let Rule::Survey(SurveyRule { mode, .. }) = share else {
         panic!("a survey");
     };
-    let grouped = Rule::Survey {
+    let grouped = Rule::Survey(SurveyRule {
         mode,
         groups: vec![
             ("citizens".into(), d("0.6")),
             ("businesses".into(), d("0.4")),
         ],
         satisfied: Vec::new(),
-    };
+    });
     assert_eq!(scored(&grouped, "citizens: 1/300", "1").0, d("1"));
     assert_eq!(scored(&grouped, "businesses: 0/300", "1").0, d("0"));
 }

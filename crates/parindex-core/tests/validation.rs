@@ -1,5 +1,6 @@
 //! Every check of a criteria file, with the exact message the user sees.
 
+use parindex_core::Levels;
 use parindex_core::{CriteriaSet, Severity};
 
 const BASE: &str = include_str!("fixtures/every-rule.toml");
@@ -599,7 +600,7 @@ fn decomposed_text_is_read_in_nfc_and_located_as_written() {
     let set = &loaded.set;
     let node = |code: &str| set.node(code).expect("node");
     assert_eq!(node("1.2").name, "Chỉ thị");
-    let Some(parindex_core::Rule::Levels { levels }) = &node("1.2").rule else {
+    let Some(parindex_core::Rule::Levels(Levels { levels })) = &node("1.2").rule else {
         panic!("levels")
     };
     assert_eq!(levels[0].key, "đầy đủ");

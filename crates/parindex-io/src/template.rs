@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use parindex_core::{AttributeKind, CriteriaSet, Measure, Rule};
+use parindex_core::{AttributeKind, CriteriaSet, InputShape, Rule, RuleKind};
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, DataValidationRule, ExcelDateTime, Format,
@@ -26,35 +26,37 @@ const HEADER_ROW: u32 = 4;
 
 /// How to write a leaf's value, in Vietnamese, for the template's hint row.
 fn hint(rule: &Rule) -> String {
-    match rule {
-        Rule::YesNo { .. } => "có / không".to_owned(),
-        Rule::Levels { levels } => {
-            let keys: Vec<&str> = levels.iter().map(|l| l.key.as_str()).collect();
+    let shape = rule.input();
+    match &shape {
+        InputShape::Answer(answers) if rule.kind() == RuleKind::YesNo => {
+            let keys: Vec<&str> = answers.iter().map(|a| a.key.as_ref()).collect();
+            keys.join(" / ")
+        }
+        InputShape::Answer(answers) => {
+            let keys: Vec<&str> = answers.iter().map(|a| a.key.as_ref()).collect();
             format!("một mức: {}", keys.join(" / "))
         }
-        Rule::Timeliness { due: Some(due), .. } => format!(
-            "ngày dd/mm/yyyy (hạn {:02}/{:02}/{}) hoặc đúng hạn / trễ hạn / không",
-            due.day(),
-            due.month(),
-            due.year()
-        ),
-        Rule::Timeliness { .. } => "đúng hạn / trễ hạn / không".to_owned(),
-        Rule::Tiers {
-            measure: Measure::Percent,
-            ..
+        InputShape::Date { due, outcomes } => {
+            let words: Vec<&str> = outcomes.iter().map(|a| a.key.as_ref()).collect();
+            match due {
+                Some(due) => format!(
+                    "ngày dd/mm/yyyy (hạn {:02}/{:02}/{}) hoặc {}",
+                    due.day(),
+                    due.month(),
+                    due.year(),
+                    words.join(" / ")
+                ),
+                None => words.join(" / "),
+            }
         }
-        | Rule::Proportional { .. } => {
+        InputShape::Percent => {
             "tỷ lệ %: 87.5 hoặc 87.5% (tỷ lệ 45/50 nhập dạng văn bản)".to_owned()
         }
-        Rule::Tiers {
-            measure: Measure::Count,
-            ..
-        }
-        | Rule::PerItem { .. } => "số lượng: số nguyên ≥ 0".to_owned(),
-        Rule::Tiers { .. } | Rule::Relative { .. } => "một số, dấu chấm thập phân: 12.5".to_owned(),
-        Rule::Survey { .. } => "tỷ lệ hài lòng 85% hoặc 17/20, hoặc số phiếu A=10 B=5".to_owned(),
-        Rule::Direct { .. } => "điểm do người chấm cho".to_owned(),
-        Rule::Branch { .. } => "giá trị theo trường hợp (xem Hướng dẫn)".to_owned(),
+        InputShape::Count => "số lượng: số nguyên ≥ 0".to_owned(),
+        InputShape::Number => "một số, dấu chấm thập phân: 12.5".to_owned(),
+        InputShape::Survey => "tỷ lệ hài lòng 85% hoặc 17/20, hoặc số phiếu A=10 B=5".to_owned(),
+        InputShape::Points { .. } => "điểm do người chấm cho".to_owned(),
+        InputShape::ByCase => "giá trị theo trường hợp (xem Hướng dẫn)".to_owned(),
     }
 }
 
@@ -313,18 +315,14 @@ fn validation_for(
         let v = DataValidation::new().allow_list_strings(&items)?;
         Ok(v.set_error_style(DataValidationErrorStyle::Warning))
     };
-    let result = match rule {
-        Rule::YesNo { .. } => (
-            Some(list(vec!["có".into(), "không".into()])?),
-            CellKind::Text,
-        ),
-        Rule::Levels { levels } => {
-            let keys: Vec<String> = levels.iter().map(|l| l.key.clone()).collect();
+    let result = match rule.input() {
+        InputShape::Answer(answers) => {
+            let keys: Vec<String> = answers.iter().map(|a| a.key.to_string()).collect();
             let total: usize = keys.iter().map(|k| k.chars().count() + 1).sum();
             let validation = if total < 250 { Some(list(keys)?) } else { None };
             (validation, CellKind::Text)
         }
-        Rule::Timeliness { due: Some(_), .. } => {
+        InputShape::Date { due: Some(_), .. } => {
             let from = ExcelDateTime::from_ymd(2000, 1, 1)?;
             let to = ExcelDateTime::from_ymd(2100, 12, 31)?;
             (
@@ -334,36 +332,27 @@ fn validation_for(
                 CellKind::Date,
             )
         }
-        Rule::Timeliness { .. } => (
-            Some(list(vec![
-                "đúng hạn".into(),
-                "trễ hạn".into(),
-                "không".into(),
-            ])?),
+        InputShape::Date {
+            due: None,
+            outcomes,
+        } => (
+            Some(list(outcomes.iter().map(|a| a.key.to_string()).collect())?),
             CellKind::Text,
         ),
-        Rule::Tiers {
-            measure: Measure::Percent,
-            ..
-        }
-        | Rule::Proportional { .. } => (
+        InputShape::Percent => (
             Some(warn(DataValidation::new().allow_decimal_number(
                 DataValidationRule::Between(0.0, 100.0),
             ))?),
             CellKind::Percent,
         ),
-        Rule::Tiers {
-            measure: Measure::Count,
-            ..
-        }
-        | Rule::PerItem { .. } => (
+        InputShape::Count => (
             Some(warn(DataValidation::new().allow_whole_number(
                 DataValidationRule::GreaterThanOrEqualTo(0),
             ))?),
             CellKind::General,
         ),
-        Rule::Direct { min, .. } => {
-            let low = min.and_then(|m| m.to_f64()).unwrap_or(0.0);
+        InputShape::Points { min, .. } => {
+            let low = min.to_f64().unwrap_or(0.0);
             let high = max.to_f64().unwrap_or(0.0).max(low);
             (
                 Some(warn(DataValidation::new().allow_decimal_number(
@@ -372,8 +361,8 @@ fn validation_for(
                 CellKind::General,
             )
         }
-        Rule::Survey { .. } | Rule::Branch { .. } => (None, CellKind::Text),
-        Rule::Tiers { .. } | Rule::Relative { .. } => (None, CellKind::General),
+        InputShape::Survey | InputShape::ByCase => (None, CellKind::Text),
+        InputShape::Number => (None, CellKind::General),
     };
     Ok(result)
 }

@@ -8,6 +8,7 @@
 //! running server, is in `crates/parindex-server/tests/door.rs` and uses the same random units
 //! (`random_units/`).
 
+use parindex_core::{Branch, SurveyRule};
 use parindex_core::{Plan, Rule, SurveyMode, shipped};
 use parindex_io::{
     CellValue, Grid, Place, ReadError, ReadOptions, RecordSource, RecordSources, Round, RoundError,
@@ -26,7 +27,7 @@ fn survey_answers(plan: &Plan, units: &mut [UnitInputs], seed: u64) -> Option<Re
         .set()
         .leaves()
         .find(|n| {
-            matches!(&n.rule, Some(Rule::Survey { mode: SurveyMode::Share { .. }, satisfied, .. }) if satisfied.is_empty())
+            matches!(&n.rule, Some(Rule::Survey(SurveyRule { mode: SurveyMode::Share { .. }, satisfied, .. })) if satisfied.is_empty())
         })?
         .code
         .clone();
@@ -505,7 +506,7 @@ fn validate_refuses_what_score_refuses_with_its_place() {
     let branch = plan
         .set()
         .leaves()
-        .find(|n| matches!(n.rule, Some(Rule::Branch { .. })))
+        .find(|n| matches!(n.rule, Some(Rule::Branch(Branch { .. }))))
         .map(|n| n.code.clone())
         .expect("the fixture has a branch");
     let text = format!("unit,kind,has_plan,{branch}\nA,ward,có,11/10\n");

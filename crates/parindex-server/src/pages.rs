@@ -11,7 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
-use parindex_core::Rule;
+use parindex_core::{InputShape, Rule};
 use parindex_io::{ResultsDocument, UnitResult, bundle_results_json};
 use serde_json::Value;
 use sqlx::Row;
@@ -835,6 +835,15 @@ struct LeafRow<'a> {
     reason: Option<String>,
 }
 
+/// A word with its first letter in capitals: `có` → `Có`.
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The control a rule calls for: the printed answers to choose from, or a field with its hint.
 fn control(
     ctx: &Ctx,
@@ -845,39 +854,29 @@ fn control(
     editable: bool,
     (label, max): (&str, &str),
 ) -> Markup {
-    let choices: Vec<(String, String)> = match rule {
-        Rule::YesNo {
-            yes_label,
-            no_label,
-            ..
-        } => vec![
-            (
-                "có".to_owned(),
-                yes_label.clone().unwrap_or_else(|| "Có".to_owned()),
-            ),
-            (
-                "không".to_owned(),
-                no_label.clone().unwrap_or_else(|| "Không".to_owned()),
-            ),
-        ],
-        Rule::Levels { levels } => levels
+    let shape = rule.input();
+    let choices: Vec<(String, String)> = match &shape {
+        // A yes-no answer without a printed label shows the word capitalised.
+        InputShape::Answer(answers) => answers
             .iter()
-            .map(|l| {
-                (
-                    l.key.clone(),
-                    l.label.clone().unwrap_or_else(|| l.key.clone()),
-                )
+            .map(|a| {
+                let shown = a.label.map_or_else(|| capitalised(&a.key), str::to_owned);
+                (a.key.to_string(), shown)
             })
             .collect(),
         _ => Vec::new(),
     };
-    let hint = match rule {
-        _ if rule.takes_date() => "dd/mm/yyyy".to_owned(),
-        _ if rule.measures_percent() => "85,5% · 45/50".to_owned(),
+    let step = match &shape {
+        InputShape::Points { step, .. } => *step,
+        _ => None,
+    };
+    let hint = match &shape {
+        InputShape::Date { .. } => "dd/mm/yyyy".to_owned(),
+        InputShape::Percent | InputShape::Survey => "85,5% · 45/50".to_owned(),
         // Points given directly: the allowed range and step, as the table prints them.
-        Rule::Direct { min, step } => {
+        InputShape::Points { min, step } => {
             let shown = |d: rust_decimal::Decimal| ctx.lang.decimal(&d.normalize().to_string());
-            let range = format!("{}–{max}", min.map_or_else(|| "0".to_owned(), shown));
+            let range = format!("{}–{max}", shown(*min));
             match step {
                 Some(step) => {
                     ctx.t_with("points-step", &[("range", range), ("step", shown(*step))])
@@ -897,7 +896,7 @@ fn control(
                 option value="N/A" selected[value == "N/A"] { (ctx.t("not-applicable")) }
             }
         } @else {
-            @let step = match rule { Rule::Direct { step: Some(step), .. } => Some(step.to_string()), _ => None };
+            @let step = step.map(|s| s.to_string());
             input id=(id) name=(name) value=(value) aria-label=(label) placeholder=(hint)
                 inputmode=[step.as_ref().map(|_| "decimal")] disabled[!editable];
         }

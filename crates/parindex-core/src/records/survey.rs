@@ -6,7 +6,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use crate::rule::{Rule, SurveyMode};
+use crate::rule::{Rule, SurveyMode, SurveyRule};
 use crate::text::{is_nfc, nfc_string};
 use crate::value::{Responses, Survey};
 
@@ -187,11 +187,11 @@ pub(crate) fn tally(
     rule: &Rule,
     answers: &[(usize, &SurveyAnswer)],
 ) -> Result<SurveyTally, Vec<(usize, String)>> {
-    let Rule::Survey {
+    let Rule::Survey(SurveyRule {
         mode,
         groups,
         satisfied,
-    } = rule
+    }) = rule
     else {
         let errors = answers
             .iter()

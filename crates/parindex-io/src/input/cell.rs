@@ -20,8 +20,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
-use parindex_core::Rule;
 pub(crate) use parindex_core::text::nfc;
+use parindex_core::{InputShape, Rule};
 use rust_decimal::Decimal;
 
 /// One cell as a door hands it over, before a criterion's rule reads it.
@@ -149,13 +149,7 @@ pub(crate) fn float_to_decimal(x: f64) -> Option<Decimal> {
 /// The check code of a value a rule refuses: what the criterion takes
 /// ([`crate::InputProblem::check`]).
 pub(crate) fn value_check(rule: &Rule) -> &'static str {
-    match rule {
-        _ if rule.takes_date() => "value-date",
-        _ if rule.measures_percent() => "value-percent",
-        Rule::YesNo { .. } | Rule::Levels { .. } => "value-answer",
-        Rule::Direct { .. } => "value-points",
-        _ => "value-number",
-    }
+    rule.input().check_code()
 }
 
 /// The text a leaf's rule reads, from a cell.
@@ -197,7 +191,7 @@ pub(crate) fn leaf_text<'a>(
         }
         CellValue::Date { year, month, day } => {
             let (y, m, d) = (year, month, day);
-            if rule.takes_date() || matches!(rule, Rule::Branch { .. }) {
+            if matches!(rule.input(), InputShape::Date { .. } | InputShape::ByCase) {
                 Ok(Cow::Owned(format!("{d:02}/{m:02}/{y:04}")))
             } else if percent {
                 Err(format!(
@@ -267,18 +261,19 @@ pub(crate) fn date_of_serial(serial: f64) -> Option<(i32, u32, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parindex_core::{Direct, Proportional};
 
     fn text(cell: &CellValue, rule: &Rule, percents: PercentScale) -> Result<String, String> {
         leaf_text(cell, rule, ReadOptions { percents }).map(Cow::into_owned)
     }
 
     fn percent_rule() -> Rule {
-        Rule::Proportional {
+        Rule::Proportional(Proportional {
             target: None,
             floor: None,
             cap: None,
             round: None,
-        }
+        })
     }
 
     #[test]
@@ -300,10 +295,10 @@ mod tests {
 
     #[test]
     fn text_is_nfc() {
-        let rule = Rule::Direct {
+        let rule = Rule::Direct(Direct {
             min: None,
             step: None,
-        };
+        });
         let decomposed = CellValue::Text("co\u{301}".to_owned());
         assert_eq!(
             text(&decomposed, &rule, PercentScale::Percent).as_deref(),

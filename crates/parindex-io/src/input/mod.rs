@@ -43,7 +43,7 @@ pub(crate) mod xlsx;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use parindex_core::{Batch, Input, Plan, Rule, ScoreProblem, value};
+use parindex_core::{Batch, Input, Plan, ScoreProblem, value};
 
 use crate::error::{InputProblem, Place, ReadError, cell_name};
 use crate::limits::{
@@ -662,13 +662,13 @@ impl InputReader {
         if text.trim().is_empty() {
             return true;
         }
-        let late = matches!(rule, Rule::Relative { .. } | Rule::Branch { .. });
+        let late = !rule.scores_alone();
         let input = if value::is_not_applicable(&text) {
             Input::NotApplicable
         } else {
             // Points given directly outside their bounds, a value in a printed tier gap: found
             // here so that the error names the value's cell rather than only its unit.
-            let checked = rule.parse(&text).and_then(|v| {
+            let checked = rule.parse(&text).map_err(String::from).and_then(|v| {
                 if !late {
                     rule.points(&v, set.nodes[node].max)?;
                 }

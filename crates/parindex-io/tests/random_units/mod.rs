@@ -60,24 +60,14 @@ pub fn candidates(rule: &Rule) -> Vec<String> {
     ]
     .map(str::to_owned)
     .to_vec();
-    match rule {
-        Rule::YesNo {
-            yes_label,
-            no_label,
-            ..
-        } => texts.extend(yes_label.iter().chain(no_label).cloned()),
-        Rule::Levels { levels } => {
-            for level in levels {
-                texts.push(level.key.clone());
-                texts.extend(level.label.clone());
-            }
+    for answer in rule.input().answers() {
+        texts.push(answer.key.to_string());
+        texts.extend(answer.label.map(str::to_owned));
+    }
+    if let Rule::Branch(branch) = rule {
+        for case in &branch.cases {
+            texts.extend(candidates(&case.rule));
         }
-        Rule::Branch { cases, .. } => {
-            for case in cases {
-                texts.extend(candidates(&case.rule));
-            }
-        }
-        _ => {}
     }
     texts
 }
@@ -85,8 +75,8 @@ pub fn candidates(rule: &Rule) -> Vec<String> {
 /// Whether a rule takes a text alone; a branch must take it in every case.
 pub fn accepts(rule: &Rule, text: &str, max: rust_decimal::Decimal) -> bool {
     match rule {
-        Rule::Branch { cases, .. } => cases.iter().all(|c| accepts(&c.rule, text, max)),
-        Rule::Relative { .. } => rule.parse(text).is_ok(),
+        Rule::Branch(branch) => branch.cases.iter().all(|c| accepts(&c.rule, text, max)),
+        _ if !rule.scores_alone() => rule.parse(text).is_ok(),
         _ => rule.parse(text).and_then(|v| rule.points(&v, max)).is_ok(),
     }
 }
@@ -114,7 +104,7 @@ pub fn units(plan: &Plan, seed: u64, corrupt: bool) -> Vec<UnitInputs> {
                 .filter(|t| accepts(rule, t, node.max))
                 .collect();
             // A relative rule compares with the other units: every unit gives a number.
-            let always = matches!(rule, Rule::Relative { .. });
+            let always = matches!(rule, Rule::Relative(_));
             (node.code.clone(), valid, always)
         })
         .collect();
@@ -170,7 +160,7 @@ pub fn units(plan: &Plan, seed: u64, corrupt: bool) -> Vec<UnitInputs> {
                 plan.set()
                     .node(code)
                     .and_then(|n| n.rule.as_ref())
-                    .is_some_and(|r| !matches!(r, Rule::Branch { .. } | Rule::Relative { .. }))
+                    .is_some_and(Rule::scores_alone)
             })
             .cloned()
             .collect();

@@ -1,0 +1,309 @@
+//! Survey results: the share satisfied mapped to tiers, or counts per answer option weighted,
+//! either of them per respondent group.
+
+use rust_decimal::Decimal;
+
+use super::tiers::{Better, Measure, Tier, check_tiers, read_tiers, write_tiers};
+use super::{
+    Context, Fired, InputShape, Outcome, RuleBody, RuleChecks, RuleError, RuleKind, fired,
+    percent_of, show_value, tier_index, wrong_measurement,
+};
+use crate::diagnostic::Check;
+use crate::model::Node;
+use crate::names::named;
+use crate::spanned::{At, Reader};
+use crate::value::{self, Responses, Survey, Value};
+use crate::write::{pairs, quote};
+
+/// A survey rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyRule {
+    /// Share satisfied mapped to tiers, or option-weighted counts.
+    pub mode: SurveyMode,
+    /// Respondent groups and their weights; empty when responses are not split.
+    pub groups: Vec<(String, Decimal)>,
+    /// The answers that count as satisfied when raw responses are tallied; empty when
+    /// answers are read as yes or no.
+    pub satisfied: Vec<String>,
+}
+
+/// How survey results become points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SurveyMode {
+    /// The share satisfied, mapped to tiers over a percent.
+    Share {
+        /// The tiers.
+        tiers: Vec<Tier>,
+    },
+    /// Counts per answer option, weighted: points are `max × Σ(count × weight) ÷ (100 × Σ count)`.
+    Options {
+        /// Answer options and their weights, in percent.
+        options: Vec<(String, Decimal)>,
+    },
+}
+
+impl SurveyMode {
+    /// The mode's kind; its name is what a criteria file's `mode` writes.
+    pub const fn kind(&self) -> SurveyModeKind {
+        match self {
+            SurveyMode::Share { .. } => SurveyModeKind::Share,
+            SurveyMode::Options { .. } => SurveyModeKind::Options,
+        }
+    }
+}
+
+/// The kind of a [`SurveyMode`], as a criteria file's `mode` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SurveyModeKind {
+    /// [`SurveyMode::Share`].
+    Share,
+    /// [`SurveyMode::Options`].
+    Options,
+}
+
+named!(SurveyModeKind, "survey mode", {
+    Share => "share",
+    Options => "options",
+});
+
+impl RuleBody for SurveyRule {
+    fn keys() -> &'static [&'static str] {
+        &["mode", "tier", "options", "groups", "satisfied"]
+    }
+
+    fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
+        let mode = reader.choice(at, "mode")?;
+        let mode = match mode {
+            Some(SurveyModeKind::Share) | None if !at.table.contains_key("options") => {
+                SurveyMode::Share {
+                    tiers: read_tiers(reader, at)?,
+                }
+            }
+            _ => {
+                let options = reader.weights(at, "options")?;
+                if options.is_empty() {
+                    let message = "missing key `options`".to_owned();
+                    reader.report(Check::MissingKey, &at.span, at.code.as_deref(), message);
+                    return None;
+                }
+                SurveyMode::Options { options }
+            }
+        };
+        Some(SurveyRule {
+            mode,
+            groups: reader.weights(at, "groups")?,
+            satisfied: reader.strings(at, "satisfied")?,
+        })
+    }
+
+    fn write(&self, f: &mut Vec<String>) {
+        f.push(format!("mode = {}", quote(self.mode.kind().as_str())));
+        match &self.mode {
+            SurveyMode::Share { tiers } => f.push(format!("tier = {}", write_tiers(tiers))),
+            SurveyMode::Options { options } => f.push(format!("options = {}", pairs(options))),
+        }
+        if !self.groups.is_empty() {
+            f.push(format!("groups = {}", pairs(&self.groups)));
+        }
+        if !self.satisfied.is_empty() {
+            let quoted: Vec<String> = self.satisfied.iter().map(|a| quote(a)).collect();
+            f.push(format!("satisfied = [{}]", quoted.join(", ")));
+        }
+    }
+
+    fn input(&self) -> InputShape<'_> {
+        InputShape::Survey
+    }
+
+    fn parse(&self, t: &str) -> Result<Value, RuleError> {
+        value::parse_survey(t)
+            .map(|s| Value::Survey(Box::new(s)))
+            .map_err(RuleError::Unreadable)
+    }
+
+    fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {
+        let Value::Survey(survey) = value else {
+            return Err(wrong_measurement(value, RuleKind::Survey));
+        };
+        evaluate_survey(&self.mode, &self.groups, survey, ctx).map_err(RuleError::Survey)
+    }
+
+    fn points_range(&self, max: Decimal) -> (Decimal, Decimal) {
+        match &self.mode {
+            SurveyMode::Share { tiers } => super::span(tiers.iter().map(|t| t.points)),
+            SurveyMode::Options { options } => {
+                let (best, worst) = super::span(options.iter().map(|(_, w)| *w));
+                (
+                    max * best / Decimal::ONE_HUNDRED,
+                    max * worst / Decimal::ONE_HUNDRED,
+                )
+            }
+        }
+    }
+
+    fn explain(&self, value: &Value, outcome: &Outcome) -> Option<String> {
+        let Fired::Survey { percent, tier } = outcome.fired else {
+            return None;
+        };
+        let shown = show_value(value, true);
+        let percent = percent.round_dp(2).normalize();
+        let points = outcome.points.normalize();
+        Some(match (tier, &self.mode) {
+            (Some(i), SurveyMode::Share { tiers }) => format!(
+                "{shown}: {percent}% satisfied → tier {} → {points}",
+                tiers.get(usize::from(i))?.when
+            ),
+            _ => format!("{shown}: weighted score {percent}% × max → {points}"),
+        })
+    }
+
+    fn validate(&self, _: &Node, checks: &mut RuleChecks<'_>) {
+        match &self.mode {
+            SurveyMode::Share { tiers } => {
+                check_tiers(checks, Measure::Percent, Better::Higher, tiers);
+            }
+            SurveyMode::Options { options } => {
+                for (name, weight) in options.iter().chain(&self.groups) {
+                    if *weight < Decimal::ZERO
+                        || (options.iter().any(|(o, _)| o == name)
+                            && *weight > Decimal::ONE_HUNDRED)
+                    {
+                        let message = format!(
+                            "weight {} of `{name}` must be within 0–100",
+                            weight.normalize()
+                        );
+                        checks.report(Check::WrongType, message);
+                    }
+                }
+            }
+        }
+    }
+
+    fn outcome_points(&self) -> Option<Vec<Decimal>> {
+        // Survey values are redrawn from their respondents, not moved between outcomes.
+        None
+    }
+}
+
+fn evaluate_survey(
+    mode: &SurveyMode,
+    groups: &[(String, Decimal)],
+    survey: &Survey,
+    ctx: &Context,
+) -> Result<Outcome, String> {
+    // Each part measures a percent; an unsplit survey with a share keeps its exact ratio.
+    let part_percent = |responses: &Responses| -> Result<Decimal, String> {
+        match (responses, mode) {
+            (
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                },
+                _,
+            ) => percent_of(*satisfied, *respondents).map_err(|e| e.to_string()),
+            (Responses::Counts(counts), SurveyMode::Options { options }) => {
+                let mut total = Decimal::ZERO;
+                let mut weighted = Decimal::ZERO;
+                for (option, count) in counts {
+                    let weight = options
+                        .iter()
+                        .find(|(o, _)| o.eq_ignore_ascii_case(option))
+                        .map(|(_, w)| *w)
+                        .ok_or_else(|| {
+                            let known: Vec<&str> =
+                                options.iter().map(|(o, _)| o.as_str()).collect();
+                            format!(
+                                "\"{option}\" is not an answer option ({})",
+                                known.join(", ")
+                            )
+                        })?;
+                    total = total.checked_add(*count).ok_or("too many respondents")?;
+                    weighted = count
+                        .checked_mul(weight)
+                        .and_then(|w| weighted.checked_add(w))
+                        .ok_or("too many respondents")?;
+                }
+                if total.is_zero() {
+                    return Err("no respondents".to_owned());
+                }
+                Ok(weighted / total)
+            }
+            (Responses::Counts(_), SurveyMode::Share { .. }) => Err(
+                "this criterion takes the share satisfied (85% or 17/20), not answer counts"
+                    .to_owned(),
+            ),
+        }
+    };
+    let percent = if groups.is_empty() {
+        match survey.parts.as_slice() {
+            [(None, responses)] => part_percent(responses)?,
+            _ => return Err("this criterion's survey is not split by respondent group".to_owned()),
+        }
+    } else {
+        let mut weight_sum = Decimal::ZERO;
+        let mut weighted = Decimal::ZERO;
+        for (group, responses) in &survey.parts {
+            let name = group
+                .as_deref()
+                .ok_or("name the respondent group of each part (citizens: 80%)")?;
+            let weight = groups
+                .iter()
+                .find(|(g, _)| g == name)
+                .map(|(_, w)| *w)
+                .ok_or_else(|| format!("\"{name}\" is not a respondent group of this criterion"))?;
+            weight_sum += weight;
+            weighted += weight * part_percent(responses)?;
+        }
+        if weight_sum.is_zero() {
+            return Err("no respondent group with a weight".to_owned());
+        }
+        weighted / weight_sum
+    };
+    match mode {
+        SurveyMode::Share { tiers } => {
+            // One part given, of one group or of several: its weight divides out, so its share
+            // is compared exactly, not as a percentage rounded at the 28th digit.
+            let exact = match survey.parts.as_slice() {
+                [
+                    (
+                        _,
+                        Responses::Share {
+                            satisfied,
+                            respondents,
+                        },
+                    ),
+                ] => Some((*satisfied, *respondents)),
+                _ => None,
+            };
+            let position = tiers.iter().position(|t| match exact {
+                Some((n, den)) => t.when.contains_ratio(n, den, Decimal::ONE_HUNDRED),
+                None => t.when.contains(percent),
+            });
+            match position {
+                Some(i) => fired(
+                    tiers[i].points,
+                    Fired::Survey {
+                        percent,
+                        tier: Some(tier_index(i)),
+                    },
+                )
+                .map_err(|e| e.to_string()),
+                None => Err(format!(
+                    "{}% satisfied matches no tier",
+                    percent.round_dp(2)
+                )),
+            }
+        }
+        SurveyMode::Options { .. } => {
+            let points = ctx.max * percent / Decimal::ONE_HUNDRED;
+            let outcome = Fired::Survey {
+                percent,
+                tier: None,
+            };
+            Ok(Outcome {
+                points,
+                fired: outcome,
+            })
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Ordered tiers over a measure (a percent, a count or a number); the first that matches wins.
+
+use rust_decimal::Decimal;
+
+use super::{
+    Context, Fired, InputShape, Outcome, RuleBody, RuleChecks, RuleError, RuleKind, fired,
+    show_value, tier_index, wrong_measurement,
+};
+use crate::condition::Condition;
+use crate::diagnostic::Check;
+use crate::load::MAX_LIST_ITEMS;
+use crate::model::Node;
+use crate::names::named;
+use crate::spanned::{At, Reader};
+use crate::validate::test_points;
+use crate::value::{self, Value};
+use crate::write::{number, quote};
+
+/// A tiers rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tiers {
+    /// What is measured.
+    pub measure: Measure,
+    /// Which direction is better.
+    pub better: Better,
+    /// The tiers, as printed.
+    pub tiers: Vec<Tier>,
+}
+
+impl Default for Tiers {
+    fn default() -> Self {
+        Tiers {
+            measure: Measure::Percent,
+            better: Better::Higher,
+            tiers: Vec::new(),
+        }
+    }
+}
+
+/// A tier: a range of the measure and the points it earns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tier {
+    /// The range, as printed.
+    pub when: Condition,
+    /// Points in this range.
+    pub points: Decimal,
+    /// The answer as printed.
+    pub label: Option<String>,
+}
+
+impl Tier {
+    /// A tier from a condition's text; panics on invalid text, so meant for examples and tests.
+    pub fn new(when: &str, points: Decimal) -> Self {
+        let when = when.parse().unwrap_or_else(|e| panic!("{e}"));
+        Tier {
+            when,
+            points,
+            label: None,
+        }
+    }
+}
+
+/// What a tier rule measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// A share in [0, 100]: `87.5`, `87.5%` or `45/50`.
+    Percent,
+    /// A whole number of items, at least 0.
+    Count,
+    /// Any number.
+    Number,
+}
+
+named!(Measure, "measure", {
+    Percent => "percent",
+    Count => "count",
+    Number => "number",
+});
+
+/// Which direction of a measure is better.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Better {
+    /// More is better (the usual case).
+    Higher,
+    /// Less is better (violations, days late).
+    Lower,
+}
+
+named!(Better, "direction", {
+    Higher => "higher",
+    Lower => "lower",
+});
+
+/// Reads a rule's `[[node.rule.tier]]` tables.
+pub(super) fn read_tiers(reader: &mut Reader<'_>, at: &At<'_, '_>) -> Option<Vec<Tier>> {
+    let tier_tables = reader.tables(at, "tier");
+    if tier_tables.is_empty() {
+        let message = "the rule has no [[node.rule.tier]]".to_owned();
+        reader.report(Check::MissingKey, &at.span, at.code.as_deref(), message);
+        return None;
+    }
+    if !reader.within_limit(&tier_tables, "tiers", MAX_LIST_ITEMS) {
+        return None;
+    }
+    let mut tiers = Vec::new();
+    for tier_at in &tier_tables {
+        reader.known_keys(tier_at, &["when", "points", "label"], "a tier");
+        let when = reader.condition(tier_at, "when");
+        let points = reader.decimal(tier_at, "points", true);
+        let label = reader.string(tier_at, "label", false);
+        tiers.push(Tier {
+            when: when?,
+            points: points?,
+            label,
+        });
+    }
+    Some(tiers)
+}
+
+/// Tiers as an inline TOML array.
+pub(super) fn write_tiers(tiers: &[Tier]) -> String {
+    let items: Vec<String> = tiers
+        .iter()
+        .map(|t| {
+            let label = t
+                .label
+                .as_ref()
+                .map(|l| format!(", label = {}", quote(l)))
+                .unwrap_or_default();
+            format!(
+                "{{ when = {}, points = {}{label} }}",
+                quote(&t.when.to_string()),
+                number(t.points)
+            )
+        })
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
+/// Checks that tiers cover the measure without a gap, that each can match, and that better
+/// values never earn fewer points.
+pub(super) fn check_tiers(
+    checks: &mut RuleChecks<'_>,
+    measure: Measure,
+    better: Better,
+    tiers: &[Tier],
+) {
+    let conditions: Vec<&Condition> = tiers.iter().map(|t| &t.when).collect();
+    let points = test_points(&conditions, measure);
+    let first_match = |x: Decimal| tiers.iter().position(|t| t.when.contains(x));
+    if let Some(gap) = points.iter().find(|x| first_match(**x).is_none()) {
+        let message = format!("no tier matches x = {}", gap.normalize());
+        checks.report(Check::TierGap, message);
+    }
+    for (i, tier) in tiers.iter().enumerate() {
+        if !points.iter().any(|x| first_match(*x) == Some(i)) {
+            let message = format!(
+                "tier {} (`{}`) can never match: earlier tiers cover it",
+                i + 1,
+                tier.when
+            );
+            checks.report(Check::TierUnreachable, message);
+        }
+    }
+    let mut previous: Option<(Decimal, Decimal)> = None;
+    for x in &points {
+        let Some(i) = first_match(*x) else { continue };
+        let here = tiers[i].points;
+        if let Some((px, pp)) = previous {
+            let worse = match better {
+                Better::Higher => here < pp,
+                Better::Lower => here > pp,
+            };
+            if worse {
+                let message = format!(
+                    "tiers are out of order: x = {} gives {} points but the better x = {} gives {}",
+                    px.normalize(),
+                    pp.normalize(),
+                    x.normalize(),
+                    here.normalize()
+                );
+                checks.report(Check::TierOrder, message);
+                break;
+            }
+        }
+        previous = Some((*x, here));
+    }
+}
+
+impl RuleBody for Tiers {
+    fn keys() -> &'static [&'static str] {
+        &["measure", "better", "tier"]
+    }
+
+    fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
+        let measure = reader.choice(at, "measure");
+        let better = reader.choice(at, "better");
+        let tiers = read_tiers(reader, at);
+        Some(Tiers {
+            measure: measure?.unwrap_or(Measure::Percent),
+            better: better?.unwrap_or(Better::Higher),
+            tiers: tiers?,
+        })
+    }
+
+    fn write(&self, f: &mut Vec<String>) {
+        f.push(format!("measure = {}", quote(self.measure.as_str())));
+        if self.better != Better::Higher {
+            f.push(format!("better = {}", quote(self.better.as_str())));
+        }
+        f.push(format!("tier = {}", write_tiers(&self.tiers)));
+    }
+
+    fn input(&self) -> InputShape<'_> {
+        match self.measure {
+            Measure::Percent => InputShape::Percent,
+            Measure::Count => InputShape::Count,
+            Measure::Number => InputShape::Number,
+        }
+    }
+
+    fn parse(&self, t: &str) -> Result<Value, RuleError> {
+        match self.measure {
+            Measure::Percent => value::parse_percent(t),
+            Measure::Count => value::parse_count(t).map(Value::Number),
+            Measure::Number => value::parse_decimal(t).map(Value::Number),
+        }
+        .map_err(RuleError::Unreadable)
+    }
+
+    fn evaluate(&self, value: &Value, _: &Context) -> Result<Outcome, RuleError> {
+        let position = match (self.measure, value) {
+            (
+                Measure::Percent,
+                Value::Ratio {
+                    numerator,
+                    denominator,
+                },
+            ) => self.tiers.iter().position(|t| {
+                t.when
+                    .contains_ratio(*numerator, *denominator, Decimal::ONE_HUNDRED)
+            }),
+            (_, Value::Number(x)) => self.tiers.iter().position(|t| t.when.contains(*x)),
+            _ => return Err(wrong_measurement(value, RuleKind::Tiers)),
+        };
+        match position {
+            Some(i) => fired(self.tiers[i].points, Fired::Tier(tier_index(i))),
+            None => Err(RuleError::NoTier(value.to_string())),
+        }
+    }
+
+    fn points_range(&self, _: Decimal) -> (Decimal, Decimal) {
+        super::span(self.tiers.iter().map(|t| t.points))
+    }
+
+    fn explain(&self, value: &Value, outcome: &Outcome) -> Option<String> {
+        let Fired::Tier(i) = outcome.fired else {
+            return None;
+        };
+        let tier = self.tiers.get(usize::from(i))?;
+        let shown = show_value(value, self.measure == Measure::Percent);
+        Some(format!(
+            "{shown} → tier {} → {}",
+            tier.when,
+            outcome.points.normalize()
+        ))
+    }
+
+    fn validate(&self, _: &Node, checks: &mut RuleChecks<'_>) {
+        check_tiers(checks, self.measure, self.better, &self.tiers);
+    }
+
+    fn outcome_points(&self) -> Option<Vec<Decimal>> {
+        Some(self.tiers.iter().map(|t| t.points).collect())
+    }
+}
