@@ -165,7 +165,7 @@ fn a_criteria_file_over_4_mib_is_refused_from_its_size() {
         .expect("runs");
     assert_eq!(
         outcome(&output),
-        "exit 1\nbig.toml: error[syntax]: the file is 5242880 bytes; criteria files are limited to 4194304\nbig.toml: invalid (1 errors)\n"
+        "exit 1\nbig.toml: error[syntax]: the file is 5242880 bytes; criteria files are limited to 4194304\nbig.toml: invalid (1 error)\n"
     );
 }
 
@@ -261,7 +261,7 @@ fn a_set_is_limited_to_2000_rows_and_100_tiers_per_rule() {
     assert_eq!(
         outcome(&output),
         format!(
-            "exit 1\nmany.toml:{line}:1: error[wrong-type] 1.2000: 2001 rows ([[node]]): a set is limited to 2000\nmany.toml: invalid (1 errors)\n"
+            "exit 1\nmany.toml:{line}:1: error[wrong-type] 1.2000: 2001 rows ([[node]]): a set is limited to 2000\nmany.toml: invalid (1 error)\n"
         )
     );
     let mut text = criteria_with_rows(2).replace(
@@ -286,7 +286,7 @@ fn a_set_is_limited_to_2000_rows_and_100_tiers_per_rule() {
     assert_eq!(
         outcome(&output),
         format!(
-            "exit 1\ntiers.toml:{line}:1: error[wrong-type] 1.1: 101 tiers: a set is limited to 100\ntiers.toml: invalid (1 errors)\n"
+            "exit 1\ntiers.toml:{line}:1: error[wrong-type] 1.1: 101 tiers: a set is limited to 100\ntiers.toml: invalid (1 error)\n"
         )
     );
 }

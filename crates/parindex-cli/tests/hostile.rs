@@ -165,7 +165,7 @@ fn results_documents_and_crosswalks_are_limited_before_they_are_read() {
     .expect("write");
     assert_eq!(
         limited(dir.path(), &["score", set, "units.csv", "-o", "last.json"]),
-        "exit 0\nwrote last.json (1 units)\n"
+        "exit 0\nwrote last.json (1 unit)\n"
     );
     let crosswalk = std::fs::File::create(dir.path().join("cw.csv")).expect("create");
     crosswalk.set_len(1 << 30).expect("sparse file");

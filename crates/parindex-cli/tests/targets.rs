@@ -172,7 +172,7 @@ fn quang_ngai_city_2018_from_a_table_and_the_plans_records() {
         .expect("runs");
     let csv = String::from_utf8(output.stdout).expect("UTF-8");
     assert!(
-        csv.contains(",behind,0% (0 of 1 units),0,1,,\"plan quang-ngai-city/2018, task 2.8: done 18/05/2018, 48 days after 31/03/2018\","),
+        csv.contains(",behind,0% (0 of 1 unit),0,1,,\"plan quang-ngai-city/2018, task 2.8: done 18/05/2018, 48 days after 31/03/2018\","),
         "{csv}"
     );
 }

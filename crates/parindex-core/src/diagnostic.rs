@@ -104,6 +104,16 @@ pub enum Check {
     Derive,
     /// A scored row in no reform area, or a reform area where none can count.
     ReformArea,
+    /// A timeliness rule whose later outcome scores above an earlier one: late above on time,
+    /// not done above late.
+    TimelinessOrder,
+    /// Levels not listed best first.
+    LevelOrder,
+    /// A decimal written as a binary float prints it (`0.12500000000000001`), not as the table
+    /// does.
+    FloatArtefact,
+    /// A daily penalty that takes every late date down to the points for not done.
+    PenaltyClamps,
 }
 
 named!(Check, "check", {
@@ -129,6 +139,10 @@ named!(Check, "check", {
     Renumbered => "renumbered",
     Derive => "derive",
     ReformArea => "reform-area",
+    TimelinessOrder => "timeliness-order",
+    LevelOrder => "level-order",
+    FloatArtefact => "float-artefact",
+    PenaltyClamps => "penalty-clamps",
 });
 
 impl Check {
@@ -143,6 +157,10 @@ impl Check {
                 | Check::TierUnreachable
                 | Check::TierOrder
                 | Check::SourceNote
+                | Check::TimelinessOrder
+                | Check::LevelOrder
+                | Check::FloatArtefact
+                | Check::PenaltyClamps
         )
     }
 

@@ -109,7 +109,11 @@ impl Scorecard {
                 }
             }
         };
-        (trace.map(|(value, _)| value.to_string()), reason)
+        let seen = trace.map(|(value, _)| match &node.rule {
+            Some(rule) => rule.show(&value),
+            None => value.to_string(),
+        });
+        (seen, reason)
     }
 
     /// Explains every node of this unit.
@@ -183,10 +187,10 @@ impl fmt::Display for Explanation {
             .unwrap_or_else(|| "–".to_owned());
         write!(
             f,
-            "{}: {} of {} points, index {index}",
+            "{}: {} of {}, index {index}",
             self.unit,
             self.total.normalize(),
-            self.max.normalize()
+            crate::text::plural(self.max.normalize(), "point")
         )?;
         if let Some(rank) = self.rank {
             write!(f, ", rank {rank}")?;

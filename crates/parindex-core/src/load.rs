@@ -79,7 +79,7 @@ impl CriteriaSet {
         let mut diagnostics = reader.diagnostics;
         if let Some(set) = &set {
             if !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-                diagnostics.extend(validate::validate(set, file));
+                diagnostics.extend(validate::validate(set, file, reader.suspects));
             }
         }
         diagnostics.sort_by_key(|d| (d.severity, d.location.line, d.location.column));
@@ -97,6 +97,20 @@ impl CriteriaSet {
         let (file, text) = read_toml_file(path, Kind::Criteria)?;
         Self::from_toml(&text, &file)
     }
+}
+
+/// The shorter decimal that `written` is a binary float's print of (`0.12500000000000001` for
+/// 0.125, `4.0999999999999996` for 4.1, `0.30000000000000004` for 0.1 + 0.2): at least 15
+/// significant digits, within a few units of the 16th digit of a number of at most 10.
+fn float_artefact(written: &str, value: Decimal) -> Option<String> {
+    let digits: String = written.chars().filter(char::is_ascii_digit).collect();
+    if digits.trim_start_matches('0').len() < 15 {
+        return None;
+    }
+    let shorter = value.round_sf(10)?.normalize();
+    let off = (value - shorter).abs();
+    let tolerance = shorter.abs() * Decimal::new(1, 14);
+    (off > Decimal::ZERO && off <= tolerance).then(|| shorter.to_string())
 }
 
 /// The SHA-256 of a set's text, in hex: the provenance every result carries.
@@ -241,6 +255,19 @@ impl Reader<'_> {
         }
         if parsed.is_none() {
             self.wrong_type(at, key, value, "a decimal number");
+        }
+        if let Some(shorter) = parsed.and_then(|x| float_artefact(&written, x)) {
+            let message = format!(
+                "`{key}` = {written} is how a binary float prints {shorter}: write {shorter} as the table prints it"
+            );
+            let location = self.location(&value.span());
+            self.suspects.push(Diagnostic {
+                severity: Severity::Error,
+                check: Check::FloatArtefact,
+                location,
+                code: at.code.clone(),
+                message,
+            });
         }
         // Sums of points must never overflow, whatever a file says.
         if let Some(x) = parsed.filter(|x| x.abs() > Decimal::from(MAX_MAGNITUDE)) {

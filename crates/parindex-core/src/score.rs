@@ -10,7 +10,7 @@ use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotAppli
 use crate::names::named;
 use crate::plan::Plan;
 use crate::rank;
-use crate::rule::{Among, Branch, BranchOn, Context, Levels, Outcome, Relative, Rule, Statistic};
+use crate::rule::{Among, Branch, BranchOn, Context, Outcome, Relative, Rule, Statistic};
 use crate::value::{Input, Value};
 
 /// The engine's version, carried by every result.
@@ -676,9 +676,9 @@ impl Plan {
                         (Value::Bool(b), _) => Some(AttrValue::Bool(*b)),
                         (Value::Number(n), _) => Some(AttrValue::Number(*n)),
                         (Value::Text(t), _) => Some(AttrValue::Text(t.to_string())),
-                        (Value::Choice(i), Some(Rule::Levels(Levels { levels }))) => levels
-                            .get(usize::from(*i))
-                            .map(|l| AttrValue::Text(l.key.clone())),
+                        (Value::Choice(_), Some(rule)) => rule
+                            .answer(v)
+                            .map(|answer| AttrValue::Text(answer.key.into_owned())),
                         _ => None,
                     },
                     _ => None,

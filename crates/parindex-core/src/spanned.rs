@@ -123,6 +123,8 @@ pub(crate) struct Reader<'s> {
     pub(crate) file: &'s str,
     pub(crate) source: &'s str,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Errors a file may acknowledge, handed to the set's validation with its other checks.
+    pub(crate) suspects: Vec<Diagnostic>,
 }
 
 /// A table being read, with where it is and which node it belongs to.
@@ -140,6 +142,7 @@ impl<'s> Reader<'s> {
             file,
             source,
             diagnostics: Vec::new(),
+            suspects: Vec::new(),
         }
     }
 

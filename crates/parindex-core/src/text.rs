@@ -144,6 +144,24 @@ pub fn skeleton(text: &str) -> String {
     unicode_security::skeleton(text).collect()
 }
 
+/// An amount with its noun in English, singular for exactly one: `1 point`, `0.5 points`,
+/// `2 units`. Decimals are given normalised (`1`, not `1.0`).
+///
+/// ```
+/// use parindex_core::text::plural;
+/// assert_eq!(plural(1, "error"), "1 error");
+/// assert_eq!(plural(3, "error"), "3 errors");
+/// ```
+pub fn plural(amount: impl std::fmt::Display, noun: &str) -> String {
+    let shown = amount.to_string();
+    let s = if shown == "1" || shown == "-1" {
+        ""
+    } else {
+        "s"
+    };
+    format!("{shown} {noun}{s}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,13 +9,19 @@ use crate::condition::Condition;
 use crate::diagnostic::{Check, Diagnostic, Location, Severity};
 use crate::model::*;
 use crate::rule::{BranchOn, InputShape, Measure, Rule, RuleChecks};
+use crate::text::plural;
 
 /// Runs every check on `set` and applies its acknowledgements. Returns errors and warnings.
-pub(crate) fn validate(set: &CriteriaSet, file: &str) -> Vec<Diagnostic> {
+/// `suspects` are what the reader found that the file may acknowledge.
+pub(crate) fn validate(
+    set: &CriteriaSet,
+    file: &str,
+    suspects: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     let mut v = Validator {
         set,
         file,
-        found: Vec::new(),
+        found: suspects,
     };
     v.check_tree();
     v.check_rules();
@@ -286,23 +292,23 @@ impl Validator<'_> {
         let penalty = self.in_penalty(node);
         if best > node.max {
             let message = format!(
-                "the rule can give {} points, above the maximum {}",
-                best.normalize(),
+                "the rule can give {}, above the maximum {}",
+                plural(best.normalize(), "point"),
                 node.max.normalize()
             );
             self.report(Check::PointsAboveMax, &node.location, code, message);
         } else if best < node.max && !penalty {
             let message = format!(
-                "the rule's best answer gives {} points, below the maximum {}",
-                best.normalize(),
+                "the rule's best answer gives {}, below the maximum {}",
+                plural(best.normalize(), "point"),
                 node.max.normalize()
             );
             self.report(Check::BestPoints, &node.location, code, message);
         }
         if worst < Decimal::ZERO && !penalty {
             let message = format!(
-                "the rule can give {} points outside a penalty block",
-                worst.normalize()
+                "the rule can give {} outside a penalty block",
+                plural(worst.normalize(), "point")
             );
             self.report(Check::NegativePoints, &node.location, code, message);
         }

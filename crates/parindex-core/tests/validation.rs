@@ -150,7 +150,7 @@ fn tiers_with_a_gap_an_unreachable_tier_or_out_of_order() {
     assert!(
         errors(&gap)
             .iter()
-            .any(|m| m.ends_with("error[tier-gap] 1.4: no tier matches x = 50")),
+            .any(|m| m.ends_with("error[tier-gap] 1.4: no tier covers 50 <= x < 60")),
         "{:#?}",
         errors(&gap)
     );
@@ -168,7 +168,7 @@ fn tiers_with_a_gap_an_unreachable_tier_or_out_of_order() {
     assert!(
         errors(&count_gap)
             .iter()
-            .any(|m| m.ends_with("error[tier-gap] 1.5: no tier matches x = 2")),
+            .any(|m| m.ends_with("error[tier-gap] 1.5: no tier covers x = 2")),
         "{:#?}",
         errors(&count_gap)
     );
@@ -207,7 +207,7 @@ fn negative_points_only_in_a_penalty_block() {
         "rule = { kind = \"yes-no\", no = -1 }",
     );
     assert!(errors(&text).iter().any(|m| m.ends_with(
-        "error[negative-points] 1.1: the rule can give -1 points outside a penalty block"
+        "error[negative-points] 1.1: the rule can give -1 point outside a penalty block"
     )));
 }
 

@@ -149,7 +149,7 @@ fn the_tiers_of_a_survey_share_and_of_a_branch_case_are_checked() {
     assert_eq!(
         diagnostics(&share),
         [format!(
-            "set.toml:{line}:1: error[tier-gap] 2.1: no tier matches x = 50"
+            "set.toml:{line}:1: error[tier-gap] 2.1: no tier covers 50 <= x < 70"
         )]
     );
     // A branch case with percent tiers out of order: 50% gives more than 100%.
@@ -242,7 +242,7 @@ fn count_tiers_are_checked_over_every_whole_number() {
     assert_eq!(
         diagnostics(&text),
         [format!(
-            "set.toml:{line}:1: error[tier-gap] 1.5: no tier matches x = 4"
+            "set.toml:{line}:1: error[tier-gap] 1.5: no tier covers x >= 4"
         )]
     );
     // Fewer than 3 items give more than 3 or more: the first pair out of order is 2 and 3.
@@ -253,7 +253,7 @@ fn count_tiers_are_checked_over_every_whole_number() {
     assert_eq!(
         diagnostics(&text),
         [format!(
-            "set.toml:{line}:1: error[tier-order] 1.5: tiers are out of order: x = 2 gives 1 points but the better x = 3 gives 0.5"
+            "set.toml:{line}:1: error[tier-order] 1.5: tiers are out of order: x = 2 gives 1 point but the better x = 3 gives 0.5"
         )]
     );
 }
@@ -270,7 +270,7 @@ fn percent_and_number_tiers_are_checked_between_and_beyond_their_bounds() {
     assert_eq!(
         diagnostics(&text),
         [format!(
-            "set.toml:{line}:1: error[tier-gap] 1.4: no tier matches x = 55"
+            "set.toml:{line}:1: error[tier-gap] 1.4: no tier covers 50 < x < 60"
         )]
     );
     // A number has no upper end: above 10 matches nothing, checked at 11.
@@ -283,7 +283,62 @@ fn percent_and_number_tiers_are_checked_between_and_beyond_their_bounds() {
     assert_eq!(
         diagnostics(&text),
         [format!(
-            "set.toml:{line}:1: error[tier-gap] 1.5: no tier matches x = 11"
+            "set.toml:{line}:1: error[tier-gap] 1.5: no tier covers x > 10"
         )]
+    );
+}
+
+/// The four semantic slips a transcription makes: each is an error at its place, and each
+/// turns into a warning where the file acknowledges that the table does it on purpose.
+#[test]
+fn semantic_slips_are_located_errors_unless_acknowledged() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/bad/criteria/");
+    let cases = [
+        (
+            "timeliness-order",
+            "set.toml:27:1: error[timeliness-order] 1.2: late gives 2 points but on time gives 1.5 points: late scores above on time",
+        ),
+        (
+            "level-order",
+            "set.toml:27:1: error[level-order] 1.2: levels are listed best first, but partly (1 point) comes before fully (2 points)",
+        ),
+        (
+            "float-artefact",
+            "set.toml:36:38: error[float-artefact] 1.2: `points` = 0.30000000000000004 is how a binary float prints 0.3: write 0.3 as the table prints it",
+        ),
+        (
+            "penalty-clamps",
+            "set.toml:27:1: error[penalty-clamps] 1.2: a penalty of 1 point a day takes the first day late from 1 point down to 0 points, the points for not done: every late date scores as not done",
+        ),
+    ];
+    for (check, message) in cases {
+        let text = std::fs::read_to_string(format!("{corpus}{check}.toml")).expect("corpus file");
+        assert_eq!(diagnostics(&text), [message], "{check}");
+        let acknowledged = format!(
+            "{text}\n[[acknowledge]]\ncode = \"1.2\"\ncheck = \"{check}\"\nnote = \"as printed\"\n"
+        );
+        let loaded = CriteriaSet::from_toml(&acknowledged, "set.toml").expect("loads");
+        let warning = message.replace("error[", "warning[") + " (acknowledged: as printed)";
+        assert!(
+            loaded.warnings.iter().any(|w| w.to_string() == warning),
+            "{check}: {:#?}",
+            loaded.warnings
+        );
+    }
+}
+
+/// Long decimals that are exact, not a float's print, load as written.
+#[test]
+fn long_exact_decimals_are_not_float_artefacts() {
+    let text = replaced(
+        "{ when = \"1 <= x <= 2\", points = 0.5 }",
+        "{ when = \"1 <= x <= 2\", points = 0.333333333333333333 }",
+    );
+    assert!(
+        !diagnostics(&text)
+            .iter()
+            .any(|d| d.contains("float-artefact")),
+        "{:#?}",
+        diagnostics(&text)
     );
 }

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::ScoreFormat;
 use crate::output::{Failure, Outcome, out};
+use parindex_core::text::plural;
 
 /// Prints, per reform area, the units, mean, lowest and highest sub-index of each results and
 /// the change in the mean; then, for units in both, each one's change per reform area.
@@ -87,13 +88,13 @@ fn table(
     scale: Decimal,
 ) -> String {
     let mut text = format!(
-        "{} ({}, {} units) → {} ({}, {} units); sub-indices per reform area (0–{})\n",
+        "{} ({}, {}) → {} ({}, {}); sub-indices per reform area (0–{})\n",
         before.set_id,
         before.year,
-        before.units.len(),
+        plural(before.units.len(), "unit"),
         after.set_id,
         after.year,
-        after.units.len(),
+        plural(after.units.len(), "unit"),
         decimal(scale)
     );
     let mut rows = vec![

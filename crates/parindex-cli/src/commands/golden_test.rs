@@ -6,6 +6,7 @@ use parindex_core::golden::GoldenFile;
 
 use crate::output::{Failure, Outcome, out};
 use crate::run::load_set;
+use parindex_core::text::plural;
 
 /// Scores the golden units with the set and prints every figure that disagrees, with its node.
 pub(crate) fn golden_test(set: &str, units: &Path) -> Outcome {
@@ -35,8 +36,8 @@ pub(crate) fn golden_test(set: &str, units: &Path) -> Outcome {
         ));
     }
     let summary = format!(
-        "{} units, {} figures compared, {} mismatch{}",
-        report.units,
+        "{}, {} figures compared, {} mismatch{}",
+        plural(report.units, "unit"),
         report.checks,
         report.mismatches.len(),
         if report.mismatches.len() == 1 {

@@ -12,6 +12,7 @@ use parindex_io::{
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 use crate::{By, ScoreFormat};
+use parindex_core::text::plural;
 
 /// Scores the inputs and writes the results, or prints the ranking.
 #[allow(clippy::too_many_arguments)]
@@ -125,7 +126,11 @@ pub(crate) fn score(
         out(&text)?;
     } else {
         for output in outputs {
-            eprintln!("wrote {} ({} units)", output.display(), results.units.len());
+            eprintln!(
+                "wrote {} ({})",
+                output.display(),
+                plural(results.units.len(), "unit")
+            );
         }
     }
     Ok(())

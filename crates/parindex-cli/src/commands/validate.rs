@@ -6,6 +6,7 @@ use parindex_core::{Severity, shipped};
 
 use crate::output::{Failure, Outcome, Progress, out};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, round_failure};
+use parindex_core::text::plural;
 
 /// Checks criteria files, or with `set` input files against that set: read together and
 /// scored as `score` would, with the same options and records.
@@ -24,9 +25,9 @@ pub(crate) fn validate(
         let round = round(&loaded, &paths, read, records, &Progress(None), 1);
         match round.validate() {
             Ok(inputs) => text.push_str(&format!(
-                "{}: valid: {} units for {}\n",
+                "{}: valid: {} for {}\n",
                 files.join(", "),
-                inputs.batch.units().len(),
+                plural(inputs.batch.units().len(), "unit"),
                 loaded.set.info.id
             )),
             Err(e) => {
@@ -42,9 +43,9 @@ pub(crate) fn validate(
                         stderr_text.push_str(&format!("{d}\n"));
                     }
                     text.push_str(&format!(
-                        "{file}: valid ({} nodes, {} warnings)\n",
-                        loaded.set.nodes.len(),
-                        loaded.warnings.len()
+                        "{file}: valid ({}, {})\n",
+                        plural(loaded.set.nodes.len(), "node"),
+                        plural(loaded.warnings.len(), "warning")
                     ));
                 }
                 Err(e) => {
@@ -57,7 +58,8 @@ pub(crate) fn validate(
                         .iter()
                         .filter(|d| d.severity == Severity::Error)
                         .count();
-                    stderr_text.push_str(&format!("{file}: invalid ({errors} errors)\n"));
+                    let errors = plural(errors, "error");
+                    stderr_text.push_str(&format!("{file}: invalid ({errors})\n"));
                 }
             }
         }

@@ -342,7 +342,10 @@ fn shown(target: &Target, reduced: &Reduced) -> String {
         (other, _) => other.to_string(),
     };
     match reduced.units {
-        Some((meeting, count)) => format!("{value} ({meeting} of {count} units)"),
+        Some((meeting, count)) => format!(
+            "{value} ({meeting} of {})",
+            crate::text::plural(count, "unit")
+        ),
         None => value,
     }
 }

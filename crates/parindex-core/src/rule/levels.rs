@@ -13,7 +13,7 @@ use crate::diagnostic::Check;
 use crate::load::MAX_LIST_ITEMS;
 use crate::model::Node;
 use crate::spanned::{At, Reader};
-use crate::text::nfc;
+use crate::text::{nfc, plural};
 use crate::value::Value;
 use crate::write::{number, quote};
 
@@ -161,6 +161,16 @@ impl RuleBody for Levels {
     }
 
     fn validate(&self, _: &Node, checks: &mut RuleChecks<'_>) {
+        if let Some(pair) = self.levels.windows(2).find(|p| p[1].points > p[0].points) {
+            let message = format!(
+                "levels are listed best first, but {} ({}) comes before {} ({})",
+                pair[0].key,
+                plural(pair[0].points.normalize(), "point"),
+                pair[1].key,
+                plural(pair[1].points.normalize(), "point")
+            );
+            checks.report(Check::LevelOrder, message);
+        }
         let mut keys = HashSet::new();
         for level in &self.levels {
             if !keys.insert(level.key.to_lowercase()) {

@@ -21,7 +21,7 @@ use crate::diagnostic::Check;
 use crate::model::{Node, Rounding};
 use crate::names::named;
 use crate::spanned::{At, Reader};
-use crate::text::nfc;
+use crate::text::{nfc, plural};
 use crate::value::Value;
 
 mod branch;
@@ -255,7 +255,7 @@ pub enum RuleError {
     #[error("the ratio is too large to compute")]
     TooLarge,
     /// Points given directly outside the allowed range.
-    #[error("{points} points is outside [{min}, {max}]")]
+    #[error("{} is outside [{min}, {max}]", plural(.points, "point"))]
     OutsideRange {
         /// The points given.
         points: Decimal,
@@ -265,7 +265,7 @@ pub enum RuleError {
         max: Decimal,
     },
     /// Points given directly off the allowed steps.
-    #[error("{points} points is not a multiple of the step {step}{}", from_min(*.min))]
+    #[error("{} is not a multiple of the step {step}{}", plural(.points, "point"), from_min(*.min))]
     OffStep {
         /// The points given.
         points: Decimal,
@@ -441,6 +441,30 @@ impl Rule {
         points.sort();
         points.dedup();
         (points.len() > 1).then_some(points)
+    }
+
+    /// The printed answer a choice stands for, by its position: `None` for a value that is not
+    /// one of the rule's answers.
+    pub fn answer(&self, value: &Value) -> Option<Answer<'_>> {
+        let Value::Choice(i) = value else {
+            return None;
+        };
+        match self.input() {
+            InputShape::Answer(answers)
+            | InputShape::Date {
+                outcomes: answers, ..
+            } => answers.into_iter().nth(usize::from(*i)),
+            _ => None,
+        }
+    }
+
+    /// A measurement as an office reads it: a choice as its printed answer (`Tốt`), not its
+    /// position (`#1`); any other value as written.
+    pub fn show(&self, value: &Value) -> String {
+        match self.answer(value) {
+            Some(answer) => answer.shown().to_owned(),
+            None => value.to_string(),
+        }
     }
 
     /// Says in words what the rule saw and which branch fired: `7/9 (77.78%) → tier

@@ -12,6 +12,7 @@ use crate::load::MAX_LIST_ITEMS;
 use crate::model::Node;
 use crate::names::named;
 use crate::spanned::{At, Reader};
+use crate::text::plural;
 use crate::validate::test_points;
 use crate::value::{self, Value};
 use crate::write::{number, quote};
@@ -148,9 +149,15 @@ pub(super) fn check_tiers(
     let conditions: Vec<&Condition> = tiers.iter().map(|t| &t.when).collect();
     let points = test_points(&conditions, measure);
     let first_match = |x: Decimal| tiers.iter().position(|t| t.when.contains(x));
-    if let Some(gap) = points.iter().find(|x| first_match(**x).is_none()) {
-        let message = format!("no tier matches x = {}", gap.normalize());
-        checks.report(Check::TierGap, message);
+    let matched: Vec<bool> = points.iter().map(|x| first_match(*x).is_some()).collect();
+    if let Some(start) = matched.iter().position(|m| !m) {
+        let end = matched[start..]
+            .iter()
+            .position(|m| *m)
+            .map_or(points.len() - 1, |n| start + n - 1);
+        let bounds: Vec<Decimal> = conditions.iter().flat_map(|c| c.bounds()).collect();
+        let range = gap_range(&points, start, end, &bounds, measure);
+        checks.report(Check::TierGap, format!("no tier covers {range}"));
     }
     for (i, tier) in tiers.iter().enumerate() {
         if !points.iter().any(|x| first_match(*x) == Some(i)) {
@@ -173,9 +180,9 @@ pub(super) fn check_tiers(
             };
             if worse {
                 let message = format!(
-                    "tiers are out of order: x = {} gives {} points but the better x = {} gives {}",
+                    "tiers are out of order: x = {} gives {} but the better x = {} gives {}",
                     px.normalize(),
-                    pp.normalize(),
+                    plural(pp.normalize(), "point"),
                     x.normalize(),
                     here.normalize()
                 );
@@ -184,6 +191,70 @@ pub(super) fn check_tiers(
             }
         }
         previous = Some((*x, here));
+    }
+}
+
+/// One end of a range of values.
+enum End {
+    /// Unbounded.
+    Open,
+    /// Up to and including this value.
+    Included(Decimal),
+    /// Up to, not including, this value.
+    Excluded(Decimal),
+}
+
+/// The values from `points[start]` to `points[end]`, none of which a tier covers, as a range
+/// written like a tier's condition: each end is a bound of the tiers (included), the bound
+/// beside a point between two bounds (excluded), or open beyond the last bound.
+fn gap_range(
+    points: &[Decimal],
+    start: usize,
+    end: usize,
+    bounds: &[Decimal],
+    measure: Measure,
+) -> String {
+    let is_bound = |x: Decimal| bounds.contains(&x);
+    // Counts are whole numbers, and percents lie in [0, 100]: their ends are values themselves.
+    let whole = measure == Measure::Count;
+    let (low, high) = (points[start], points[end]);
+    let last = end + 1 == points.len();
+    let lower = if whole || is_bound(low) || (start == 0 && low.is_zero()) {
+        End::Included(low)
+    } else if start > 0 {
+        End::Excluded(points[start - 1])
+    } else {
+        End::Open
+    };
+    let upper = if (whole && !last)
+        || is_bound(high)
+        || (measure == Measure::Percent && high == Decimal::ONE_HUNDRED)
+    {
+        End::Included(high)
+    } else if !last {
+        End::Excluded(points[end + 1])
+    } else {
+        End::Open
+    };
+    let n = |x: Decimal| x.normalize();
+    match (lower, upper) {
+        (End::Included(a), End::Included(b)) if a == b => format!("x = {}", n(a)),
+        (End::Open, End::Open) => "every value".to_owned(),
+        (End::Included(a), End::Open) => format!("x >= {}", n(a)),
+        (End::Excluded(a), End::Open) => format!("x > {}", n(a)),
+        (lower, upper) => {
+            let lower = match lower {
+                End::Included(a) => format!("{} <= ", n(a)),
+                End::Excluded(a) => format!("{} < ", n(a)),
+                End::Open => String::new(),
+            };
+            let upper = match upper {
+                End::Included(b) => format!(" <= {}", n(b)),
+                End::Excluded(b) => format!(" < {}", n(b)),
+                End::Open => String::new(),
+            };
+            format!("{lower}x{upper}")
+        }
     }
 }
 

@@ -3,12 +3,14 @@
 use rust_decimal::Decimal;
 
 use super::{
-    Answer, Context, Fired, InputShape, Outcome, RuleBody, RuleError, RuleKind, fired, show_value,
-    wrong_measurement,
+    Answer, Context, Fired, InputShape, Outcome, RuleBody, RuleChecks, RuleError, RuleKind, fired,
+    show_value, wrong_measurement,
 };
 use crate::date::Date;
 use crate::diagnostic::Check;
+use crate::model::Node;
 use crate::spanned::{At, Reader};
+use crate::text::plural;
 use crate::value::Value;
 use crate::write::{number, optional, quote};
 
@@ -169,6 +171,36 @@ impl RuleBody for Timeliness {
             Fired::NotDone => format!("not done → {points}"),
             _ => return None,
         })
+    }
+
+    fn validate(&self, _: &Node, checks: &mut RuleChecks<'_>) {
+        let points = |x: Decimal| plural(x.normalize(), "point");
+        if self.late > self.on_time {
+            let message = format!(
+                "late gives {} but on time gives {}: late scores above on time",
+                points(self.late),
+                points(self.on_time)
+            );
+            checks.report(Check::TimelinessOrder, message);
+        } else if self.missing > self.late {
+            let message = format!(
+                "not done gives {} but late gives {}: not doing it scores above doing it late",
+                points(self.missing),
+                points(self.late)
+            );
+            checks.report(Check::TimelinessOrder, message);
+        }
+        if let Some(per_day) = self.per_day_late.filter(|p| *p > Decimal::ZERO) {
+            if self.late - per_day <= self.missing && self.late > self.missing {
+                let message = format!(
+                    "a penalty of {} a day takes the first day late from {} down to {}, the points for not done: every late date scores as not done",
+                    points(per_day),
+                    points(self.late),
+                    points(self.missing)
+                );
+                checks.report(Check::PenaltyClamps, message);
+            }
+        }
     }
 
     fn outcome_points(&self) -> Option<Vec<Decimal>> {
