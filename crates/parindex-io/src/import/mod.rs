@@ -381,7 +381,13 @@ fn infer_rules(rows: &mut [ImportedRow]) {
         }
         match infer(&row.guidance, known, row.max) {
             Ok(inferred) => {
-                row.remarks.extend(inferred.remarks);
+                let named = format!("Its rule type, {},", row.typed.trim());
+                row.remarks.extend(
+                    inferred
+                        .remarks
+                        .into_iter()
+                        .map(|r| r.replacen("Its rule type", &named, 1)),
+                );
                 if inferred.comma {
                     row.remarks
                         .push("Points printed with a decimal comma (0,5 is 0.5).".to_owned());
