@@ -14,8 +14,8 @@ mod run;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    compare, compare_areas, demo, diff, explain, golden_test, score, sensitivity, serve, sets,
-    show, targets, template, validate, verify,
+    compare, compare_areas, demo, diff, explain, golden_test, import, score, sensitivity, serve,
+    sets, show, targets, template, validate, verify,
 };
 use crate::output::all_cores;
 use crate::run::{ReadArgs, RecordArgs};
@@ -74,6 +74,22 @@ enum Command {
         /// The template to write: its extension (.xlsx or .csv) picks the format.
         #[arg(short, long)]
         output: PathBuf,
+    },
+    /// Turn a printed criteria table (.csv or .xlsx: code, name, max, guidance, notes columns)
+    /// into a criteria file skeleton.
+    ///
+    /// Each leaf's rule is inferred from its printed guidance ("Đạt 100%: 2 điểm; dưới 80%: 0",
+    /// "issued on time → 1 | not issued → 0"); a rule_type column, if any, chooses the kind. Rows
+    /// that cannot be inferred, and sums that do not add up, are marked `# TODO:` in the file,
+    /// which loads once none is left. Without -o (or with -o -) the file goes to stdout.
+    Import {
+        /// The table: .csv (UTF-8, comma or semicolon) or .xlsx.
+        table: PathBuf,
+        /// The criteria file to write (.toml); `-` for stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        args: import::ImportArgs,
     },
     /// Score units, rank and classify them, and write the results.
     ///
@@ -233,6 +249,11 @@ fn main() -> ExitCode {
             records,
         } => validate::validate(&files, set.as_deref(), &read, &records),
         Command::Template { set, output } => template::template(&set, &output),
+        Command::Import {
+            table,
+            output,
+            args,
+        } => import::import(&table, output.as_deref(), &args),
         Command::Score {
             set,
             inputs,

@@ -16,6 +16,9 @@
 //! - **programme targets** ([`read_measured`], [`observations_from_results`], [`targets_html`]):
 //!   a typed table of measured values, values taken from results, and the targets report;
 //! - **templates** ([`template_xlsx`], [`template_csv`]) for units to fill in;
+//! - **import** ([`import_table`]): a printed criteria table, copied into a sheet or a CSV
+//!   file, turned into a criteria file skeleton, each rule inferred from the printed guidance
+//!   or left as a `# TODO:`;
 //! - **bundles** ([`Bundle`]): a published round's set, inputs and results, scored again by
 //!   [`Bundle::verify`];
 //! - **atomic output** ([`write_atomic`]): a file is written whole or not at all;
@@ -29,6 +32,7 @@ mod bundle;
 mod csv;
 mod error;
 mod html;
+mod import;
 mod input;
 mod limits;
 mod records;
@@ -49,6 +53,9 @@ pub use csv::push_record as csv_record;
 pub use error::{InputProblem, IoError, Place, ReadError, cell_name, column_name};
 
 pub use html::{RankIntervals, ReportOptions, SourceIndices, report_html};
+pub use import::{
+    ImportOptions, Imported, ImportedRow, RowOutcome, import_table, import_table_bytes,
+};
 pub use input::{
     CellTarget, CellText, CellValue, Grid, INSTRUCTIONS_SHEET, InputReader, Inputs, PercentScale,
     ReadOptions, UnknownPercentScale, read_inputs, stage_label,

@@ -6,6 +6,7 @@ pub(crate) mod demo;
 pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod golden_test;
+pub(crate) mod import;
 pub(crate) mod score;
 pub(crate) mod sensitivity;
 pub(crate) mod serve;
