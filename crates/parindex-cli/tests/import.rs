@@ -26,28 +26,28 @@ fn shape(rule: &Rule) -> String {
             .join(" | ")
     };
     match rule {
-        Rule::YesNo { yes, no, .. } => {
+        Rule::YesNo(parindex_core::YesNo { yes, no, .. }) => {
             format!("yes-no {} {}", yes.normalize(), no.normalize())
         }
-        Rule::Timeliness {
+        Rule::Timeliness(parindex_core::Timeliness {
             on_time,
             late,
             missing,
             ..
-        } => format!(
+        }) => format!(
             "timeliness {} {} {}",
             on_time.normalize(),
             late.normalize(),
             missing.normalize()
         ),
-        Rule::Tiers {
+        Rule::Tiers(parindex_core::Tiers {
             measure, tiers: t, ..
-        } => format!("tiers {measure}: {}", tiers(t)),
-        Rule::Survey {
+        }) => format!("tiers {measure}: {}", tiers(t)),
+        Rule::Survey(parindex_core::SurveyRule {
             mode: SurveyMode::Share { tiers: t },
             ..
-        } => format!("survey: {}", tiers(t)),
-        Rule::Levels { levels } => {
+        }) => format!("survey: {}", tiers(t)),
+        Rule::Levels(parindex_core::Levels { levels }) => {
             let points: Vec<String> = levels
                 .iter()
                 .map(|l| l.points.normalize().to_string())
@@ -183,7 +183,7 @@ fn what_is_left_to_do_is_marked_and_counted() {
         ));
     let text = std::fs::read_to_string(&out).expect("written");
     assert!(text.contains(
-        "# TODO: `parindex validate` refuses it: the rule's best answer gives 1 points, below the maximum 2\n#   (check best-points)."
+        "# TODO: `parindex validate` refuses it: the rule's best answer gives 1 point, below the maximum 2\n#   (check best-points)."
     ));
     assert!(text.contains("printed_code = \"7.11\""));
     // Validate says the same, at the row.
@@ -193,7 +193,7 @@ fn what_is_left_to_do_is_marked_and_counted() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "error[best-points] 1.4.1: the rule's best answer gives 1 points, below the maximum 2",
+            "error[best-points] 1.4.1: the rule's best answer gives 1 point, below the maximum 2",
         ));
 }
 
@@ -317,13 +317,13 @@ fn a_semicolon_csv_with_a_byte_order_mark_and_decimal_commas() {
         .set;
     assert_eq!(
         set.node("1.1").and_then(|n| n.rule.clone()),
-        Some(Rule::Timeliness {
+        Some(Rule::Timeliness(parindex_core::Timeliness {
             due: None,
             on_time: "1.5".parse().expect("decimal"),
             late: 1.into(),
             missing: 0.into(),
             per_day_late: None,
-        })
+        }))
     );
     assert_eq!(
         set.node("1.2").and_then(|n| n.note.as_deref()),
@@ -331,7 +331,7 @@ fn a_semicolon_csv_with_a_byte_order_mark_and_decimal_commas() {
     );
     assert!(matches!(
         set.node("1.2").and_then(|n| n.rule.as_ref()),
-        Some(Rule::YesNo { yes_label: Some(l), .. }) if l == "Có kế hoạch"
+        Some(Rule::YesNo(parindex_core::YesNo { yes_label: Some(l), .. })) if l == "Có kế hoạch"
     ));
 }
 
@@ -432,7 +432,9 @@ fn a_workbook_reads_its_first_sheet_or_the_sheet_named() {
         .set;
     assert_eq!(set.info.max.to_string(), "6");
     let whens = |code: &str| match set.node(code).and_then(|n| n.rule.as_ref()) {
-        Some(Rule::Tiers { tiers, .. }) => tiers.iter().map(|t| t.when.to_string()).collect(),
+        Some(Rule::Tiers(parindex_core::Tiers { tiers, .. })) => {
+            tiers.iter().map(|t| t.when.to_string()).collect()
+        }
         _ => Vec::new(),
     };
     assert_eq!(whens("1.2"), ["x >= 100", "80 <= x < 100", "x < 80"]);

@@ -549,13 +549,13 @@ fn timeliness(answers: &[Answer]) -> Result<Inferred, String> {
             " \"Late\" is not printed: scored as not issued ({missing_points})."
         ));
     }
-    let mut inferred = Inferred::new(Rule::Timeliness {
+    let mut inferred = Inferred::new(Rule::Timeliness(parindex_core::Timeliness {
         due: None,
         on_time,
         late: late.unwrap_or(missing_points),
         missing: missing_points,
         per_day_late: None,
-    });
+    }));
     inferred.note = Some(note);
     Ok(inferred)
 }
@@ -575,12 +575,12 @@ fn yes_no(answers: &[Answer]) -> Result<Inferred, String> {
     } else {
         (second, first)
     };
-    Ok(Inferred::new(Rule::YesNo {
+    Ok(Inferred::new(Rule::YesNo(parindex_core::YesNo {
         yes: yes.points,
         no: no.points,
         yes_label: Some(yes.label.clone()),
         no_label: Some(no.label.clone()),
-    }))
+    })))
 }
 
 /// Vietnamese letters without their marks, for keys: `Có ban hành` → `co ban hanh`.
@@ -664,7 +664,9 @@ fn levels(answers: &[Answer]) -> Result<Inferred, String> {
             points: a.points,
         })
         .collect();
-    Ok(Inferred::new(Rule::Levels { levels }))
+    Ok(Inferred::new(Rule::Levels(parindex_core::Levels {
+        levels,
+    })))
 }
 
 /// A range as printed, before it is set among the others.
@@ -1095,17 +1097,17 @@ fn looks_like_count(answers: &[Answer]) -> bool {
 fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers> {
     let (tiers, remarks) = tiers(answers, Measure::Percent)?;
     let rule = if survey {
-        Rule::Survey {
+        Rule::Survey(parindex_core::SurveyRule {
             mode: SurveyMode::Share { tiers },
             groups: Vec::new(),
             satisfied: Vec::new(),
-        }
+        })
     } else {
-        Rule::Tiers {
+        Rule::Tiers(parindex_core::Tiers {
             measure: Measure::Percent,
             better: parindex_core::Better::Higher,
             tiers,
-        }
+        })
     };
     let mut inferred = Inferred::new(rule);
     inferred.survey = survey;
@@ -1119,11 +1121,11 @@ fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers>
 
 fn count_tiers(answers: &[Answer]) -> Result<Inferred, NotTiers> {
     let (tiers, remarks) = tiers(answers, Measure::Count)?;
-    let mut inferred = Inferred::new(Rule::Tiers {
+    let mut inferred = Inferred::new(Rule::Tiers(parindex_core::Tiers {
         measure: Measure::Count,
         better: parindex_core::Better::Higher,
         tiers,
-    });
+    }));
     inferred.remarks = remarks;
     Ok(inferred)
 }
@@ -1161,12 +1163,12 @@ fn from_text(answers: &[Answer]) -> Result<Inferred, String> {
 /// The name of a rule's kind, with its measure: `tiers over a percent`.
 fn described(inferred: &Inferred) -> String {
     match &inferred.rule {
-        Rule::Tiers {
+        Rule::Tiers(parindex_core::Tiers {
             measure: Measure::Count,
             ..
-        } => "tiers over a count".to_owned(),
-        Rule::Tiers { .. } => "tiers over a percent".to_owned(),
-        Rule::Survey { .. } => "a survey share".to_owned(),
+        }) => "tiers over a count".to_owned(),
+        Rule::Tiers(parindex_core::Tiers { .. }) => "tiers over a percent".to_owned(),
+        Rule::Survey(parindex_core::SurveyRule { .. }) => "a survey share".to_owned(),
         rule => rule.kind().as_str().to_owned(),
     }
 }
@@ -1181,30 +1183,30 @@ pub(crate) fn infer(guidance: &str, hint: Option<Hint>, max: Decimal) -> Result<
     if guidance.trim().is_empty() {
         return match hint {
             Some(Hint::YesNo) => {
-                let mut inferred = Inferred::new(Rule::YesNo {
+                let mut inferred = Inferred::new(Rule::YesNo(parindex_core::YesNo {
                     yes: max,
                     no: Decimal::ZERO,
                     yes_label: None,
                     no_label: None,
-                });
+                }));
                 inferred.remarks.push(
                     "No guidance is printed; yes-no as typed, with the format's points: yes = max, no = 0."
                         .to_owned(),
                 );
                 Ok(inferred)
             }
-            Some(Hint::Direct) => Ok(Inferred::new(Rule::Direct {
+            Some(Hint::Direct) => Ok(Inferred::new(Rule::Direct(parindex_core::Direct {
                 min: None,
                 step: None,
-            })),
+            }))),
             _ => Err("no guidance is printed".to_owned()),
         };
     }
     if hint == Some(Hint::Direct) {
-        let mut inferred = Inferred::new(Rule::Direct {
+        let mut inferred = Inferred::new(Rule::Direct(parindex_core::Direct {
             min: None,
             step: None,
-        });
+        }));
         inferred.remarks.push(
             "Points given directly, as typed; the printed guidance is the assessor's.".to_owned(),
         );
@@ -1273,11 +1275,11 @@ mod tests {
 
     fn whens(guidance: &str, hint_text: Option<&str>) -> Vec<String> {
         match infer(guidance, hint_text.and_then(hint), d("2")).map(|i| i.rule) {
-            Ok(Rule::Tiers { tiers, .. })
-            | Ok(Rule::Survey {
+            Ok(Rule::Tiers(parindex_core::Tiers { tiers, .. }))
+            | Ok(Rule::Survey(parindex_core::SurveyRule {
                 mode: SurveyMode::Share { tiers },
                 ..
-            }) => tiers
+            })) => tiers
                 .iter()
                 .map(|t| format!("{} → {}", t.when, t.points))
                 .collect(),
@@ -1388,7 +1390,7 @@ mod tests {
         );
         assert!(matches!(
             inferred.as_ref().map(|i| &i.rule),
-            Ok(Rule::Levels { .. })
+            Ok(Rule::Levels(parindex_core::Levels { .. }))
         ));
         assert!(inferred.is_ok_and(|i| i.remarks[0].contains("2/3 is no exact percent")));
     }
@@ -1428,7 +1430,7 @@ mod tests {
             hint("ordinal-levels"),
             d("1.5"),
         );
-        let Ok(Rule::Levels { levels }) = inferred.map(|i| i.rule) else {
+        let Ok(Rule::Levels(parindex_core::Levels { levels })) = inferred.map(|i| i.rule) else {
             panic!("not levels");
         };
         let keys: Vec<&str> = levels.iter().map(|l| l.key.as_str()).collect();
@@ -1450,7 +1452,7 @@ mod tests {
                 d("1")
             )
             .map(|i| i.rule),
-            Ok(Rule::Levels { .. })
+            Ok(Rule::Levels(parindex_core::Levels { .. }))
         ));
         // Typed as tiers, but the last answer is no range left by those above: levels.
         let inferred = infer(
@@ -1460,9 +1462,9 @@ mod tests {
         );
         assert!(matches!(
             inferred.as_ref().map(|i| &i.rule),
-            Ok(Rule::Levels { .. })
+            Ok(Rule::Levels(parindex_core::Levels { .. }))
         ));
-        let Ok(Rule::Levels { levels }) = inferred.map(|i| i.rule) else {
+        let Ok(Rule::Levels(parindex_core::Levels { levels })) = inferred.map(|i| i.rule) else {
             panic!("not levels");
         };
         let keys: Vec<&str> = levels.iter().map(|l| l.key.as_str()).collect();

@@ -229,12 +229,12 @@ fn kinds(rows: &[ImportedRow]) -> String {
             continue;
         };
         let kind = match rule {
-            Rule::Tiers {
+            Rule::Tiers(parindex_core::Tiers {
                 measure: parindex_core::Measure::Count,
                 ..
-            } => "count tiers".to_owned(),
-            Rule::Tiers { .. } => "percent tiers".to_owned(),
-            Rule::Survey { .. } => "survey shares".to_owned(),
+            }) => "count tiers".to_owned(),
+            Rule::Tiers(parindex_core::Tiers { .. }) => "percent tiers".to_owned(),
+            Rule::Survey(parindex_core::SurveyRule { .. }) => "survey shares".to_owned(),
             other => other.kind().as_str().to_owned(),
         };
         match counted.iter_mut().find(|(k, _)| *k == kind) {
@@ -368,7 +368,8 @@ fn header(
         matches!(
             &r.outcome,
             RowOutcome::Rule {
-                rule: Rule::Tiers { .. } | Rule::Survey { .. },
+                rule: Rule::Tiers(parindex_core::Tiers { .. })
+                    | Rule::Survey(parindex_core::SurveyRule { .. }),
                 ..
             }
         )
@@ -498,12 +499,12 @@ fn tiers(out: &mut String, table: &str, tiers: &[Tier]) {
 
 fn rule(out: &mut String, rule: &Rule) {
     match rule {
-        Rule::YesNo {
+        Rule::YesNo(parindex_core::YesNo {
             yes,
             no,
             yes_label,
             no_label,
-        } => {
+        }) => {
             let mut fields = vec![
                 "kind = \"yes-no\"".to_owned(),
                 format!("yes = {}", number(*yes)),
@@ -517,12 +518,12 @@ fn rule(out: &mut String, rule: &Rule) {
             }
             let _ = writeln!(out, "rule = {{ {} }}", fields.join(", "));
         }
-        Rule::Timeliness {
+        Rule::Timeliness(parindex_core::Timeliness {
             on_time,
             late,
             missing,
             ..
-        } => {
+        }) => {
             let _ = writeln!(
                 out,
                 "rule = {{ kind = \"timeliness\", on_time = {}, late = {}, missing = {} }}",
@@ -531,9 +532,9 @@ fn rule(out: &mut String, rule: &Rule) {
                 number(*missing)
             );
         }
-        Rule::Tiers {
+        Rule::Tiers(parindex_core::Tiers {
             measure, tiers: t, ..
-        } => {
+        }) => {
             let _ = writeln!(
                 out,
                 "[node.rule]\nkind = \"tiers\"\nmeasure = {}",
@@ -541,14 +542,14 @@ fn rule(out: &mut String, rule: &Rule) {
             );
             tiers(out, "node.rule.tier", t);
         }
-        Rule::Survey {
+        Rule::Survey(parindex_core::SurveyRule {
             mode: SurveyMode::Share { tiers: t },
             ..
-        } => {
+        }) => {
             out.push_str("[node.rule]\nkind = \"survey\"\nmode = \"share\"\n");
             tiers(out, "node.rule.tier", t);
         }
-        Rule::Levels { levels } => {
+        Rule::Levels(parindex_core::Levels { levels }) => {
             out.push_str("[node.rule]\nkind = \"levels\"\n");
             for level in levels {
                 let _ = writeln!(out, "[[node.rule.level]]\nkey = {}", quote(&level.key));
