@@ -65,11 +65,7 @@ pub use reform_area::{
     AreaSummary, ReformArea, ReformAreaChange, ReformAreaComparison, ReformAreaScore,
     UnitAreaChange, compare_reform_areas,
 };
-pub use rule::{
-    Among, Answer, Better, Branch, BranchOn, Case, Context, Direct, Fired, InputShape, Level,
-    Levels, Measure, Outcome, PerItem, Proportional, Relative, Rule, RuleError, RuleKind,
-    Statistic, SurveyMode, SurveyModeKind, SurveyRule, Tier, Tiers, Timeliness, YesNo,
-};
+pub use rule::*;
 pub use value::{Input, Responses, Survey, Value};
 pub use write::rule_to_toml;
 pub mod batch;

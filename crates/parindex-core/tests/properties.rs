@@ -1,11 +1,9 @@
 //! Invariants of scoring, checked on random units against the shipped sets.
 
 use parindex_core::{
-    Batch, CriteriaSet, Measure, NodeKind, NodeStatus, Plan, Rule, SurveyMode, shipped,
+    Answer, Batch, CriteriaSet, InputShape, Measure, NodeKind, NodeStatus, Plan, Rule, shipped,
 };
-use parindex_core::{
-    Branch, Direct, Levels, PerItem, Proportional, Relative, SurveyRule, Tiers, Timeliness, YesNo,
-};
+use parindex_core::{PerItem, Proportional, Tiers};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -27,37 +25,16 @@ fn text_for(rule: &Rule, (kind, a, b): LeafDraw) -> Option<String> {
             format!("{}.{}", a % 100, b % 10)
         }
     };
-    Some(match rule {
-        Rule::YesNo(YesNo { .. }) => if a % 2 == 0 { "có" } else { "không" }.to_owned(),
-        Rule::Levels(Levels { levels }) => levels[a as usize % levels.len()].key.clone(),
-        Rule::Timeliness(Timeliness { .. }) => {
-            ["đúng hạn", "trễ hạn", "không"][a as usize % 3].to_owned()
-        }
-        Rule::Tiers(Tiers {
-            measure: Measure::Count,
-            ..
-        })
-        | Rule::PerItem(PerItem { .. }) => (a % 12).to_string(),
-        Rule::Tiers(Tiers {
-            measure: Measure::Number,
-            ..
-        }) => format!("{}.{}", a % 200, b % 100),
-        Rule::Tiers(Tiers { .. }) | Rule::Proportional(Proportional { .. }) => percent(),
-        Rule::Survey(SurveyRule {
-            mode: SurveyMode::Share { .. },
-            ..
-        }) => percent(),
-        Rule::Survey(SurveyRule {
-            mode: SurveyMode::Options { options },
-            ..
-        }) => options
-            .iter()
-            .enumerate()
-            .map(|(i, (o, _))| format!("{o}={}", (a >> i) % 7 + u32::from(i == 0)))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Rule::Relative(Relative { .. }) => format!("{}.{}", a % 100, b % 100),
-        Rule::Direct(Direct { .. }) | Rule::Branch(Branch { .. }) => return None,
+    let pick = |answers: &[Answer<'_>]| answers[a as usize % answers.len()].key.to_string();
+    Some(match rule.input() {
+        InputShape::Answer(answers)
+        | InputShape::Date {
+            outcomes: answers, ..
+        } => pick(&answers),
+        InputShape::Count => (a % 12).to_string(),
+        InputShape::Number => format!("{}.{}", a % 200, b % 100),
+        InputShape::Percent | InputShape::Survey => percent(),
+        InputShape::Points { .. } | InputShape::ByCase => return None,
     })
 }
 

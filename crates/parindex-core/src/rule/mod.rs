@@ -30,6 +30,7 @@ mod input;
 mod levels;
 mod per_item;
 mod proportional;
+mod rate;
 mod relative;
 mod survey;
 mod tiers;
@@ -42,6 +43,7 @@ pub use input::{Answer, InputShape};
 pub use levels::{Level, Levels};
 pub use per_item::PerItem;
 pub use proportional::Proportional;
+pub use rate::Rate;
 pub use relative::{Among, Relative, Statistic};
 pub use survey::{SurveyMode, SurveyModeKind, SurveyRule};
 pub use tiers::{Better, Measure, Tier, Tiers};
@@ -217,6 +219,8 @@ rule_kinds! {
     Relative(Relative) => "relative",
     /// Points given directly by an assessor.
     Direct(Direct) => "direct",
+    /// A rate per item or per day late, after a free allowance and within a limit.
+    Rate(Rate) => "rate",
     /// A different rule depending on a unit attribute or on another leaf's input.
     Branch(Branch) => "branch",
 }
