@@ -323,6 +323,8 @@ fn a_semicolon_csv_with_a_byte_order_mark_and_decimal_commas() {
             late: 1.into(),
             missing: 0.into(),
             per_day_late: None,
+            due_after: None,
+            windows: Vec::new(),
         }))
     );
     assert_eq!(

@@ -135,6 +135,7 @@ impl Reader<'_> {
                 "policy",
                 "attributes",
                 "band",
+                "event",
                 "node",
                 "acknowledge",
             ],
@@ -162,6 +163,8 @@ impl Reader<'_> {
             .iter()
             .filter_map(|t| self.read_band(t))
             .collect();
+        // Read before the nodes, whose due dates may count from them.
+        self.events = self.read_events(&root_at)?;
         let node_tables = self.rows(&root_at, "node")?;
         if node_tables.is_empty() {
             self.report(
@@ -206,6 +209,7 @@ impl Reader<'_> {
             bands,
             nodes: nodes.into_iter().collect::<Option<Vec<_>>>()?,
             acknowledgements,
+            events: std::mem::take(&mut self.events),
             content_hash: content_hash(self.source),
         })
     }
@@ -627,6 +631,39 @@ impl Reader<'_> {
             requires,
             forced_by,
         })
+    }
+
+    fn read_events(&mut self, root: &At<'_, '_>) -> Option<Vec<SetEvent>> {
+        let tables = self.tables(root, "event");
+        if !self.within_limit(&tables, "events ([[event]])", MAX_LIST_ITEMS) {
+            return None;
+        }
+        let mut events: Vec<SetEvent> = Vec::new();
+        for at in &tables {
+            self.known_keys(at, &["id", "name", "date"], "an event");
+            let Some(id) = self.required_string(at, "id") else {
+                continue;
+            };
+            let date = match self.string(at, "date", false) {
+                Some(text) => match text.parse::<Date>() {
+                    Ok(date) => Some(date),
+                    Err(e) => {
+                        let span = at.table.get("date").map_or(at.span.clone(), |v| v.span());
+                        self.report(Check::WrongType, &span, Some(&id), e.to_string());
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            if events.iter().any(|e| e.id == id) {
+                let message = format!("the event `{id}` is declared twice");
+                self.report(Check::DuplicateCode, &at.span, Some(&id), message);
+                continue;
+            }
+            let name = self.string(at, "name", false);
+            events.push(SetEvent { id, name, date });
+        }
+        Some(events)
     }
 
     fn read_acknowledgement(&mut self, at: &At<'_, '_>) -> Option<Acknowledgement> {

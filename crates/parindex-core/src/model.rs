@@ -39,6 +39,8 @@ pub struct CriteriaSet {
     pub nodes: Vec<Node>,
     /// Inconsistencies of the source that the file acknowledges.
     pub acknowledgements: Vec<Acknowledgement>,
+    /// Dated events of the year that due dates count from (`[[event]]`).
+    pub events: Vec<SetEvent>,
     /// SHA-256 of the file's text, in hex.
     pub content_hash: String,
 }
@@ -263,6 +265,18 @@ named!(RankOn, "ranking basis", {
     Reported => "reported",
     Exact => "exact",
 });
+
+/// A dated event of the year, declared once, that due dates count from: "the province's plan was
+/// issued on 15/01; units have 30 days".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetEvent {
+    /// How rules name it: `ke-hoach-tinh`.
+    pub id: String,
+    /// What happened, as printed.
+    pub name: Option<String>,
+    /// When it happened; `None` while it has not.
+    pub date: Option<crate::date::Date>,
+}
 
 /// A unit attribute a set uses.
 #[derive(Debug, Clone, PartialEq, Eq)]

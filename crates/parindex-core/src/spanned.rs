@@ -125,6 +125,8 @@ pub(crate) struct Reader<'s> {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Errors a file may acknowledge, handed to the set's validation with its other checks.
     pub(crate) suspects: Vec<Diagnostic>,
+    /// The dated events declared so far, which due dates may count from.
+    pub(crate) events: Vec<crate::model::SetEvent>,
 }
 
 /// A table being read, with where it is and which node it belongs to.
@@ -143,6 +145,7 @@ impl<'s> Reader<'s> {
             source,
             diagnostics: Vec::new(),
             suspects: Vec::new(),
+            events: Vec::new(),
         }
     }
 

@@ -180,6 +180,15 @@ impl CriteriaSet {
                 let _ = writeln!(out, "forced_by = {}", gates(&b.forced_by));
             }
         }
+        for e in &self.events {
+            let _ = writeln!(out, "\n[[event]]\nid = {}", quote(&e.id));
+            if let Some(name) = &e.name {
+                let _ = writeln!(out, "name = {}", quote(name));
+            }
+            if let Some(date) = e.date {
+                let _ = writeln!(out, "date = {}", quote(&date.iso()));
+            }
+        }
         for n in &self.nodes {
             let _ = writeln!(out, "\n[[node]]\ncode = {}", quote(&n.code));
             if let Some(p) = &n.printed_code {

@@ -47,7 +47,7 @@ pub use rate::Rate;
 pub use relative::{Among, Relative, Statistic};
 pub use survey::{SurveyMode, SurveyModeKind, SurveyRule};
 pub use tiers::{Better, Measure, Tier, Tiers};
-pub use timeliness::Timeliness;
+pub use timeliness::{AfterEvent, LateWindow, Timeliness};
 pub use yes_no::YesNo;
 
 /// What one kind of rule does; each kind's module implements it for its rule.

@@ -104,6 +104,8 @@ fn decomposed_words_match_composed_levels_labels_and_yes_no() {
         late: d("0.5"),
         missing: d("0"),
         per_day_late: None,
+        due_after: None,
+        windows: Vec::new(),
     });
     assert_eq!(score(&on_time, "đu\u{301}ng ha\u{323}n", "1"), d("1"));
 }
@@ -116,6 +118,8 @@ fn timeliness_by_outcome_and_by_date_with_daily_penalty() {
         late: d("1"),
         missing: d("0"),
         per_day_late: Some(d("0.25")),
+        due_after: None,
+        windows: Vec::new(),
     });
     assert_eq!(score(&rule, "đúng hạn", "1.5"), d("1.5"));
     assert_eq!(score(&rule, "trễ hạn", "1.5"), d("1"));
@@ -135,6 +139,8 @@ fn timeliness_without_due_date_refuses_dates() {
         late: d("0.5"),
         missing: d("0"),
         per_day_late: None,
+        due_after: None,
+        windows: Vec::new(),
     });
     assert!(
         rule.parse("15/01/2024")

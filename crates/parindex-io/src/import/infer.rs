@@ -555,6 +555,8 @@ fn timeliness(answers: &[Answer]) -> Result<Inferred, String> {
         late: late.unwrap_or(missing_points),
         missing: missing_points,
         per_day_late: None,
+        due_after: None,
+        windows: Vec::new(),
     }));
     inferred.note = Some(note);
     Ok(inferred)
