@@ -265,6 +265,8 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
             key: "full".into(),
             label: Some("Đầy đủ".into()),
             points: d("1.5"),
+            min: None,
+            step: None,
         }],
     });
     assert_eq!(

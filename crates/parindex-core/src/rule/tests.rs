@@ -44,16 +44,22 @@ fn levels_by_key_label_or_position() {
                 key: "full".into(),
                 label: Some("Đầy đủ".into()),
                 points: d("1.5"),
+                min: None,
+                step: None,
             },
             Level {
                 key: "partial".into(),
                 label: None,
                 points: d("1"),
+                min: None,
+                step: None,
             },
             Level {
                 key: "none".into(),
                 label: None,
                 points: d("0"),
+                min: None,
+                step: None,
             },
         ],
     });
@@ -75,11 +81,15 @@ fn decomposed_words_match_composed_levels_labels_and_yes_no() {
                 key: "đầy đủ".into(),
                 label: None,
                 points: d("1.5"),
+                min: None,
+                step: None,
             },
             Level {
                 key: "chu\u{31b}a đa\u{302}\u{300}y đu\u{309}".into(),
                 label: Some("Chưa kịp thời".into()),
                 points: d("1"),
+                min: None,
+                step: None,
             },
         ],
     });

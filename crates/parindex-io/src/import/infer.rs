@@ -664,6 +664,8 @@ fn levels(answers: &[Answer]) -> Result<Inferred, String> {
             key,
             label: Some(a.label.clone()),
             points: a.points,
+            min: None,
+            step: None,
         })
         .collect();
     Ok(Inferred::new(Rule::Levels(parindex_core::Levels {
