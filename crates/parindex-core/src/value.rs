@@ -317,6 +317,12 @@ fn decimal_comma(number: &str) -> Result<Cow<'_, str>, String> {
 /// Reads a share of a whole: `87.5`, `87.5%` or `45/50`, within [0, 100]%. A bare number
 /// strictly between 0 and 1 (`0.875`) is refused as ambiguous: `87.5%` or `0.875%`?
 pub fn parse_percent(text: &str) -> Result<Value, String> {
+    parse_share(text, false)
+}
+
+/// Reads a share like [`parse_percent`]; with `over_100`, a share above 100% (`110%`, `11/10`)
+/// is read as written, for a rule that counts it as 100% ("100% or more").
+pub fn parse_share(text: &str, over_100: bool) -> Result<Value, String> {
     let t = text.trim();
     let not_a_percent = || format!("\"{t}\" is not a percentage (write 87.5, 87.5% or 45/50)");
     let value = if let Some((num, den)) = t.split_once('/') {
@@ -331,7 +337,7 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
         if denominator <= Decimal::ZERO {
             return Err(format!("\"{t}\" has a denominator that is not positive"));
         }
-        if numerator < Decimal::ZERO || numerator > denominator {
+        if numerator < Decimal::ZERO || (numerator > denominator && !over_100) {
             return Err(format!("\"{t}\" is outside 0–100%"));
         }
         Value::Ratio {
@@ -345,7 +351,7 @@ pub fn parse_percent(text: &str) -> Result<Value, String> {
             DecimalError::NotANumber => not_a_percent(),
             DecimalError::Inexact(message) => message,
         })?;
-        if n < Decimal::ZERO || n > Decimal::ONE_HUNDRED {
+        if n < Decimal::ZERO || (n > Decimal::ONE_HUNDRED && !over_100) {
             return Err(format!("\"{t}\" is outside 0–100%"));
         }
         // 0.875 is what a spreadsheet or a frame holds for 87.5%; read as 0.875% it would

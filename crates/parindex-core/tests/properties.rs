@@ -155,7 +155,7 @@ proptest! {
         let (few, many) = (Decimal::from(count_a.min(count_b)), Decimal::from(count_a.max(count_b)));
         let mut rules: Vec<(Rule, Decimal)> = set.leaves().filter_map(|n| n.rule.clone().map(|r| (r, n.max))).collect();
         rules.push((Rule::PerItem(PerItem { points: Decimal::new(5, 1), cap: None, floor: None }), Decimal::from(2)));
-        rules.push((Rule::Proportional(Proportional { target: Some(Decimal::from(85)), floor: Some(Decimal::from(60)), cap: None, round: Some(2) }), Decimal::from(10)));
+        rules.push((Rule::Proportional(Proportional { target: Some(Decimal::from(85)), floor: Some(Decimal::from(60)), cap: None, round: Some(2), clip: false, }), Decimal::from(10)));
         for (rule, max) in rules {
             let (worse, better) = match &rule {
                 Rule::Tiers(Tiers { measure: Measure::Count, .. }) | Rule::PerItem(PerItem { .. }) => (few, many),

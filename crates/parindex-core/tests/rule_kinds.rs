@@ -38,6 +38,7 @@ fn number_tiers() -> Rule {
         measure: Measure::Number,
         better: Better::Higher,
         tiers: vec![Tier::new("x >= 0", d("1"))],
+        clip: false,
     })
 }
 
@@ -92,6 +93,7 @@ fn proportional_at_exactly_the_target_is_not_capped() {
         floor: None,
         cap: None,
         round: None,
+        clip: false,
     });
     assert_eq!(
         scored(&targeted, "85", "3"),
@@ -108,6 +110,7 @@ fn proportional_at_exactly_the_target_is_not_capped() {
         floor: None,
         cap: Some(d("1.5")),
         round: None,
+        clip: false,
     });
     assert_eq!(
         scored(&capped, "50", "3"),

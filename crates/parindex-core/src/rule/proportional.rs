@@ -22,11 +22,14 @@ pub struct Proportional {
     pub cap: Option<Decimal>,
     /// Decimals to round the points to, with the set's rounding mode.
     pub round: Option<u32>,
+    /// Whether a percent above 100% is read ("100% or more") rather than refused; it earns no
+    /// more than 100% does.
+    pub clip: bool,
 }
 
 impl RuleBody for Proportional {
     fn keys() -> &'static [&'static str] {
-        &["target", "floor", "cap", "round"]
+        &["target", "floor", "cap", "round", "clip"]
     }
 
     fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
@@ -51,6 +54,7 @@ impl RuleBody for Proportional {
             floor: reader.decimal(at, "floor", false),
             cap: reader.decimal(at, "cap", false),
             round,
+            clip: reader.boolean(at, "clip").unwrap_or(false),
         })
     }
 
@@ -59,6 +63,9 @@ impl RuleBody for Proportional {
         optional(f, "floor", self.floor.map(number));
         optional(f, "cap", self.cap.map(number));
         optional(f, "round", self.round.map(|r| r.to_string()));
+        if self.clip {
+            f.push("clip = true".to_owned());
+        }
     }
 
     fn input(&self) -> InputShape<'_> {
@@ -66,7 +73,7 @@ impl RuleBody for Proportional {
     }
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
-        value::parse_percent(t).map_err(RuleError::Unreadable)
+        value::parse_share(t, self.clip).map_err(RuleError::Unreadable)
     }
 
     fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {

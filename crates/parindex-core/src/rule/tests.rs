@@ -19,6 +19,7 @@ fn percent_tiers() -> Rule {
             Tier::new("50 <= x <= 70", d("0.5")),
             Tier::new("x < 50", d("0")),
         ],
+        clip: false,
     })
 }
 
@@ -183,6 +184,7 @@ fn tiers_over_counts_and_fractions_of_expected() {
             Tier::new("1 <= x <= 2", d("0.5")),
             Tier::new("x = 0", d("0")),
         ],
+        clip: false,
     });
     assert_eq!(score(&counts, "0", "1"), d("0"));
     assert_eq!(score(&counts, "2", "1"), d("0.5"));
@@ -195,6 +197,7 @@ fn tiers_over_counts_and_fractions_of_expected() {
             Tier::new("75 <= x < 100", d("1")),
             Tier::new("x < 75", d("0")),
         ],
+        clip: false,
     });
     assert_eq!(score(&reports, "4/4", "1.5"), d("1.5"));
     assert_eq!(score(&reports, "3/4", "1.5"), d("1"));
@@ -208,6 +211,7 @@ fn proportional_with_target_floor_cap_and_rounding() {
         floor: None,
         cap: None,
         round: None,
+        clip: false,
     });
     assert_eq!(score(&plain, "45/50", "5"), d("4.5"));
     assert_eq!(score(&plain, "0", "5"), d("0"));
@@ -218,6 +222,7 @@ fn proportional_with_target_floor_cap_and_rounding() {
         floor: Some(d("60")),
         cap: None,
         round: Some(2),
+        clip: false,
     });
     assert_eq!(score(&targeted, "85", "10"), d("10"));
     assert_eq!(score(&targeted, "95", "10"), d("10"));
@@ -229,6 +234,7 @@ fn proportional_with_target_floor_cap_and_rounding() {
         floor: None,
         cap: Some(d("4")),
         round: None,
+        clip: false,
     });
     assert_eq!(score(&capped, "100", "5"), d("4"));
 }

@@ -26,6 +26,8 @@ pub struct Tiers {
     pub better: Better,
     /// The tiers, as printed.
     pub tiers: Vec<Tier>,
+    /// Whether a percent above 100% counts as 100% ("100% or more"), instead of being refused.
+    pub clip: bool,
 }
 
 impl Default for Tiers {
@@ -34,7 +36,17 @@ impl Default for Tiers {
             measure: Measure::Percent,
             better: Better::Higher,
             tiers: Vec::new(),
+            clip: false,
         }
+    }
+}
+
+/// A share above 100% counted as 100%: the ratio, and whether it was clipped.
+fn clipped(numerator: Decimal, denominator: Decimal) -> (Decimal, Decimal, bool) {
+    if numerator > denominator {
+        (denominator, denominator, true)
+    } else {
+        (numerator, denominator, false)
     }
 }
 
@@ -260,17 +272,19 @@ fn gap_range(
 
 impl RuleBody for Tiers {
     fn keys() -> &'static [&'static str] {
-        &["measure", "better", "tier"]
+        &["measure", "better", "tier", "clip"]
     }
 
     fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
         let measure = reader.choice(at, "measure");
         let better = reader.choice(at, "better");
         let tiers = read_tiers(reader, at);
+        let clip = reader.boolean(at, "clip").unwrap_or(false);
         Some(Tiers {
             measure: measure?.unwrap_or(Measure::Percent),
             better: better?.unwrap_or(Better::Higher),
             tiers: tiers?,
+            clip,
         })
     }
 
@@ -280,6 +294,9 @@ impl RuleBody for Tiers {
             f.push(format!("better = {}", quote(self.better.as_str())));
         }
         f.push(format!("tier = {}", write_tiers(&self.tiers)));
+        if self.clip {
+            f.push("clip = true".to_owned());
+        }
     }
 
     fn input(&self) -> InputShape<'_> {
@@ -292,7 +309,7 @@ impl RuleBody for Tiers {
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
         match self.measure {
-            Measure::Percent => value::parse_percent(t),
+            Measure::Percent => value::parse_share(t, self.clip),
             Measure::Count => value::parse_count(t).map(Value::Number),
             Measure::Number => value::parse_decimal(t).map(Value::Number),
         }
@@ -307,10 +324,16 @@ impl RuleBody for Tiers {
                     numerator,
                     denominator,
                 },
-            ) => self.tiers.iter().position(|t| {
-                t.when
-                    .contains_ratio(*numerator, *denominator, Decimal::ONE_HUNDRED)
-            }),
+            ) => {
+                let (n, d, _) = clipped(*numerator, *denominator);
+                self.tiers
+                    .iter()
+                    .position(|t| t.when.contains_ratio(n, d, Decimal::ONE_HUNDRED))
+            }
+            (Measure::Percent, Value::Number(x)) => {
+                let x = (*x).min(Decimal::ONE_HUNDRED);
+                self.tiers.iter().position(|t| t.when.contains(x))
+            }
             (_, Value::Number(x)) => self.tiers.iter().position(|t| t.when.contains(*x)),
             _ => return Err(wrong_measurement(value, RuleKind::Tiers)),
         };
@@ -330,18 +353,107 @@ impl RuleBody for Tiers {
         };
         let tier = self.tiers.get(usize::from(i))?;
         let shown = show_value(value, self.measure == Measure::Percent);
+        let over = match value {
+            Value::Ratio {
+                numerator,
+                denominator,
+            } => clipped(*numerator, *denominator).2,
+            Value::Number(x) => self.measure == Measure::Percent && *x > Decimal::ONE_HUNDRED,
+            _ => false,
+        };
+        let counted = if over { ", counted as 100%" } else { "" };
         Some(format!(
-            "{shown} → tier {} → {}",
+            "{shown}{counted} → tier {} → {}",
             tier.when,
             outcome.points.normalize()
         ))
     }
 
     fn validate(&self, _: &Node, checks: &mut RuleChecks<'_>) {
+        if self.clip && self.measure != Measure::Percent {
+            let message = format!(
+                "`clip` counts a percent above 100% as 100%, but the rule measures a {}",
+                self.measure
+            );
+            checks.report(Check::WrongType, message);
+        }
         check_tiers(checks, self.measure, self.better, &self.tiers);
     }
 
     fn outcome_points(&self) -> Option<Vec<Decimal>> {
         Some(self.tiers.iter().map(|t| t.points).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{Proportional, Rule};
+
+    fn d(text: &str) -> Decimal {
+        text.parse().expect("decimal")
+    }
+
+    /// "100% or more: 2 points; 50% to under 100%: 1; under 50%: 0."
+    fn or_more(clip: bool) -> Rule {
+        Rule::Tiers(Tiers {
+            tiers: vec![
+                Tier::new("x >= 100", d("2")),
+                Tier::new("50 <= x < 100", d("1")),
+                Tier::new("x < 50", d("0")),
+            ],
+            clip,
+            ..Tiers::default()
+        })
+    }
+
+    fn score(rule: &Rule, text: &str) -> Result<String, String> {
+        let value = rule.parse(text).map_err(String::from)?;
+        let outcome = rule
+            .evaluate(&value, &Context::with_max(d("2")))
+            .map_err(String::from)?;
+        Ok(rule.explain(&value, &outcome))
+    }
+
+    #[test]
+    fn a_percent_above_100_is_refused_unless_the_rule_clips_it() {
+        assert!(score(&or_more(false), "11/10").is_err_and(|e| e.contains("outside 0–100%")));
+        assert!(score(&or_more(false), "110%").is_err_and(|e| e.contains("outside 0–100%")));
+        let rule = or_more(true);
+        assert_eq!(
+            score(&rule, "11/10").as_deref(),
+            Ok("11/10 (110%), counted as 100% → tier x >= 100 → 2")
+        );
+        assert_eq!(
+            score(&rule, "110%").as_deref(),
+            Ok("110%, counted as 100% → tier x >= 100 → 2")
+        );
+        assert_eq!(
+            score(&rule, "10/10").as_deref(),
+            Ok("10/10 (100%) → tier x >= 100 → 2")
+        );
+        assert_eq!(
+            score(&rule, "99/100").as_deref(),
+            Ok("99/100 (99%) → tier 50 <= x < 100 → 1")
+        );
+        assert!(score(&rule, "-1%").is_err());
+        assert_eq!(
+            crate::rule_to_toml(&rule),
+            r#"{ kind = "tiers", measure = "percent", tier = [{ when = "x >= 100", points = 2 }, { when = "50 <= x < 100", points = 1 }, { when = "x < 50", points = 0 }], clip = true }"#
+        );
+    }
+
+    #[test]
+    fn a_proportional_rule_that_clips_gives_no_more_than_100_percent() {
+        let rule = Rule::Proportional(Proportional {
+            clip: true,
+            ..Proportional::default()
+        });
+        let points = |text: &str| {
+            let value = rule.parse(text).map_err(String::from)?;
+            rule.points(&value, d("2")).map_err(String::from)
+        };
+        assert_eq!(points("12/10"), Ok(d("2")));
+        assert_eq!(points("9/10"), Ok(d("1.8")));
     }
 }

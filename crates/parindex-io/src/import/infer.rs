@@ -1111,6 +1111,7 @@ fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers>
             measure: Measure::Percent,
             better: parindex_core::Better::Higher,
             tiers,
+            clip: false,
         })
     };
     let mut inferred = Inferred::new(rule);
@@ -1129,6 +1130,7 @@ fn count_tiers(answers: &[Answer]) -> Result<Inferred, NotTiers> {
         measure: Measure::Count,
         better: parindex_core::Better::Higher,
         tiers,
+        clip: false,
     }));
     inferred.remarks = remarks;
     Ok(inferred)

@@ -273,6 +273,7 @@ mod tests {
             floor: None,
             cap: None,
             round: None,
+            clip: false,
         })
     }
 
