@@ -719,6 +719,7 @@ impl Reader<'_> {
                 "rule",
                 "derive",
                 "reform_area",
+                "evidence",
             ],
             "[[node]]",
         );
@@ -763,9 +764,11 @@ impl Reader<'_> {
         let not_applicable = self.choice(&at, "not_applicable");
         let derive = self.choice(&at, "derive");
         let reform_area = self.choice(&at, "reform_area");
+        let evidence = self.choice(&at, "evidence");
         Some(Node {
             derive: derive?,
             reform_area: reform_area?,
+            evidence: evidence?,
             printed_code: self.string(&at, "printed_code", false),
             name: self.required_string(&at, "name")?,
             name_en: self.string(&at, "name_en", false),

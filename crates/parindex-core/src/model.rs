@@ -398,6 +398,9 @@ pub struct Node {
     /// The reform area the node declares; its descendants inherit it unless they declare
     /// their own ([`CriteriaSet::reform_area`] gives the area that applies).
     pub reform_area: Option<crate::ReformArea>,
+    /// Whether this row's self-assessed points need evidence, where the table says so for the
+    /// row itself; the set's policy when `None`.
+    pub evidence: Option<Evidence>,
     /// Where the node is in its file.
     pub location: Location,
 }
@@ -502,6 +505,18 @@ pub struct Acknowledgement {
 }
 
 impl CriteriaSet {
+    /// Whether a row's self-assessed points need evidence: the row's own `evidence`, else the
+    /// set's policy.
+    pub fn evidence_for(&self, node: &Node) -> Evidence {
+        node.evidence.unwrap_or(self.policy.evidence)
+    }
+
+    /// Whether the row with this code needs evidence for its self-assessed points.
+    pub fn needs_evidence(&self, code: &str) -> bool {
+        self.node(code)
+            .is_some_and(|n| self.evidence_for(n) == Evidence::Required)
+    }
+
     /// The node with this code.
     pub fn node(&self, code: &str) -> Option<&Node> {
         let code = nfc(code);

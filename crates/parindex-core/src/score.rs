@@ -631,7 +631,7 @@ impl Plan {
             } => {
                 let rule = node.rule.as_ref().ok_or("has no rule")?;
                 let points = rule.evaluate(value, &ctx)?.points;
-                let without_evidence = self.set.policy.evidence == Evidence::Required
+                let without_evidence = self.set.evidence_for(node) == Evidence::Required
                     && used_stage == 0
                     && evidence != Some(true);
                 out.points = if without_evidence {

@@ -206,6 +206,9 @@ impl CriteriaSet {
             if let Some(d) = n.derive {
                 let _ = writeln!(out, "derive = {}", quote(d.as_str()));
             }
+            if let Some(e) = n.evidence {
+                let _ = writeln!(out, "evidence = {}", quote(e.as_str()));
+            }
             if let Some(a) = n.reform_area {
                 let _ = writeln!(out, "reform_area = {}", quote(a.as_str()));
             }

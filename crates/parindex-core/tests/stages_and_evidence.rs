@@ -254,3 +254,47 @@ fn a_missing_input_stops_the_run_under_the_error_policy_at_the_final_stage_only(
         }]
     );
 }
+
+/// `evidence` on one row: the row's own word wins over the set's policy, either way.
+#[test]
+fn a_row_may_require_evidence_or_waive_it_on_its_own() {
+    let with_row = |policy: &str, row: &str| {
+        let set = set(policy);
+        let text = set.to_toml().replacen(
+            "code = \"1.1\"\n",
+            &format!("code = \"1.1\"\nevidence = \"{row}\"\n"),
+            1,
+        );
+        CriteriaSet::from_toml(&text, "rows.toml")
+            .expect("loads")
+            .set
+    };
+    // The set leaves evidence optional; 1.1 alone requires it. A: 1.1 has none, 1.2 has.
+    // B: 1.1 has none and 1.2 has none either: only 1.1 scores 0, so 3 of 4.
+    let units: &[(&str, &[Given<'_>])] = &[
+        ("A", SELF_NO_EVIDENCE),
+        ("B", &[("1.1", None, "có", None), ("1.2", None, "có", None)]),
+    ];
+    let required = with_row("", "required");
+    assert!(required.needs_evidence("1.1") && !required.needs_evidence("1.2"));
+    let results = score(&required, units).expect("scores");
+    for unit in ["A", "B"] {
+        let card = results.unit(unit).expect("the unit");
+        assert_eq!(
+            card.node("1.1").map(|n| n.status),
+            Some(NodeStatus::NoEvidence),
+            "{unit}"
+        );
+        assert_eq!(card.total, d("3"), "{unit}");
+    }
+    // The set requires evidence; 1.1 waives it. B: 1.1 scores 1 without it, 1.2 scores 0.
+    let waived = with_row("evidence = \"required\"", "optional");
+    let results = score(&waived, units).expect("scores");
+    let b = results.unit("B").expect("B");
+    assert_eq!(b.points("1.1"), Some(d("1")));
+    assert_eq!(
+        b.node("1.2").map(|n| n.status),
+        Some(NodeStatus::NoEvidence)
+    );
+    assert_eq!(b.total, d("1"));
+}

@@ -1028,14 +1028,15 @@ async fn unit_body(
         .filter(|r| r.own.as_ref().is_none_or(|(v, _)| v.is_empty()))
         .map(|r| r.code)
         .collect();
-    let lacking: Vec<&str> = if set.policy.evidence == parindex_core::Evidence::Required {
-        rows.iter()
-            .filter(|r| r.own.as_ref().is_some_and(|(v, _)| !v.is_empty()) && r.evidence.is_empty())
-            .map(|r| r.code)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let lacking: Vec<&str> = rows
+        .iter()
+        .filter(|r| {
+            set.needs_evidence(r.code)
+                && r.own.as_ref().is_some_and(|(v, _)| !v.is_empty())
+                && r.evidence.is_empty()
+        })
+        .map(|r| r.code)
+        .collect();
     let base = format!("/rounds/{}/units/{unit}", round.id);
     let title = format!("{unit} — {}", detail["name"].as_str().unwrap_or_default());
     let window = round_window(ctx, &round);

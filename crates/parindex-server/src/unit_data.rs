@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State as AppState};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use parindex_core::{Evidence, Plan};
+use parindex_core::Plan;
 use parindex_io::{CellTarget, InputReader, ReadError};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -829,12 +829,14 @@ pub(crate) async fn submit_unit(
         .leaf_codes()
         .filter(|code| !valued.iter().any(|v| v == code))
         .collect();
-    if plan.set().policy.evidence == Evidence::Required {
-        let lacking: Vec<&String> = valued.iter().filter(|l| !evidenced.contains(l)).collect();
-        if !lacking.is_empty() {
-            return Err(ApiError::invalid_with(
+    let lacking: Vec<&String> = valued
+        .iter()
+        .filter(|l| plan.set().needs_evidence(l) && !evidenced.contains(l))
+        .collect();
+    if !lacking.is_empty() {
+        return Err(ApiError::invalid_with(
                 format!(
-                    "this set requires evidence for every point claimed; {} criteria have a value but no file: {}",
+                    "evidence is required for every point claimed on these criteria; {} have a value but no file: {}",
                     lacking.len(),
                     lacking
                         .iter()
@@ -854,7 +856,6 @@ pub(crate) async fn submit_unit(
                     ),
                 ],
             ));
-        }
     }
     let mut write = app.db.write().await?;
     let moved = sqlx::query(
