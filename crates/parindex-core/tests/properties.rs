@@ -34,6 +34,7 @@ fn text_for(rule: &Rule, (kind, a, b): LeafDraw) -> Option<String> {
         InputShape::Count => (a % 12).to_string(),
         InputShape::Number => format!("{}.{}", a % 200, b % 100),
         InputShape::Percent | InputShape::Survey => percent(),
+        InputShape::Trend => format!("{} → {}", a % 100, b % 100),
         InputShape::Points { .. } | InputShape::ByCase => return None,
     })
 }

@@ -57,6 +57,7 @@ fn hint(rule: &Rule) -> String {
         InputShape::Survey => "tỷ lệ hài lòng 85% hoặc 17/20, hoặc số phiếu A=10 B=5".to_owned(),
         InputShape::Points { .. } => "điểm do người chấm cho".to_owned(),
         InputShape::ByCase => "giá trị theo trường hợp (xem Hướng dẫn)".to_owned(),
+        InputShape::Trend => "năm trước → năm nay: 80 → 85".to_owned(),
     }
 }
 
@@ -361,7 +362,7 @@ fn validation_for(
                 CellKind::General,
             )
         }
-        InputShape::Survey | InputShape::ByCase => (None, CellKind::Text),
+        InputShape::Survey | InputShape::ByCase | InputShape::Trend => (None, CellKind::Text),
         InputShape::Number => (None, CellKind::General),
     };
     Ok(result)

@@ -873,6 +873,7 @@ fn control(
     let hint = match &shape {
         InputShape::Date { .. } => "dd/mm/yyyy".to_owned(),
         InputShape::Percent | InputShape::Survey => "85,5% · 45/50".to_owned(),
+        InputShape::Trend => "80 → 85".to_owned(),
         // Points given directly: the allowed range and step, as the table prints them.
         InputShape::Points { min, step } => {
             let shown = |d: rust_decimal::Decimal| ctx.lang.decimal(&d.normalize().to_string());

@@ -42,6 +42,8 @@ pub enum InputShape<'a> {
     },
     /// Survey results: a share satisfied (`85%`, `17/20`) or counts per answer option.
     Survey,
+    /// Last year's measurement and this year's, `80 → 85`.
+    Trend,
     /// Text read by the rule of the case that applies to the unit.
     ByCase,
 }
@@ -101,7 +103,9 @@ impl InputShape<'_> {
             InputShape::Percent | InputShape::Survey => "value-percent",
             InputShape::Answer(_) => "value-answer",
             InputShape::Points { .. } => "value-points",
-            InputShape::Count | InputShape::Number | InputShape::ByCase => "value-number",
+            InputShape::Count | InputShape::Number | InputShape::ByCase | InputShape::Trend => {
+                "value-number"
+            }
         }
     }
 
@@ -122,6 +126,7 @@ impl InputShape<'_> {
                 outcomes: answers, ..
             } => pick(answers),
             InputShape::Count => (r % 6).to_string(),
+            InputShape::Trend => format!("{} → {}", r % 5, (r >> 8) % 5),
             InputShape::Number => (r % 100).to_string(),
             InputShape::Points { min, .. } => min.normalize().to_string(),
             InputShape::Survey => {

@@ -35,6 +35,7 @@ mod relative;
 mod survey;
 mod tiers;
 mod timeliness;
+mod trend;
 mod yes_no;
 
 pub use branch::{Branch, BranchOn, Case};
@@ -48,6 +49,7 @@ pub use relative::{Among, Relative, Statistic};
 pub use survey::{SurveyMode, SurveyModeKind, SurveyRule};
 pub use tiers::{Better, Measure, Tier, Tiers};
 pub use timeliness::{AfterEvent, LateWindow, Timeliness};
+pub use trend::Trend;
 pub use yes_no::YesNo;
 
 /// What one kind of rule does; each kind's module implements it for its rule.
@@ -221,6 +223,8 @@ rule_kinds! {
     Direct(Direct) => "direct",
     /// A rate per item or per day late, after a free allowance and within a limit.
     Rate(Rate) => "rate",
+    /// The unit's measurement against its own of the previous year.
+    Trend(Trend) => "trend",
     /// A different rule depending on a unit attribute or on another leaf's input.
     Branch(Branch) => "branch",
 }
