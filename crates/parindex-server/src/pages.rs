@@ -856,6 +856,8 @@ fn control(
 ) -> Markup {
     let shape = rule.input();
     let choices: Vec<(String, String)> = match &shape {
+        // A level judged within a range is typed with its points: a field, not a list.
+        InputShape::Answer(_) if shape.judged() => Vec::new(),
         // A yes-no answer without a printed label shows the word capitalised.
         InputShape::Answer(answers) => answers
             .iter()
@@ -874,6 +876,17 @@ fn control(
         InputShape::Date { .. } => "dd/mm/yyyy".to_owned(),
         InputShape::Percent | InputShape::Survey => "85,5% · 45/50".to_owned(),
         InputShape::Trend => "80 → 85".to_owned(),
+        InputShape::Answer(answers) => {
+            let shown = |d: rust_decimal::Decimal| ctx.lang.decimal(&d.normalize().to_string());
+            let forms: Vec<String> = answers
+                .iter()
+                .map(|a| match a.range {
+                    Some((low, high)) => format!("{}: {}–{}", a.key, shown(low), shown(high)),
+                    None => a.key.to_string(),
+                })
+                .collect();
+            forms.join(" · ")
+        }
         // Points given directly: the allowed range and step, as the table prints them.
         InputShape::Points { min, step } => {
             let shown = |d: rust_decimal::Decimal| ctx.lang.decimal(&d.normalize().to_string());

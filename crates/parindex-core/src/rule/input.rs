@@ -55,6 +55,9 @@ pub struct Answer<'a> {
     pub key: Cow<'a, str>,
     /// The answer as the table prints it, when it gives one.
     pub label: Option<&'a str>,
+    /// The fewest and the most points, when the answer's points are a range the council
+    /// chooses from: it is given with its points, `key: points`.
+    pub range: Option<(Decimal, Decimal)>,
 }
 
 impl<'a> Answer<'a> {
@@ -63,6 +66,7 @@ impl<'a> Answer<'a> {
         Answer {
             key: Cow::Borrowed(key),
             label,
+            range: None,
         }
     }
 
@@ -109,6 +113,12 @@ impl InputShape<'_> {
         }
     }
 
+    /// Whether an answer is given with its points (`key: points`), so that a form offers a
+    /// field rather than a list.
+    pub fn judged(&self) -> bool {
+        self.answers().iter().any(|a| a.range.is_some())
+    }
+
     /// A valid input of this shape, chosen by `r`, for benchmarks and generated test data.
     /// Ratios and survey shares are given as counts, so that an analysis can redraw them.
     pub fn sample(&self, r: u64) -> String {
@@ -117,7 +127,10 @@ impl InputShape<'_> {
             let i = usize::try_from(r % n).unwrap_or(0);
             answers
                 .get(i)
-                .map(|a| a.key.to_string())
+                .map(|a| match a.range {
+                    Some((_, most)) => format!("{}: {}", a.key, most.normalize()),
+                    None => a.key.to_string(),
+                })
                 .unwrap_or_default()
         };
         match self {

@@ -175,6 +175,7 @@ impl RuleBody for Levels {
                 .map(|l| Answer {
                     key: Cow::Borrowed(&l.key),
                     label: l.label.as_deref(),
+                    range: l.min.map(|_| l.range()),
                 })
                 .collect(),
         )
