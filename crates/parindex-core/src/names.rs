@@ -190,6 +190,7 @@ mod tests {
                 "survey",
                 "relative",
                 "direct",
+                "rate",
                 "branch"
             ]
         );
