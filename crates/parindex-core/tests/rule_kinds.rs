@@ -38,6 +38,7 @@ fn number_tiers() -> Rule {
         measure: Measure::Number,
         better: Better::Higher,
         tiers: vec![Tier::new("x >= 0", d("1"))],
+        gap: None,
     })
 }
 
@@ -45,6 +46,7 @@ fn share_survey() -> Rule {
     Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![Tier::new("x >= 0", d("1"))],
+            gap: None,
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
@@ -313,6 +315,7 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
     let share = Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![Tier::new("x >= 70", d("1")), Tier::new("x < 70", d("0"))],
+            gap: None,
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
@@ -397,6 +400,7 @@ fn a_survey_share_is_compared_with_its_tiers_exactly() {
                 Tier::new(&format!("x > {bound}"), d("1")),
                 Tier::new(&format!("x <= {bound}"), d("0")),
             ],
+            gap: None,
         },
         groups: Vec::new(),
         satisfied: Vec::new(),

@@ -1098,7 +1098,7 @@ fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers>
     let (tiers, remarks) = tiers(answers, Measure::Percent)?;
     let rule = if survey {
         Rule::Survey(parindex_core::SurveyRule {
-            mode: SurveyMode::Share { tiers },
+            mode: SurveyMode::Share { tiers, gap: None },
             groups: Vec::new(),
             satisfied: Vec::new(),
         })
@@ -1107,6 +1107,7 @@ fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers>
             measure: Measure::Percent,
             better: parindex_core::Better::Higher,
             tiers,
+            gap: None,
         })
     };
     let mut inferred = Inferred::new(rule);
@@ -1125,6 +1126,7 @@ fn count_tiers(answers: &[Answer]) -> Result<Inferred, NotTiers> {
         measure: Measure::Count,
         better: parindex_core::Better::Higher,
         tiers,
+        gap: None,
     }));
     inferred.remarks = remarks;
     Ok(inferred)
@@ -1277,7 +1279,7 @@ mod tests {
         match infer(guidance, hint_text.and_then(hint), d("2")).map(|i| i.rule) {
             Ok(Rule::Tiers(parindex_core::Tiers { tiers, .. }))
             | Ok(Rule::Survey(parindex_core::SurveyRule {
-                mode: SurveyMode::Share { tiers },
+                mode: SurveyMode::Share { tiers, .. },
                 ..
             })) => tiers
                 .iter()
