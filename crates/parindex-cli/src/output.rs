@@ -100,7 +100,8 @@ pub(crate) fn all_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Prints the first 20 scoring warnings to stderr, and how many more there are.
+/// Prints the first 20 scoring warnings to stderr, each at its place when it has one, and how
+/// many more there are.
 pub(crate) fn print_warnings(results: &Results) {
     let n = results.warnings.len();
     if n == 0 {
@@ -108,11 +109,7 @@ pub(crate) fn print_warnings(results: &Results) {
     }
     let mut stderr = std::io::stderr().lock();
     for w in results.warnings.iter().take(20) {
-        let _ = writeln!(
-            stderr,
-            "warning: unit {}, {}: {}",
-            w.unit, w.code, w.message
-        );
+        let _ = writeln!(stderr, "warning: {w}");
     }
     if n > 20 {
         let _ = writeln!(stderr, "warning: … and {} more", n - 20);

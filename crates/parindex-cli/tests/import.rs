@@ -44,7 +44,7 @@ fn shape(rule: &Rule) -> String {
             measure, tiers: t, ..
         }) => format!("tiers {measure}: {}", tiers(t)),
         Rule::Survey(parindex_core::SurveyRule {
-            mode: SurveyMode::Share { tiers: t },
+            mode: SurveyMode::Share { tiers: t, .. },
             ..
         }) => format!("survey: {}", tiers(t)),
         Rule::Levels(parindex_core::Levels { levels }) => {

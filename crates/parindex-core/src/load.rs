@@ -450,6 +450,7 @@ impl Reader<'_> {
                 "group_by",
                 "cap_total",
                 "min_respondents",
+                "tier_gap",
             ],
             "[policy]",
         );
@@ -529,6 +530,7 @@ impl Reader<'_> {
             rank_on: self.choice(at, "rank_on")?.unwrap_or(default.rank_on),
             group_by: self.string(at, "group_by", false),
             cap_total: self.boolean(at, "cap_total").unwrap_or(default.cap_total),
+            tier_gap: self.choice(at, "tier_gap")?.unwrap_or(default.tier_gap),
             min_respondents: match self.integer(at, "min_respondents", false) {
                 None => None,
                 Some(n) => match u32::try_from(n) {

@@ -130,6 +130,9 @@ pub struct Policy {
     /// The fewest respondents a survey share should rest on: below it, a share derived from
     /// survey responses is scored as usual and a warning names the unit and group.
     pub min_respondents: Option<u32>,
+    /// What a value that falls in a printed gap between tiers does, unless its rule says
+    /// otherwise (`gap` on a tiers rule or a survey share).
+    pub tier_gap: TierGap,
 }
 
 impl Default for Policy {
@@ -148,6 +151,7 @@ impl Default for Policy {
             group_by: None,
             cap_total: true,
             min_respondents: None,
+            tier_gap: TierGap::Refuse,
         }
     }
 }
@@ -222,6 +226,32 @@ pub enum Missing {
 named!(Missing, "missing-input policy", {
     ZeroWithWarning => "zero-with-warning",
     Error => "error",
+});
+
+/// What a value does that no tier covers, where a table prints its tiers with a gap (`≥ 80%`:
+/// 2 points, `50% to under 70%`: 1 point, `under 50%`: 0, and nothing for 70–80%).
+///
+/// A set declares it in `[policy]` as `tier_gap`, and a tiers rule or a survey share as `gap`,
+/// the rule's own winning.
+///
+/// ```
+/// use parindex_core::TierGap;
+/// assert_eq!("zero".parse::<TierGap>()?, TierGap::Zero);
+/// assert_eq!(parindex_core::Policy::default().tier_gap, TierGap::Refuse);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierGap {
+    /// Refuse the value, as an input error at its cell; validation refuses the gap itself
+    /// unless it is acknowledged (`tier-gap`).
+    Refuse,
+    /// Score the value 0 points, with a warning at its cell; validation warns about the gap.
+    Zero,
+}
+
+named!(TierGap, "tier-gap policy", {
+    Refuse => "refuse",
+    Zero => "zero",
 });
 
 /// Whether self-assessed points need evidence.

@@ -133,7 +133,7 @@ mod tests {
     use crate::score::NodeStatus;
     use crate::{
         AttributeKind, Check, Evidence, Missing, NodeKind, NotApplicable, PlanMeasure, RankOn,
-        ReformArea, Rounding, Severity, Source, Status, Ties,
+        ReformArea, Rounding, Severity, Source, Status, TierGap, Ties,
     };
 
     fn round_trip<T: Named>() -> Vec<&'static str> {
@@ -170,6 +170,7 @@ mod tests {
         assert_eq!(round_trip::<Missing>(), ["zero-with-warning", "error"]);
         assert_eq!(round_trip::<Evidence>(), ["optional", "required"]);
         assert_eq!(round_trip::<Ties>(), ["competition", "dense"]);
+        assert_eq!(round_trip::<TierGap>(), ["refuse", "zero"]);
         assert_eq!(round_trip::<RankOn>(), ["reported", "exact"]);
         assert_eq!(round_trip::<AttributeKind>(), ["bool", "text", "number"]);
         assert_eq!(round_trip::<Source>(), ["self", "survey", "external"]);

@@ -187,6 +187,36 @@ pub struct ScoreWarning {
     pub code: String,
     /// What happened.
     pub message: String,
+    /// The stage of the input concerned, when the warning is about one input (a value in a
+    /// printed tier gap), so that a reader can locate its cell.
+    pub stage: Option<String>,
+    /// Where that input was read, as the reader names the place (`wards.csv:3:9`,
+    /// `wards.xlsx: sheet "Tự đánh giá", cell F12`); `None` when no reader located it.
+    pub place: Option<String>,
+}
+
+impl ScoreWarning {
+    /// A warning about a unit's leaf as a whole, not about one of its inputs.
+    pub fn new(unit: &str, code: &str, message: String) -> Self {
+        ScoreWarning {
+            unit: unit.to_owned(),
+            code: code.to_owned(),
+            message,
+            stage: None,
+            place: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ScoreWarning {
+    /// `wards.csv:3:9: unit CAP-02, 1.2: no tier covers 75%: scored 0 (gap = "zero")`, the
+    /// place first when it is known.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(place) = &self.place {
+            write!(f, "{place}: ")?;
+        }
+        write!(f, "unit {}, {}: {}", self.unit, self.code, self.message)
+    }
 }
 
 /// A problem that stops scoring, with its unit and leaf.
@@ -233,7 +263,8 @@ pub struct Results {
     pub provenance: Provenance,
     /// One scorecard per unit, in input order.
     pub units: Vec<Scorecard>,
-    /// Warnings: missing inputs, under the zero-with-warning policy.
+    /// Warnings: missing inputs, under the zero-with-warning policy; values in a printed tier
+    /// gap, under the `zero` tier-gap policy; and what deriving the records met.
     pub warnings: Vec<ScoreWarning>,
     pub(crate) set: Arc<CriteriaSet>,
 }
@@ -463,7 +494,7 @@ impl Plan {
             for (leaf, &node) in self.leaves.iter().enumerate() {
                 let result = if ruled_out[node] {
                     nodes[node] = NodeScore::empty(NodeStatus::NotApplicable);
-                    Ok(())
+                    Ok(None)
                 } else {
                     self.score_leaf(
                         batch,
@@ -475,9 +506,22 @@ impl Plan {
                         &mut nodes[node],
                     )
                 };
-                if let Err(message) = result {
-                    problems.push(self.problem(batch, unit, node, stage, message));
-                } else if is_final && nodes[node].status == NodeStatus::Missing {
+                match result {
+                    Err(message) => {
+                        problems.push(self.problem(batch, unit, node, stage, message));
+                        continue;
+                    }
+                    Ok(Some(gap)) => warnings.push(ScoreWarning {
+                        stage: Some(self.set.policy.stages[stage].clone()),
+                        ..ScoreWarning::new(
+                            &batch.data.units[unit].id,
+                            &self.set.nodes[node].code,
+                            gap,
+                        )
+                    }),
+                    Ok(None) => {}
+                }
+                if is_final && nodes[node].status == NodeStatus::Missing {
                     if self.set.policy.missing == Missing::Error {
                         problems.push(self.problem(
                             batch,
@@ -487,11 +531,11 @@ impl Plan {
                             "has no input".to_owned(),
                         ));
                     } else {
-                        warnings.push(ScoreWarning {
-                            unit: batch.data.units[unit].id.clone(),
-                            code: self.set.nodes[node].code.clone(),
-                            message: "no input: scored 0".to_owned(),
-                        });
+                        warnings.push(ScoreWarning::new(
+                            &batch.data.units[unit].id,
+                            &self.set.nodes[node].code,
+                            "no input: scored 0".to_owned(),
+                        ));
                     }
                 }
             }
@@ -569,12 +613,7 @@ impl Plan {
             Input::NotApplicable => return Ok(LeafInput::NotApplicable(used_stage)),
             Input::Value(value) => value,
         };
-        let mut ctx = Context {
-            max: node.max,
-            rounding: self.set.policy.rounding,
-            reference: None,
-            case: None,
-        };
+        let mut ctx = Context::with_policy(node.max, &self.set.policy);
         match &node.rule {
             Some(Rule::Relative(Relative { among, .. })) => {
                 let key_group = if *among == Among::Group {
@@ -597,7 +636,8 @@ impl Plan {
         })
     }
 
-    /// Scores one leaf into `out`: the hot path, which keeps only the points.
+    /// Scores one leaf into `out`: the hot path, which keeps only the points. Returns the
+    /// warning for a value given at this stage that fell in a printed tier gap, scored 0.
     #[allow(clippy::too_many_arguments)]
     fn score_leaf(
         &self,
@@ -608,7 +648,7 @@ impl Plan {
         references: &References,
         group: &Option<String>,
         out: &mut NodeScore,
-    ) -> Result<(), String> {
+    ) -> Result<Option<String>, String> {
         let node = &self.set.nodes[self.leaves[leaf]];
         match self.leaf_input(batch, unit, leaf, stage, references, group)? {
             LeafInput::Missing => {
@@ -630,7 +670,8 @@ impl Plan {
                 evidence,
             } => {
                 let rule = node.rule.as_ref().ok_or("has no rule")?;
-                let points = rule.evaluate(value, &ctx)?.points;
+                let outcome = rule.evaluate(value, &ctx)?;
+                let points = outcome.points;
                 let without_evidence = self.set.evidence_for(node) == Evidence::Required
                     && used_stage == 0
                     && evidence != Some(true);
@@ -646,9 +687,13 @@ impl Plan {
                 };
                 out.max = node.max;
                 out.stage = u8::try_from(used_stage).ok();
+                // Once, at the stage the value was given, not again where it carries on.
+                if used_stage == stage && outcome.in_gap() {
+                    return Ok(rule.gap_warning(value, &outcome));
+                }
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     fn branch_case(

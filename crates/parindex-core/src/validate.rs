@@ -313,9 +313,21 @@ impl Validator<'_> {
             self.report(Check::NegativePoints, &node.location, code, message);
         }
         let mut found = Vec::new();
-        rule.validate_kind(node, &mut RuleChecks { found: &mut found });
-        for (check, message) in found {
-            self.report(check, &node.location, code, message);
+        rule.validate_kind(
+            node,
+            &mut RuleChecks {
+                found: &mut found,
+                tier_gap: self.set.policy.tier_gap,
+            },
+        );
+        for (severity, check, message) in found {
+            self.found.push(Diagnostic {
+                severity,
+                check,
+                location: node.location.clone(),
+                code: code.map(str::to_owned),
+                message,
+            });
         }
     }
 
@@ -455,12 +467,14 @@ impl Validator<'_> {
         }
     }
 
-    /// Turns acknowledged errors into warnings, and reports every acknowledgement.
+    /// Turns acknowledged errors into warnings, and reports every acknowledgement. A check that
+    /// is already a warning under the set's policy (a tier gap scored 0) carries its
+    /// acknowledgement's note too.
     fn acknowledge(mut self) -> Vec<Diagnostic> {
         let set = self.set;
         let mut used = vec![false; set.acknowledgements.len()];
         for diagnostic in &mut self.found {
-            if diagnostic.severity != Severity::Error || !diagnostic.check.acknowledgeable() {
+            if !diagnostic.check.acknowledgeable() {
                 continue;
             }
             let code = diagnostic.code.as_deref().unwrap_or_default();

@@ -148,6 +148,9 @@ impl CriteriaSet {
         if let Some(m) = p.min_respondents {
             let _ = writeln!(out, "min_respondents = {m}");
         }
+        if p.tier_gap != TierGap::Refuse {
+            let _ = writeln!(out, "tier_gap = {}", quote(p.tier_gap.as_str()));
+        }
         for a in &self.attributes {
             let _ = writeln!(
                 out,

@@ -39,6 +39,7 @@ fn number_tiers() -> Rule {
         better: Better::Higher,
         tiers: vec![Tier::new("x >= 0", d("1"))],
         clip: false,
+        gap: None,
     })
 }
 
@@ -46,6 +47,7 @@ fn share_survey() -> Rule {
     Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![Tier::new("x >= 0", d("1"))],
+            gap: None,
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
@@ -318,6 +320,7 @@ fn every_kind_explains_what_it_saw_and_which_branch_fired() {
     let share = Rule::Survey(SurveyRule {
         mode: SurveyMode::Share {
             tiers: vec![Tier::new("x >= 70", d("1")), Tier::new("x < 70", d("0"))],
+            gap: None,
         },
         groups: Vec::new(),
         satisfied: Vec::new(),
@@ -402,6 +405,7 @@ fn a_survey_share_is_compared_with_its_tiers_exactly() {
                 Tier::new(&format!("x > {bound}"), d("1")),
                 Tier::new(&format!("x <= {bound}"), d("0")),
             ],
+            gap: None,
         },
         groups: Vec::new(),
         satisfied: Vec::new(),

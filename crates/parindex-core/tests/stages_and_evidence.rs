@@ -203,11 +203,8 @@ fn a_missing_input_warns_at_the_final_stage_only() {
         ("N", &[]),
     ];
     let results = score(&set(""), units).expect("scores");
-    let warning = |unit: &str, code: &str| ScoreWarning {
-        unit: unit.to_owned(),
-        code: code.to_owned(),
-        message: "no input: scored 0".to_owned(),
-    };
+    let warning =
+        |unit: &str, code: &str| ScoreWarning::new(unit, code, "no input: scored 0".to_owned());
     assert_eq!(
         results.warnings,
         [

@@ -798,3 +798,42 @@ fn reform_areas_are_inherited_and_written_back() {
     assert_eq!(again.reform_area("2.1"), Some(ReformArea::Modernisation));
     assert_eq!(again.reform_areas(), set.reform_areas());
 }
+
+#[test]
+fn tier_gap_policies_are_written_back_only_where_declared() {
+    use parindex_core::{Rule, SurveyMode, TierGap};
+    // The set's, and each rule's own: 1.4's tiers, and 2.1 as a survey share.
+    let text = replaced("[policy]\n", "[policy]\ntier_gap = \"zero\"\n")
+        .replacen(
+            "kind = \"tiers\"\nmeasure = \"percent\"\n",
+            "kind = \"tiers\"\nmeasure = \"percent\"\ngap = \"refuse\"\n",
+            1,
+        )
+        .replacen(
+            "rule = { kind = \"survey\", mode = \"options\", options = { A = 100, B = 60, C = 20, D = 0 } }",
+            "rule = { kind = \"survey\", mode = \"share\", tier = [{ when = \"x >= 50\", points = 4 }, { when = \"x < 50\", points = 0 }], gap = \"zero\" }",
+            1,
+        );
+    let set = CriteriaSet::from_toml(&text, "set.toml")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .set;
+    assert_eq!(set.policy.tier_gap, TierGap::Zero);
+    assert!(matches!(
+        set.node("1.4").and_then(|n| n.rule.as_ref()),
+        Some(Rule::Tiers(t)) if t.gap == Some(TierGap::Refuse)
+    ));
+    assert!(matches!(
+        set.node("2.1").and_then(|n| n.rule.as_ref()),
+        Some(Rule::Survey(s)) if matches!(s.mode, SurveyMode::Share { gap: Some(TierGap::Zero), .. })
+    ));
+    let written = set.to_toml();
+    assert!(written.contains("\ntier_gap = \"zero\"\n"), "{written}");
+    assert_eq!(written.matches("gap = ").count(), 3, "{written}");
+    let again = CriteriaSet::from_toml(&written, "again.toml")
+        .unwrap_or_else(|e| panic!("{e}\n{written}"))
+        .set;
+    assert_eq!(strip(again), strip(set));
+    // The defaults are left out.
+    let plain = CriteriaSet::from_toml(BASE, "set.toml").expect("valid").set;
+    assert!(!plain.to_toml().contains("gap"));
+}

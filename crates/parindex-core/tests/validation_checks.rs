@@ -342,3 +342,83 @@ fn long_exact_decimals_are_not_float_artefacts() {
         diagnostics(&text)
     );
 }
+
+#[test]
+fn a_tier_gap_is_a_warning_where_the_policy_in_force_scores_it_0() {
+    // 1.4 as a table prints it: ≥ 80%: 1 point; 50% to under 70%: 0.5; under 50%: 0.
+    let printed = replaced(
+        "when = \"x >= 100\"\npoints = 1\n[[node.rule.tier]]\nwhen = \"50 <= x < 100\"",
+        "when = \"x >= 80\"\npoints = 1\n[[node.rule.tier]]\nwhen = \"50 <= x < 70\"",
+    );
+    let error = |text: &str| {
+        let line = node_line(text, "1.4");
+        format!("set.toml:{line}:1: error[tier-gap] 1.4: no tier covers 70 <= x < 80")
+    };
+    let warning = |text: &str| {
+        let line = node_line(text, "1.4");
+        format!(
+            "set.toml:{line}:1: warning[tier-gap] 1.4: no tier covers 70 <= x < 80: scored 0 (gap = \"zero\")"
+        )
+    };
+    assert_eq!(diagnostics(&printed), [error(&printed)]);
+    let set_zero = printed.replacen("[policy]\n", "[policy]\ntier_gap = \"zero\"\n", 1);
+    assert_eq!(diagnostics(&set_zero), [warning(&set_zero)]);
+    // The rule's own policy wins, either way.
+    let rule_zero = printed.replacen(
+        "kind = \"tiers\"\nmeasure = \"percent\"\n",
+        "kind = \"tiers\"\nmeasure = \"percent\"\ngap = \"zero\"\n",
+        1,
+    );
+    assert_eq!(diagnostics(&rule_zero), [warning(&rule_zero)]);
+    let rule_refuse = set_zero.replacen(
+        "kind = \"tiers\"\nmeasure = \"percent\"\n",
+        "kind = \"tiers\"\nmeasure = \"percent\"\ngap = \"refuse\"\n",
+        1,
+    );
+    assert_eq!(diagnostics(&rule_refuse), [error(&rule_refuse)]);
+    // An acknowledgement turns the error into a warning, as before, and its note goes with
+    // the warning under `zero`.
+    let acknowledge =
+        "\n[[acknowledge]]\ncode = \"1.4\"\ncheck = \"tier-gap\"\nnote = \"Printed with a gap.\"\n";
+    let acknowledged = format!("{printed}{acknowledge}");
+    assert_eq!(
+        diagnostics(&acknowledged),
+        [format!(
+            "{}: warning[tier-gap] 1.4: no tier covers 70 <= x < 80 (acknowledged: Printed with a gap.)",
+            error(&acknowledged)
+                .split(": error")
+                .next()
+                .unwrap_or_default()
+        )]
+    );
+    let both = format!("{set_zero}{acknowledge}");
+    assert_eq!(
+        diagnostics(&both),
+        [format!(
+            "{} (acknowledged: Printed with a gap.)",
+            warning(&both)
+        )]
+    );
+}
+
+#[test]
+fn the_tier_gap_policies_are_read_by_name_and_only_where_tiers_can_leave_a_gap() {
+    let text = replaced("[policy]\n", "[policy]\ntier_gap = \"ignore\"\n");
+    let at = line_of(&text, "tier_gap = \"ignore\"");
+    assert_eq!(
+        diagnostics(&text),
+        [format!(
+            "set.toml:{at}:12: error[wrong-type]: `tier_gap` = \"ignore\" is not one of refuse, zero"
+        )]
+    );
+    let options = OPTIONS.replace(" } }", " }, gap = \"zero\" }");
+    let text = replaced(OPTIONS, &options);
+    let at = line_of(&text, "gap = \"zero\"");
+    let column = options.find("\"zero\"").expect("the gap") + 1;
+    assert_eq!(
+        diagnostics(&text),
+        [format!(
+            "set.toml:{at}:{column}: error[wrong-type] 2.1: `gap` is for the tiers of a survey share (`mode = \"share\"`); answer options leave no gap"
+        )]
+    );
+}

@@ -113,6 +113,20 @@ impl fmt::Display for InputProblem {
     }
 }
 
+/// A place in an input file as the user finds it, without what is found there:
+/// `wards.csv:12:7`, `wards.xlsx: sheet "Tự đánh giá", cell F12`, `wards.json: unit CAP-01`,
+/// `<DataFrame>: row 3, column 5`.
+pub(crate) fn place_text(file: &str, place: &Place) -> String {
+    match place {
+        Place::File => file.to_owned(),
+        Place::Line { line, column } => format!("{file}:{line}:{column}"),
+        Place::Cell { sheet, cell } => format!("{file}: sheet \"{sheet}\", cell {cell}"),
+        Place::Json(at) => format!("{file}: {at}"),
+        Place::Row { row: 0, column } => format!("{file}: column {column}"),
+        Place::Row { row, column } => format!("{file}: row {row}, column {column}"),
+    }
+}
+
 /// Every problem found in the input files of a run: nothing is scored when there is one.
 ///
 /// At most [`crate::MAX_PROBLEMS`] problems are kept, in the order found; `more` counts the

@@ -189,7 +189,7 @@ impl Round {
                 more: 0,
             }));
         }
-        let results = plan
+        let mut results = plan
             .score_with_threads(&inputs.batch, self.threads)
             .map_err(|e| {
                 let more = e.problems.len().saturating_sub(crate::MAX_PROBLEMS);
@@ -203,6 +203,7 @@ impl Round {
                     more,
                 }
             })?;
+        locator.place_warnings(&inputs.batch, &mut results.warnings);
         Ok(Scored { inputs, results })
     }
 

@@ -174,22 +174,22 @@ impl Batch {
                 continue;
             }
             if !plan.leads(&c.unit, task) {
-                warnings.push(ScoreWarning {
-                    unit: c.unit.clone(),
-                    code: c.task.clone(),
-                    message: "a completion for a task the unit does not lead: left out".to_owned(),
-                });
+                warnings.push(ScoreWarning::new(
+                    &c.unit,
+                    &c.task,
+                    "a completion for a task the unit does not lead: left out".to_owned(),
+                ));
                 continue;
             }
             if let Some(done) = c.done.filter(|d| *d < plan.issued) {
-                warnings.push(ScoreWarning {
-                    unit: c.unit.clone(),
-                    code: c.task.clone(),
-                    message: format!(
+                warnings.push(ScoreWarning::new(
+                    &c.unit,
+                    &c.task,
+                    format!(
                         "done {done}, before the plan was issued ({}): counted as done on time",
                         plan.issued
                     ),
-                });
+                ));
             }
             per_unit[unit].push(c);
         }
@@ -209,14 +209,14 @@ impl Batch {
             let id = self.units()[unit].id.clone();
             let tally = plan.tally(&id, records);
             if !plan.names_unit(&id) {
-                warnings.push(ScoreWarning {
-                    unit: id.clone(),
-                    code: leaves.first().map(|(c, _)| c.clone()).unwrap_or_default(),
-                    message: format!(
+                warnings.push(ScoreWarning::new(
+                    &id,
+                    leaves.first().map_or("", |(c, _)| c.as_str()),
+                    format!(
                         "the plan {} does not name this unit: no task to measure",
                         plan.id
                     ),
-                });
+                ));
             }
             let inputs: Vec<Input> = leaves
                 .iter()
@@ -293,14 +293,14 @@ impl Batch {
                                 .group
                                 .as_ref()
                                 .map_or(String::new(), |g| format!(" ({g})"));
-                            warnings.push(ScoreWarning {
-                                unit: id.clone(),
-                                code: item.clone(),
-                                message: format!(
+                            warnings.push(ScoreWarning::new(
+                                id,
+                                &item,
+                                format!(
                                     "{} respondents{group}, fewer than the set's minimum of {min}: scored as usual",
                                     g.respondents
                                 ),
-                            });
+                            ));
                         }
                     }
                     let value = Value::Survey(Box::new(tally.value()));

@@ -17,8 +17,8 @@
 
 use rust_decimal::Decimal;
 
-use crate::diagnostic::Check;
-use crate::model::{Node, Rounding};
+use crate::diagnostic::{Check, Severity};
+use crate::model::{Node, Policy, Rounding, TierGap};
 use crate::names::named;
 use crate::spanned::{At, Reader};
 use crate::text::{nfc, plural};
@@ -101,13 +101,20 @@ pub(crate) trait RuleBody {
 
 /// Where a kind's own checks report: the node being checked, and the set's validator.
 pub(crate) struct RuleChecks<'a> {
-    pub(crate) found: &'a mut Vec<(Check, String)>,
+    pub(crate) found: &'a mut Vec<(Severity, Check, String)>,
+    /// The set's tier-gap policy, for the rules that declare none of their own.
+    pub(crate) tier_gap: TierGap,
 }
 
 impl RuleChecks<'_> {
     /// Reports a problem of the node's rule.
     pub(crate) fn report(&mut self, check: Check, message: String) {
-        self.found.push((check, message));
+        self.found.push((Severity::Error, check, message));
+    }
+
+    /// Reports something the user should know about the node's rule, which still loads.
+    pub(crate) fn warn(&mut self, check: Check, message: String) {
+        self.found.push((Severity::Warning, check, message));
     }
 }
 
@@ -319,16 +326,47 @@ pub struct Context {
     pub reference: Option<Decimal>,
     /// For branches: the index of the case that applies.
     pub case: Option<usize>,
+    /// The set's tier-gap policy, for tiers that declare none of their own.
+    pub tier_gap: TierGap,
 }
 
 impl Context {
-    /// A context with only the node's maximum, for rules that need nothing else.
+    /// A context with only the node's maximum, for rules that need nothing else: the set's
+    /// policy is the default one.
     pub fn with_max(max: Decimal) -> Self {
         Context {
             max,
             rounding: Rounding::HalfAwayFromZero,
             reference: None,
             case: None,
+            tier_gap: TierGap::Refuse,
+        }
+    }
+
+    /// A context with the node's maximum and what the set's policy says of every rule (its
+    /// rounding, its tier-gap policy): what a reader needs to score a value alone, as the
+    /// scorer will.
+    ///
+    /// ```
+    /// use parindex_core::{Context, Policy, Rule, Tier, Tiers, TierGap};
+    /// use rust_decimal::Decimal;
+    /// let rule = Rule::Tiers(Tiers {
+    ///     tiers: vec![Tier::new("x >= 80", Decimal::TWO), Tier::new("x < 70", Decimal::ZERO)],
+    ///     ..Tiers::default()
+    /// });
+    /// let seen = rule.parse("75%")?;
+    /// assert!(rule.evaluate(&seen, &Context::with_max(Decimal::TWO)).is_err());
+    /// let policy = Policy { tier_gap: TierGap::Zero, ..Policy::default() };
+    /// let outcome = rule.evaluate(&seen, &Context::with_policy(Decimal::TWO, &policy))?;
+    /// assert_eq!(outcome.points, Decimal::ZERO);
+    /// assert_eq!(rule.explain(&seen, &outcome), r#"75% → no tier covers it → 0 (gap = "zero")"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_policy(max: Decimal, policy: &Policy) -> Self {
+        Context {
+            rounding: policy.rounding,
+            tier_gap: policy.tier_gap,
+            ..Context::with_max(max)
         }
     }
 }
@@ -340,6 +378,22 @@ pub struct Outcome {
     pub points: Decimal,
     /// Which branch of the rule fired.
     pub fired: Fired,
+}
+
+impl Outcome {
+    /// The outcome of the rule that scored: a branch's case's own, else this one.
+    fn innermost(&self) -> &Outcome {
+        match &self.fired {
+            Fired::Case(_, inner) => inner.innermost(),
+            _ => self,
+        }
+    }
+
+    /// Whether the measurement fell in a printed gap between tiers and was scored 0 under the
+    /// `zero` tier-gap policy.
+    pub fn in_gap(&self) -> bool {
+        matches!(self.innermost().fired, Fired::Gap { .. })
+    }
 }
 
 /// Which branch of a rule fired, kept compact so that explanations are built only on demand.
@@ -357,6 +411,13 @@ pub enum Fired {
     NotDone,
     /// A tier, by position.
     Tier(u16),
+    /// No tier: the measurement fell in a printed gap between tiers, scored 0 under the `zero`
+    /// tier-gap policy.
+    Gap {
+        /// For a survey share, the share satisfied in percent; `None` for a tiers rule, whose
+        /// measurement is the value itself.
+        percent: Option<Decimal>,
+    },
     /// A proportional rule: the ratio in percent, and whether the floor or the cap applied.
     Proportional {
         /// The measured ratio, in percent.
@@ -487,6 +548,20 @@ impl Rule {
         })
     }
 
+    /// The warning for a measurement that fell in a printed gap between tiers and was scored 0
+    /// under the `zero` tier-gap policy: `no tier covers 75%: scored 0 (gap = "zero")`; `None`
+    /// for any other outcome.
+    pub fn gap_warning(&self, value: &Value, outcome: &Outcome) -> Option<String> {
+        let Fired::Gap { percent } = outcome.innermost().fired else {
+            return None;
+        };
+        let shown = match percent {
+            Some(p) => format!("{}% satisfied", p.round_dp(2).normalize()),
+            None => show_value(value, self.measures_percent()),
+        };
+        Some(format!("no tier covers {shown}: {GAP_SCORED_ZERO}"))
+    }
+
     /// Writes the rule's own keys, for [`crate::rule_to_toml`].
     pub(crate) fn write_fields(&self, fields: &mut Vec<String>) {
         self.body().write(fields);
@@ -511,6 +586,31 @@ fn show_value(value: &Value, percent: bool) -> String {
         },
         Value::Number(n) if percent => format!("{}%", n.normalize()),
         _ => value.to_string(),
+    }
+}
+
+/// What a value in a printed tier gap gets, and the policy that says so.
+const GAP_SCORED_ZERO: &str = "scored 0 (gap = \"zero\")";
+
+/// The end of an explanation of a measurement in a printed tier gap, after what it shows.
+fn gap_explained(shown: &str) -> String {
+    format!("{shown} → no tier covers it → 0 (gap = \"zero\")")
+}
+
+/// The outcome for a measurement no tier covers: 0 points under the `zero` tier-gap policy
+/// (the rule's own, else the set's), else refused. `percent` is a survey's share satisfied.
+fn no_tier(
+    gap: Option<TierGap>,
+    ctx: &Context,
+    value: &Value,
+    percent: Option<Decimal>,
+) -> Result<Outcome, RuleError> {
+    match gap.unwrap_or(ctx.tier_gap) {
+        TierGap::Zero => fired(Decimal::ZERO, Fired::Gap { percent }),
+        TierGap::Refuse => Err(RuleError::NoTier(match percent {
+            Some(p) => format!("{}% satisfied", p.round_dp(2)),
+            None => value.to_string(),
+        })),
     }
 }
 

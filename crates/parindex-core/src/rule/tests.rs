@@ -20,6 +20,7 @@ fn percent_tiers() -> Rule {
             Tier::new("x < 50", d("0")),
         ],
         clip: false,
+        gap: None,
     })
 }
 
@@ -185,6 +186,7 @@ fn tiers_over_counts_and_fractions_of_expected() {
             Tier::new("x = 0", d("0")),
         ],
         clip: false,
+        gap: None,
     });
     assert_eq!(score(&counts, "0", "1"), d("0"));
     assert_eq!(score(&counts, "2", "1"), d("0.5"));
@@ -198,6 +200,7 @@ fn tiers_over_counts_and_fractions_of_expected() {
             Tier::new("x < 75", d("0")),
         ],
         clip: false,
+        gap: None,
     });
     assert_eq!(score(&reports, "4/4", "1.5"), d("1.5"));
     assert_eq!(score(&reports, "3/4", "1.5"), d("1"));
@@ -268,6 +271,7 @@ fn survey_share_and_weighted_options_per_group() {
                 Tier::new("50 <= x < 70", d("0.5")),
                 Tier::new("x < 50", d("0")),
             ],
+            gap: None,
         },
         groups: vec![],
         satisfied: Vec::new(),

@@ -4,12 +4,12 @@ use rust_decimal::Decimal;
 
 use super::{
     Context, Fired, InputShape, Outcome, RuleBody, RuleChecks, RuleError, RuleKind, fired,
-    show_value, tier_index, wrong_measurement,
+    gap_explained, no_tier, show_value, tier_index, wrong_measurement,
 };
 use crate::condition::Condition;
 use crate::diagnostic::Check;
 use crate::load::MAX_LIST_ITEMS;
-use crate::model::Node;
+use crate::model::{Node, TierGap};
 use crate::names::named;
 use crate::spanned::{At, Reader};
 use crate::text::plural;
@@ -28,6 +28,9 @@ pub struct Tiers {
     pub tiers: Vec<Tier>,
     /// Whether a percent above 100% counts as 100% ("100% or more"), instead of being refused.
     pub clip: bool,
+    /// What a value in a gap between the tiers does; `None` leaves it to the set's
+    /// `tier_gap`.
+    pub gap: Option<TierGap>,
 }
 
 impl Default for Tiers {
@@ -37,6 +40,7 @@ impl Default for Tiers {
             better: Better::Higher,
             tiers: Vec::new(),
             clip: false,
+            gap: None,
         }
     }
 }
@@ -150,13 +154,27 @@ pub(super) fn write_tiers(tiers: &[Tier]) -> String {
     format!("[{}]", items.join(", "))
 }
 
+/// Reads a rule's `gap`, its own tier-gap policy.
+pub(super) fn read_gap(reader: &mut Reader<'_>, at: &At<'_, '_>) -> Option<Option<TierGap>> {
+    reader.choice(at, "gap")
+}
+
+/// Writes a rule's own tier-gap policy, when it declares one.
+pub(super) fn write_gap(gap: Option<TierGap>, f: &mut Vec<String>) {
+    if let Some(gap) = gap {
+        f.push(format!("gap = {}", quote(gap.as_str())));
+    }
+}
+
 /// Checks that tiers cover the measure without a gap, that each can match, and that better
-/// values never earn fewer points.
+/// values never earn fewer points. A gap is an error under the `refuse` tier-gap policy (the
+/// rule's own `gap`, else the set's), and a warning under `zero`.
 pub(super) fn check_tiers(
     checks: &mut RuleChecks<'_>,
     measure: Measure,
     better: Better,
     tiers: &[Tier],
+    gap: Option<TierGap>,
 ) {
     let conditions: Vec<&Condition> = tiers.iter().map(|t| &t.when).collect();
     let points = test_points(&conditions, measure);
@@ -169,7 +187,13 @@ pub(super) fn check_tiers(
             .map_or(points.len() - 1, |n| start + n - 1);
         let bounds: Vec<Decimal> = conditions.iter().flat_map(|c| c.bounds()).collect();
         let range = gap_range(&points, start, end, &bounds, measure);
-        checks.report(Check::TierGap, format!("no tier covers {range}"));
+        match gap.unwrap_or(checks.tier_gap) {
+            TierGap::Refuse => checks.report(Check::TierGap, format!("no tier covers {range}")),
+            TierGap::Zero => checks.warn(
+                Check::TierGap,
+                format!("no tier covers {range}: {}", super::GAP_SCORED_ZERO),
+            ),
+        }
     }
     for (i, tier) in tiers.iter().enumerate() {
         if !points.iter().any(|x| first_match(*x) == Some(i)) {
@@ -272,7 +296,7 @@ fn gap_range(
 
 impl RuleBody for Tiers {
     fn keys() -> &'static [&'static str] {
-        &["measure", "better", "tier", "clip"]
+        &["measure", "better", "tier", "clip", "gap"]
     }
 
     fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
@@ -280,11 +304,13 @@ impl RuleBody for Tiers {
         let better = reader.choice(at, "better");
         let tiers = read_tiers(reader, at);
         let clip = reader.boolean(at, "clip").unwrap_or(false);
+        let gap = read_gap(reader, at);
         Some(Tiers {
             measure: measure?.unwrap_or(Measure::Percent),
             better: better?.unwrap_or(Better::Higher),
             tiers: tiers?,
             clip,
+            gap: gap?,
         })
     }
 
@@ -297,6 +323,7 @@ impl RuleBody for Tiers {
         if self.clip {
             f.push("clip = true".to_owned());
         }
+        write_gap(self.gap, f);
     }
 
     fn input(&self) -> InputShape<'_> {
@@ -316,7 +343,7 @@ impl RuleBody for Tiers {
         .map_err(RuleError::Unreadable)
     }
 
-    fn evaluate(&self, value: &Value, _: &Context) -> Result<Outcome, RuleError> {
+    fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {
         let position = match (self.measure, value) {
             (
                 Measure::Percent,
@@ -339,7 +366,7 @@ impl RuleBody for Tiers {
         };
         match position {
             Some(i) => fired(self.tiers[i].points, Fired::Tier(tier_index(i))),
-            None => Err(RuleError::NoTier(value.to_string())),
+            None => no_tier(self.gap, ctx, value, None),
         }
     }
 
@@ -348,8 +375,11 @@ impl RuleBody for Tiers {
     }
 
     fn explain(&self, value: &Value, outcome: &Outcome) -> Option<String> {
-        let Fired::Tier(i) = outcome.fired else {
-            return None;
+        let shown = show_value(value, self.measure == Measure::Percent);
+        let i = match outcome.fired {
+            Fired::Tier(i) => i,
+            Fired::Gap { .. } => return Some(gap_explained(&shown)),
+            _ => return None,
         };
         let tier = self.tiers.get(usize::from(i))?;
         let shown = show_value(value, self.measure == Measure::Percent);
@@ -377,7 +407,7 @@ impl RuleBody for Tiers {
             );
             checks.report(Check::WrongType, message);
         }
-        check_tiers(checks, self.measure, self.better, &self.tiers);
+        check_tiers(checks, self.measure, self.better, &self.tiers, self.gap);
     }
 
     fn outcome_points(&self) -> Option<Vec<Decimal>> {
@@ -455,5 +485,175 @@ mod tests {
         };
         assert_eq!(points("12/10"), Ok(d("2")));
         assert_eq!(points("9/10"), Ok(d("1.8")));
+    }
+}
+
+#[cfg(test)]
+mod gap_tests {
+    use super::*;
+    use crate::diagnostic::Severity;
+    use crate::model::{Policy, TierGap};
+    use crate::rule::Rule;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().expect("decimal")
+    }
+
+    /// As printed: ≥ 80%: 2 points; 50% to under 70%: 1 point; under 50%: 0. Nothing for 70–80%.
+    fn printed_with_a_gap(gap: Option<TierGap>) -> Rule {
+        Rule::Tiers(Tiers {
+            tiers: vec![
+                Tier::new("x >= 80", d("2")),
+                Tier::new("50 <= x < 70", d("1")),
+                Tier::new("x < 50", d("0")),
+            ],
+            gap,
+            ..Tiers::default()
+        })
+    }
+
+    fn context(set: TierGap) -> Context {
+        let policy = Policy {
+            tier_gap: set,
+            ..Policy::default()
+        };
+        Context::with_policy(d("2"), &policy)
+    }
+
+    /// The points for a text, or the refusal, with the set's policy `set`.
+    fn score(rule: &Rule, text: &str, set: TierGap) -> Result<Decimal, String> {
+        let value = rule.parse(text).map_err(String::from)?;
+        let outcome = rule.evaluate(&value, &context(set)).map_err(String::from)?;
+        Ok(outcome.points)
+    }
+
+    #[test]
+    fn a_value_in_the_gap_scores_0_under_zero_from_its_lower_end_to_below_its_upper_end() {
+        let rule = printed_with_a_gap(None);
+        for (text, points) in [
+            ("69.99", "1"),
+            ("70", "0"),
+            ("7/10", "0"),
+            ("75", "0"),
+            ("79.99%", "0"),
+            ("7999/10000", "0"),
+            ("80", "2"),
+            ("4/5", "2"),
+        ] {
+            assert_eq!(score(&rule, text, TierGap::Zero), Ok(d(points)), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_value_in_the_gap_is_refused_under_refuse_and_the_tiers_beside_it_still_score() {
+        let rule = printed_with_a_gap(None);
+        assert_eq!(score(&rule, "69.99", TierGap::Refuse), Ok(d("1")));
+        assert_eq!(score(&rule, "80", TierGap::Refuse), Ok(d("2")));
+        for (text, shown) in [
+            ("70", "70"),
+            ("75%", "75"),
+            ("79.99", "79.99"),
+            ("7/10", "7/10"),
+        ] {
+            assert_eq!(
+                score(&rule, text, TierGap::Refuse),
+                Err(format!("{shown} matches no tier")),
+                "{text}"
+            );
+        }
+        // Without the set's policy, a context is the default one: refuse.
+        let value = rule.parse("75").expect("a percent");
+        assert!(rule.points(&value, d("2")).is_err());
+    }
+
+    #[test]
+    fn the_rules_own_gap_wins_over_the_sets() {
+        let refuse = printed_with_a_gap(Some(TierGap::Refuse));
+        let zero = printed_with_a_gap(Some(TierGap::Zero));
+        assert_eq!(
+            score(&refuse, "75", TierGap::Zero),
+            Err("75 matches no tier".to_owned())
+        );
+        assert_eq!(score(&zero, "75", TierGap::Refuse), Ok(d("0")));
+        assert_eq!(score(&zero, "75", TierGap::Zero), Ok(d("0")));
+    }
+
+    #[test]
+    fn a_value_in_the_gap_explains_itself_and_warns() {
+        let rule = printed_with_a_gap(Some(TierGap::Zero));
+        let ctx = context(TierGap::Refuse);
+        let value = rule.parse("75%").expect("a percent");
+        let outcome = rule.evaluate(&value, &ctx).expect("scored 0");
+        assert!(outcome.in_gap());
+        assert_eq!(
+            rule.explain(&value, &outcome),
+            r#"75% → no tier covers it → 0 (gap = "zero")"#
+        );
+        assert_eq!(
+            rule.gap_warning(&value, &outcome).as_deref(),
+            Some(r#"no tier covers 75%: scored 0 (gap = "zero")"#)
+        );
+        let ratio = rule.parse("3/4").expect("a ratio");
+        let outcome = rule.evaluate(&ratio, &ctx).expect("scored 0");
+        assert_eq!(
+            rule.gap_warning(&ratio, &outcome).as_deref(),
+            Some(r#"no tier covers 3/4 (75%): scored 0 (gap = "zero")"#)
+        );
+        // A value a tier covers is no warning.
+        let covered = rule.parse("80").expect("a percent");
+        let outcome = rule.evaluate(&covered, &ctx).expect("scores");
+        assert!(!outcome.in_gap());
+        assert_eq!(rule.gap_warning(&covered, &outcome), None);
+    }
+
+    /// What validation says of the tiers, with the set's policy `set`.
+    fn checked(rule: &Rule, set: TierGap) -> Vec<(Severity, Check, String)> {
+        let Rule::Tiers(tiers) = rule else {
+            panic!("tiers");
+        };
+        let mut found = Vec::new();
+        let mut checks = RuleChecks {
+            found: &mut found,
+            tier_gap: set,
+        };
+        check_tiers(
+            &mut checks,
+            tiers.measure,
+            tiers.better,
+            &tiers.tiers,
+            tiers.gap,
+        );
+        found
+    }
+
+    #[test]
+    fn a_gap_is_an_error_under_refuse_and_a_warning_under_zero() {
+        let error = || {
+            let message = "no tier covers 70 <= x < 80".to_owned();
+            vec![(Severity::Error, Check::TierGap, message)]
+        };
+        let warning = || {
+            let message = r#"no tier covers 70 <= x < 80: scored 0 (gap = "zero")"#.to_owned();
+            vec![(Severity::Warning, Check::TierGap, message)]
+        };
+        let inherits = printed_with_a_gap(None);
+        assert_eq!(checked(&inherits, TierGap::Refuse), error());
+        assert_eq!(checked(&inherits, TierGap::Zero), warning());
+        let refuse = printed_with_a_gap(Some(TierGap::Refuse));
+        assert_eq!(checked(&refuse, TierGap::Zero), error());
+        let zero = printed_with_a_gap(Some(TierGap::Zero));
+        assert_eq!(checked(&zero, TierGap::Refuse), warning());
+    }
+
+    #[test]
+    fn the_rules_own_gap_is_written_back_when_it_declares_one() {
+        assert!(!crate::rule_to_toml(&printed_with_a_gap(None)).contains("gap"));
+        for gap in [TierGap::Refuse, TierGap::Zero] {
+            let written = crate::rule_to_toml(&printed_with_a_gap(Some(gap)));
+            assert!(
+                written.ends_with(&format!(", gap = \"{gap}\" }}")),
+                "{written}"
+            );
+        }
     }
 }

@@ -1102,7 +1102,7 @@ fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers>
     let (tiers, remarks) = tiers(answers, Measure::Percent)?;
     let rule = if survey {
         Rule::Survey(parindex_core::SurveyRule {
-            mode: SurveyMode::Share { tiers },
+            mode: SurveyMode::Share { tiers, gap: None },
             groups: Vec::new(),
             satisfied: Vec::new(),
         })
@@ -1112,6 +1112,7 @@ fn percent_tiers(answers: &[Answer], survey: bool) -> Result<Inferred, NotTiers>
             better: parindex_core::Better::Higher,
             tiers,
             clip: false,
+            gap: None,
         })
     };
     let mut inferred = Inferred::new(rule);
@@ -1131,6 +1132,7 @@ fn count_tiers(answers: &[Answer]) -> Result<Inferred, NotTiers> {
         better: parindex_core::Better::Higher,
         tiers,
         clip: false,
+        gap: None,
     }));
     inferred.remarks = remarks;
     Ok(inferred)
@@ -1283,7 +1285,7 @@ mod tests {
         match infer(guidance, hint_text.and_then(hint), d("2")).map(|i| i.rule) {
             Ok(Rule::Tiers(parindex_core::Tiers { tiers, .. }))
             | Ok(Rule::Survey(parindex_core::SurveyRule {
-                mode: SurveyMode::Share { tiers },
+                mode: SurveyMode::Share { tiers, .. },
                 ..
             })) => tiers
                 .iter()

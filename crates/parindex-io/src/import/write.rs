@@ -543,7 +543,7 @@ fn rule(out: &mut String, rule: &Rule) {
             tiers(out, "node.rule.tier", t);
         }
         Rule::Survey(parindex_core::SurveyRule {
-            mode: SurveyMode::Share { tiers: t },
+            mode: SurveyMode::Share { tiers: t, .. },
             ..
         }) => {
             out.push_str("[node.rule]\nkind = \"survey\"\nmode = \"share\"\n");

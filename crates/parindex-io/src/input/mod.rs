@@ -43,9 +43,9 @@ pub(crate) mod xlsx;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use parindex_core::{Batch, Input, Plan, ScoreProblem, value};
+use parindex_core::{Batch, Context, Input, Plan, ScoreProblem, ScoreWarning, value};
 
-use crate::error::{InputProblem, Place, ReadError, cell_name};
+use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
 use crate::limits::{
     self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
 };
@@ -280,12 +280,12 @@ struct Spot {
     place: Place,
 }
 
-/// Where the inputs of a batch were read, to locate what scoring refuses.
+/// Where the inputs of a batch were read, to locate what scoring refuses or warns about.
 #[derive(Debug)]
 pub(crate) struct Locator {
     plan: Plan,
     rows_seen: HashMap<(usize, usize), (String, Spot)>,
-    checked_late: HashMap<(usize, usize, usize), Spot>,
+    spots: HashMap<(usize, usize, usize), Spot>,
 }
 
 impl Locator {
@@ -297,7 +297,7 @@ impl Locator {
         let stage = self.plan.stage_index(&problem.stage);
         let row = |u: usize, s: usize| self.rows_seen.get(&(u, s)).map(|(_, spot)| spot);
         let spot = match (unit, leaf, stage) {
-            (Some(u), Some(l), Some(s)) => self.checked_late.get(&(u, l, s)).or_else(|| {
+            (Some(u), Some(l), Some(s)) => self.spots.get(&(u, l, s)).or_else(|| {
                 // A missing value: the unit's row at that stage, or at any stage.
                 row(u, s)
                     .or_else(|| (0..self.plan.set().policy.stages.len()).find_map(|s| row(u, s)))
@@ -317,6 +317,26 @@ impl Locator {
             check: None,
         }
     }
+
+    /// Gives each warning about one input (a value in a printed tier gap) the place of its
+    /// cell, as the reader names it.
+    pub(crate) fn place_warnings(&self, batch: &Batch, warnings: &mut [ScoreWarning]) {
+        for warning in warnings.iter_mut().filter(|w| w.place.is_none()) {
+            let Some(stage) = &warning.stage else {
+                continue;
+            };
+            let key = (
+                batch.unit_index(&warning.unit),
+                self.plan.leaf_index(&warning.code),
+                self.plan.stage_index(stage),
+            );
+            if let (Some(u), Some(l), Some(s)) = key {
+                if let Some(spot) = self.spots.get(&(u, l, s)) {
+                    warning.place = Some(place_text(&spot.file, &spot.place));
+                }
+            }
+        }
+    }
 }
 
 /// Reads input files and grids into one batch, collecting every problem.
@@ -330,9 +350,10 @@ pub struct InputReader {
     rows_seen: HashMap<(usize, usize), (String, Spot)>,
     /// (unit, leaf, stage) → where the value was first read, for the long layout.
     values_seen: HashMap<(usize, usize, usize), String>,
-    /// (unit, leaf, stage) → the cell of a value that only scoring can check (relative and
-    /// branch rules), so that what scoring refuses is located at its cell.
-    checked_late: HashMap<(usize, usize, usize), Spot>,
+    /// (unit, leaf, stage) → the cell of a value that scoring may refuse or warn about: one
+    /// that only scoring can check (relative and branch rules), or one in a printed tier gap,
+    /// scored 0; so that what scoring says of it is located at its cell.
+    spots: HashMap<(usize, usize, usize), Spot>,
     problems: Vec<InputProblem>,
     /// Problems found beyond the first [`MAX_PROBLEMS`]: counted, not kept.
     more_problems: usize,
@@ -396,7 +417,7 @@ impl InputReader {
             names: BTreeMap::new(),
             rows_seen: HashMap::new(),
             values_seen: HashMap::new(),
-            checked_late: HashMap::new(),
+            spots: HashMap::new(),
             problems: Vec::new(),
             more_problems: 0,
             units_beyond_limit: false,
@@ -545,7 +566,7 @@ impl InputReader {
         let locator = Locator {
             plan: self.plan,
             rows_seen: self.rows_seen,
-            checked_late: self.checked_late,
+            spots: self.spots,
         };
         let inputs = Inputs {
             batch: self.batch,
@@ -663,6 +684,7 @@ impl InputReader {
             return true;
         }
         let late = !rule.scores_alone();
+        let mut in_gap = false;
         let input = if value::is_not_applicable(&text) {
             Input::NotApplicable
         } else {
@@ -670,7 +692,8 @@ impl InputReader {
             // here so that the error names the value's cell rather than only its unit.
             let checked = rule.parse(&text).map_err(String::from).and_then(|v| {
                 if !late {
-                    rule.points(&v, set.nodes[node].max)?;
+                    let ctx = Context::with_policy(set.nodes[node].max, &set.policy);
+                    in_gap = rule.evaluate(&v, &ctx)?.in_gap();
                 }
                 Ok(v)
             });
@@ -697,12 +720,12 @@ impl InputReader {
             let text = text.into_owned();
             self.keep_text(unit, target, &text);
         }
-        if late {
+        if late || in_gap {
             let spot = Spot {
                 file: grid.source.clone(),
                 place: grid.place(cell.loc),
             };
-            self.checked_late.insert((unit, leaf, stage), spot);
+            self.spots.insert((unit, leaf, stage), spot);
         }
         true
     }
