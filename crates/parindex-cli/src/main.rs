@@ -113,7 +113,8 @@ enum Command {
         /// its sub-index per reform area of the PAR programme (`reform-area`).
         #[arg(long, value_enum, default_value_t = By::Area)]
         by: By,
-        /// Last year's results (.json), for the change since then in the HTML report.
+        /// Last year's results (.json): the change since then in the HTML report, and the year
+        /// before of the rows that compare a unit with its own (`trend`).
         #[arg(long)]
         previous: Option<PathBuf>,
         /// Area codes renumbered since last year: a CSV with columns before,after.

@@ -91,9 +91,26 @@ pub(crate) fn round(
     progress: &Progress,
     threads: usize,
 ) -> Round {
+    round_after(loaded, inputs, read, records, progress, threads, None)
+}
+
+/// A round whose rules that compare a unit with its own year before (`trend`) read last
+/// year's results, given before the inputs are read.
+pub(crate) fn round_after(
+    loaded: &Loaded,
+    inputs: &[PathBuf],
+    read: &ReadArgs,
+    records: &RecordArgs,
+    progress: &Progress,
+    threads: usize,
+    previous: Option<&parindex_io::ResultsDocument>,
+) -> Round {
     let plan = parindex_core::Plan::new(&loaded.set);
     let mut round = Round::new(&plan, read.options());
     round.set_memory_limit(read.memory_limit.saturating_mul(1024 * 1024));
+    if let Some(previous) = previous {
+        round.set_previous_year(previous);
+    }
     for path in inputs {
         progress.step(format!("reading {}", path.display()));
         round.read_path(path);

@@ -139,6 +139,12 @@ impl Round {
         self.reader.read_grid(grid);
     }
 
+    /// Last year's results, for the rules that compare a unit with its own year before
+    /// ([`InputReader::set_previous_year`]).
+    pub fn set_previous_year(&mut self, previous: &crate::ResultsDocument) {
+        self.reader.set_previous_year(previous);
+    }
+
     /// The year's records to derive measurements from.
     pub fn set_records(&mut self, records: RecordSources) {
         self.records = records;

@@ -10,7 +10,7 @@ use parindex_io::{
 };
 
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
-use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
+use crate::run::{ReadArgs, RecordArgs, load_set, round_after, score_round};
 use crate::{By, ScoreFormat};
 use parindex_core::text::plural;
 
@@ -46,12 +46,24 @@ pub(crate) fn score(
     check_outputs(outputs, read_from)?;
     let loaded = load_set(set)?;
     let progress = Progress::new(inputs.len() as u64 + 1 + outputs.len() as u64);
-    let Scored { inputs, results } = score_round(
-        round(&loaded, inputs, read, records, &progress, threads),
+    // Last year's results: compared with in the report, and the year before of the rules that
+    // compare a unit with its own (`trend`).
+    let previous_document = match previous {
+        Some(path) => Some(ResultsDocument::read(path)?),
+        None => None,
+    };
+    let this_round = round_after(
+        &loaded,
+        inputs,
+        read,
+        records,
         &progress,
-    )?;
-    let previous_year = match previous {
-        Some(path) => Some(ResultsDocument::read(path)?.year_view()?),
+        threads,
+        previous_document.as_ref(),
+    );
+    let Scored { inputs, results } = score_round(this_round, &progress)?;
+    let previous_year = match &previous_document {
+        Some(document) => Some(document.year_view()?),
         None => None,
     };
     let crosswalk = match crosswalk {

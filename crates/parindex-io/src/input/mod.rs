@@ -40,11 +40,15 @@ mod layout;
 pub(crate) mod package;
 pub(crate) mod xlsx;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use parindex_core::{Batch, Context, Input, Plan, ScoreProblem, ScoreWarning, value};
+use parindex_core::{
+    Batch, Context, Input, InputShape, Plan, Rule, ScoreProblem, ScoreWarning, value,
+};
 
+use crate::ResultsDocument;
 use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
 use crate::limits::{
     self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
@@ -367,6 +371,9 @@ pub struct InputReader {
     cells: usize,
     /// The text of every value, attribute and evidence flag read, when asked for.
     texts: Option<Vec<CellText>>,
+    /// (unit id, leaf code) → the unit's own measurement of the year before, for rules that
+    /// compare with it (`trend`), from last year's results.
+    previous_year: HashMap<(String, String), String>,
 }
 
 /// What a cell gave a unit, as text that reads back the same through any door: for a store
@@ -425,6 +432,44 @@ impl InputReader {
             units_beyond_memory: false,
             cells: 0,
             texts: None,
+            previous_year: HashMap::new(),
+        }
+    }
+
+    /// Last year's results, for the rules that compare a unit with its own year before
+    /// (`trend`): a value given alone, `85`, is read as last year's measurement of the same
+    /// unit and row and this one, `80 → 85`. A value that gives both keeps its own.
+    pub fn set_previous_year(&mut self, previous: &ResultsDocument) {
+        let set = self.plan.set();
+        let compared: Vec<&str> = set
+            .leaves()
+            .filter(|n| {
+                n.rule
+                    .as_ref()
+                    .is_some_and(|r| r.input() == InputShape::Trend)
+            })
+            .map(|n| n.code.as_str())
+            .collect();
+        for unit in &previous.units {
+            for node in unit
+                .nodes
+                .iter()
+                .filter(|n| compared.contains(&n.code.as_str()))
+            {
+                // Last year's own measurement: the later half of a pair it was given as.
+                let Some(seen) = node.seen.as_deref() else {
+                    continue;
+                };
+                let own = ["→", "->", "=>"]
+                    .iter()
+                    .find_map(|arrow| seen.rsplit_once(arrow).map(|(_, now)| now))
+                    .unwrap_or(seen)
+                    .trim();
+                if !own.is_empty() {
+                    self.previous_year
+                        .insert((unit.unit.clone(), node.code.clone()), own.to_owned());
+                }
+            }
         }
     }
 
@@ -645,6 +690,29 @@ impl InputReader {
         });
     }
 
+    /// A trend value given alone, joined to the unit's own measurement of last year when last
+    /// year's results give one.
+    fn with_previous_year<'t>(
+        &self,
+        rule: &Rule,
+        unit: usize,
+        code: &str,
+        text: Cow<'t, str>,
+    ) -> Cow<'t, str> {
+        if self.previous_year.is_empty()
+            || rule.input() != InputShape::Trend
+            || ["→", "->", "=>"].iter().any(|arrow| text.contains(arrow))
+            || value::is_not_applicable(&text)
+        {
+            return text;
+        }
+        let id = self.batch.units().get(unit).map(|u| u.id.clone());
+        match id.and_then(|id| self.previous_year.get(&(id, code.to_owned()))) {
+            Some(before) => Cow::Owned(format!("{before} → {}", text.trim())),
+            None => text,
+        }
+    }
+
     /// Reads one cell into a leaf at a stage, with every check that needs only the cell.
     fn set_leaf(
         &mut self,
@@ -683,6 +751,7 @@ impl InputReader {
         if text.trim().is_empty() {
             return true;
         }
+        let text = self.with_previous_year(rule, unit, code, text);
         let late = !rule.scores_alone();
         let mut in_gap = false;
         let input = if value::is_not_applicable(&text) {
