@@ -23,6 +23,18 @@ pub(crate) struct ReadArgs {
     /// before it is scored, saying how many units fit. 400 MiB by default (SECURITY.md).
     #[arg(long, value_name = "MIB", default_value_t = parindex_io::MAX_SCORING_BYTES / (1024 * 1024))]
     memory_limit: u64,
+    /// The date of an event of the set for this round, `ID=dd/mm/yyyy`: the due dates counted
+    /// from it follow (`[[event]]`, criteria/FORMAT.md). Repeatable.
+    #[arg(long = "event", value_name = "ID=DATE", value_parser = parse_event)]
+    events: Vec<(String, parindex_core::Date)>,
+}
+
+fn parse_event(text: &str) -> Result<(String, parindex_core::Date), String> {
+    let (id, date) = text
+        .split_once('=')
+        .ok_or_else(|| format!("\"{text}\" is not ID=dd/mm/yyyy"))?;
+    let date = date.trim().parse().map_err(|e| format!("{e}"))?;
+    Ok((id.trim().to_owned(), date))
 }
 
 fn parse_percents(text: &str) -> Result<PercentScale, String> {
@@ -90,7 +102,7 @@ pub(crate) fn round(
     records: &RecordArgs,
     progress: &Progress,
     threads: usize,
-) -> Round {
+) -> Result<Round, Failure> {
     round_after(loaded, inputs, read, records, progress, threads, None)
 }
 
@@ -104,8 +116,22 @@ pub(crate) fn round_after(
     progress: &Progress,
     threads: usize,
     previous: Option<&parindex_io::ResultsDocument>,
-) -> Round {
-    let plan = parindex_core::Plan::new(&loaded.set);
+) -> Result<Round, Failure> {
+    let mut set = loaded.set.clone();
+    for (id, date) in &read.events {
+        if set.date_event(id, *date).is_none() {
+            let declared: Vec<&str> = set.events.iter().map(|e| e.id.as_str()).collect();
+            return Err(Failure::usage(format!(
+                "error: --event {id}: the set declares no such event ({})",
+                if declared.is_empty() {
+                    "it declares none".to_owned()
+                } else {
+                    declared.join(", ")
+                }
+            )));
+        }
+    }
+    let plan = parindex_core::Plan::new(&set);
     let mut round = Round::new(&plan, read.options());
     round.set_memory_limit(read.memory_limit.saturating_mul(1024 * 1024));
     if let Some(previous) = previous {
@@ -117,7 +143,7 @@ pub(crate) fn round_after(
     }
     round.set_records(records.sources());
     round.set_threads(threads);
-    round
+    Ok(round)
 }
 
 /// Scores a round; every problem of reading or scoring is a failure, at its place.

@@ -535,6 +535,28 @@ pub struct Acknowledgement {
 }
 
 impl CriteriaSet {
+    /// Dates an event of the set for one round, where the round knows it and the file does not
+    /// (or gives another): every due date counted from it follows. `None` when the set declares
+    /// no such event.
+    ///
+    /// ```
+    /// use parindex_core::{Date, shipped};
+    /// let mut set = shipped::load("example/department/2025")?.set;
+    /// set.date_event("ke-hoach-tinh", Date::new(2025, 2, 1).ok_or("date")?).ok_or("event")?;
+    /// assert!(set.date_event("no-such-event", Date::new(2025, 2, 1).ok_or("date")?).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn date_event(&mut self, id: &str, date: crate::date::Date) -> Option<()> {
+        let event = self.events.iter_mut().find(|e| e.id == id)?;
+        event.date = Some(date);
+        for node in &mut self.nodes {
+            if let Some(rule) = &mut node.rule {
+                rule.follow_event(id, date);
+            }
+        }
+        Some(())
+    }
+
     /// Whether a row's self-assessed points need evidence: the row's own `evidence`, else the
     /// set's policy.
     pub fn evidence_for(&self, node: &Node) -> Evidence {

@@ -60,7 +60,7 @@ pub(crate) fn score(
         &progress,
         threads,
         previous_document.as_ref(),
-    );
+    )?;
     let Scored { inputs, results } = score_round(this_round, &progress)?;
     let previous_year = match &previous_document {
         Some(document) => Some(document.year_view()?),

@@ -159,7 +159,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         &args.records,
         &progress,
         all_cores(),
-    );
+    )?;
     let Scored { inputs, results } = score_round(round, &progress)?;
     let uncertainty = args.uncertainty();
     let sources = uncertainty.sources().len();

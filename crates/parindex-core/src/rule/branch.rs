@@ -163,6 +163,12 @@ impl RuleBody for Branch {
         Some(format!("{which}: {}", case.rule.explain(&parsed, inner)))
     }
 
+    fn follow_event(&mut self, event: &str, date: crate::date::Date) {
+        for case in &mut self.cases {
+            case.rule.follow_event(event, date);
+        }
+    }
+
     fn validate(&self, node: &Node, checks: &mut RuleChecks<'_>) {
         // The inner rules' own checks; the best-points check applies to the branch as a whole.
         for case in &self.cases {

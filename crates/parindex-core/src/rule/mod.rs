@@ -89,6 +89,10 @@ pub(crate) trait RuleBody {
         true
     }
 
+    /// Counts any due date that follows `event` from its new `date` (a round dating an event
+    /// of the set).
+    fn follow_event(&mut self, _event: &str, _date: crate::date::Date) {}
+
     /// The kind's own checks of a loaded set, beyond the checks every rule gets.
     fn validate(&self, _node: &Node, _checks: &mut RuleChecks<'_>) {}
 
@@ -171,6 +175,12 @@ macro_rules! rule_kinds {
             }
 
             fn body(&self) -> &dyn RuleBody {
+                match self {
+                    $(Rule::$variant(body) => body,)*
+                }
+            }
+
+            fn body_mut(&mut self) -> &mut dyn RuleBody {
                 match self {
                     $(Rule::$variant(body) => body,)*
                 }
@@ -560,6 +570,11 @@ impl Rule {
             None => show_value(value, self.measures_percent()),
         };
         Some(format!("no tier covers {shown}: {GAP_SCORED_ZERO}"))
+    }
+
+    /// Counts due dates that follow `event` from its new date, in this rule and its cases.
+    pub(crate) fn follow_event(&mut self, event: &str, date: crate::date::Date) {
+        self.body_mut().follow_event(event, date);
     }
 
     /// Writes the rule's own keys, for [`crate::rule_to_toml`].

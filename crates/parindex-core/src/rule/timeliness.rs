@@ -405,6 +405,12 @@ impl RuleBody for Timeliness {
         }
     }
 
+    fn follow_event(&mut self, event: &str, date: Date) {
+        if let Some(after) = self.due_after.as_ref().filter(|a| a.event == event) {
+            self.due = date.checked_add_days(i64::from(after.days));
+        }
+    }
+
     fn outcome_points(&self) -> Option<Vec<Decimal>> {
         // A daily penalty or windows make the points of a late date depend on how late.
         if self.per_day_late.is_some() || !self.windows.is_empty() {
