@@ -6,7 +6,7 @@ use super::{
     Context, Fired, InputShape, Outcome, RuleBody, RuleError, RuleKind, fired, wrong_measurement,
 };
 use crate::spanned::{At, Reader};
-use crate::value::{self, Value};
+use crate::value::Value;
 use crate::write::{number, optional};
 
 /// A direct rule.
@@ -69,9 +69,7 @@ impl RuleBody for Direct {
     }
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
-        value::parse_decimal(t)
-            .map(Value::Number)
-            .map_err(RuleError::Unreadable)
+        super::number_input(t)
     }
 
     fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {

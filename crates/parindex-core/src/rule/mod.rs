@@ -656,6 +656,20 @@ fn span(points: impl IntoIterator<Item = Decimal>) -> (Decimal, Decimal) {
     (best, worst)
 }
 
+/// A number typed in, as a measurement.
+fn number_input(text: &str) -> Result<Value, RuleError> {
+    crate::value::parse_decimal(text)
+        .map(Value::Number)
+        .map_err(RuleError::Unreadable)
+}
+
+/// A count of items typed in, as a measurement.
+fn count_input(text: &str) -> Result<Value, RuleError> {
+    crate::value::parse_count(text)
+        .map(Value::Number)
+        .map_err(RuleError::Unreadable)
+}
+
 /// An outcome with its points.
 fn fired(points: Decimal, fired: Fired) -> Result<Outcome, RuleError> {
     Ok(Outcome { points, fired })

@@ -6,7 +6,7 @@ use super::{
     Context, Fired, InputShape, Outcome, RuleBody, RuleError, RuleKind, fired, wrong_measurement,
 };
 use crate::spanned::{At, Reader};
-use crate::value::{self, Value};
+use crate::value::Value;
 use crate::write::{number, optional};
 
 /// A per-item rule.
@@ -44,9 +44,7 @@ impl RuleBody for PerItem {
     }
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
-        value::parse_count(t)
-            .map(Value::Number)
-            .map_err(RuleError::Unreadable)
+        super::count_input(t)
     }
 
     fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {

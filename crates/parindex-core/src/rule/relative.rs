@@ -8,7 +8,7 @@ use super::{
 };
 use crate::names::named;
 use crate::spanned::{At, Reader};
-use crate::value::{self, Value};
+use crate::value::Value;
 use crate::write::{number, quote};
 
 /// A relative rule.
@@ -78,9 +78,7 @@ impl RuleBody for Relative {
     }
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
-        value::parse_decimal(t)
-            .map(Value::Number)
-            .map_err(RuleError::Unreadable)
+        super::number_input(t)
     }
 
     fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {

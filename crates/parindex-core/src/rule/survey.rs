@@ -334,8 +334,9 @@ fn evaluate_survey(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Policy, TierGap};
+    use crate::model::TierGap;
     use crate::rule::Rule;
+    use crate::rule::tiers::gap_tests::{context, score};
 
     fn d(text: &str) -> Decimal {
         text.parse().expect("decimal")
@@ -358,20 +359,6 @@ mod tests {
                 .collect(),
             satisfied: Vec::new(),
         })
-    }
-
-    fn context(set: TierGap) -> Context {
-        let policy = Policy {
-            tier_gap: set,
-            ..Policy::default()
-        };
-        Context::with_policy(d("2"), &policy)
-    }
-
-    fn score(rule: &Rule, text: &str, set: TierGap) -> Result<Decimal, String> {
-        let value = rule.parse(text).map_err(String::from)?;
-        let outcome = rule.evaluate(&value, &context(set)).map_err(String::from)?;
-        Ok(outcome.points)
     }
 
     #[test]

@@ -336,11 +336,10 @@ impl RuleBody for Tiers {
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
         match self.measure {
-            Measure::Percent => value::parse_share(t, self.clip),
-            Measure::Count => value::parse_count(t).map(Value::Number),
-            Measure::Number => value::parse_decimal(t).map(Value::Number),
+            Measure::Percent => value::parse_share(t, self.clip).map_err(RuleError::Unreadable),
+            Measure::Count => super::count_input(t),
+            Measure::Number => super::number_input(t),
         }
-        .map_err(RuleError::Unreadable)
     }
 
     fn evaluate(&self, value: &Value, ctx: &Context) -> Result<Outcome, RuleError> {
@@ -489,7 +488,7 @@ mod tests {
 }
 
 #[cfg(test)]
-mod gap_tests {
+pub(super) mod gap_tests {
     use super::*;
     use crate::diagnostic::Severity;
     use crate::model::{Policy, TierGap};
@@ -512,7 +511,7 @@ mod gap_tests {
         })
     }
 
-    fn context(set: TierGap) -> Context {
+    pub(in crate::rule) fn context(set: TierGap) -> Context {
         let policy = Policy {
             tier_gap: set,
             ..Policy::default()
@@ -521,7 +520,7 @@ mod gap_tests {
     }
 
     /// The points for a text, or the refusal, with the set's policy `set`.
-    fn score(rule: &Rule, text: &str, set: TierGap) -> Result<Decimal, String> {
+    pub(in crate::rule) fn score(rule: &Rule, text: &str, set: TierGap) -> Result<Decimal, String> {
         let value = rule.parse(text).map_err(String::from)?;
         let outcome = rule.evaluate(&value, &context(set)).map_err(String::from)?;
         Ok(outcome.points)
