@@ -79,6 +79,10 @@ class Options:
     :class:`InputError` before it scores, saying how many units fit. ``None`` restores the
     default.
 
+    ``max_units`` is the most units one scoring call reads (100,000 by default, as on the
+    command line's ``--max-units``); the unit beyond it raises :class:`InputError`. Raising it
+    lets a call read more, within ``memory_limit``. ``None`` restores the default.
+
     >>> import parindex
     >>> parindex.options.backend = "polars"   # doctest: +SKIP
     """
@@ -112,8 +116,24 @@ class Options:
             raise ValueError(f"options.memory_limit must be a positive number of bytes, not {value!r}")
         _parindex.set_memory_limit(min(value, 2**64 - 1))
 
+    @property
+    def max_units(self) -> int:
+        """The most units one scoring call reads."""
+        return _parindex.max_units()
+
+    @max_units.setter
+    def max_units(self, value: int | None) -> None:
+        if value is None:
+            value = _parindex.MAX_UNITS
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValueError(f"options.max_units must be a positive number of units, not {value!r}")
+        _parindex.set_max_units(min(value, 2**64 - 1))
+
     def __repr__(self) -> str:
-        return f"parindex.options(backend={self._backend!r}, memory_limit={self.memory_limit})"
+        return (
+            f"parindex.options(backend={self._backend!r}, memory_limit={self.memory_limit}, "
+            f"max_units={self.max_units})"
+        )
 
 
 options = Options()

@@ -14,6 +14,7 @@ from ._errors import Diagnostic
 __all__ = [
     "MAX_INPUT_BYTES",
     "MAX_SCORING_BYTES",
+    "MAX_UNITS",
     "__version__",
     "CriteriaSet",
     "Results",
@@ -22,9 +23,11 @@ __all__ = [
     "compare_reform_areas",
     "load",
     "loads",
+    "max_units",
     "memory_limit",
     "sample_csv",
     "samples",
+    "set_max_units",
     "set_memory_limit",
     "sets",
     "targets",
@@ -33,6 +36,7 @@ __all__ = [
 __version__: str
 MAX_INPUT_BYTES: int
 MAX_SCORING_BYTES: int
+MAX_UNITS: int
 
 # A frame as it crosses from Rust: (name, kind, values), kind one of text, decimal:S:D,
 # float, int, bool.
@@ -163,6 +167,8 @@ class Results:
 
 def set_memory_limit(bytes: int) -> None: ...
 def memory_limit() -> int: ...
+def set_max_units(units: int) -> None: ...
+def max_units() -> int: ...
 def sets() -> list[dict[str, Any]]: ...
 def load(source: str | os.PathLike[str]) -> CriteriaSet: ...
 def loads(text: str, path: str = "<string>") -> CriteriaSet: ...

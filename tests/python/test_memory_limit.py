@@ -53,3 +53,20 @@ def test_the_limit_takes_bytes_and_none_restores_the_default() -> None:
     assert parindex.options.memory_limit == 2**40
     parindex.options.memory_limit = None
     assert parindex.options.memory_limit == 400 * 1024 * 1024
+
+
+def test_the_unit_limit_can_be_lowered_or_raised(commune: parindex.CriteriaSet, sample_frame: Any) -> None:
+    assert parindex.options.max_units == 100_000
+    parindex.options.max_units = 5
+    try:
+        with pytest.raises(parindex.InputError, match="more than 5 units: a run is limited to 5") as refused:
+            commune.score(_units(sample_frame, 6))
+        assert "parindex.options.max_units" in str(refused.value)
+        assert len(commune.score(_units(sample_frame, 5))) == 5
+        for bad in (0, -1, 1.5, "many", True):
+            with pytest.raises(ValueError, match="positive number of units"):
+                parindex.options.max_units = bad  # type: ignore[assignment]
+    finally:
+        parindex.options.max_units = None
+    assert parindex.options.max_units == 100_000
+    assert "max_units=100000" in repr(parindex.options)

@@ -23,6 +23,10 @@ pub(crate) struct ReadArgs {
     /// before it is scored, saying how many units fit. 400 MiB by default (SECURITY.md).
     #[arg(long, value_name = "MIB", default_value_t = parindex_io::MAX_SCORING_BYTES / (1024 * 1024))]
     memory_limit: u64,
+    /// The most units one run reads, over all its files; a larger run is refused at its first
+    /// unit beyond (SECURITY.md). The memory limit still applies.
+    #[arg(long, value_name = "UNITS", default_value_t = parindex_io::MAX_UNITS)]
+    max_units: usize,
     /// The date of an event of the set for this round, `ID=dd/mm/yyyy`: the due dates counted
     /// from it follow (`[[event]]`, criteria/FORMAT.md). Repeatable.
     #[arg(long = "event", value_name = "ID=DATE", value_parser = parse_event)]
@@ -134,6 +138,7 @@ pub(crate) fn round_after(
     let plan = parindex_core::Plan::new(&set);
     let mut round = Round::new(&plan, read.options());
     round.set_memory_limit(read.memory_limit.saturating_mul(1024 * 1024));
+    round.set_max_units(read.max_units);
     if let Some(previous) = previous {
         round.set_previous_year(previous);
     }

@@ -218,8 +218,35 @@ fn a_run_with_more_than_100000_units_is_refused_at_the_first_unit_beyond() {
     std::fs::write(dir.path().join("units.csv"), text).expect("write");
     assert_eq!(
         score_in(dir.path(), "units.csv"),
-        "exit 1\nunits.csv:100002:1: more than 100000 units: a run is limited to 100000; score the units in several runs\n1 problem in the input; nothing was scored\n"
+        "exit 1\nunits.csv:100002:1: more than 100000 units: a run is limited to 100000; score the units in several runs, or raise the limit (--max-units on the command line, parindex.options.max_units in Python)\n1 problem in the input; nothing was scored\n"
     );
+}
+
+#[test]
+fn the_unit_limit_is_the_callers_to_lower_or_raise() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = String::from("unit,1.1\n");
+    for n in 0..3 {
+        text.push_str(&format!("U{n},có\n"));
+    }
+    std::fs::write(dir.path().join("units.csv"), text).expect("write");
+    let run = |max_units: &str| {
+        let output = parindex()
+            .current_dir(dir.path())
+            .arg("score")
+            .arg(corpus().join("set.toml"))
+            .arg("units.csv")
+            .args(["--max-units", max_units, "--format", "csv"])
+            .output()
+            .expect("runs");
+        outcome(&output)
+    };
+    // Two units at most: the third, on line 4, is refused, with the way to raise the limit.
+    assert_eq!(
+        run("2"),
+        "exit 1\nunits.csv:4:1: more than 2 units: a run is limited to 2; score the units in several runs, or raise the limit (--max-units on the command line, parindex.options.max_units in Python)\n1 problem in the input; nothing was scored\n"
+    );
+    assert!(run("3").starts_with("exit 0\n"), "{}", run("3"));
 }
 
 /// A criteria file with `rows` yes-no leaves under one area.

@@ -142,7 +142,7 @@ fn a_json_document_of_millions_of_empty_units_is_refused_at_the_unit_limit() {
             dir.path(),
             &["score", set.to_str().expect("path"), "units.json"]
         ),
-        "exit 1\nunits.json: units[100000]: more than 100000 units: a run is limited to 100000; score the units in several runs\n1 problem in the input; nothing was scored\n"
+        "exit 1\nunits.json: units[100000]: more than 100000 units: a run is limited to 100000; score the units in several runs, or raise the limit (--max-units on the command line, parindex.options.max_units in Python)\n1 problem in the input; nothing was scored\n"
     );
 }
 

@@ -33,8 +33,13 @@ pub const MAX_RESULTS_BYTES: u64 = 256 * 1024 * 1024;
 /// The most characters in one cell: as many as an Excel cell holds.
 pub const MAX_CELL_CHARS: usize = 32_767;
 
-/// The most units of one run, over all its input files.
+/// The most units of one run, over all its input files, unless the caller raises it
+/// ([`crate::Round::set_max_units`], `--max-units`, `parindex.options.max_units`).
 pub const MAX_UNITS: usize = 100_000;
+
+/// How to raise [`MAX_UNITS`], as messages say it.
+pub(crate) const RAISE_MAX_UNITS: &str =
+    "--max-units on the command line, parindex.options.max_units in Python";
 
 /// The most memory a run's batch and results may take, as estimated before scoring
 /// ([`parindex_core::Batch::scoring_bytes`]): 400 MiB, so that a run of an input of at most

@@ -145,6 +145,11 @@ impl Round {
         self.reader.set_previous_year(previous);
     }
 
+    /// The most units the round reads ([`InputReader::set_max_units`]).
+    pub fn set_max_units(&mut self, units: usize) {
+        self.reader.set_max_units(units);
+    }
+
     /// The year's records to derive measurements from.
     pub fn set_records(&mut self, records: RecordSources) {
         self.records = records;

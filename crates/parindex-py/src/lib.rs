@@ -28,12 +28,15 @@ fn _parindex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", parindex_core::ENGINE_VERSION)?;
     m.add("MAX_INPUT_BYTES", parindex_io::MAX_INPUT_BYTES)?;
     m.add("MAX_SCORING_BYTES", parindex_io::MAX_SCORING_BYTES)?;
+    m.add("MAX_UNITS", parindex_io::MAX_UNITS)?;
     m.add_class::<set::PySet>()?;
     m.add_class::<results::Results>()?;
     m.add_class::<sensitivity::Sensitivity>()?;
     m.add_function(wrap_pyfunction!(set::sets, m)?)?;
     m.add_function(wrap_pyfunction!(set::set_memory_limit, m)?)?;
     m.add_function(wrap_pyfunction!(set::memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(set::set_max_units, m)?)?;
+    m.add_function(wrap_pyfunction!(set::max_units, m)?)?;
     m.add_function(wrap_pyfunction!(set::load, m)?)?;
     m.add_function(wrap_pyfunction!(set::loads, m)?)?;
     m.add_function(wrap_pyfunction!(set::samples, m)?)?;

@@ -551,9 +551,25 @@ pub(crate) fn memory_limit() -> u64 {
     MEMORY_LIMIT.load(Ordering::Relaxed)
 }
 
+/// The most units of every scoring call: `parindex.options.max_units`.
+static MAX_UNITS: AtomicU64 = AtomicU64::new(parindex_io::MAX_UNITS as u64);
+
+/// Sets the most units one scoring call reads.
+#[pyfunction]
+pub(crate) fn set_max_units(units: u64) {
+    MAX_UNITS.store(units.max(1), Ordering::Relaxed);
+}
+
+/// The most units one scoring call reads.
+#[pyfunction]
+pub(crate) fn max_units() -> u64 {
+    MAX_UNITS.load(Ordering::Relaxed)
+}
+
 fn new_round(plan: &Plan, options: ReadOptions) -> Round {
     let mut round = Round::new(plan, options);
     round.set_memory_limit(memory_limit());
+    round.set_max_units(usize::try_from(max_units()).unwrap_or(usize::MAX));
     round
 }
 

@@ -14,7 +14,6 @@ use std::collections::HashMap;
 use parindex_core::value;
 
 use super::{CellTarget, Grid, GridCell, InputReader, Loc, Spot, stage_label};
-use crate::limits::MAX_UNITS;
 
 /// What a column of a grid holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -282,7 +281,7 @@ impl InputReader {
         };
         let index = match self.batch.unit_index(&id) {
             Some(i) => i,
-            None if self.batch.units().len() >= MAX_UNITS => {
+            None if self.batch.units().len() >= self.max_units() => {
                 if let Some(message) = self.first_unit_beyond_limit() {
                     self.problem(grid, unit_cell.loc, None, message);
                 }

@@ -361,7 +361,9 @@ pub struct InputReader {
     problems: Vec<InputProblem>,
     /// Problems found beyond the first [`MAX_PROBLEMS`]: counted, not kept.
     more_problems: usize,
-    /// Whether a unit beyond [`MAX_UNITS`] was refused.
+    /// The most units of the run ([`MAX_UNITS`] unless raised or lowered).
+    max_units: usize,
+    /// Whether a unit beyond the most units was refused.
     units_beyond_limit: bool,
     /// The most memory the batch and its results may take, in bytes.
     memory_limit: u64,
@@ -428,6 +430,7 @@ impl InputReader {
             problems: Vec::new(),
             more_problems: 0,
             units_beyond_limit: false,
+            max_units: MAX_UNITS,
             memory_limit: crate::MAX_SCORING_BYTES,
             units_beyond_memory: false,
             cells: 0,
@@ -620,11 +623,26 @@ impl InputReader {
         Ok((inputs, locator))
     }
 
-    /// The problem of the first unit beyond [`MAX_UNITS`]; `None` for the units after it,
+    /// The most units one run reads, over all its files; [`MAX_UNITS`] by default. A unit
+    /// beyond it is refused with the way to raise it. The memory limit still applies.
+    pub fn set_max_units(&mut self, units: usize) {
+        self.max_units = units.max(1);
+    }
+
+    /// The most units this reader takes.
+    pub(crate) fn max_units(&self) -> usize {
+        self.max_units
+    }
+
+    /// The problem of the first unit beyond the most units; `None` for the units after it,
     /// which are skipped without a message each.
     fn first_unit_beyond_limit(&mut self) -> Option<String> {
         (!std::mem::replace(&mut self.units_beyond_limit, true)).then(|| {
-            format!("more than {MAX_UNITS} units: a run is limited to {MAX_UNITS}; score the units in several runs")
+            let most = self.max_units;
+            format!(
+                "more than {most} units: a run is limited to {most}; score the units in several runs, or raise the limit ({})",
+                crate::limits::RAISE_MAX_UNITS
+            )
         })
     }
 
