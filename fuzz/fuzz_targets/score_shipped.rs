@@ -88,11 +88,16 @@ fn render(text: &Text, choices: &[String]) -> String {
     }
 }
 
-fn level_keys(rule: Option<&Rule>) -> Vec<String> {
-    match rule {
-        Some(Rule::Levels { levels }) => levels.iter().map(|l| l.key.clone()).collect(),
-        _ => Vec::new(),
-    }
+/// The keys of the printed answers a rule takes (levels, yes or no, outcomes).
+fn answer_keys(rule: Option<&Rule>) -> Vec<String> {
+    rule.map(|r| {
+        r.input()
+            .answers()
+            .iter()
+            .map(|a| a.key.to_string())
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 fn build_and_score(plan: &Plan, input: &Input) {
@@ -127,7 +132,7 @@ fn build_and_score(plan: &Plan, input: &Input) {
             let rule = plan
                 .node_index(code)
                 .and_then(|n| set.nodes[n].rule.as_ref());
-            let rendered = render(text, &level_keys(rule));
+            let rendered = render(text, &answer_keys(rule));
             let _ = batch.set_text(unit, code, Some(stage), &rendered);
         }
         for (leaf, stage, attached) in &spec.evidence {
