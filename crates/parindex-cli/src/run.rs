@@ -98,21 +98,10 @@ pub(crate) fn load_set(set: &str) -> Result<Loaded, Failure> {
     shipped::resolve(set).map_err(|e| Failure::invalid(e.to_string()))
 }
 
-/// The round of a run: its inputs and records read by the one pipeline.
+/// The round of a run: its inputs and records read by the one pipeline. With last year's
+/// results, the rules that compare a unit with its own year before (`trend`) read them, given
+/// before the inputs are read.
 pub(crate) fn round(
-    loaded: &Loaded,
-    inputs: &[PathBuf],
-    read: &ReadArgs,
-    records: &RecordArgs,
-    progress: &Progress,
-    threads: usize,
-) -> Result<Round, Failure> {
-    round_after(loaded, inputs, read, records, progress, threads, None)
-}
-
-/// A round whose rules that compare a unit with its own year before (`trend`) read last
-/// year's results, given before the inputs are read.
-pub(crate) fn round_after(
     loaded: &Loaded,
     inputs: &[PathBuf],
     read: &ReadArgs,

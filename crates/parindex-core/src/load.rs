@@ -646,16 +646,14 @@ impl Reader<'_> {
             let Some(id) = self.required_string(at, "id") else {
                 continue;
             };
-            let date = match self.string(at, "date", false) {
-                Some(text) => match text.parse::<Date>() {
-                    Ok(date) => Some(date),
-                    Err(e) => {
-                        let span = at.table.get("date").map_or(at.span.clone(), |v| v.span());
-                        self.report(Check::WrongType, &span, Some(&id), e.to_string());
-                        continue;
-                    }
-                },
-                None => None,
+            // Problems of an event are located at its id.
+            let event_at = At {
+                table: at.table,
+                span: at.span.clone(),
+                code: Some(id.clone()),
+            };
+            let Some(date) = self.optional_date(&event_at, "date") else {
+                continue;
             };
             if events.iter().any(|e| e.id == id) {
                 let message = format!("the event `{id}` is declared twice");

@@ -13,6 +13,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use crate::date::Date;
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
 use crate::names::Named;
 use crate::text::nfc_string;
@@ -296,6 +297,58 @@ impl<'s> Reader<'s> {
             self.wrong_type(at, key, value, "a whole number");
         }
         parsed
+    }
+
+    /// A date (`15/01/2024` or `2024-01-15`); `None` when absent (reported if `required`) or
+    /// after reporting a date that does not read.
+    pub(crate) fn date(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<Date> {
+        let text = self.string(at, key, required)?;
+        match text.parse::<Date>() {
+            Ok(date) => Some(date),
+            Err(e) => {
+                let span = at.table.get(key).map_or(at.span.clone(), |v| v.span());
+                self.report(Check::WrongType, &span, at.code.as_deref(), e.to_string());
+                None
+            }
+        }
+    }
+
+    /// An optional date: `Some(None)` when the key is absent, `None` after reporting a problem.
+    pub(crate) fn optional_date(&mut self, at: &At<'_, '_>, key: &str) -> Option<Option<Date>> {
+        if !at.table.contains_key(key) {
+            return Some(None);
+        }
+        self.date(at, key, true).map(Some)
+    }
+
+    /// A date counted from an event, `{ after = "event", days = 30 }` (the table `table` at
+    /// `span`, what `what` names): the event's id and the days, 0 to 3660.
+    pub(crate) fn after_event(
+        &mut self,
+        at: &At<'_, '_>,
+        table: &DeTable<'_>,
+        span: Range<usize>,
+        what: &str,
+    ) -> Option<(String, u32)> {
+        let after_at = At {
+            table,
+            span: span.clone(),
+            code: at.code.clone(),
+        };
+        self.known_keys(&after_at, &["after", "days"], what);
+        let event = self.required_string(&after_at, "after")?;
+        let days = match self.integer(&after_at, "days", false) {
+            None => 0,
+            Some(d) => match u32::try_from(d) {
+                Ok(d) if d <= 3660 => d,
+                _ => {
+                    let message = format!("`days` = {d} must be from 0 to 3660");
+                    self.report(Check::WrongType, &span, at.code.as_deref(), message);
+                    return None;
+                }
+            },
+        };
+        Some((event, days))
     }
 
     /// The value of `key`, one of `T`'s names: `Some(None)` when the key is absent, `None`

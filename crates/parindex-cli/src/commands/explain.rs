@@ -19,7 +19,7 @@ pub(crate) fn explain(
 ) -> Outcome {
     let loaded = load_set(set)?;
     let progress = Progress(None);
-    let round = round(&loaded, inputs, read, records, &progress, all_cores())?;
+    let round = round(&loaded, inputs, read, records, &progress, all_cores(), None)?;
     let Scored { inputs, results } = score_round(round, &progress)?;
     let Some(card) = results.unit(unit) else {
         let known: Vec<&str> = results

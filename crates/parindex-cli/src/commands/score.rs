@@ -10,7 +10,7 @@ use parindex_io::{
 };
 
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
-use crate::run::{ReadArgs, RecordArgs, load_set, round_after, score_round};
+use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 use crate::{By, ScoreFormat};
 use parindex_core::text::plural;
 
@@ -52,7 +52,7 @@ pub(crate) fn score(
         Some(path) => Some(ResultsDocument::read(path)?),
         None => None,
     };
-    let this_round = round_after(
+    let this_round = round(
         &loaded,
         inputs,
         read,

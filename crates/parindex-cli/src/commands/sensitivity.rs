@@ -159,6 +159,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         &args.records,
         &progress,
         all_cores(),
+        None,
     )?;
     let Scored { inputs, results } = score_round(round, &progress)?;
     let uncertainty = args.uncertainty();

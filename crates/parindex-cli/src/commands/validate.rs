@@ -22,7 +22,7 @@ pub(crate) fn validate(
     if let Some(set) = set {
         let loaded = load_set(set)?;
         let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-        let round = round(&loaded, &paths, read, records, &Progress(None), 1)?;
+        let round = round(&loaded, &paths, read, records, &Progress(None), 1, None)?;
         match round.validate() {
             Ok(inputs) => text.push_str(&format!(
                 "{}: valid: {} for {}\n",

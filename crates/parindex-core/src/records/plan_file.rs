@@ -6,7 +6,6 @@ use std::path::Path;
 
 use toml::de::DeValue;
 
-use crate::date::Date;
 use crate::diagnostic::{Check, CriteriaError, Diagnostic, Severity};
 use crate::spanned::{At, Kind, Reader, read_toml_file};
 use crate::text::nfc;
@@ -204,18 +203,6 @@ impl Reader<'_> {
         })
     }
 
-    fn date(&mut self, at: &At<'_, '_>, key: &str, required: bool) -> Option<Date> {
-        let text = self.string(at, key, required)?;
-        match text.parse::<Date>() {
-            Ok(date) => Some(date),
-            Err(e) => {
-                let span = at.table.get(key).map_or(at.span.clone(), |v| v.span());
-                self.report(Check::WrongType, &span, at.code.as_deref(), e.to_string());
-                None
-            }
-        }
-    }
-
     /// A deadline string, or `{ after = "event", days = 30 }`.
     fn deadline(&mut self, at: &At<'_, '_>) -> Option<Deadline> {
         let value = self.get(at, "deadline", true)?;
@@ -228,29 +215,7 @@ impl Reader<'_> {
                 }
             },
             DeValue::Table(table) => {
-                let after_at = At {
-                    table,
-                    span: value.span(),
-                    code: at.code.clone(),
-                };
-                self.known_keys(&after_at, &["after", "days"], "the deadline");
-                let event = self.required_string(&after_at, "after")?;
-                let days = match self.integer(&after_at, "days", false) {
-                    None => 0,
-                    Some(d) => match u32::try_from(d) {
-                        Ok(d) if d <= 3660 => d,
-                        _ => {
-                            let message = format!("`days` = {d} must be from 0 to 3660");
-                            self.report(
-                                Check::WrongType,
-                                &value.span(),
-                                at.code.as_deref(),
-                                message,
-                            );
-                            return None;
-                        }
-                    },
-                };
+                let (event, days) = self.after_event(at, table, value.span(), "the deadline")?;
                 Some(Deadline::After { event, days })
             }
             _ => {

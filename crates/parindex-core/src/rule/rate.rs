@@ -42,16 +42,6 @@ const ON_TIME: &[&str] = &["đúng hạn", "on time", "on-time", "kịp thời"]
 const NEVER: &[&str] = &["không", "chưa", "missing", "not done", "none"];
 
 impl Rate {
-    fn read_date(reader: &mut Reader<'_>, at: &At<'_, '_>, key: &str) -> Result<Option<Date>, ()> {
-        let Some(text) = reader.string(at, key, false) else {
-            return Ok(None);
-        };
-        text.parse::<Date>().map(Some).map_err(|e| {
-            let span = at.table.get(key).map_or(at.span.clone(), |v| v.span());
-            reader.report(Check::WrongType, &span, at.code.as_deref(), e.to_string());
-        })
-    }
-
     /// The points for work not accepted.
     fn refused_points(&self) -> Decimal {
         self.not_accepted.or(self.limit).unwrap_or(Decimal::ZERO)
@@ -113,15 +103,15 @@ impl RuleBody for Rate {
     }
 
     fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
-        let due = Self::read_date(reader, at, "due");
-        let last = Self::read_date(reader, at, "last");
+        let due = reader.optional_date(at, "due");
+        let last = reader.optional_date(at, "last");
         let rate = Rate {
             base: reader.decimal(at, "base", false).unwrap_or(Decimal::ZERO),
             per: reader.decimal(at, "per", true)?,
             free: reader.decimal(at, "free", false).unwrap_or(Decimal::ZERO),
             limit: reader.decimal(at, "limit", false),
-            due: due.ok()?,
-            last: last.ok()?,
+            due: due?,
+            last: last?,
             not_accepted: reader.decimal(at, "not_accepted", false),
         };
         Some(rate)

@@ -70,52 +70,31 @@ impl Timeliness {
     fn read_due(
         reader: &mut Reader<'_>,
         at: &At<'_, '_>,
-    ) -> Result<(Option<Date>, Option<AfterEvent>), ()> {
+    ) -> Option<(Option<Date>, Option<AfterEvent>)> {
         let Some(value) = reader.get(at, "due", false) else {
-            return Ok((None, None));
+            return Some((None, None));
         };
-        let span = value.span();
         match value.get_ref() {
-            DeValue::String(text) => match text.parse::<Date>() {
-                Ok(d) => Ok((Some(d), None)),
-                Err(e) => {
-                    reader.report(Check::WrongType, &span, at.code.as_deref(), e.to_string());
-                    Err(())
-                }
-            },
+            DeValue::String(_) => Some((Some(reader.date(at, "due", true)?), None)),
             DeValue::Table(table) => {
-                let after_at = At {
-                    table,
-                    span: span.clone(),
-                    code: at.code.clone(),
-                };
-                reader.known_keys(&after_at, &["after", "days"], "the due date");
-                let event = reader.required_string(&after_at, "after").ok_or(())?;
-                let days = match reader.integer(&after_at, "days", false) {
-                    None => 0,
-                    Some(d) if (0..=MAX_DAYS).contains(&d) => u32::try_from(d).map_err(|_| ())?,
-                    Some(d) => {
-                        let message = format!("`days` = {d} must be from 0 to {MAX_DAYS}");
-                        reader.report(Check::WrongType, &span, at.code.as_deref(), message);
-                        return Err(());
-                    }
-                };
+                let span = value.span();
+                let (event, days) = reader.after_event(at, table, span.clone(), "the due date")?;
                 let Some(declared) = reader.events.iter().find(|e| e.id == event) else {
                     let message = format!(
                         "the due date counts from the event `{event}`, which no [[event]] declares"
                     );
                     reader.report(Check::UnknownNode, &span, at.code.as_deref(), message);
-                    return Err(());
+                    return None;
                 };
                 let due = declared
                     .date
                     .and_then(|d| d.checked_add_days(i64::from(days)));
-                Ok((due, Some(AfterEvent { event, days })))
+                Some((due, Some(AfterEvent { event, days })))
             }
             _ => {
                 let expected = "a date or a table { after = \"event\", days = 30 }";
                 reader.wrong_type(at, "due", value, expected);
-                Err(())
+                None
             }
         }
     }
@@ -213,7 +192,7 @@ impl RuleBody for Timeliness {
     }
 
     fn read(reader: &mut Reader<'_>, at: &At<'_, '_>, _: Decimal) -> Option<Self> {
-        let (due, due_after) = Self::read_due(reader, at).ok()?;
+        let (due, due_after) = Self::read_due(reader, at)?;
         let windows = Self::read_windows(reader, at)?;
         if !windows.is_empty() && due.is_none() && due_after.is_none() {
             let message = "windows count days after a due date: give `due`".to_owned();

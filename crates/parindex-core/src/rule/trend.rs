@@ -47,6 +47,11 @@ impl Default for Trend {
 /// The arrows between last year's value and this year's.
 const ARROWS: &[&str] = &["→", "->", "=>"];
 
+/// Last year's part and this year's of a trend input, when it gives both (`80 → 85`).
+fn split_years(text: &str) -> Option<(&str, &str)> {
+    ARROWS.iter().find_map(|arrow| text.split_once(arrow))
+}
+
 /// How the year compares with the one before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Change {
@@ -57,6 +62,17 @@ enum Change {
 }
 
 impl Trend {
+    /// Whether a trend input gives last year's value beside this year's (`80 → 85`).
+    pub fn gives_previous(text: &str) -> bool {
+        split_years(text).is_some()
+    }
+
+    /// This year's part of a trend input as a results document shows it (`85` of `80 → 85`),
+    /// which is the unit's own value for the year after.
+    pub fn this_year(seen: &str) -> &str {
+        split_years(seen).map_or(seen, |(_, now)| now).trim()
+    }
+
     /// One year's measurement, as a number to compare (a percent for a share).
     fn one(&self, text: &str) -> Result<Decimal, RuleError> {
         let read = match self.measure {
@@ -72,8 +88,7 @@ impl Trend {
 
     /// Last year's value, if given, and this year's.
     fn pair(&self, text: &str) -> Result<(Option<Decimal>, Decimal), RuleError> {
-        let split = ARROWS.iter().find_map(|arrow| text.split_once(arrow));
-        match split {
+        match split_years(text) {
             Some((before, now)) => Ok((Some(self.one(before.trim())?), self.one(now.trim())?)),
             None => Ok((None, self.one(text.trim())?)),
         }

@@ -176,14 +176,9 @@ pub fn import_table_bytes(
     let own_checks: usize = rows.iter().map(|r| r.todos.len()).sum();
     let to_check = own_checks + header_todos.len();
     let toml = write::render(&document, &rows, &header_todos, to_check);
-    let inferred = rows
-        .iter()
-        .filter(|r| matches!(r.outcome, RowOutcome::Rule { .. }))
-        .count();
-    let todo = rows
-        .iter()
-        .filter(|r| matches!(r.outcome, RowOutcome::Todo { .. }))
-        .count();
+    // A leaf has a rule or a TODO.
+    let (leaves, inferred) = write::leaves_and_rules(&rows);
+    let todo = leaves - inferred;
     Ok(Imported {
         toml,
         rows,

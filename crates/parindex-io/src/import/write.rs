@@ -166,6 +166,19 @@ fn quote(text: &str) -> String {
     out
 }
 
+/// How many rows are leaves, and how many of those have a rule inferred.
+pub(super) fn leaves_and_rules(rows: &[ImportedRow]) -> (usize, usize) {
+    let leaves = rows
+        .iter()
+        .filter(|r| !matches!(r.outcome, RowOutcome::Parent))
+        .count();
+    let inferred = rows
+        .iter()
+        .filter(|r| matches!(r.outcome, RowOutcome::Rule { .. }))
+        .count();
+    (leaves, inferred)
+}
+
 /// A decimal as a TOML number, digits as written: `0.5`, `2`.
 fn number(x: Decimal) -> String {
     x.normalize().to_string()
@@ -256,14 +269,7 @@ fn header(
     todos: &[String],
     to_check: usize,
 ) {
-    let leaves = rows
-        .iter()
-        .filter(|r| !matches!(r.outcome, RowOutcome::Parent))
-        .count();
-    let inferred = rows
-        .iter()
-        .filter(|r| matches!(r.outcome, RowOutcome::Rule { .. }))
-        .count();
+    let (leaves, inferred) = leaves_and_rules(rows);
     let todo = leaves - inferred;
     let areas = rows
         .iter()
@@ -650,14 +656,7 @@ pub(super) fn render(
         .date
         .map(|d| format!(" on {}", d.iso()))
         .unwrap_or_default();
-    let leaves = rows
-        .iter()
-        .filter(|r| !matches!(r.outcome, RowOutcome::Parent))
-        .count();
-    let inferred = rows
-        .iter()
-        .filter(|r| matches!(r.outcome, RowOutcome::Rule { .. }))
-        .count();
+    let (leaves, inferred) = leaves_and_rules(rows);
     let _ = writeln!(
         out,
         "\n[origin]\nauthority = {}{}\nsource = {}\nstatus = \"transcribed\"\nnotes = {}",

@@ -146,19 +146,52 @@ pub(crate) fn float_to_decimal(x: f64) -> Option<Decimal> {
     Decimal::from_scientific(&text).ok().map(|d| d.normalize())
 }
 
-/// The check code of a value a rule refuses: what the criterion takes
-/// ([`crate::InputProblem::check`]).
-pub(crate) fn value_check(rule: &Rule) -> &'static str {
-    rule.input().check_code()
+/// What reading a cell needs to know of its leaf's rule, asked of the rule's input shape once
+/// per leaf rather than once per cell.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeafReading {
+    /// A bare number is a percentage.
+    pub(crate) percent: bool,
+    /// A date may be given.
+    pub(crate) date: bool,
+    /// A date cell is kept as a date: the rule takes dates, or a branch's case decides.
+    pub(crate) date_cell: bool,
+    /// The rule compares with the unit's own year before (`80 → 85`).
+    pub(crate) trend: bool,
+    /// The check code of a value the rule refuses ([`crate::InputProblem::check`]).
+    pub(crate) check: &'static str,
+}
+
+impl LeafReading {
+    /// A leaf without a rule: nothing is read into it.
+    pub(crate) const NONE: LeafReading = LeafReading {
+        percent: false,
+        date: false,
+        date_cell: false,
+        trend: false,
+        check: "value-number",
+    };
+
+    /// How a cell for `rule` is read.
+    pub(crate) fn of(rule: &Rule) -> Self {
+        let shape = rule.input();
+        LeafReading {
+            percent: shape.measures_percent(),
+            date: shape.takes_date(),
+            date_cell: matches!(shape, InputShape::Date { .. } | InputShape::ByCase),
+            trend: shape == InputShape::Trend,
+            check: shape.check_code(),
+        }
+    }
 }
 
 /// The text a leaf's rule reads, from a cell.
-pub(crate) fn leaf_text<'a>(
-    cell: &'a CellValue,
-    rule: &Rule,
+pub(crate) fn leaf_text(
+    cell: &CellValue,
+    reading: LeafReading,
     options: ReadOptions,
-) -> Result<Cow<'a, str>, String> {
-    let percent = rule.measures_percent();
+) -> Result<Cow<'_, str>, String> {
+    let percent = reading.percent;
     match cell {
         CellValue::Empty => Ok(Cow::Borrowed("")),
         CellValue::Text(t) => {
@@ -171,7 +204,7 @@ pub(crate) fn leaf_text<'a>(
             Ok(t)
         }
         CellValue::Bool(b) => Ok(Cow::Borrowed(if *b { "có" } else { "không" })),
-        CellValue::Number(x) if rule.takes_date() => {
+        CellValue::Number(x) if reading.date => {
             // A date typed into a General cell keeps Excel's day count.
             let shown = float_to_decimal(*x).map_or_else(|| format!("{x:e}"), |d| d.to_string());
             let counted = date_of_serial(*x)
@@ -191,7 +224,7 @@ pub(crate) fn leaf_text<'a>(
         }
         CellValue::Date { year, month, day } => {
             let (y, m, d) = (year, month, day);
-            if matches!(rule.input(), InputShape::Date { .. } | InputShape::ByCase) {
+            if reading.date_cell {
                 Ok(Cow::Owned(format!("{d:02}/{m:02}/{y:04}")))
             } else if percent {
                 Err(format!(
@@ -264,7 +297,7 @@ mod tests {
     use parindex_core::{Direct, Proportional};
 
     fn text(cell: &CellValue, rule: &Rule, percents: PercentScale) -> Result<String, String> {
-        leaf_text(cell, rule, ReadOptions { percents }).map(Cow::into_owned)
+        leaf_text(cell, LeafReading::of(rule), ReadOptions { percents }).map(Cow::into_owned)
     }
 
     fn percent_rule() -> Rule {

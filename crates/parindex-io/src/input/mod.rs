@@ -44,12 +44,11 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use parindex_core::{
-    Batch, Context, Input, InputShape, Plan, Rule, ScoreProblem, ScoreWarning, value,
-};
+use parindex_core::{Batch, Context, Input, Plan, ScoreProblem, ScoreWarning, Trend, value};
 
 use crate::ResultsDocument;
 use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
+use crate::input::cell::LeafReading;
 use crate::limits::{
     self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
 };
@@ -347,6 +346,8 @@ impl Locator {
 #[derive(Debug)]
 pub struct InputReader {
     plan: Plan,
+    /// How a cell of each leaf is read, by leaf.
+    readings: Vec<LeafReading>,
     options: ReadOptions,
     batch: Batch,
     names: BTreeMap<String, String>,
@@ -421,6 +422,14 @@ impl InputReader {
     pub fn with_options(plan: &Plan, options: ReadOptions) -> Self {
         InputReader {
             plan: plan.clone(),
+            readings: (0..plan.leaf_count())
+                .map(|leaf| {
+                    let rule = plan
+                        .leaf_node(leaf)
+                        .and_then(|node| plan.set().nodes[node].rule.as_ref());
+                    rule.map_or(LeafReading::NONE, LeafReading::of)
+                })
+                .collect(),
             options,
             batch: Batch::new(plan),
             names: BTreeMap::new(),
@@ -443,15 +452,12 @@ impl InputReader {
     /// (`trend`): a value given alone, `85`, is read as last year's measurement of the same
     /// unit and row and this one, `80 → 85`. A value that gives both keeps its own.
     pub fn set_previous_year(&mut self, previous: &ResultsDocument) {
-        let set = self.plan.set();
-        let compared: Vec<&str> = set
-            .leaves()
-            .filter(|n| {
-                n.rule
-                    .as_ref()
-                    .is_some_and(|r| r.input() == InputShape::Trend)
-            })
-            .map(|n| n.code.as_str())
+        let compared: Vec<&str> = self
+            .plan
+            .leaf_codes()
+            .zip(&self.readings)
+            .filter(|(_, reading)| reading.trend)
+            .map(|(code, _)| code)
             .collect();
         for unit in &previous.units {
             for node in unit
@@ -463,11 +469,7 @@ impl InputReader {
                 let Some(seen) = node.seen.as_deref() else {
                     continue;
                 };
-                let own = ["→", "->", "=>"]
-                    .iter()
-                    .find_map(|arrow| seen.rsplit_once(arrow).map(|(_, now)| now))
-                    .unwrap_or(seen)
-                    .trim();
+                let own = Trend::this_year(seen);
                 if !own.is_empty() {
                     self.previous_year
                         .insert((unit.unit.clone(), node.code.clone()), own.to_owned());
@@ -712,14 +714,14 @@ impl InputReader {
     /// year's results give one.
     fn with_previous_year<'t>(
         &self,
-        rule: &Rule,
+        reading: LeafReading,
         unit: usize,
         code: &str,
         text: Cow<'t, str>,
     ) -> Cow<'t, str> {
         if self.previous_year.is_empty()
-            || rule.input() != InputShape::Trend
-            || ["→", "->", "=>"].iter().any(|arrow| text.contains(arrow))
+            || !reading.trend
+            || Trend::gives_previous(&text)
             || value::is_not_applicable(&text)
         {
             return text;
@@ -748,13 +750,14 @@ impl InputReader {
         let Some(rule) = set.nodes[node].rule.as_ref() else {
             return false;
         };
-        let text = match cell::leaf_text(&cell.value, rule, self.options) {
+        let reading = self.readings[leaf];
+        let text = match cell::leaf_text(&cell.value, reading, self.options) {
             Ok(text) => text,
             Err(message) => {
                 let check = match cell.value {
                     CellValue::Error(_) => "value-excel-error",
                     CellValue::Date { .. } => "value-date-cell",
-                    _ => cell::value_check(rule),
+                    _ => reading.check,
                 };
                 let code = code.to_owned();
                 self.refused_value(grid, cell.loc, unit, &code, message, Some(check));
@@ -769,7 +772,7 @@ impl InputReader {
         if text.trim().is_empty() {
             return true;
         }
-        let text = self.with_previous_year(rule, unit, code, text);
+        let text = self.with_previous_year(reading, unit, code, text);
         let late = !rule.scores_alone();
         let mut in_gap = false;
         let input = if value::is_not_applicable(&text) {
@@ -787,7 +790,7 @@ impl InputReader {
             match checked {
                 Ok(v) => Input::Value(v),
                 Err(message) => {
-                    let check = cell::value_check(rule);
+                    let check = reading.check;
                     let code = code.to_owned();
                     self.refused_value(grid, cell.loc, unit, &code, message, Some(check));
                     return false;
