@@ -74,4 +74,15 @@ fn a_round_may_date_an_event_of_the_set_and_its_due_dates_follow() {
         .stderr(predicate::str::contains(
             "error: --event ke-hoach: the set declares no such event (ke-hoach-tinh)",
         ));
+    parindex()
+        .arg("explain")
+        .arg(&set)
+        .arg(&units)
+        .args(["--unit", "A"])
+        .args(["--event", "ke-hoach-tinh 01/02/2025"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "\"ke-hoach-tinh 01/02/2025\" is not ID=dd/mm/yyyy",
+        ));
 }

@@ -652,9 +652,9 @@ impl Reader<'_> {
                 span: at.span.clone(),
                 code: Some(id.clone()),
             };
-            let Some(date) = self.optional_date(&event_at, "date") else {
-                continue;
-            };
+            // A date that does not read is reported, and the event kept, so that the rules that
+            // count from it are not refused a second time.
+            let date = self.optional_date(&event_at, "date").flatten();
             if events.iter().any(|e| e.id == id) {
                 let message = format!("the event `{id}` is declared twice");
                 self.report(Check::DuplicateCode, &at.span, Some(&id), message);

@@ -4,6 +4,7 @@
 
 use rust_decimal::Decimal;
 
+use super::timeliness::{NOT_DONE_WORDS, ON_TIME_WORDS};
 use super::{
     Answer, Context, Fired, InputShape, Outcome, RuleBody, RuleChecks, RuleError, RuleKind, fired,
     wrong_measurement,
@@ -36,10 +37,6 @@ pub struct Rate {
     /// Points for work after the last day or never done; the limit when absent.
     pub not_accepted: Option<Decimal>,
 }
-
-/// Answers a dated rate takes instead of a date.
-const ON_TIME: &[&str] = &["đúng hạn", "on time", "on-time", "kịp thời"];
-const NEVER: &[&str] = &["không", "chưa", "missing", "not done", "none"];
 
 impl Rate {
     /// The points for work not accepted.
@@ -148,10 +145,11 @@ impl RuleBody for Rate {
                 .map_err(RuleError::Unreadable);
         }
         let lower = t.to_lowercase();
-        if ON_TIME.contains(&lower.as_str()) {
+        // Instead of a date, the words of a timeliness rule for on time and for never.
+        if ON_TIME_WORDS.contains(&lower.as_str()) {
             return Ok(Value::Choice(0));
         }
-        if NEVER.contains(&lower.as_str()) {
+        if NOT_DONE_WORDS.contains(&lower.as_str()) {
             return Ok(Value::Choice(1));
         }
         t.parse::<Date>()

@@ -150,7 +150,8 @@ impl Timeliness {
     }
 }
 
-const ON_TIME_WORDS: &[&str] = &[
+/// The words for on time, late and not done, as offices write them.
+pub(super) const ON_TIME_WORDS: &[&str] = &[
     "on-time",
     "on time",
     "đúng hạn",
@@ -159,7 +160,7 @@ const ON_TIME_WORDS: &[&str] = &[
     "đúng thời gian",
     "ontime",
 ];
-const LATE_WORDS: &[&str] = &[
+pub(super) const LATE_WORDS: &[&str] = &[
     "late",
     "trễ hạn",
     "chậm",
@@ -168,7 +169,7 @@ const LATE_WORDS: &[&str] = &[
     "quá hạn",
     "không kịp thời",
 ];
-const NOT_DONE_WORDS: &[&str] = &[
+pub(super) const NOT_DONE_WORDS: &[&str] = &[
     "missing",
     "not done",
     "không",
