@@ -128,6 +128,7 @@ pub(crate) fn round(
     let mut round = Round::new(&plan, read.options());
     round.set_memory_limit(read.memory_limit.saturating_mul(1024 * 1024));
     round.set_max_units(read.max_units);
+    round.set_threads(threads);
     if let Some(previous) = previous {
         round.set_previous_year(previous);
     }
@@ -136,7 +137,6 @@ pub(crate) fn round(
         round.read_path(path);
     }
     round.set_records(records.sources());
-    round.set_threads(threads);
     Ok(round)
 }
 

@@ -154,6 +154,12 @@ impl Plan {
         self.by_code.get(nfc(code).as_ref()).copied()
     }
 
+    /// The code of a leaf, by the leaf's position.
+    pub fn leaf_code(&self, leaf: usize) -> Option<&str> {
+        self.leaf_node(leaf)
+            .map(|i| self.set.nodes[i].code.as_str())
+    }
+
     /// The codes of the leaves, in order: the columns of a wide input.
     pub fn leaf_codes(&self) -> impl Iterator<Item = &str> {
         self.leaves.iter().map(|i| self.set.nodes[*i].code.as_str())

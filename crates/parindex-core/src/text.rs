@@ -33,7 +33,7 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 /// assert!(matches!(nfc("không áp dụng"), Cow::Borrowed(_)));
 /// ```
 pub fn nfc(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() {
+    if text.chars().all(stable_in_nfc) {
         return Cow::Borrowed(text);
     }
     match is_nfc_quick(text.chars()) {
@@ -48,6 +48,57 @@ pub fn nfc(text: &str) -> Cow<'_, str> {
             }
         }
     }
+}
+
+/// Whether two words are the same in any letter case (`Có` and `CÓ`), compared letter by
+/// letter without building lowercase copies: yes/no, level names and timeliness words are
+/// matched this way once per input cell. Both are expected in NFC.
+///
+/// ```
+/// use parindex_core::text::same_word;
+/// assert!(same_word("Đúng Hạn", "đúng hạn"));
+/// assert!(same_word("KHÔNG ÁP DỤNG", "không áp dụng"));
+/// assert!(!same_word("đúng", "đúng hạn"));
+/// assert!(!same_word("có", "co"));
+/// ```
+pub fn same_word(a: &str, b: &str) -> bool {
+    let (mut xs, mut ys) = (a.chars(), b.chars());
+    loop {
+        match (xs.next(), ys.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x == y || x.eq_ignore_ascii_case(&y) => {}
+            (Some(x), Some(y)) => {
+                let (mut lx, mut ly) = (x.to_lowercase(), y.to_lowercase());
+                if lx.len() != 1 || ly.len() != 1 {
+                    // A letter whose lowercase is two (`İ`): compare the whole lowercase.
+                    return a
+                        .chars()
+                        .flat_map(char::to_lowercase)
+                        .eq(b.chars().flat_map(char::to_lowercase));
+                }
+                if lx.next() != ly.next() {
+                    return false;
+                }
+            }
+            // The letters so far have the same lowercase, and a letter's lowercase is never
+            // empty: the longer word's is longer.
+            (Some(_), None) | (None, Some(_)) => return false,
+        }
+    }
+}
+
+/// Whether a word is one of `words` in any letter case ([`same_word`]).
+pub fn one_of(word: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| same_word(word, w))
+}
+
+/// Whether a character leaves any text it is in unchanged by NFC: it is below the combining
+/// marks (ASCII, Latin-1, and Latin Extended-A and B with `đ`, `ơ`, `ư`) or a precomposed
+/// letter of Latin Extended Additional (`ạ` to `ỹ`, the rest of Vietnamese). Text of only
+/// these, the common case, is NFC without asking the normalisation tables character by
+/// character.
+fn stable_in_nfc(c: char) -> bool {
+    c < '\u{300}' || ('\u{1e00}'..='\u{1eff}').contains(&c)
 }
 
 /// [`nfc`] as an owned string, for values kept in the model.
@@ -165,6 +216,34 @@ pub fn plural(amount: impl std::fmt::Display, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_taken_as_stable_are_normalised_and_compose_with_nothing_before_them() {
+        use unicode_normalization::char::canonical_combining_class;
+        for c in ('\u{0}'..'\u{300}').chain('\u{1e00}'..='\u{1eff}') {
+            assert!(stable_in_nfc(c));
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            // Nothing composes with a letter before it unless it is a combining mark or a
+            // conjoining jamo, and these are neither.
+            assert_eq!(
+                format!("a{c}").nfc().collect::<String>(),
+                format!("a{c}"),
+                "{c:?}"
+            );
+        }
+        assert!(!stable_in_nfc('\u{301}'));
+    }
+
+    proptest::proptest! {
+        /// Letter by letter, as lowercase copies compare: `İ` lowers to two letters, the
+        /// Kelvin sign to `k`.
+        #[test]
+        fn same_word_is_equal_lowercase(a in "[aAkKİiıIóÓ\u{212a} ]{0,6}", b in "[aAkKİiıIóÓ\u{212a} ]{0,6}") {
+            proptest::prop_assert_eq!(same_word(&a, &b), a.to_lowercase() == b.to_lowercase());
+            proptest::prop_assert!(same_word(&a, &a.to_uppercase()) == (a.to_lowercase() == a.to_uppercase().to_lowercase()));
+        }
+    }
 
     #[test]
     fn composes_decomposed_vietnamese() {

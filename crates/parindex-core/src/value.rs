@@ -6,7 +6,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::date::Date;
-use crate::text::nfc;
+use crate::text::{nfc, one_of};
 
 /// A measurement given for one leaf, already interpreted for the leaf's rule.
 ///
@@ -135,24 +135,50 @@ impl fmt::Display for Survey {
 /// Whether a cell says "not applicable": `N/A`, `NA`, `KAD`, `không áp dụng`, in any case and
 /// however the marks are encoded.
 pub fn is_not_applicable(text: &str) -> bool {
-    let t = nfc(text).trim().to_lowercase();
-    matches!(
-        t.as_str(),
-        "n/a" | "na" | "kad" | "không áp dụng" | "khong ap dung" | "not applicable"
-    )
+    const WORDS: &[&str] = &[
+        "n/a",
+        "na",
+        "kad",
+        "không áp dụng",
+        "khong ap dung",
+        "not applicable",
+    ];
+    let t = text.trim();
+    // The words are 2 to under 40 bytes long, however their marks are typed, and begin with
+    // an n or a k: other text is not brought to NFC to find out.
+    let could_be = match t.bytes().next() {
+        Some(b) if b.is_ascii() => matches!(b, b'n' | b'N' | b'k' | b'K'),
+        Some(_) => true,
+        None => false,
+    };
+    could_be && t.len() >= 2 && t.len() <= 40 && one_of(&nfc(t), WORDS)
 }
 
 /// Reads yes/no as offices write it: có/không, yes/no, 1/0, true/false, x, đạt/không đạt, in any
 /// case and however the marks are encoded.
 pub fn parse_bool(text: &str) -> Option<bool> {
-    match nfc(text).trim().to_lowercase().as_str() {
-        "có" | "co" | "yes" | "y" | "1" | "true" | "x" | "đạt" | "đúng" | "done" => {
-            Some(true)
-        }
-        "không" | "khong" | "no" | "n" | "0" | "false" | "không đạt" | "chưa" | "sai" => {
-            Some(false)
-        }
-        _ => None,
+    const YES: &[&str] = &[
+        "có", "co", "yes", "y", "1", "true", "x", "đạt", "đúng", "done",
+    ];
+    const NO: &[&str] = &[
+        "không",
+        "khong",
+        "no",
+        "n",
+        "0",
+        "false",
+        "không đạt",
+        "chưa",
+        "sai",
+    ];
+    let t = nfc(text);
+    let t = t.trim();
+    if one_of(t, YES) {
+        Some(true)
+    } else if one_of(t, NO) {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -193,6 +219,9 @@ pub fn exact_decimal(text: &str, exponent: bool) -> Result<Decimal, DecimalError
         Some(b'+') => (false, &t[1..]),
         _ => (false, t),
     };
+    if let Some(short) = short_decimal(negative, body) {
+        return Ok(short);
+    }
     let (mantissa, power) = match body.find(['e', 'E']) {
         Some(at) if exponent => {
             let written = &body[at + 1..];
@@ -272,6 +301,33 @@ pub fn exact_decimal(text: &str, exponent: bool) -> Result<Decimal, DecimalError
     })
 }
 
+/// The common case of [`exact_decimal`], read without building a string: at most 18 digits,
+/// an optional point, no exponent. It gives the same decimal the general reading gives, with
+/// the scale as written; `None` for anything else.
+fn short_decimal(negative: bool, body: &str) -> Option<Decimal> {
+    let (whole, fraction) = body.split_once('.').unwrap_or((body, ""));
+    let digits = whole.len() + fraction.len();
+    if digits == 0 || digits > 18 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + u64::from(b - b'0');
+    }
+    if mantissa == 0 {
+        return Some(Decimal::ZERO);
+    }
+    let signed = if negative {
+        -i128::from(mantissa)
+    } else {
+        i128::from(mantissa)
+    };
+    Decimal::try_from_i128_with_scale(signed, u32::try_from(fraction.len()).ok()?).ok()
+}
+
 /// Reads a decimal as offices write it: `87.5`, or with a decimal comma the Vietnamese way
 /// (`85,5`, `0,5 điểm`). A comma that could be a thousands separator (`1,500`: 1.5 or 1500?)
 /// is refused, with a hint. The number is read exactly ([`exact_decimal`]).
@@ -287,8 +343,13 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, String> {
 
 /// `0,5 điểm` → `0,5`: the unit an office may write after points.
 fn strip_points_word(text: &str) -> &str {
+    const WORD: &str = "điểm";
+    // Only a text that ends in a letter can end in the word; digits are the common case.
+    if text.ends_with(|c: char| c.is_ascii_digit() || c == '%') {
+        return text;
+    }
     let lower = text.to_lowercase();
-    match lower.strip_suffix("điểm") {
+    match lower.strip_suffix(WORD) {
         Some(rest) if !rest.trim().is_empty() => text[..rest.len()].trim_end(),
         _ => text,
     }
@@ -432,6 +493,53 @@ mod tests {
 
     fn d(text: &str) -> Decimal {
         text.parse().expect("decimal")
+    }
+
+    /// The short reading gives what the general one gives (reached here through an
+    /// exponent of 0), to the scale, for every shape of short number.
+    #[test]
+    fn short_numbers_read_as_the_general_reading_does() {
+        let mut texts = vec![
+            "0",
+            "-0",
+            "00",
+            "0.0",
+            "0.50",
+            "-0.000",
+            "7",
+            "007",
+            "87.5",
+            "87.50",
+            "100",
+            "-12.25",
+            "+3.0",
+            "999999999999999999",
+            "0.000000000000000001",
+            "12345678.9012345678",
+            ".5",
+            "5.",
+            "1.2.3",
+            "",
+            ".",
+            "-",
+            "1e2",
+            "½",
+            "١٢",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        for whole in ["", "0", "1", "10", "120", "9876543210"] {
+            for fraction in ["", "0", "5", "50", "125", "00001", "1234567890"] {
+                texts.push(format!("{whole}.{fraction}"));
+                texts.push(format!("-{whole}{fraction}"));
+            }
+        }
+        for text in &texts {
+            let short = exact_decimal(text, false).map(|d| d.to_string());
+            let general = exact_decimal(&format!("{text}e0"), true).map(|d| d.to_string());
+            assert_eq!(short, general, "{text:?}");
+        }
     }
 
     #[test]

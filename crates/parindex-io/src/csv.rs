@@ -2,10 +2,13 @@
 
 use crate::limits::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, cell_too_long};
 
+use std::borrow::Cow;
+
 /// One field and where it starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Field {
-    pub(crate) text: String,
+pub(crate) struct Field<'t> {
+    /// The field's text: borrowed from the file, owned only when it had doubled quotes.
+    pub(crate) text: Cow<'t, str>,
     /// 1-based line.
     pub(crate) line: usize,
     /// 1-based column, in characters.
@@ -19,9 +22,15 @@ pub(crate) type CsvError = (usize, usize, String);
 /// a reader holds one record rather than the file. A field longer than
 /// [`crate::MAX_CELL_CHARS`], a record of more than [`MAX_COLUMNS`] fields and more than
 /// [`MAX_ROWS`] records are refused where they start; after an error the iterator ends.
+///
+/// Fields are slices of the text, found by scanning bytes for the delimiter, the quote and the
+/// line ends (all ASCII, so never inside a multi-byte character): a file of plain cells is
+/// split without copying a byte.
 pub(crate) struct Records<'t> {
-    chars: std::iter::Peekable<std::str::Chars<'t>>,
-    delimiter: char,
+    text: &'t str,
+    /// The byte where the next field starts.
+    at: usize,
+    delimiter: u8,
     line: usize,
     column: usize,
     rows: usize,
@@ -29,11 +38,12 @@ pub(crate) struct Records<'t> {
 }
 
 impl<'t> Records<'t> {
-    /// The records of `text` split at `delimiter`.
+    /// The records of `text` split at `delimiter`, an ASCII character (`,` or `;`).
     pub(crate) fn new(text: &'t str, delimiter: char) -> Self {
         Records {
-            chars: text.chars().peekable(),
-            delimiter,
+            text,
+            at: 0,
+            delimiter: u8::try_from(delimiter).unwrap_or(b','),
             line: 1,
             column: 1,
             rows: 0,
@@ -41,95 +51,82 @@ impl<'t> Records<'t> {
         }
     }
 
-    fn next_record(&mut self) -> Option<Result<Vec<Field>, CsvError>> {
-        let mut record: Vec<Field> = Vec::new();
-        let mut field = String::new();
-        let (mut start_line, mut start_column) = (self.line, self.column);
-        let (mut quoted, mut in_quotes, mut at_field_start) = (false, false, true);
-        let mut any = false;
-        // Checks a finished field before it is kept.
-        let check = |field: &str, record: &[Field], line: usize, column: usize, rows: usize| {
-            if let Some(message) = cell_too_long(field) {
-                return Err((line, column, message));
+    /// Moves the line and column over `passed`, text that may hold line ends (inside quotes).
+    fn pass(&mut self, passed: &str) {
+        match memchr::memrchr(b'\n', passed.as_bytes()) {
+            Some(last) => {
+                self.line += memchr::memchr_iter(b'\n', passed.as_bytes()).count();
+                self.column = 1 + chars(&passed[last + 1..]);
             }
-            if record.len() >= MAX_COLUMNS {
-                return Err((line, column, crate::limits::too_many_columns()));
-            }
-            if rows >= MAX_ROWS {
-                let message = format!("the file has more than {MAX_ROWS} rows, the limit");
-                return Err((line, column, message));
-            }
-            Ok(())
-        };
-        while let Some(c) = self.chars.next() {
-            any = true;
-            if at_field_start {
-                start_line = self.line;
-                start_column = self.column;
-                at_field_start = false;
-                if c == '"' {
-                    quoted = true;
-                    in_quotes = true;
-                    self.column += 1;
-                    continue;
-                }
-            }
-            if in_quotes {
-                if c == '"' {
-                    if self.chars.peek() == Some(&'"') {
-                        self.chars.next();
-                        field.push('"');
-                        self.column += 2;
-                    } else {
-                        in_quotes = false;
-                        self.column += 1;
-                    }
-                } else {
-                    field.push(c);
-                    if c == '\n' {
-                        self.line += 1;
-                        self.column = 1;
-                    } else {
-                        self.column += 1;
-                    }
-                    if field.len() > MAX_CELL_BYTES {
-                        let message = cell_too_long(&field).unwrap_or_default();
-                        return Some(Err((start_line, start_column, message)));
-                    }
-                }
+            None => self.column += chars(passed),
+        }
+    }
+
+    /// A quoted field, from its opening quote to its closing one; `at` is left after it.
+    fn quoted(&mut self, start: (usize, usize)) -> Result<Cow<'t, str>, CsvError> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        self.at += 1;
+        self.column += 1;
+        let mut piece = self.at;
+        let mut unquoted: Option<String> = None;
+        loop {
+            let Some(offset) = memchr::memchr(b'"', &bytes[self.at..]) else {
+                let mut content = unquoted.unwrap_or_default();
+                content.push_str(&text[piece..]);
+                too_long(&content).map_or(Ok(()), |m| Err((start.0, start.1, m)))?;
+                return Err((
+                    start.0,
+                    start.1,
+                    "a quoted field is never closed".to_owned(),
+                ));
+            };
+            let quote = self.at + offset;
+            self.pass(&text[self.at..quote]);
+            if bytes.get(quote + 1) == Some(&b'"') {
+                // A doubled quote is one quote of the content.
+                unquoted
+                    .get_or_insert_with(String::new)
+                    .push_str(&text[piece..=quote]);
+                self.at = quote + 2;
+                self.column += 2;
+                piece = self.at;
                 continue;
             }
-            match c {
-                c if c == self.delimiter => {
-                    if let Err(e) = check(&field, &record, start_line, start_column, self.rows) {
-                        return Some(Err(e));
-                    }
-                    record.push(Field {
-                        text: std::mem::take(&mut field),
-                        line: start_line,
-                        column: start_column,
-                    });
-                    quoted = false;
-                    at_field_start = true;
-                    self.column += 1;
+            let content = match unquoted {
+                Some(mut content) => {
+                    content.push_str(&text[piece..quote]);
+                    Cow::Owned(content)
                 }
-                '\r' if self.chars.peek() == Some(&'\n') => {}
-                '\n' | '\r' => {
-                    if let Err(e) = check(&field, &record, start_line, start_column, self.rows) {
-                        return Some(Err(e));
-                    }
-                    record.push(Field {
-                        text: field,
-                        line: start_line,
-                        column: start_column,
-                    });
-                    self.rows += 1;
-                    self.line += 1;
-                    self.column = 1;
-                    return Some(Ok(record));
+                None => Cow::Borrowed(&text[piece..quote]),
+            };
+            self.at = quote + 1;
+            self.column += 1;
+            return Ok(content);
+        }
+    }
+
+    fn next_record(&mut self) -> Option<Result<Vec<Field<'t>>, CsvError>> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        if self.at >= bytes.len() {
+            return None;
+        }
+        let mut record: Vec<Field<'t>> = Vec::new();
+        loop {
+            let start = (self.line, self.column);
+            let field = if bytes.get(self.at) == Some(&b'"') {
+                let field = match self.quoted(start) {
+                    Ok(field) => field,
+                    Err(e) => return Some(Err(e)),
+                };
+                if let Some(message) = too_long(&field) {
+                    return Some(Err((start.0, start.1, message)));
                 }
-                c => {
-                    if quoted {
+                match bytes.get(self.at) {
+                    None | Some(b'\n' | b'\r') => {}
+                    Some(b) if *b == self.delimiter => {}
+                    Some(_) => {
                         return Some(Err((
                             self.line,
                             self.column,
@@ -137,44 +134,84 @@ impl<'t> Records<'t> {
                                 .to_owned(),
                         )));
                     }
-                    field.push(c);
-                    self.column += 1;
-                    if field.len() > MAX_CELL_BYTES {
-                        let message = cell_too_long(&field).unwrap_or_default();
-                        return Some(Err((start_line, start_column, message)));
-                    }
                 }
+                field
+            } else {
+                let rest = &bytes[self.at..];
+                let end = self.at
+                    + memchr::memchr3(self.delimiter, b'\n', b'\r', rest).unwrap_or(rest.len());
+                let field = &text[self.at..end];
+                self.at = end;
+                self.column += chars(field);
+                if let Some(message) = too_long(field) {
+                    return Some(Err((start.0, start.1, message)));
+                }
+                Cow::Borrowed(field)
+            };
+            if record.len() >= MAX_COLUMNS {
+                return Some(Err((start.0, start.1, crate::limits::too_many_columns())));
+            }
+            if self.rows >= MAX_ROWS {
+                let message = format!("the file has more than {MAX_ROWS} rows, the limit");
+                return Some(Err((start.0, start.1, message)));
+            }
+            record.push(Field {
+                text: field,
+                line: start.0,
+                column: start.1,
+            });
+            match bytes.get(self.at) {
+                Some(b) if *b == self.delimiter => {
+                    self.at += 1;
+                    self.column += 1;
+                }
+                Some(b'\r') if bytes.get(self.at + 1) == Some(&b'\n') => {
+                    self.at += 2;
+                    break;
+                }
+                Some(_) => {
+                    self.at += 1;
+                    break;
+                }
+                None => break,
             }
         }
-        if in_quotes {
-            return Some(Err((
-                start_line,
-                start_column,
-                "a quoted field is never closed".to_owned(),
-            )));
-        }
-        if !any {
-            return None;
-        }
-        if let Err(e) = check(&field, &record, start_line, start_column, self.rows) {
-            return Some(Err(e));
-        }
-        record.push(Field {
-            text: field,
-            line: start_line,
-            column: start_column,
-        });
         self.rows += 1;
+        self.line += 1;
+        self.column = 1;
         Some(Ok(record))
     }
+}
+
+/// How many characters a slice holds: its length, when it is ASCII.
+fn chars(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().count()
+    }
+}
+
+/// The refusal of a field over [`crate::MAX_CELL_CHARS`] characters. A field of more than
+/// [`MAX_CELL_BYTES`] bytes is described by its beginning, as far as a reader that refuses it
+/// there would have read it.
+fn too_long(field: &str) -> Option<String> {
+    if field.len() > MAX_CELL_BYTES {
+        let mut end = MAX_CELL_BYTES + 1;
+        while !field.is_char_boundary(end) {
+            end += 1;
+        }
+        return cell_too_long(&field[..end]);
+    }
+    cell_too_long(field)
 }
 
 /// More bytes than any field within [`crate::MAX_CELL_CHARS`] characters can have: a field is
 /// refused once it grows past them, before it is complete.
 const MAX_CELL_BYTES: usize = crate::limits::MAX_CELL_CHARS * 4;
 
-impl Iterator for Records<'_> {
-    type Item = Result<Vec<Field>, CsvError>;
+impl<'t> Iterator for Records<'t> {
+    type Item = Result<Vec<Field<'t>>, CsvError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
@@ -221,7 +258,7 @@ pub(crate) fn delimiter(text: &str) -> char {
 
 /// Splits CSV text into records (see [`Records`] and [`delimiter`]), with at most
 /// [`MAX_CELLS`] fields in all: for the small files read whole (records, crosswalks).
-pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field>>, CsvError> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Vec<Field<'_>>>, CsvError> {
     let mut records = Vec::new();
     let mut cells = 0usize;
     for record in Records::new(text, delimiter(text)) {
@@ -290,6 +327,196 @@ pub fn push_record<S: AsRef<str>>(out: &mut String, fields: impl IntoIterator<It
     out.push('\n');
 }
 
+/// The obvious reader, a character at a time, that the byte-scanning [`super::Records`] must
+/// agree with on every text, positions and refusals included.
+#[cfg(test)]
+mod reference {
+    use super::{CsvError, MAX_CELL_BYTES, MAX_COLUMNS, MAX_ROWS, cell_too_long};
+
+    /// A field as the reference reader gives it.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub(super) struct Field {
+        pub(super) text: String,
+        /// 1-based line.
+        pub(super) line: usize,
+        /// 1-based column, in characters.
+        pub(super) column: usize,
+    }
+
+    /// The records of CSV text, read a character at a time.
+    pub(super) struct Records<'t> {
+        chars: std::iter::Peekable<std::str::Chars<'t>>,
+        delimiter: char,
+        line: usize,
+        column: usize,
+        rows: usize,
+        done: bool,
+    }
+
+    impl<'t> Records<'t> {
+        /// The records of `text` split at `delimiter`.
+        pub(super) fn new(text: &'t str, delimiter: char) -> Self {
+            Records {
+                chars: text.chars().peekable(),
+                delimiter,
+                line: 1,
+                column: 1,
+                rows: 0,
+                done: false,
+            }
+        }
+
+        fn next_record(&mut self) -> Option<Result<Vec<Field>, CsvError>> {
+            let mut record: Vec<Field> = Vec::new();
+            let mut field = String::new();
+            let (mut start_line, mut start_column) = (self.line, self.column);
+            let (mut quoted, mut in_quotes, mut at_field_start) = (false, false, true);
+            let mut any = false;
+            // Checks a finished field before it is kept.
+            let check = |field: &str, record: &[Field], line: usize, column: usize, rows: usize| {
+                if let Some(message) = cell_too_long(field) {
+                    return Err((line, column, message));
+                }
+                if record.len() >= MAX_COLUMNS {
+                    return Err((line, column, crate::limits::too_many_columns()));
+                }
+                if rows >= MAX_ROWS {
+                    let message = format!("the file has more than {MAX_ROWS} rows, the limit");
+                    return Err((line, column, message));
+                }
+                Ok(())
+            };
+            while let Some(c) = self.chars.next() {
+                any = true;
+                if at_field_start {
+                    start_line = self.line;
+                    start_column = self.column;
+                    at_field_start = false;
+                    if c == '"' {
+                        quoted = true;
+                        in_quotes = true;
+                        self.column += 1;
+                        continue;
+                    }
+                }
+                if in_quotes {
+                    if c == '"' {
+                        if self.chars.peek() == Some(&'"') {
+                            self.chars.next();
+                            field.push('"');
+                            self.column += 2;
+                        } else {
+                            in_quotes = false;
+                            self.column += 1;
+                        }
+                    } else {
+                        field.push(c);
+                        if c == '\n' {
+                            self.line += 1;
+                            self.column = 1;
+                        } else {
+                            self.column += 1;
+                        }
+                        if field.len() > MAX_CELL_BYTES {
+                            let message = cell_too_long(&field).unwrap_or_default();
+                            return Some(Err((start_line, start_column, message)));
+                        }
+                    }
+                    continue;
+                }
+                match c {
+                    c if c == self.delimiter => {
+                        if let Err(e) = check(&field, &record, start_line, start_column, self.rows)
+                        {
+                            return Some(Err(e));
+                        }
+                        record.push(Field {
+                            text: std::mem::take(&mut field),
+                            line: start_line,
+                            column: start_column,
+                        });
+                        quoted = false;
+                        at_field_start = true;
+                        self.column += 1;
+                    }
+                    '\r' if self.chars.peek() == Some(&'\n') => {}
+                    '\n' | '\r' => {
+                        if let Err(e) = check(&field, &record, start_line, start_column, self.rows)
+                        {
+                            return Some(Err(e));
+                        }
+                        record.push(Field {
+                            text: field,
+                            line: start_line,
+                            column: start_column,
+                        });
+                        self.rows += 1;
+                        self.line += 1;
+                        self.column = 1;
+                        return Some(Ok(record));
+                    }
+                    c => {
+                        if quoted {
+                            return Some(Err((
+                                self.line,
+                                self.column,
+                                "text after a closing quote: a quoted field must end at a delimiter"
+                                    .to_owned(),
+                            )));
+                        }
+                        field.push(c);
+                        self.column += 1;
+                        if field.len() > MAX_CELL_BYTES {
+                            let message = cell_too_long(&field).unwrap_or_default();
+                            return Some(Err((start_line, start_column, message)));
+                        }
+                    }
+                }
+            }
+            if in_quotes {
+                return Some(Err((
+                    start_line,
+                    start_column,
+                    "a quoted field is never closed".to_owned(),
+                )));
+            }
+            if !any {
+                return None;
+            }
+            if at_field_start {
+                // An empty last field, after a delimiter at the end of the text, starts there.
+                start_line = self.line;
+                start_column = self.column;
+            }
+            if let Err(e) = check(&field, &record, start_line, start_column, self.rows) {
+                return Some(Err(e));
+            }
+            record.push(Field {
+                text: field,
+                line: start_line,
+                column: start_column,
+            });
+            self.rows += 1;
+            Some(Ok(record))
+        }
+    }
+
+    impl Iterator for Records<'_> {
+        type Item = Result<Vec<Field>, CsvError>;
+
+        fn next(&mut self) -> Option<Self::Item> {
+            if self.done {
+                return None;
+            }
+            let next = self.next_record();
+            if !matches!(next, Some(Ok(_))) {
+                self.done = true;
+            }
+            next
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +532,62 @@ mod tests {
         let semi = parse("unit;1.1\nA;87,5\n").expect("parses");
         assert_eq!(semi[1][1].text, "87,5");
         assert!(parse("a,\"b\n").is_err());
+    }
+
+    /// Per record, its fields with their line and column, or the refusal.
+    type Split = Vec<Result<Vec<(String, usize, usize)>, CsvError>>;
+
+    /// Every record, field, position and refusal, as comparable values.
+    fn split(text: &str, delimiter: char) -> Split {
+        Records::new(text, delimiter)
+            .map(|r| {
+                r.map(|fields| {
+                    fields
+                        .into_iter()
+                        .map(|f| (f.text.into_owned(), f.line, f.column))
+                        .collect()
+                })
+            })
+            .collect()
+    }
+
+    fn split_by_reference(text: &str, delimiter: char) -> Split {
+        reference::Records::new(text, delimiter)
+            .map(|r| {
+                r.map(|fields| {
+                    fields
+                        .into_iter()
+                        .map(|f| (f.text, f.line, f.column))
+                        .collect()
+                })
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn splits_as_the_reference_reader_does(text in "[aó1,;\"\n\r ]{0,40}") {
+            for delimiter in [',', ';'] {
+                proptest::prop_assert_eq!(split(&text, delimiter), split_by_reference(&text, delimiter));
+            }
+        }
+    }
+
+    #[test]
+    fn refuses_long_fields_as_the_reference_reader_does() {
+        let long = "ố".repeat(crate::limits::MAX_CELL_CHARS + 5);
+        let huge = "x".repeat(MAX_CELL_BYTES + 7);
+        for text in [
+            format!("a,{long}\n"),
+            format!("a,\"{long}\"\n"),
+            format!("a,{huge},b\n"),
+            format!("a,\"{huge}"),
+            format!("a,\"x\"\"{huge}\"\n"),
+        ] {
+            let found = split(&text, ',');
+            assert!(found.last().is_some_and(Result::is_err), "{found:?}");
+            assert_eq!(found, split_by_reference(&text, ','));
+        }
     }
 
     #[test]

@@ -155,10 +155,11 @@ impl Round {
         self.records = records;
     }
 
-    /// Scores on at most `threads` threads (1 by default); the results are the same for any
-    /// number.
+    /// Reads and scores on at most `threads` threads (1 by default); the results are the same
+    /// for any number. Set it before reading, so that reading uses them too.
     pub fn set_threads(&mut self, threads: usize) {
         self.threads = threads.max(1);
+        self.reader.set_threads(threads);
     }
 
     /// The most memory, in bytes, the batch and its results may take

@@ -557,3 +557,46 @@ fn a_value_in_a_printed_tier_gap_is_refused_at_its_place_by_every_door() {
     );
     assert!(csv.contains("55"), "{csv}");
 }
+
+/// Rows are read on several threads in blocks; what is read, and every problem in its order,
+/// is the same as on one thread: for every shipped set and the set of every rule kind, over
+/// enough units that blocks are shared out, clean, and with refused cells and a unit given
+/// twice among them.
+#[test]
+fn reading_on_several_threads_gives_what_one_thread_gives() {
+    for (p, plan) in plans().iter().enumerate() {
+        let id = &plan.set().info.id;
+        let many = |corrupt: bool| {
+            let mut all = Vec::new();
+            for seed in 0..150u64 {
+                let seed = seed * 7919 + p as u64;
+                for mut unit in units(plan, seed, corrupt && seed % 37 == 5) {
+                    unit.id = format!("U-{seed:06}-{}", unit.id);
+                    all.push(unit);
+                }
+            }
+            all
+        };
+        let read = |text: &str, threads: usize| {
+            outcome(plan, &None, |round| {
+                round.set_threads(threads);
+                round.read_bytes("units.csv", text.as_bytes());
+            })
+        };
+        let clean = wide_csv(plan, &many(false));
+        let scored = read(&clean, 1);
+        assert!(scored.is_ok(), "{id}: {scored:?}");
+        assert_eq!(scored, read(&clean, 2), "{id}");
+        let units = many(true);
+        let mut broken = wide_csv(plan, &units);
+        // A unit given twice, far down the file.
+        broken.push_str(&csv_line(&wide_rows(plan, &units[..1])[0]));
+        let refused = read(&broken, 1);
+        assert!(
+            matches!(&refused, Err(problems) if problems.len() > 2),
+            "{id}: {refused:?}"
+        );
+        assert_eq!(refused, read(&broken, 2), "{id}");
+        assert_eq!(refused, read(&broken, 3), "{id}");
+    }
+}

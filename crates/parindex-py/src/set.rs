@@ -353,16 +353,13 @@ impl PySet {
         let converted = Instant::now();
         let records = record_sources(plan, completions, survey, records_stage);
         let set_plan = self.plan.clone();
-        let scored = abandonable(py, "the scoring call", move || {
-            let mut round = new_round(&set_plan, options);
-            round.read_grid(grid);
-            round.set_records(records);
-            Ok(round.score()?)
+        let (scored, read) = abandonable(py, "the scoring call", move || {
+            read_and_score(&set_plan, options, records, |round| round.read_grid(grid))
         })?;
         let timings = Timings {
             convert: converted.duration_since(started).as_secs_f64(),
-            read: 0.0,
-            score: converted.elapsed().as_secs_f64(),
+            read,
+            score: converted.elapsed().as_secs_f64() - read,
         };
         Ok(Results::new(scored.results, scored.inputs.names, timings))
     }
@@ -387,12 +384,11 @@ impl PySet {
         let records = record_sources(plan, completions, survey, records_stage);
         let scored = py.detach(|| {
             guard(|| {
-                let mut round = new_round(&self.plan, options);
-                for path in &paths {
-                    round.read_path(path);
-                }
-                round.set_records(records);
-                Ok(round.score()?)
+                read_and_score(&self.plan, options, records, |round| {
+                    for path in &paths {
+                        round.read_path(path);
+                    }
+                })
             })
         })?;
         Ok(results_of(scored, started))
@@ -419,12 +415,11 @@ impl PySet {
         let records = record_sources(plan, completions, survey, records_stage);
         let set_plan = self.plan.clone();
         let scored = abandonable(py, "the scoring call", move || {
-            let mut round = new_round(&set_plan, options);
-            for (name, bytes) in &files {
-                round.read_bytes(name, bytes);
-            }
-            round.set_records(records);
-            Ok(round.score()?)
+            read_and_score(&set_plan, options, records, |round| {
+                for (name, bytes) in &files {
+                    round.read_bytes(name, bytes);
+                }
+            })
         })?;
         Ok(results_of(scored, started))
     }
@@ -566,19 +561,38 @@ pub(crate) fn max_units() -> u64 {
     MAX_UNITS.load(Ordering::Relaxed)
 }
 
+/// A round of the call's options, reading and scoring on every core.
 fn new_round(plan: &Plan, options: ReadOptions) -> Round {
     let mut round = Round::new(plan, options);
     round.set_memory_limit(memory_limit());
     round.set_max_units(usize::try_from(max_units()).unwrap_or(usize::MAX));
+    round.set_threads(std::thread::available_parallelism().map_or(1, |n| n.get()));
     round
 }
 
-/// The results of a call that read and scored in one step: all its time counts as scoring's.
-fn results_of(scored: parindex_io::Scored, started: Instant) -> Results {
+/// Reads the inputs with `read` and the year's records, then scores them; with the seconds
+/// reading took.
+fn read_and_score(
+    plan: &Plan,
+    options: ReadOptions,
+    records: parindex_io::RecordSources,
+    read: impl FnOnce(&mut Round),
+) -> Result<(parindex_io::Scored, f64), Error> {
+    let started = Instant::now();
+    let mut round = new_round(plan, options);
+    read(&mut round);
+    let reading = started.elapsed().as_secs_f64();
+    round.set_records(records);
+    Ok((round.score()?, reading))
+}
+
+/// The results of a call that read files and scored them: reading's share of the time, then
+/// scoring's.
+fn results_of((scored, read): (parindex_io::Scored, f64), started: Instant) -> Results {
     let timings = Timings {
         convert: 0.0,
-        read: 0.0,
-        score: started.elapsed().as_secs_f64(),
+        read,
+        score: started.elapsed().as_secs_f64() - read,
     };
     Results::new(scored.results, scored.inputs.names, timings)
 }

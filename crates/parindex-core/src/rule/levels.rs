@@ -17,7 +17,7 @@ use crate::diagnostic::Check;
 use crate::load::MAX_LIST_ITEMS;
 use crate::model::Node;
 use crate::spanned::{At, Reader};
-use crate::text::{nfc, plural};
+use crate::text::{nfc, plural, same_word};
 use crate::value::{self, Value};
 use crate::write::{number, quote};
 
@@ -59,12 +59,11 @@ impl Level {
 impl Levels {
     /// The level a key, a label or a position names.
     fn find(&self, t: &str) -> Option<usize> {
-        let lower = t.to_lowercase();
         let found = self.levels.iter().position(|l| {
-            nfc(&l.key).to_lowercase() == lower
+            same_word(&nfc(&l.key), t)
                 || l.label
                     .as_deref()
-                    .is_some_and(|x| nfc(x).trim().to_lowercase() == lower)
+                    .is_some_and(|x| same_word(nfc(x).trim(), t))
         });
         let by_position = t
             .parse::<usize>()

@@ -13,7 +13,7 @@ use crate::date::Date;
 use crate::diagnostic::Check;
 use crate::model::Node;
 use crate::spanned::{At, Reader};
-use crate::text::plural;
+use crate::text::{one_of, plural};
 use crate::value::{self, Value};
 use crate::write::{number, optional, quote};
 
@@ -144,12 +144,11 @@ impl RuleBody for Rate {
                 .map(Value::Number)
                 .map_err(RuleError::Unreadable);
         }
-        let lower = t.to_lowercase();
         // Instead of a date, the words of a timeliness rule for on time and for never.
-        if ON_TIME_WORDS.contains(&lower.as_str()) {
+        if one_of(t, ON_TIME_WORDS) {
             return Ok(Value::Choice(0));
         }
-        if NOT_DONE_WORDS.contains(&lower.as_str()) {
+        if one_of(t, NOT_DONE_WORDS) {
             return Ok(Value::Choice(1));
         }
         t.parse::<Date>()

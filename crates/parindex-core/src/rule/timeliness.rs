@@ -15,7 +15,7 @@ use crate::diagnostic::Check;
 use crate::load::MAX_LIST_ITEMS;
 use crate::model::Node;
 use crate::spanned::{At, Reader};
-use crate::text::plural;
+use crate::text::{one_of, plural};
 use crate::value::Value;
 use crate::write::{number, optional, quote};
 
@@ -248,11 +248,10 @@ impl RuleBody for Timeliness {
     }
 
     fn parse(&self, t: &str) -> Result<Value, RuleError> {
-        let lower = t.to_lowercase();
-        if ON_TIME_WORDS.contains(&lower.as_str()) {
+        if one_of(t, ON_TIME_WORDS) {
             return Ok(Value::Choice(0));
         }
-        if LATE_WORDS.contains(&lower.as_str()) {
+        if one_of(t, LATE_WORDS) {
             if !self.windows.is_empty() {
                 // How late decides the points: the word alone cannot say.
                 return Err(RuleError::NotAnAnswer {
@@ -263,7 +262,7 @@ impl RuleBody for Timeliness {
             }
             return Ok(Value::Choice(1));
         }
-        if NOT_DONE_WORDS.contains(&lower.as_str()) {
+        if one_of(t, NOT_DONE_WORDS) {
             return Ok(Value::Choice(2));
         }
         match t.parse::<Date>() {

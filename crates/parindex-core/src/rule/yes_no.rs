@@ -7,7 +7,7 @@ use super::{
     wrong_measurement,
 };
 use crate::spanned::{At, Reader};
-use crate::text::nfc;
+use crate::text::{nfc, same_word};
 use crate::value::{self, Value};
 use crate::write::{number, optional, quote};
 
@@ -61,7 +61,7 @@ impl RuleBody for YesNo {
         let matches = |label: &Option<String>| {
             label
                 .as_deref()
-                .is_some_and(|l| nfc(l).trim().to_lowercase() == t.to_lowercase())
+                .is_some_and(|l| same_word(nfc(l).trim(), t))
         };
         if matches(&self.yes_label) {
             Ok(Value::Bool(true))

@@ -65,7 +65,7 @@ impl InputReader {
                         value: if f.text.is_empty() {
                             CellValue::Empty
                         } else {
-                            CellValue::Text(f.text)
+                            CellValue::Text(f.text.into_owned())
                         },
                         loc: Loc::Text(f.line, f.column),
                     })

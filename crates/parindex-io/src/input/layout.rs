@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use parindex_core::value;
 
-use super::{CellTarget, Grid, GridCell, InputReader, Loc, Spot, stage_label};
+use super::{CellTarget, Grid, GridCell, InputReader, LeafCell, Loc, Spot, stage_label};
 
 /// What a column of a grid holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -166,10 +166,76 @@ impl InputReader {
         let Some(table) = self.open_table(grid, &head[h]) else {
             return true;
         };
-        for row in head.drain(h + 1..).chain(rows) {
-            self.read_row(grid, &table, &row);
+        let mut rows = head.drain(h + 1..).chain(rows);
+        if table.long || self.threads <= 1 || !self.previous_year.is_empty() {
+            for row in rows {
+                self.read_row(grid, &table, &row);
+            }
+            return true;
         }
-        true
+        // Wide rows in blocks: the leaf cells of a block read on every thread, then the rows
+        // given to their units in order, so that what is read and refused is the same.
+        loop {
+            if self.units_beyond_limit || self.units_beyond_memory {
+                // The rows of units beyond a limit are skipped without their cells being read.
+                for row in rows {
+                    self.read_row(grid, &table, &row);
+                }
+                return true;
+            }
+            let mut block: Vec<Vec<GridCell>> = Vec::new();
+            let mut cells = 0;
+            while block.len() < BLOCK_ROWS && cells < BLOCK_CELLS {
+                let Some(row) = rows.next() else { break };
+                cells += row.len();
+                block.push(row);
+            }
+            if block.is_empty() {
+                return true;
+            }
+            let read = self.read_block(&table, &block);
+            for (row, cells) in block.iter().zip(read) {
+                if !row.iter().all(|c| c.value.is_empty()) {
+                    self.read_wide_row(grid, &table, row, Some(cells));
+                }
+            }
+        }
+    }
+
+    /// The leaf cells of a block of wide rows, read on up to [`InputReader::set_threads`]
+    /// threads; per row, in the order of its columns.
+    fn read_block<'c>(&self, table: &Table, block: &'c [Vec<GridCell>]) -> Vec<Vec<LeafCell<'c>>> {
+        let read = |rows: &'c [Vec<GridCell>]| -> Vec<Vec<LeafCell<'c>>> {
+            rows.iter()
+                .map(|row| {
+                    table
+                        .columns
+                        .iter()
+                        .zip(row)
+                        .filter_map(|(column, cell)| match column {
+                            Column::Leaf(leaf) if !cell.value.is_empty() => {
+                                Some(self.read_leaf_cell(*leaf, cell, None))
+                            }
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let threads = self.threads.min(block.len() / MIN_ROWS_PER_THREAD).max(1);
+        if threads == 1 {
+            return read(block);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = block
+                .chunks(block.len().div_ceil(threads))
+                .map(|rows| scope.spawn(move || read(rows)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
     }
 
     /// The columns of a table from its header row, or `None` when the table cannot be read
@@ -241,7 +307,7 @@ impl InputReader {
         if table.long {
             self.read_long_row(grid, table, row);
         } else {
-            self.read_wide_row(grid, table, row);
+            self.read_wide_row(grid, table, row, None);
         }
     }
 
@@ -355,7 +421,15 @@ impl InputReader {
         true
     }
 
-    fn read_wide_row(&mut self, grid: &Grid, table: &Table, row: &[GridCell]) {
+    /// Reads a wide row; its leaf cells may have been read already, in the order of its
+    /// columns ([`InputReader::read_leaf_cell`]).
+    fn read_wide_row(
+        &mut self,
+        grid: &Grid,
+        table: &Table,
+        row: &[GridCell],
+        read: Option<Vec<LeafCell<'_>>>,
+    ) {
         let Some((unit, stage)) = self.row_unit(grid, table, row) else {
             return;
         };
@@ -379,10 +453,14 @@ impl InputReader {
             self.problem(grid, loc, None, message);
             return;
         }
+        let mut read = read.map(Vec::into_iter);
         for (column, cell) in table.columns.iter().zip(row) {
             if let Column::Leaf(leaf) = column {
                 if !cell.value.is_empty() {
-                    self.set_leaf(grid, unit, *leaf, stage, cell);
+                    match read.as_mut().and_then(Iterator::next) {
+                        Some(done) => self.give_leaf_cell(grid, unit, *leaf, stage, cell.loc, done),
+                        None => self.set_leaf(grid, unit, *leaf, stage, cell),
+                    };
                 }
             }
         }
@@ -482,6 +560,16 @@ impl InputReader {
 
 /// The rows of a table a header is looked for in.
 const HEADER_ROWS: usize = 20;
+
+/// The rows of a wide table read at once, their cells on several threads: enough to share
+/// out, few enough that a streamed door still holds a small part of its file.
+const BLOCK_ROWS: usize = 2048;
+
+/// The most cells held in a block, however wide its rows (a sheet may have 16,384 columns).
+const BLOCK_CELLS: usize = 1 << 18;
+
+/// The fewest rows worth a thread of their own.
+const MIN_ROWS_PER_THREAD: usize = 256;
 
 /// A table's columns, from its header row.
 struct Table {

@@ -377,6 +377,8 @@ pub struct InputReader {
     /// (unit id, leaf code) → the unit's own measurement of the year before, for rules that
     /// compare with it (`trend`), from last year's results.
     previous_year: HashMap<(String, String), String>,
+    /// The threads the cells of a wide table are read on.
+    threads: usize,
 }
 
 /// What a cell gave a unit, as text that reads back the same through any door: for a store
@@ -445,6 +447,7 @@ impl InputReader {
             cells: 0,
             texts: None,
             previous_year: HashMap::new(),
+            threads: 1,
         }
     }
 
@@ -476,6 +479,12 @@ impl InputReader {
                 }
             }
         }
+    }
+
+    /// Reads the cells of wide tables on up to `threads` threads (1 by default). What is read,
+    /// and every problem and its order, is the same for any number.
+    pub fn set_threads(&mut self, threads: usize) {
+        self.threads = threads.max(1);
     }
 
     /// Keeps the text of every value, attribute and evidence flag read, for [`InputReader::texts`].
@@ -710,26 +719,84 @@ impl InputReader {
         });
     }
 
-    /// A trend value given alone, joined to the unit's own measurement of last year when last
-    /// year's results give one.
-    fn with_previous_year<'t>(
-        &self,
-        reading: LeafReading,
-        unit: usize,
-        code: &str,
-        text: Cow<'t, str>,
-    ) -> Cow<'t, str> {
-        if self.previous_year.is_empty()
-            || !reading.trend
-            || Trend::gives_previous(&text)
-            || value::is_not_applicable(&text)
-        {
-            return text;
+    /// Last year's own measurement of a unit's leaf, for a trend rule given a value alone.
+    fn previous_measurement(&self, unit: usize, leaf: usize) -> Option<&str> {
+        if self.previous_year.is_empty() || !self.readings.get(leaf)?.trend {
+            return None;
         }
-        let id = self.batch.units().get(unit).map(|u| u.id.clone());
-        match id.and_then(|id| self.previous_year.get(&(id, code.to_owned()))) {
-            Some(before) => Cow::Owned(format!("{before} → {}", text.trim())),
-            None => text,
+        let id = self.batch.units().get(unit)?.id.clone();
+        let code = self.plan.leaf_code(leaf)?.to_owned();
+        self.previous_year.get(&(id, code)).map(String::as_str)
+    }
+
+    /// Reads one cell of a leaf with every check that needs only the cell and the leaf's rule:
+    /// no unit, no batch. Rows of a table are read this way on several threads at once
+    /// ([`InputReader::set_threads`]), then given to their units in order.
+    pub(crate) fn read_leaf_cell<'c>(
+        &self,
+        leaf: usize,
+        cell: &'c GridCell,
+        previous: Option<&str>,
+    ) -> LeafCell<'c> {
+        let set = self.plan.set();
+        let Some(node) = self.plan.leaf_node(leaf).map(|node| &set.nodes[node]) else {
+            return LeafCell::Skipped;
+        };
+        let Some(rule) = node.rule.as_ref() else {
+            return LeafCell::Skipped;
+        };
+        let reading = self.readings[leaf];
+        let text = match cell::leaf_text(&cell.value, reading, self.options) {
+            Ok(text) => text,
+            Err(message) => {
+                let check = match cell.value {
+                    CellValue::Error(_) => "value-excel-error",
+                    CellValue::Date { .. } => "value-date-cell",
+                    _ => reading.check,
+                };
+                return LeafCell::Refused(message, Some(check));
+            }
+        };
+        if let Some(message) = cell_too_long(&text) {
+            return LeafCell::Refused(message, None);
+        }
+        if text.trim().is_empty() {
+            return LeafCell::Blank;
+        }
+        // A trend value given alone, joined to the unit's own measurement of last year.
+        let text = match previous {
+            Some(before)
+                if reading.trend
+                    && !Trend::gives_previous(&text)
+                    && !value::is_not_applicable(&text) =>
+            {
+                Cow::Owned(format!("{before} → {}", text.trim()))
+            }
+            _ => text,
+        };
+        let late = !rule.scores_alone();
+        let mut in_gap = false;
+        let input = if value::is_not_applicable(&text) {
+            Input::NotApplicable
+        } else {
+            // Points given directly outside their bounds, a value in a printed tier gap: found
+            // here so that the error names the value's cell rather than only its unit.
+            let checked = rule.parse(&text).map_err(String::from).and_then(|v| {
+                if !late {
+                    let ctx = Context::with_policy(node.max, &set.policy);
+                    in_gap = rule.evaluate(&v, &ctx)?.in_gap();
+                }
+                Ok(v)
+            });
+            match checked {
+                Ok(v) => Input::Value(v),
+                Err(message) => return LeafCell::Refused(message, Some(reading.check)),
+            }
+        };
+        LeafCell::Read {
+            input,
+            text,
+            located: late || in_gap,
         }
     }
 
@@ -742,83 +809,76 @@ impl InputReader {
         stage: usize,
         cell: &GridCell,
     ) -> bool {
-        let Some(node) = self.plan.leaf_node(leaf) else {
-            return false;
-        };
-        let set = self.plan.set();
-        let code = set.nodes[node].code.as_str();
-        let Some(rule) = set.nodes[node].rule.as_ref() else {
-            return false;
-        };
-        let reading = self.readings[leaf];
-        let text = match cell::leaf_text(&cell.value, reading, self.options) {
-            Ok(text) => text,
-            Err(message) => {
-                let check = match cell.value {
-                    CellValue::Error(_) => "value-excel-error",
-                    CellValue::Date { .. } => "value-date-cell",
-                    _ => reading.check,
-                };
-                let code = code.to_owned();
-                self.refused_value(grid, cell.loc, unit, &code, message, Some(check));
+        let previous = self.previous_measurement(unit, leaf).map(str::to_owned);
+        let read = self.read_leaf_cell(leaf, cell, previous.as_deref());
+        self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, read)
+    }
+
+    /// Gives a cell read by [`InputReader::read_leaf_cell`] to its unit, or records why it was
+    /// refused; `false` when nothing was set.
+    pub(crate) fn give_leaf_cell(
+        &mut self,
+        grid: &Grid,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        loc: Loc,
+        read: LeafCell<'_>,
+    ) -> bool {
+        let code = || self.plan.leaf_code(leaf).unwrap_or_default().to_owned();
+        let (input, text, located) = match read {
+            LeafCell::Skipped => return false,
+            LeafCell::Blank => return true,
+            LeafCell::Refused(message, check) => {
+                let code = code();
+                self.refused_value(grid, loc, unit, &code, message, check);
                 return false;
             }
-        };
-        if let Some(message) = cell_too_long(&text) {
-            let code = code.to_owned();
-            self.unit_problem(grid, cell.loc, unit, &code, message);
-            return false;
-        }
-        if text.trim().is_empty() {
-            return true;
-        }
-        let text = self.with_previous_year(reading, unit, code, text);
-        let late = !rule.scores_alone();
-        let mut in_gap = false;
-        let input = if value::is_not_applicable(&text) {
-            Input::NotApplicable
-        } else {
-            // Points given directly outside their bounds, a value in a printed tier gap: found
-            // here so that the error names the value's cell rather than only its unit.
-            let checked = rule.parse(&text).map_err(String::from).and_then(|v| {
-                if !late {
-                    let ctx = Context::with_policy(set.nodes[node].max, &set.policy);
-                    in_gap = rule.evaluate(&v, &ctx)?.in_gap();
-                }
-                Ok(v)
-            });
-            match checked {
-                Ok(v) => Input::Value(v),
-                Err(message) => {
-                    let check = reading.check;
-                    let code = code.to_owned();
-                    self.refused_value(grid, cell.loc, unit, &code, message, Some(check));
-                    return false;
-                }
-            }
+            LeafCell::Read {
+                input,
+                text,
+                located,
+            } => (input, text, located),
         };
         if let Err(e) = self.batch.set_at(unit, leaf, stage, input) {
-            let code = code.to_owned();
-            self.unit_problem(grid, cell.loc, unit, &code, e.message);
+            let code = code();
+            self.unit_problem(grid, loc, unit, &code, e.message);
             return false;
         }
         if self.texts.is_some() {
             let target = CellTarget::Value {
-                code: code.to_owned(),
-                stage: set.policy.stages[stage].clone(),
+                code: code(),
+                stage: self.plan.set().policy.stages[stage].clone(),
             };
-            let text = text.into_owned();
             self.keep_text(unit, target, &text);
         }
-        if late || in_gap {
+        if located {
             let spot = Spot {
                 file: grid.source.clone(),
-                place: grid.place(cell.loc),
+                place: grid.place(loc),
             };
             self.spots.insert((unit, leaf, stage), spot);
         }
         true
     }
+}
+
+/// A leaf's cell read on its own ([`InputReader::read_leaf_cell`]), before it is given to its
+/// unit.
+pub(crate) enum LeafCell<'c> {
+    /// The leaf has no rule: nothing is read into it.
+    Skipped,
+    /// Empty or blank: nothing to set.
+    Blank,
+    /// Refused: why, and the check code of a value the rule refuses.
+    Refused(String, Option<&'static str>),
+    /// An input, the text it was read from, and whether scoring may speak of it (a rule that
+    /// only scoring can check, or a value in a printed tier gap), so that its cell is kept.
+    Read {
+        input: Input,
+        text: Cow<'c, str>,
+        located: bool,
+    },
 }
 
 const NO_UNIT_COLUMN: &str = "no \"unit\" column: the header row must name the column of unit ids \"unit\", then the criteria codes";
