@@ -1,13 +1,16 @@
 //! Explanations: for every node of a unit, what was seen, which branch fired, the points won
 //! and lost, and why.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
 
 use crate::model::NotApplicable;
 use crate::records::Derivation;
+use crate::rule::Rule;
 use crate::score::{NodeStatus, Results, Scorecard};
+use crate::value::Value;
 
 /// One node's line in an explanation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,7 +73,81 @@ impl Explanation {
     }
 }
 
+/// What leaves' explanations were worded as, for writing many units' explanations: a leaf
+/// whose rule reads its value alone words the same value the same way for every unit, so the
+/// words are made once per leaf, status and value, not once per unit.
+///
+/// Keep one per writer thread, for one run's results ([`Scorecard::explain_node_with`]).
+#[derive(Debug, Default)]
+pub struct ExplainMemo {
+    words: HashMap<(usize, NodeStatus, ValueKey), (Option<String>, String)>,
+}
+
+impl ExplainMemo {
+    /// An empty memo.
+    pub fn new() -> Self {
+        ExplainMemo::default()
+    }
+}
+
+/// A value as written, to the digit: `87.5` and `87.50` are shown apart, so they are kept
+/// apart ([`Decimal::serialize`] keeps the scale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ValueKey {
+    Bool(bool),
+    Number([u8; 16]),
+    Ratio([u8; 16], [u8; 16]),
+    Date(crate::date::Date),
+    Choice(u16),
+}
+
+impl ValueKey {
+    /// The key of a value the memo keeps; `None` for texts and surveys, worded every time.
+    fn of(value: &Value) -> Option<Self> {
+        Some(match value {
+            Value::Bool(b) => ValueKey::Bool(*b),
+            Value::Number(x) => ValueKey::Number(x.serialize()),
+            Value::Ratio {
+                numerator,
+                denominator,
+            } => ValueKey::Ratio(numerator.serialize(), denominator.serialize()),
+            Value::Date(d) => ValueKey::Date(*d),
+            Value::Choice(c) => ValueKey::Choice(*c),
+            Value::Text(_) | Value::Survey(_) => return None,
+        })
+    }
+}
+
 impl Scorecard {
+    /// [`Scorecard::explain_node`], taking the words of a leaf from `memo` when the same leaf,
+    /// status and value were explained before, and keeping them there when not. Only leaves
+    /// whose rule reads a value alone, with nothing derived from records, are kept: their
+    /// words depend on nothing else.
+    pub fn explain_node_with(
+        &self,
+        position: usize,
+        memo: &mut ExplainMemo,
+    ) -> (Option<String>, String) {
+        let (Some(node), Some(score)) = (self.set.nodes.get(position), self.nodes.get(position))
+        else {
+            return (None, String::new());
+        };
+        let alone = node.rule.as_ref().is_some_and(Rule::scores_alone);
+        if !alone
+            || score.status == NodeStatus::NotApplicable
+            || self.derivation_at(position).is_some()
+        {
+            return self.explain_node(position);
+        }
+        let Some(key) = self.final_value(position).and_then(ValueKey::of) else {
+            return self.explain_node(position);
+        };
+        memo.words
+            .entry((position, score.status, key))
+            .or_insert_with(|| self.explain_node(position))
+            .clone()
+    }
+
     /// For the node at `position` in set order: the measurement seen (for a leaf with an input)
     /// and why it has its points, worded as in [`Scorecard::explain`], without building the whole
     /// explanation.

@@ -17,7 +17,7 @@ use crate::value::{Input, Value};
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// How a node's points came about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum NodeStatus {
     /// Scored from a measurement, or from its children.
     Scored,
@@ -142,6 +142,24 @@ impl Scorecard {
         let rule = inputs.plan.set.nodes[node].rule.as_ref()?;
         let outcome = rule.evaluate(value, &ctx).ok()?;
         Some((value.clone(), outcome))
+    }
+
+    /// The value the leaf at node position `node` was scored from at the final stage, without
+    /// evaluating its rule again; `None` for a parent, or a leaf missing or not applicable.
+    pub(crate) fn final_value(&self, node: usize) -> Option<&Value> {
+        let inputs = &self.inputs;
+        let leaf = inputs.plan.leaf_of_node.get(node).copied().flatten()?;
+        let last = inputs.batch.last_stage(self.position)?;
+        match inputs.batch.latest(self.position, leaf, last)? {
+            (
+                _,
+                Cell {
+                    input: Input::Value(value),
+                    ..
+                },
+            ) => Some(value),
+            _ => None,
+        }
     }
 
     /// What the final input of the leaf with this code was derived from, when it came from the

@@ -1,7 +1,8 @@
 //! Invariants of scoring, checked on random units against the shipped sets.
 
 use parindex_core::{
-    Answer, Batch, CriteriaSet, InputShape, Measure, NodeKind, NodeStatus, Plan, Rule, shipped,
+    Answer, Batch, CriteriaSet, ExplainMemo, InputShape, Measure, NodeKind, NodeStatus, Plan, Rule,
+    shipped,
 };
 use parindex_core::{PerItem, Proportional, Tiers};
 use proptest::prelude::*;
@@ -74,6 +75,23 @@ fn draws(
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A memo of explanations words every node as explaining it afresh does, across units that
+    /// share values (`87.5` and `87.50` apart), evidence statuses and not-applicable leaves.
+    #[test]
+    fn explanations_from_the_memo_are_worded_as_afresh(units in draws(92, 2..12)) {
+        let set = division_set();
+        let plan = Plan::new(&set);
+        // Every unit twice over, so that the second meets the first's words in the memo.
+        let units: Vec<_> = units.iter().chain(&units).cloned().collect();
+        let results = plan.score(&batch_for(&plan, &units)).expect("scores");
+        let mut memo = ExplainMemo::new();
+        for card in &results.units {
+            for position in 0..set.nodes.len() {
+                prop_assert_eq!(card.explain_node_with(position, &mut memo), card.explain_node(position));
+            }
+        }
+    }
 
     #[test]
     fn points_stay_within_maxima_and_parents_sum_their_children(units in draws(92, 1..6)) {
@@ -223,4 +241,38 @@ fn strip(mut set: CriteriaSet) -> CriteriaSet {
         .iter_mut()
         .for_each(|b| b.location = Default::default());
     set
+}
+
+#[test]
+fn the_memo_words_each_value_as_written_however_many_decimals() {
+    let set = division_set();
+    let plan = Plan::new(&set);
+    let (code, rule) = set
+        .leaves()
+        .find_map(|n| match &n.rule {
+            Some(rule @ Rule::Tiers(Tiers {
+                measure: Measure::Percent,
+                ..
+            })) => Some((n.code.clone(), rule)),
+            _ => None,
+        })
+        .expect("a percent leaf");
+    let mut batch = Batch::new(&plan);
+    for (id, text) in [("A", "87.5"), ("B", "87.50"), ("C", "87.5")] {
+        let unit = batch.add_unit(id, []).expect("new unit");
+        batch.set_text(unit, &code, None, text).expect("read");
+    }
+    let results = plan.score(&batch).expect("scores");
+    let position = set.nodes.iter().position(|n| n.code == code).expect("node");
+    let mut memo = ExplainMemo::new();
+    let words: Vec<_> = results
+        .units
+        .iter()
+        .map(|card| card.explain_node_with(position, &mut memo).0)
+        .collect();
+    let shown = |text: &str| rule.show(&rule.parse(text).expect("parses"));
+    assert_eq!(
+        words,
+        [Some(shown("87.5")), Some(shown("87.50")), Some(shown("87.5"))]
+    );
 }

@@ -31,6 +31,7 @@ mod atomic;
 mod bundle;
 mod csv;
 mod error;
+mod figures;
 mod html;
 mod import;
 mod input;

@@ -32,7 +32,7 @@ pub const SCHEMA: &str = "parindex-results/1";
 
 /// A decimal as the document writes it: without trailing zeros (`1.5`, `60`).
 pub fn decimal(x: Decimal) -> String {
-    x.normalize().to_string()
+    crate::figures::DecimalText::trimmed(x).as_str().to_owned()
 }
 
 /// The JSON Schema of [`ResultsDocument`], pretty-printed, ending with a newline: the content

@@ -8,11 +8,13 @@
 //! both sources give the same bytes for the same document.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use parindex_core::{
-    AttrValue, CriteriaSet, Node, NodeScore, ReformAreaScore, Results, Scorecard, StageScore,
+    AttrValue, CriteriaSet, ExplainMemo, Node, NodeScore, ReformAreaScore, Results, Scorecard,
+    StageScore,
 };
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
@@ -22,6 +24,7 @@ use super::document::{
     ResultsDocument, SetSummary, StageTotal, Status, UnitReformArea, UnitResult, WarningEntry,
 };
 use super::{SCHEMA, decimal};
+use crate::figures::DecimalText;
 
 /// Writes the results document of a run as compact JSON (one line, ending with a newline)
 /// without holding it in memory. Units are serialized on all available threads, in chunks, and
@@ -90,7 +93,9 @@ pub(super) fn write_document(
 /// Where the units come from: what each lends to the encoder's view of a unit.
 trait Source: Sync {
     type Unit: Sync;
-    fn fields<'a>(&'a self, unit: &'a Self::Unit) -> UnitFields<'a>;
+    /// The unit's fields; `memo` keeps the words of explanations for the units after it.
+    fn fields<'a>(&'a self, unit: &'a Self::Unit, memo: &'a RefCell<ExplainMemo>)
+    -> UnitFields<'a>;
 }
 
 /// A run's scorecards, with what the encoder needs beside them.
@@ -102,9 +107,10 @@ struct Run<'a> {
 
 impl Source for Run<'_> {
     type Unit = Scorecard;
-    fn fields<'a>(&'a self, card: &'a Scorecard) -> UnitFields<'a> {
+    fn fields<'a>(&'a self, card: &'a Scorecard, memo: &'a RefCell<ExplainMemo>) -> UnitFields<'a> {
         let name = self.names.get(&card.unit).map(String::as_str);
-        UnitFields::of_card(self.set, card, name, self.explain)
+        let explain = self.explain.then_some(memo);
+        UnitFields::of_card(self.set, card, name, explain)
     }
 }
 
@@ -113,7 +119,7 @@ struct Read;
 
 impl Source for Read {
     type Unit = UnitResult;
-    fn fields<'a>(&'a self, unit: &'a UnitResult) -> UnitFields<'a> {
+    fn fields<'a>(&'a self, unit: &'a UnitResult, _: &'a RefCell<ExplainMemo>) -> UnitFields<'a> {
         unit.fields()
     }
 }
@@ -262,9 +268,10 @@ fn write_units<S: Source>(
     // Each unit is preceded by a comma; the very first one is dropped when written.
     let serialize = |chunk: &[S::Unit]| -> std::io::Result<Vec<u8>> {
         let mut buffer = Vec::with_capacity(chunk.len() * 8192);
+        let memo = RefCell::new(ExplainMemo::new());
         for unit in chunk {
             buffer.push(b',');
-            serde_json::to_writer(&mut buffer, &source.fields(unit))?;
+            serde_json::to_writer(&mut buffer, &source.fields(unit, &memo))?;
         }
         Ok(buffer)
     };
@@ -320,8 +327,8 @@ enum Figure<'a> {
 impl Serialize for Figure<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Figure::Trimmed(x) => serializer.collect_str(&x.normalize()),
-            Figure::Scaled(x) => serializer.collect_str(x),
+            Figure::Trimmed(x) => serializer.serialize_str(DecimalText::trimmed(*x).as_str()),
+            Figure::Scaled(x) => serializer.serialize_str(DecimalText::scaled(*x).as_str()),
             Figure::Text(text) => serializer.serialize_str(text),
         }
     }
@@ -459,7 +466,8 @@ enum Nodes<'a> {
     Card {
         set: &'a CriteriaSet,
         card: &'a Scorecard,
-        explain: bool,
+        /// With explanations: the memo of their words.
+        explain: Option<&'a RefCell<ExplainMemo>>,
     },
     Read(&'a [NodeResult]),
 }
@@ -506,7 +514,7 @@ impl<'a> UnitFields<'a> {
         set: &'a CriteriaSet,
         card: &'a Scorecard,
         name: Option<&'a str>,
-        explain: bool,
+        explain: Option<&'a RefCell<ExplainMemo>>,
     ) -> Self {
         UnitFields {
             unit: &card.unit,
@@ -533,12 +541,11 @@ impl<'a> NodeFields<'a> {
         card: &'a Scorecard,
         position: usize,
         (node, score): (&'a Node, &'a NodeScore),
-        explain: bool,
+        explain: Option<&'a RefCell<ExplainMemo>>,
     ) -> Self {
-        let (seen, reason) = if explain {
-            card.explain_node(position)
-        } else {
-            (None, String::new())
+        let (seen, reason) = match explain {
+            Some(memo) => card.explain_node_with(position, &mut memo.borrow_mut()),
+            None => (None, String::new()),
         };
         NodeFields {
             code: &node.code,
@@ -550,7 +557,7 @@ impl<'a> NodeFields<'a> {
                 .and_then(|s| set.policy.stages.get(usize::from(s)))
                 .map(String::as_str),
             seen: seen.map(Cow::Owned),
-            reason: explain.then_some(Cow::Owned(reason)),
+            reason: explain.is_some().then_some(Cow::Owned(reason)),
             by_stage: (card.stages.len() > 1).then_some(ByStage::Card(card, position)),
             derived: card
                 .derivation_at(position)
