@@ -67,7 +67,18 @@ COUNT_CELL = r"\d+"
 # arithmetic would.
 HALF_NUDGE = 1e-6
 
-Scorer = Callable[[pd.Series], np.ndarray]
+Measure = Callable[[pd.Series], np.ndarray]
+Points = Callable[[np.ndarray], np.ndarray]
+
+
+class Scorer:
+    """A leaf's rule in two steps, as the engine splits reading from scoring: ``measure`` turns
+    cell text into numbers (a word's position in the rule's table, a percent, a count; NaN
+    where refused), ``points`` turns those numbers into points (NaN where none applies)."""
+
+    def __init__(self, measure: Measure, points: Points) -> None:
+        self.measure = measure
+        self.points = points
 
 
 def condition_mask(text: str, x: np.ndarray) -> np.ndarray:
@@ -94,12 +105,19 @@ def condition_mask(text: str, x: np.ndarray) -> np.ndarray:
 
 
 def word_scorer(words: dict[str, float]) -> Scorer:
-    """Points by looking each cell up in a word table (a hash lookup, vectorised by pandas)."""
+    """Points by looking each cell up in a word table (a hash lookup, vectorised by pandas):
+    measured as the word's position in the table, scored by taking its points."""
+    positions = {word: float(i) for i, word in enumerate(words)}
+    table = np.array(list(words.values()) + [np.nan], dtype=np.float64)
 
-    def score(text: pd.Series) -> np.ndarray:
-        return text.map(words).to_numpy(dtype=np.float64, na_value=np.nan)
+    def measure(text: pd.Series) -> np.ndarray:
+        return text.map(positions).to_numpy(dtype=np.float64, na_value=np.nan)
 
-    return score
+    def points(position: np.ndarray) -> np.ndarray:
+        index = np.where(np.isnan(position), len(table) - 1, position).astype(np.int64)
+        return table[index]
+
+    return Scorer(measure, points)
 
 
 def percent_measure(text: pd.Series) -> np.ndarray:
@@ -138,12 +156,11 @@ def tier_scorer(rule: dict[str, Any]) -> Scorer:
     measure = count_measure if rule.get("measure") == "count" else percent_measure
     tiers = rule["tier"]
 
-    def score(text: pd.Series) -> np.ndarray:
-        x = measure(text)
+    def points(x: np.ndarray) -> np.ndarray:
         conditions = [condition_mask(t["when"], x) for t in tiers]
         return np.select(conditions, [float(t["points"]) for t in tiers], default=np.nan)
 
-    return score
+    return Scorer(measure, points)
 
 
 def leaf_scorer(node: dict[str, Any]) -> Scorer:
@@ -179,6 +196,17 @@ def leaf_scorer(node: dict[str, Any]) -> Scorer:
     if kind == "tiers" or share:
         return tier_scorer(rule)
     raise NotImplementedError(f"{node['code']}: rule kind {kind!r}")
+
+
+class Measured:
+    """Units read into numbers: the ids, and per leaf its numbers and its empty and
+    not-applicable masks."""
+
+    def __init__(
+        self, units: np.ndarray, leaves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    ) -> None:
+        self.units = units
+        self.leaves = leaves
 
 
 class Plan:
@@ -224,21 +252,38 @@ class Plan:
 
     def score(self, units: pd.DataFrame) -> pd.DataFrame:
         """Index, rank and band of every unit, in input order (as the engine's summary)."""
-        count = len(units)
-        points: dict[str, np.ndarray] = {}
-        maximum: dict[str, np.ndarray] = {}
+        return self.score_measured(self.measure(units))
+
+    def measure(self, units: pd.DataFrame) -> Measured:
+        """Reading: every cell's text into numbers, leaf by leaf, with what is empty and what is
+        not applicable. A cell the rule cannot read is an error, as in the engine."""
+        leaves: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for code, scorer in self.scorers.items():
             text = units[code].str.strip().str.lower()
             empty = (text == "").to_numpy(dtype=bool)
             not_applicable = text.isin(NOT_APPLICABLE).to_numpy(dtype=bool)
-            raw = scorer(text)
-            refused = np.isnan(raw) & ~empty & ~not_applicable
+            measured = scorer.measure(text)
+            refused = np.isnan(measured) & ~empty & ~not_applicable
             if refused.any():
                 row = int(np.flatnonzero(refused)[0])
                 raise ValueError(f"{code}: cannot read {units[code].iloc[row]!r} (row {row + 2})")
             if self.missing == "error" and empty.any():
                 row = int(np.flatnonzero(empty)[0])
                 raise ValueError(f"{code}: a value is missing (row {row + 2})")
+            leaves[code] = (measured, empty, not_applicable)
+        return Measured(units["unit"].to_numpy(), leaves)
+
+    def score_measured(self, measured: Measured) -> pd.DataFrame:
+        """Scoring, from numbers already read: each leaf's points by its rule, sums up the tree,
+        the index, the rank and the band; the work of the engine's ``Plan::score``."""
+        count = len(measured.units)
+        points: dict[str, np.ndarray] = {}
+        maximum: dict[str, np.ndarray] = {}
+        for code, scorer in self.scorers.items():
+            values, empty, not_applicable = measured.leaves[code]
+            raw = scorer.points(values)
+            if (np.isnan(raw) & ~empty & ~not_applicable).any():
+                raise ValueError(f"{code}: a value no tier holds")
             # zero-with-warning: an empty cell earns 0 and keeps its maximum; reduce-maximum: a
             # not-applicable leaf earns 0 and leaves the denominator.
             points[code] = np.where(empty | not_applicable, 0.0, raw)
@@ -276,7 +321,7 @@ class Plan:
 
         return pd.DataFrame(
             {
-                "unit": units["unit"].to_numpy(),
+                "unit": measured.units,
                 "total": total,
                 "max": applicable,
                 "index": value,

@@ -17,7 +17,8 @@ Each repetition reports, with time.perf_counter:
 - pandas: what pandas itself spends — `Series.tolist()` on the input columns and
   `pd.DataFrame(...)` on the summary's columns — timed on their own.
 
-The target (issue 5) is python total ≤ 3 × rust batch + pandas. The medians are printed with
+The target is python total ≤ 2 × rust batch: a DataFrame in, a summary DataFrame out, in at
+most twice the Rust time of reading and scoring the same units. The medians are printed with
 the verdict. Timings are never asserted in tests.
 """
 
@@ -112,13 +113,10 @@ def main() -> None:
         medians[key] = statistics.median(values)
         print(f"{key:>{width}}  {medians[key] * 1e3:7.1f}  ({min(values) * 1e3:6.1f})")
     rust = medians["rust batch (read + score)"]
-    pandas_time = medians["pandas (tolist + DataFrame)"]
-    budget = 3 * rust + pandas_time
     total = medians["python total"]
     print(
-        f"\npython total / rust batch = {total / rust:.2f}×; budget 3 × rust + pandas = "
-        f"{budget * 1e3:.1f} ms; python total = {total * 1e3:.1f} ms → "
-        f"{'within' if total <= budget else 'OVER'} budget"
+        f"\npython total / rust batch = {total / rust:.2f}× (target ≤ 2×): "
+        f"{'within' if total <= 2 * rust else 'OVER'} the target"
     )
 
 

@@ -191,8 +191,21 @@ fn a_file_with_more_than_ten_million_cells_is_refused() {
     std::fs::write(dir.path().join("cells.csv"), text).expect("write");
     assert_eq!(
         score_in(dir.path(), "cells.csv"),
-        "exit 1\ncells.csv:1001:10000: more than 10000000 cells: the inputs of a run are limited to 10000000 (every cell counts, empty, formula and merged cells too); split the units over several runs\n1 problem in the input; nothing was scored\n"
+        "exit 1\ncells.csv:1001:10000: more than 10000000 cells: the inputs of a run are limited to 10000000 (every cell counts, empty, formula and merged cells too); split the units over several runs, or raise the unit limit (--max-units on the command line, parindex.options.max_units in Python), which allows 100 cells a unit\n1 problem in the input; nothing was scored\n"
     );
+    // A unit limit raised to 200,000 allows 20 million cells: the file is read whole, and its
+    // rows, empty, give no unit.
+    let raised = parindex()
+        .current_dir(dir.path())
+        .arg("score")
+        .arg(corpus().join("set.toml"))
+        .arg("cells.csv")
+        .args(["--max-units", "200000"])
+        .output()
+        .expect("runs");
+    let raised = outcome(&raised);
+    assert!(raised.starts_with("exit 0\n"), "{raised}");
+    assert!(!raised.contains("cells"), "{raised}");
 }
 
 #[test]

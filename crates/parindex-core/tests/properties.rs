@@ -250,10 +250,12 @@ fn the_memo_words_each_value_as_written_however_many_decimals() {
     let (code, rule) = set
         .leaves()
         .find_map(|n| match &n.rule {
-            Some(rule @ Rule::Tiers(Tiers {
-                measure: Measure::Percent,
-                ..
-            })) => Some((n.code.clone(), rule)),
+            Some(
+                rule @ Rule::Tiers(Tiers {
+                    measure: Measure::Percent,
+                    ..
+                }),
+            ) => Some((n.code.clone(), rule)),
             _ => None,
         })
         .expect("a percent leaf");
@@ -273,6 +275,10 @@ fn the_memo_words_each_value_as_written_however_many_decimals() {
     let shown = |text: &str| rule.show(&rule.parse(text).expect("parses"));
     assert_eq!(
         words,
-        [Some(shown("87.5")), Some(shown("87.50")), Some(shown("87.5"))]
+        [
+            Some(shown("87.5")),
+            Some(shown("87.50")),
+            Some(shown("87.5"))
+        ]
     );
 }

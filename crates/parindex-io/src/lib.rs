@@ -62,8 +62,9 @@ pub use input::{
     ReadOptions, UnknownPercentScale, read_inputs, stage_label,
 };
 pub use limits::{
-    MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_PROBLEMS, MAX_RESULTS_BYTES,
-    MAX_ROWS, MAX_SCORING_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_UNITS, MAX_UNZIPPED_BYTES,
+    CELLS_PER_UNIT, MAX_CELL_CHARS, MAX_CELLS, MAX_COLUMNS, MAX_INPUT_BYTES, MAX_PROBLEMS,
+    MAX_RESULTS_BYTES, MAX_ROWS, MAX_SCORING_BYTES, MAX_SHARED_STRINGS_BYTES, MAX_UNITS,
+    MAX_UNZIPPED_BYTES,
 };
 pub use records::{
     RecordFiles, Records, read_completions, read_completions_bytes, read_survey_answers,

@@ -14,8 +14,18 @@ pub const MAX_COLUMNS: usize = 16_384;
 /// The most cells of one run's inputs, over all its files: every CSV field, every cell of a
 /// sheet (empty, formula and merged cells included), every unit and value of a JSON document,
 /// every cell of in-memory data. Each file is read row by row, so this bounds the time a run
-/// spends reading, not the memory it holds.
+/// spends reading, not the memory it holds. A run whose unit limit is raised above
+/// [`MAX_UNITS`] has [`CELLS_PER_UNIT`] cells for each unit instead, when that is more.
 pub const MAX_CELLS: usize = 10_000_000;
+
+/// The cells a run may read per unit of its unit limit: [`MAX_CELLS`] over [`MAX_UNITS`].
+pub const CELLS_PER_UNIT: usize = MAX_CELLS / MAX_UNITS;
+
+/// The cell budget of a run limited to `units` units: [`MAX_CELLS`], or [`CELLS_PER_UNIT`] for
+/// each unit of a raised limit.
+pub(crate) fn cells_for_units(units: usize) -> usize {
+    MAX_CELLS.max(units.saturating_mul(CELLS_PER_UNIT))
+}
 
 /// The most problems listed for one run; the others are counted, not kept.
 pub const MAX_PROBLEMS: usize = 1_000;
@@ -72,10 +82,18 @@ pub(crate) fn cell_too_long(text: &str) -> Option<String> {
     })
 }
 
-/// The message for a run whose inputs have more than [`MAX_CELLS`] cells.
-pub(crate) fn too_many_cells() -> String {
+/// The message for a run whose inputs have more than `limit` cells, its budget; `raisable`
+/// when raising the unit limit raises it (the inputs, not the year's records).
+pub(crate) fn too_many_cells(limit: usize, raisable: bool) -> String {
+    let raise = if raisable {
+        format!(
+            ", or raise the unit limit ({RAISE_MAX_UNITS}), which allows {CELLS_PER_UNIT} cells a unit"
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "more than {MAX_CELLS} cells: the inputs of a run are limited to {MAX_CELLS} (every cell counts, empty, formula and merged cells too); split the units over several runs"
+        "more than {limit} cells: the inputs of a run are limited to {limit} (every cell counts, empty, formula and merged cells too); split the units over several runs{raise}"
     )
 }
 

@@ -99,7 +99,7 @@ fn each_row(
             Loc::Json(_) => Place::File,
         };
         let mut rows = workbook
-            .rows(index, MAX_CELLS)
+            .rows(index, MAX_CELLS, None)
             .map_err(|m| problem(Place::File, format!("sheet \"{sheet}\": {m}")))?;
         for row in rows.by_ref() {
             visit(

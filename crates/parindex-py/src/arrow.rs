@@ -60,7 +60,8 @@ pub(crate) fn grid_from_arrow(data: &Bound<'_, PyAny>, source: &str) -> Result<G
             append_cells(cells, array, name)?;
         }
     }
-    Ok(Grid::from_columns(source, columns)?)
+    let max_units = usize::try_from(crate::set::max_units()).unwrap_or(usize::MAX);
+    Ok(Grid::from_columns_for(source, columns, max_units)?)
 }
 
 fn primitive<T: ArrowPrimitiveType>(

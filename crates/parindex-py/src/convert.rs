@@ -56,7 +56,8 @@ pub(crate) fn grid_from_py(data: &Bound<'_, PyAny>, source: &str) -> Result<Grid
         let cells = column_cells(py, &name, &values)?;
         columns.push((name, cells));
     }
-    Ok(Grid::from_columns(source, columns)?)
+    let max_units = usize::try_from(crate::set::max_units()).unwrap_or(usize::MAX);
+    Ok(Grid::from_columns_for(source, columns, max_units)?)
 }
 
 fn column_cells(

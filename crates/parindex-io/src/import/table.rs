@@ -589,7 +589,7 @@ fn read_workbook(file: &str, bytes: &[u8], wanted: Option<&str>) -> Result<Table
         cell: cell_name(row, column),
     };
     let mut rows = workbook
-        .rows(index, MAX_CELLS)
+        .rows(index, MAX_CELLS, None)
         .map_err(|m| fail(Place::File, format!("sheet \"{sheet}\": {m}")))?;
     let mut builder = Builder::new(file);
     let mut header_row = None;

@@ -41,7 +41,11 @@ impl InputReader {
                 Ok(record) if self.count_cells(record.len()) => continue,
                 Ok(record) => {
                     let (line, column) = record.last().map_or((1, 1), |f| (f.line, f.column));
-                    (line, column, crate::limits::too_many_cells())
+                    (
+                        line,
+                        column,
+                        crate::limits::too_many_cells(self.max_cells, true),
+                    )
                 }
                 Err(fault) => fault,
             };

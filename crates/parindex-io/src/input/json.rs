@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::{CellValue, Grid, GridCell, InputReader, Loc};
 use crate::error::{InputProblem, Place};
-use crate::limits::{MAX_CELLS, MAX_COLUMNS, cell_too_long, too_many_cells};
+use crate::limits::{MAX_COLUMNS, cell_too_long, too_many_cells};
 
 /// The columns of the grid a JSON document becomes.
 const COLUMNS: [&str; 6] = ["unit", "name", "stage", "code", "value", "evidence"];
@@ -34,7 +34,8 @@ impl InputReader {
         };
         let mut check = Check {
             cells: 0,
-            budget: MAX_CELLS.saturating_sub(self.cells),
+            budget: self.max_cells.saturating_sub(self.cells),
+            limit: self.max_cells,
             schema: false,
             set: None,
             units: None,
@@ -287,7 +288,9 @@ fn cell_of(value: &Value) -> CellValue {
 struct Check {
     /// Cells counted: every unit, and every value under it.
     cells: usize,
+    /// The cells left of the run's limit, and the limit.
     budget: usize,
+    limit: usize,
     /// Whether the top object has a `schema` key (a results document).
     schema: bool,
     /// The `set` of the top object, when it is text.
@@ -321,7 +324,7 @@ impl Walk<'_> {
     fn count<E: de::Error>(&mut self) -> Result<(), E> {
         self.check.cells += 1;
         if self.check.cells > self.check.budget {
-            return Err(E::custom(too_many_cells()));
+            return Err(E::custom(too_many_cells(self.check.limit, true)));
         }
         Ok(())
     }

@@ -178,6 +178,17 @@ impl Grid {
         source: &str,
         columns: Vec<(String, Vec<CellValue>)>,
     ) -> Result<Grid, ReadError> {
+        Grid::from_columns_for(source, columns, MAX_UNITS)
+    }
+
+    /// [`Grid::from_columns`] for a run whose unit limit is `max_units`
+    /// ([`InputReader::set_max_units`]): a raised limit allows the cells it allows a run.
+    pub fn from_columns_for(
+        source: &str,
+        columns: Vec<(String, Vec<CellValue>)>,
+        max_units: usize,
+    ) -> Result<Grid, ReadError> {
+        let max_cells = limits::cells_for_units(max_units);
         let mut grid = Grid::new(source);
         let rows = columns.first().map_or(0, |(_, cells)| cells.len());
         let problem = |message: String| ReadError::file(source, message);
@@ -192,9 +203,9 @@ impl Grid {
                 columns.len()
             )));
         }
-        if columns.len().saturating_mul(rows.max(1)) > MAX_CELLS {
+        if columns.len().saturating_mul(rows.max(1)) > max_cells {
             return Err(problem(format!(
-                "the data has more than {MAX_CELLS} cells, the limit"
+                "the data has more than {max_cells} cells, the limit"
             )));
         }
         for (name, cells) in &columns {
@@ -370,8 +381,10 @@ pub struct InputReader {
     memory_limit: u64,
     /// Whether a unit beyond the memory limit was refused.
     units_beyond_memory: bool,
-    /// Cells read so far, over every file: the run's budget is [`MAX_CELLS`].
+    /// Cells read so far, over every file, and the most the run reads ([`MAX_CELLS`] unless
+    /// the unit limit is raised).
     cells: usize,
+    max_cells: usize,
     /// The text of every value, attribute and evidence flag read, when asked for.
     texts: Option<Vec<CellText>>,
     /// (unit id, leaf code) → the unit's own measurement of the year before, for rules that
@@ -445,6 +458,7 @@ impl InputReader {
             memory_limit: crate::MAX_SCORING_BYTES,
             units_beyond_memory: false,
             cells: 0,
+            max_cells: MAX_CELLS,
             texts: None,
             previous_year: HashMap::new(),
             threads: 1,
@@ -566,7 +580,7 @@ impl InputReader {
     pub fn read_grid(&mut self, mut grid: Grid) {
         let cells = grid.rows.iter().map(Vec::len).sum();
         if !self.count_cells(cells) {
-            return self.file_problem(&grid.source, limits::too_many_cells());
+            return self.file_problem(&grid.source, limits::too_many_cells(self.max_cells, true));
         }
         let first = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
         let rows = std::mem::take(&mut grid.rows);
@@ -597,7 +611,7 @@ impl InputReader {
     /// Counts `n` more cells against the run's budget; `false` once it is spent.
     pub(crate) fn count_cells(&mut self, n: usize) -> bool {
         self.cells = self.cells.saturating_add(n);
-        self.cells <= MAX_CELLS
+        self.cells <= self.max_cells
     }
 
     /// Keeps a problem, or only counts it beyond [`MAX_PROBLEMS`].
@@ -635,9 +649,11 @@ impl InputReader {
     }
 
     /// The most units one run reads, over all its files; [`MAX_UNITS`] by default. A unit
-    /// beyond it is refused with the way to raise it. The memory limit still applies.
+    /// beyond it is refused with the way to raise it. The memory limit still applies. A raised
+    /// limit raises the run's cell budget with it ([`crate::CELLS_PER_UNIT`] cells a unit).
     pub fn set_max_units(&mut self, units: usize) {
         self.max_units = units.max(1);
+        self.max_cells = limits::cells_for_units(self.max_units);
     }
 
     /// The most units this reader takes.

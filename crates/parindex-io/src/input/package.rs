@@ -624,11 +624,14 @@ impl<'b> Workbook<'b> {
         Ok(())
     }
 
-    /// The rows of a sheet, read one at a time, each cell counted against `budget`.
+    /// The rows of a sheet, read one at a time, each cell counted against `budget`, what is
+    /// left of the run's cell limit: `limit` for the inputs of a run, whose unit limit raises
+    /// it, `None` for the year's records, whose budget is [`MAX_CELLS`].
     pub(crate) fn rows(
         &mut self,
         sheet: usize,
         budget: usize,
+        limit: Option<usize>,
     ) -> Result<SheetRows<'_, 'b>, String> {
         let Workbook {
             zip,
@@ -654,6 +657,8 @@ impl<'b> Workbook<'b> {
             column: 0,
             last: None,
             budget,
+            limit: limit.unwrap_or(MAX_CELLS),
+            raisable: limit.is_some(),
             cells: 0,
             current: None,
             problems: Vec::new(),
@@ -680,9 +685,12 @@ pub(crate) struct SheetRows<'w, 'b> {
     column: u32,
     /// The last cell read, to keep cells in order.
     last: Option<(u32, u32)>,
-    /// Cells that may still be read, and cells read.
+    /// Cells that may still be read, the run's limit they are left of, and cells read.
     budget: usize,
+    limit: usize,
     cells: usize,
+    /// Whether raising the unit limit raises `limit`.
+    raisable: bool,
     /// The row being gathered.
     current: Option<(u32, Vec<GridCell>)>,
     /// Problems of single cells: row, column, message (at most [`crate::MAX_PROBLEMS`]).
@@ -843,7 +851,10 @@ impl SheetRows<'_, '_> {
                         return self.stop(Some(position), message);
                     }
                     if !self.count(1) {
-                        return self.stop(Some(position), crate::limits::too_many_cells());
+                        return self.stop(
+                            Some(position),
+                            crate::limits::too_many_cells(self.limit, self.raisable),
+                        );
                     }
                     self.last = Some(position);
                     self.row = position.0;
@@ -897,7 +908,10 @@ impl SheetRows<'_, '_> {
                     let (left, right) = (first.1.min(last.1), first.1.max(last.1));
                     let area = (bottom - top + 1) as usize * (right - left + 1) as usize;
                     if !self.count(area) {
-                        return self.stop(Some((top, left)), crate::limits::too_many_cells());
+                        return self.stop(
+                            Some((top, left)),
+                            crate::limits::too_many_cells(self.limit, self.raisable),
+                        );
                     }
                     match self.table {
                         Some((header, last)) if top < header || left > last => {}

@@ -13,7 +13,6 @@ use super::{
     CellValue, Grid, GridCell, INSTRUCTIONS_SHEET, InputReader, Loc, NO_UNIT_COLUMN, stage_label,
 };
 use crate::error::{InputProblem, Place, cell_name};
-use crate::limits::MAX_CELLS;
 
 /// A sheet with a table: where its header is, from a first look at its first rows.
 struct Table {
@@ -42,7 +41,7 @@ impl InputReader {
             if name == INSTRUCTIONS_SHEET || !sheet.worksheet {
                 continue;
             }
-            let head = match workbook.rows(index, usize::MAX) {
+            let head = match workbook.rows(index, usize::MAX, None) {
                 Ok(mut rows) => {
                     let head: Vec<Vec<GridCell>> = rows.by_ref().take(20).collect();
                     let fault = rows.fault().map(|(_, m)| m.clone());
@@ -126,8 +125,8 @@ impl InputReader {
             let mut grid = Grid::new(file);
             grid.stage = sheet_stage.map(|_| name.clone());
             grid.sheet = Some(name.clone());
-            let budget = MAX_CELLS.saturating_sub(self.cells);
-            let mut rows = match workbook.rows(table.sheet, budget) {
+            let budget = self.max_cells.saturating_sub(self.cells);
+            let mut rows = match workbook.rows(table.sheet, budget, Some(self.max_cells)) {
                 Ok(rows) => rows,
                 Err(message) => {
                     self.file_problem(file, format!("cannot read sheet \"{name}\": {message}"));
