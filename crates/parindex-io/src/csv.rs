@@ -35,6 +35,8 @@ pub(crate) struct Records<'t> {
     column: usize,
     rows: usize,
     done: bool,
+    /// The fields of the last record: the room the next one is given at once.
+    width: usize,
 }
 
 impl<'t> Records<'t> {
@@ -48,6 +50,7 @@ impl<'t> Records<'t> {
             column: 1,
             rows: 0,
             done: false,
+            width: 0,
         }
     }
 
@@ -112,7 +115,7 @@ impl<'t> Records<'t> {
         if self.at >= bytes.len() {
             return None;
         }
-        let mut record: Vec<Field<'t>> = Vec::new();
+        let mut record: Vec<Field<'t>> = Vec::with_capacity(self.width.min(MAX_COLUMNS));
         loop {
             let start = (self.line, self.column);
             let field = if bytes.get(self.at) == Some(&b'"') {
@@ -179,6 +182,7 @@ impl<'t> Records<'t> {
         self.rows += 1;
         self.line += 1;
         self.column = 1;
+        self.width = record.len();
         Some(Ok(record))
     }
 }

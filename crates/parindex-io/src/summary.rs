@@ -5,69 +5,105 @@ use std::collections::BTreeMap;
 use parindex_core::{Results, Scorecard};
 
 use crate::csv;
-use crate::results::decimal;
+use crate::figures::DecimalText;
 
 /// The units in ranking order: ranked units by group then rank, then the unranked ones, each
 /// in input order.
 pub fn ranking_order(results: &Results) -> Vec<&Scorecard> {
     let mut units: Vec<&Scorecard> = results.units.iter().collect();
-    units.sort_by(|a, b| {
-        let key = |u: &Scorecard| (u.rank.is_none(), u.group.clone(), u.rank);
-        key(a).cmp(&key(b))
-    });
+    units.sort_by_key(|u| (u.rank.is_none(), u.group.as_deref(), u.rank));
     units
 }
 
 /// The summary's columns: rank, unit, name, group, total, max, index, band, then the points of
 /// each area.
-fn rows(results: &Results, names: &BTreeMap<String, String>) -> (Vec<String>, Vec<Vec<String>>) {
-    let set = results.set();
-    let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
-    let has_groups = results.units.iter().any(|u| u.group.is_some());
-    let mut header: Vec<String> = vec!["rank".into(), "unit".into(), "name".into()];
-    if has_groups {
-        header.push("group".into());
-    }
-    header.extend(["total", "max", "index", "band"].map(String::from));
-    header.extend(areas.iter().map(|(_, n)| n.code.clone()));
-    let rows = ranking_order(results)
-        .into_iter()
-        .map(|u| {
-            let mut row = vec![
-                u.rank.map(|r| r.to_string()).unwrap_or_default(),
-                u.unit.clone(),
-                names.get(&u.unit).cloned().unwrap_or_default(),
-            ];
-            if has_groups {
-                row.push(u.group.clone().unwrap_or_default());
-            }
-            row.push(decimal(u.total));
-            row.push(decimal(u.max));
-            row.push(u.reported_index.map(|i| i.to_string()).unwrap_or_default());
-            row.push(u.band.clone().unwrap_or_default());
-            row.extend(areas.iter().map(|(i, _)| decimal(u.nodes[*i].points)));
-            row
-        })
-        .collect();
-    (header, rows)
+struct Columns<'a> {
+    header: Vec<String>,
+    /// The areas' positions in the set.
+    areas: Vec<usize>,
+    has_groups: bool,
+    names: &'a BTreeMap<String, String>,
 }
 
-/// The summary as CSV (UTF-8, comma-separated, one header row).
+impl<'a> Columns<'a> {
+    fn new(results: &Results, names: &'a BTreeMap<String, String>) -> Self {
+        let set = results.set();
+        let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
+        let has_groups = results.units.iter().any(|u| u.group.is_some());
+        let mut header: Vec<String> = vec!["rank".into(), "unit".into(), "name".into()];
+        if has_groups {
+            header.push("group".into());
+        }
+        header.extend(["total", "max", "index", "band"].map(String::from));
+        header.extend(areas.iter().map(|(_, n)| n.code.clone()));
+        Columns {
+            header,
+            areas: areas.into_iter().map(|(i, _)| i).collect(),
+            has_groups,
+            names,
+        }
+    }
+
+    /// Gives each field of a unit's row to `field`, in the header's order.
+    fn fields(&self, u: &Scorecard, mut field: impl FnMut(&str)) {
+        match u.rank {
+            Some(rank) => field(&rank.to_string()),
+            None => field(""),
+        }
+        field(&u.unit);
+        field(self.names.get(&u.unit).map_or("", String::as_str));
+        if self.has_groups {
+            field(u.group.as_deref().unwrap_or_default());
+        }
+        field(DecimalText::trimmed(u.total).as_str());
+        field(DecimalText::trimmed(u.max).as_str());
+        match u.reported_index {
+            Some(index) => field(DecimalText::scaled(index).as_str()),
+            None => field(""),
+        }
+        field(u.band.as_deref().unwrap_or_default());
+        for i in &self.areas {
+            field(DecimalText::trimmed(u.nodes[*i].points).as_str());
+        }
+    }
+
+    /// A unit's row, as texts.
+    fn row(&self, u: &Scorecard) -> Vec<String> {
+        let mut row = Vec::with_capacity(self.header.len());
+        self.fields(u, |text| row.push(text.to_owned()));
+        row
+    }
+}
+
+/// The summary as CSV (UTF-8, comma-separated, one header row), each unit's fields written
+/// straight into the text.
 pub fn summary_csv(results: &Results, names: &BTreeMap<String, String>) -> String {
-    let (header, rows) = rows(results, names);
-    let mut out = String::new();
-    csv::push_record(&mut out, &header);
-    for row in rows {
-        csv::push_record(&mut out, &row);
+    let columns = Columns::new(results, names);
+    let mut out = String::with_capacity(64 * (results.units.len() + 1) * columns.header.len() / 8);
+    csv::push_record(&mut out, &columns.header);
+    for unit in ranking_order(results) {
+        let mut first = true;
+        columns.fields(unit, |text| {
+            if !std::mem::take(&mut first) {
+                out.push(',');
+            }
+            out.push_str(&csv::escape(text));
+        });
+        out.push('\n');
     }
     out
 }
 
 /// The summary as a plain-text table for a terminal, aligned on character widths.
 pub fn summary_table(results: &Results, names: &BTreeMap<String, String>) -> String {
-    let (header, rows) = rows(results, names);
+    let columns = Columns::new(results, names);
+    let rows: Vec<Vec<String>> = ranking_order(results)
+        .into_iter()
+        .map(|u| columns.row(u))
+        .collect();
+    let header = &columns.header;
     let numeric = |i: usize| i == 0 || (i >= 3 && header[i] != "band" && header[i] != "group");
-    aligned_table(&header, &rows, 40, |i| !numeric(i))
+    aligned_table(header, &rows, 40, |i| !numeric(i))
 }
 
 /// A header and rows as a plain-text table for a terminal: columns aligned on character
