@@ -127,22 +127,30 @@ pub(crate) fn aligned_table(
             widths[i] = widths[i].max(w);
         }
     }
+    let spaces = |line: &mut String, n: usize| line.extend(std::iter::repeat_n(' ', n));
     let mut out = String::new();
+    let mut line = String::new();
     for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        let cells: Vec<String> = row
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let cell: String = cell.chars().take(widths[i]).collect();
-                let pad = " ".repeat(widths[i].saturating_sub(chars(&cell)));
-                if left(i) {
-                    format!("{cell}{pad}")
-                } else {
-                    format!("{pad}{cell}")
-                }
-            })
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
+        line.clear();
+        for (i, cell) in row.iter().enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            // Cut to the column's width, in characters.
+            let cut = match cell.char_indices().nth(widths[i]) {
+                Some((at, _)) => &cell[..at],
+                None => cell.as_str(),
+            };
+            let pad = widths[i].saturating_sub(chars(cut));
+            if left(i) {
+                line.push_str(cut);
+                spaces(&mut line, pad);
+            } else {
+                spaces(&mut line, pad);
+                line.push_str(cut);
+            }
+        }
+        out.push_str(line.trim_end());
         out.push('\n');
     }
     out
