@@ -258,7 +258,8 @@ fn encode<S: Source>(
 }
 
 /// Writes the units comma-separated. The bytes do not depend on `threads`: each chunk is
-/// serialized on its own and the chunks are written in order.
+/// serialized on its own and the chunks are written in order. Units go in batches, a few MB a
+/// thread: while one batch is written, the next is serialized.
 fn write_units<S: Source>(
     writer: &mut impl Write,
     source: &S,
@@ -275,43 +276,54 @@ fn write_units<S: Source>(
         }
         Ok(buffer)
     };
-    let threads = threads.clamp(1, 8);
     let mut first = true;
-    // Batches of chunks keep memory bounded: a few MB per thread at a time.
-    for batch in units.chunks(512 * threads) {
-        let chunk = batch.len().div_ceil(threads).max(1);
-        let parts: Vec<std::io::Result<Vec<u8>>> = if threads == 1 || batch.len() < 64 {
-            vec![serialize(batch)]
+    let mut write = |part: std::io::Result<Vec<u8>>| -> std::io::Result<()> {
+        let part = part?;
+        let bytes = if first {
+            part.get(1..).unwrap_or_default()
         } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = batch
-                    .chunks(chunk)
-                    .map(|units| scope.spawn(move || serialize(units)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(std::io::Error::other("a writer thread failed"))
-                        })
-                    })
-                    .collect()
-            })
+            &part[..]
         };
-        for part in parts {
-            let part = part?;
-            let bytes = if first {
-                part.get(1..).unwrap_or_default()
-            } else {
-                &part[..]
-            };
-            if !part.is_empty() {
-                first = false;
-            }
-            writer.write_all(bytes)?;
+        if !part.is_empty() {
+            first = false;
         }
+        writer.write_all(bytes)
+    };
+    let threads = threads.clamp(1, 8);
+    if threads == 1 || units.len() < 64 {
+        return units
+            .chunks(512)
+            .try_for_each(|batch| write(serialize(batch)));
     }
-    Ok(())
+    let batches: Vec<&[S::Unit]> = units.chunks(512 * threads).collect();
+    std::thread::scope(|scope| {
+        // Starts serializing the batch at `k` on the threads.
+        let start = |k: usize| -> Option<Vec<_>> {
+            let batch: &[S::Unit] = batches.get(k)?;
+            Some(
+                batch
+                    .chunks(batch.len().div_ceil(threads).max(1))
+                    .map(|units| scope.spawn(move || serialize(units)))
+                    .collect(),
+            )
+        };
+        let mut next = start(0);
+        for k in 1..=batches.len() {
+            let Some(handles) = next.take() else { break };
+            let parts: Vec<std::io::Result<Vec<u8>>> = handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(std::io::Error::other("a writer thread failed")))
+                })
+                .collect();
+            next = start(k);
+            for part in parts {
+                write(part)?;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// A decimal of the document, as a JSON string.
