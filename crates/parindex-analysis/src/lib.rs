@@ -566,8 +566,6 @@ fn run(
     progress: &(dyn Fn(usize) + Sync),
     cancel: &AtomicBool,
 ) -> Result<Vec<Outcome>, AnalysisError> {
-    let threads = threads.clamp(1, design.len().max(1));
-    let chunk = design.len().div_ceil(threads);
     let done = AtomicUsize::new(0);
     let work = |rows: &[Seeds]| {
         let mut scratch = Scratch::default();
@@ -581,20 +579,7 @@ fn run(
         }
         outcomes
     };
-    let outcomes: Vec<Outcome> = if threads == 1 {
-        work(design)
-    } else {
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = design
-                .chunks(chunk)
-                .map(|rows| scope.spawn(move || work(rows)))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    };
+    let outcomes: Vec<Outcome> = parindex_core::threads::in_order(design, threads, work);
     if outcomes.len() < design.len() {
         return Err(AnalysisError::Cancelled {
             done: outcomes.len(),

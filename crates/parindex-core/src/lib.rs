@@ -75,6 +75,7 @@ pub mod score;
 pub mod shipped;
 mod spanned;
 pub mod text;
+pub mod threads;
 
 pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;

@@ -354,7 +354,6 @@ mod reference {
         line: usize,
         column: usize,
         rows: usize,
-        done: bool,
     }
 
     impl<'t> Records<'t> {
@@ -366,11 +365,10 @@ mod reference {
                 line: 1,
                 column: 1,
                 rows: 0,
-                done: false,
             }
         }
 
-        fn next_record(&mut self) -> Option<Result<Vec<Field>, CsvError>> {
+        pub(super) fn next_record(&mut self) -> Option<Result<Vec<Field>, CsvError>> {
             let mut record: Vec<Field> = Vec::new();
             let mut field = String::new();
             let (mut start_line, mut start_column) = (self.line, self.column);
@@ -504,21 +502,6 @@ mod reference {
             Some(Ok(record))
         }
     }
-
-    impl Iterator for Records<'_> {
-        type Item = Result<Vec<Field>, CsvError>;
-
-        fn next(&mut self) -> Option<Self::Item> {
-            if self.done {
-                return None;
-            }
-            let next = self.next_record();
-            if !matches!(next, Some(Ok(_))) {
-                self.done = true;
-            }
-            next
-        }
-    }
 }
 
 #[cfg(test)]
@@ -555,17 +538,24 @@ mod tests {
             .collect()
     }
 
+    /// The reference's records, up to and including its first refusal.
     fn split_by_reference(text: &str, delimiter: char) -> Split {
-        reference::Records::new(text, delimiter)
-            .map(|r| {
-                r.map(|fields| {
-                    fields
-                        .into_iter()
-                        .map(|f| (f.text, f.line, f.column))
-                        .collect()
-                })
+        let mut records = reference::Records::new(text, delimiter);
+        let mut refused = false;
+        std::iter::from_fn(|| {
+            let next = records.next_record().filter(|_| !refused)?;
+            refused = next.is_err();
+            Some(next)
+        })
+        .map(|r| {
+            r.map(|fields| {
+                fields
+                    .into_iter()
+                    .map(|f| (f.text, f.line, f.column))
+                    .collect()
             })
-            .collect()
+        })
+        .collect()
     }
 
     proptest::proptest! {

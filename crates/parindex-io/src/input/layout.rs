@@ -222,20 +222,8 @@ impl InputReader {
                 })
                 .collect()
         };
-        let threads = self.threads.min(block.len() / MIN_ROWS_PER_THREAD).max(1);
-        if threads == 1 {
-            return read(block);
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = block
-                .chunks(block.len().div_ceil(threads))
-                .map(|rows| scope.spawn(move || read(rows)))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
+        let threads = self.threads.min(block.len() / MIN_ROWS_PER_THREAD);
+        parindex_core::threads::in_order(block, threads, read)
     }
 
     /// The columns of a table from its header row, or `None` when the table cannot be read
