@@ -262,6 +262,34 @@ fn the_unit_limit_is_the_callers_to_lower_or_raise() {
     assert!(run("3").starts_with("exit 0\n"), "{}", run("3"));
 }
 
+#[test]
+fn reading_stops_at_the_first_unit_beyond_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A bad value after the unit beyond the limit, and a bad file after that one: neither is
+    // read, since the run is refused at the unit.
+    std::fs::write(
+        dir.path().join("units.csv"),
+        "unit,1.1\nU0,có\nU1,có\nU2,có\nU3,không rõ\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("later.csv"),
+        "unit,1.1\nV0,\"never closed\n",
+    )
+    .expect("write");
+    let output = parindex()
+        .current_dir(dir.path())
+        .arg("score")
+        .arg(corpus().join("set.toml"))
+        .args(["units.csv", "later.csv", "--max-units", "2"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        outcome(&output),
+        "exit 1\nunits.csv:4:1: more than 2 units: a run is limited to 2; score the units in several runs, or raise the limit (--max-units on the command line, parindex.options.max_units in Python)\n1 problem in the input; nothing was scored\n"
+    );
+}
+
 /// A criteria file with `rows` yes-no leaves under one area.
 fn criteria_with_rows(rows: usize) -> String {
     let mut text = format!(

@@ -169,6 +169,9 @@ impl InputReader {
         let mut rows = head.drain(h + 1..).chain(rows);
         if table.long || self.threads <= 1 || !self.previous_year.is_empty() {
             for row in rows {
+                if self.beyond_a_limit() {
+                    break;
+                }
                 self.read_row(grid, &table, &row);
             }
             return true;
@@ -176,11 +179,7 @@ impl InputReader {
         // Wide rows in blocks: the leaf cells of a block read on every thread, then the rows
         // given to their units in order, so that what is read and refused is the same.
         loop {
-            if self.units_beyond_limit || self.units_beyond_memory {
-                // The rows of units beyond a limit are skipped without their cells being read.
-                for row in rows {
-                    self.read_row(grid, &table, &row);
-                }
+            if self.beyond_a_limit() {
                 return true;
             }
             let mut block: Vec<Vec<GridCell>> = Vec::new();

@@ -539,6 +539,9 @@ impl InputReader {
     /// `.json`. A legacy `.xls` workbook or an `.ods` spreadsheet is refused by its content,
     /// whatever its name, with how to convert it. The file is only read, never modified.
     pub fn read_path(&mut self, path: &Path) {
+        if self.beyond_a_limit() {
+            return;
+        }
         let file = path.display().to_string();
         // The size is checked before anything is read into memory.
         match std::fs::metadata(path) {
@@ -555,6 +558,9 @@ impl InputReader {
 
     /// Reads a file's bytes; `file` names it in messages and its extension gives the format.
     pub fn read_bytes(&mut self, file: &str, bytes: &[u8]) {
+        if self.beyond_a_limit() {
+            return;
+        }
         let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
         if size > limits::MAX_INPUT_BYTES {
             return self.file_problem(file, limits::too_large(size));
@@ -578,6 +584,9 @@ impl InputReader {
     /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`]. Its cells count
     /// against the run's [`MAX_CELLS`], as a file's do.
     pub fn read_grid(&mut self, mut grid: Grid) {
+        if self.beyond_a_limit() {
+            return;
+        }
         let cells = grid.rows.iter().map(Vec::len).sum();
         if !self.count_cells(cells) {
             return self.file_problem(&grid.source, limits::too_many_cells(self.max_cells, true));
@@ -661,8 +670,15 @@ impl InputReader {
         self.max_units
     }
 
-    /// The problem of the first unit beyond the most units; `None` for the units after it,
-    /// which are skipped without a message each.
+    /// Whether the run went beyond a limit: a unit beyond the most units or the memory limit
+    /// was refused, or the cells were more than the run's budget. The run is refused, and
+    /// nothing after that point is read, of its file or of the files after it.
+    pub(crate) fn beyond_a_limit(&self) -> bool {
+        self.units_beyond_limit || self.units_beyond_memory || self.cells > self.max_cells
+    }
+
+    /// The problem of the first unit beyond the most units, once; reading stops there
+    /// ([`InputReader::beyond_a_limit`]).
     fn first_unit_beyond_limit(&mut self) -> Option<String> {
         (!std::mem::replace(&mut self.units_beyond_limit, true)).then(|| {
             let most = self.max_units;
@@ -673,8 +689,8 @@ impl InputReader {
         })
     }
 
-    /// The problem of the first unit read beyond the memory limit; `None` for the units after
-    /// it, which are skipped without a message each.
+    /// The problem of the first unit read beyond the memory limit, once; reading stops there
+    /// ([`InputReader::beyond_a_limit`]).
     fn first_unit_beyond_memory(&mut self) -> Option<String> {
         const MIB: u64 = 1024 * 1024;
         let units = self.batch.units().len();
