@@ -182,7 +182,8 @@ impl Grid {
     }
 
     /// [`Grid::from_columns`] for a run whose unit limit is `max_units`
-    /// ([`InputReader::set_max_units`]): a raised limit allows the cells it allows a run.
+    /// ([`InputReader::set_max_units`]): a raised limit allows as many cells as it allows the
+    /// run, [`crate::CELLS_PER_UNIT`] a unit.
     pub fn from_columns_for(
         source: &str,
         columns: Vec<(String, Vec<CellValue>)>,
@@ -381,9 +382,9 @@ pub struct InputReader {
     memory_limit: u64,
     /// Whether a unit beyond the memory limit was refused.
     units_beyond_memory: bool,
-    /// Cells read so far, over every file, and the most the run reads ([`MAX_CELLS`] unless
-    /// the unit limit is raised).
+    /// Cells read so far, over every file.
     cells: usize,
+    /// The most cells the run reads: [`MAX_CELLS`] unless the unit limit is raised.
     max_cells: usize,
     /// The text of every value, attribute and evidence flag read, when asked for.
     texts: Option<Vec<CellText>>,
@@ -537,7 +538,8 @@ impl InputReader {
 
     /// Reads a file; its format comes from its extension: `.csv`, `.xlsx` (also `.xlsm`) or
     /// `.json`. A legacy `.xls` workbook or an `.ods` spreadsheet is refused by its content,
-    /// whatever its name, with how to convert it. The file is only read, never modified.
+    /// whatever its name, with how to convert it. The file is only read, never modified. Once
+    /// the run has gone beyond a limit (units, memory or cells), no more files are read.
     pub fn read_path(&mut self, path: &Path) {
         if self.beyond_a_limit() {
             return;
@@ -557,6 +559,7 @@ impl InputReader {
     }
 
     /// Reads a file's bytes; `file` names it in messages and its extension gives the format.
+    /// Nothing is read once the run has gone beyond a limit.
     pub fn read_bytes(&mut self, file: &str, bytes: &[u8]) {
         if self.beyond_a_limit() {
             return;
@@ -582,7 +585,8 @@ impl InputReader {
     }
 
     /// Reads a grid of cells, such as a frame made by [`Grid::from_columns`]. Its cells count
-    /// against the run's [`MAX_CELLS`], as a file's do.
+    /// against the run's cell budget, as a file's do; nothing is read once the run has gone
+    /// beyond a limit.
     pub fn read_grid(&mut self, mut grid: Grid) {
         if self.beyond_a_limit() {
             return;
