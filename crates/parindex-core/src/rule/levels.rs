@@ -311,10 +311,7 @@ impl RuleBody for Levels {
 mod tests {
     use super::*;
     use crate::rule::Rule;
-
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
-    }
+    use crate::rule::test_support::{d, explained};
 
     /// "Hoàn thành tốt: 3 points; hoàn thành: from 1 to under 3, at the council's judgement, in
     /// steps of 0.5; không hoàn thành: 0."
@@ -336,11 +333,7 @@ mod tests {
     }
 
     fn score(rule: &Rule, text: &str) -> Result<String, String> {
-        let value = rule.parse(text).map_err(String::from)?;
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(d("3")))
-            .map_err(String::from)?;
-        Ok(rule.explain(&value, &outcome))
+        explained(rule, text, "3")
     }
 
     #[test]

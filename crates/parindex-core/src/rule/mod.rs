@@ -676,4 +676,6 @@ fn fired(points: Decimal, fired: Fired) -> Result<Outcome, RuleError> {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;

@@ -261,10 +261,7 @@ impl RuleBody for Rate {
 mod tests {
     use super::*;
     use crate::rule::Rule;
-
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
-    }
+    use crate::rule::test_support::{d, explained};
 
     fn score(rule: &Rule, text: &str) -> Result<Decimal, String> {
         let value = rule.parse(text).map_err(String::from)?;
@@ -290,13 +287,9 @@ mod tests {
         assert_eq!(score(&rule, "13"), Ok(d("-10")));
         assert_eq!(score(&rule, "40"), Ok(d("-10")));
         assert_eq!(rule.points_range(d("0")), (d("0"), d("-10")));
-        let value = rule.parse("14").expect("a count");
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(d("0")))
-            .expect("scores");
         assert_eq!(
-            rule.explain(&value, &outcome),
-            "14 items, 3 items free: 11 × -1 → -10, limited"
+            explained(&rule, "14", "0").as_deref(),
+            Ok("14 items, 3 items free: 11 × -1 → -10, limited")
         );
         assert!(score(&rule, "1.5").is_err());
     }
@@ -328,21 +321,13 @@ mod tests {
         assert_eq!(score(&rule, "31/01/2024"), Ok(d("0")));
         assert_eq!(score(&rule, "01/02/2024"), Ok(d("0")));
         assert_eq!(score(&rule, "không"), Ok(d("0")));
-        let value = rule.parse("01/02/2024").expect("a date");
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(d("2")))
-            .expect("scores");
         assert_eq!(
-            rule.explain(&value, &outcome),
-            "01/02/2024: after the last day 31/01/2024, not accepted → 0"
+            explained(&rule, "01/02/2024", "2").as_deref(),
+            Ok("01/02/2024: after the last day 31/01/2024, not accepted → 0")
         );
-        let value = rule.parse("18/01/2024").expect("a date");
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(d("2")))
-            .expect("scores");
         assert_eq!(
-            rule.explain(&value, &outcome),
-            "18/01/2024: 3 days after the due date 15/01/2024, 2 days free: 2 + 1 × -0.5 → 1.5"
+            explained(&rule, "18/01/2024", "2").as_deref(),
+            Ok("18/01/2024: 3 days after the due date 15/01/2024, 2 days free: 2 + 1 × -0.5 → 1.5")
         );
         assert!(score(&rule, "5").is_err());
         assert_eq!(rule.points_range(d("2")), (d("2"), d("0")));

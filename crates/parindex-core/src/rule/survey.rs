@@ -336,11 +336,8 @@ mod tests {
     use super::*;
     use crate::model::TierGap;
     use crate::rule::Rule;
+    use crate::rule::test_support::d;
     use crate::rule::tiers::gap_tests::{context, score};
-
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
-    }
 
     /// A share satisfied, as printed: ≥ 80%: 2 points; 50% to under 70%: 1; under 50%: 0.
     fn share_with_a_gap(gap: Option<TierGap>, groups: &[(&str, &str)]) -> Rule {

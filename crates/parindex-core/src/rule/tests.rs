@@ -1,9 +1,6 @@
 use super::*;
 use crate::model::AttrValue;
-
-fn d(text: &str) -> Decimal {
-    text.parse().expect("decimal")
-}
+use crate::rule::test_support::d;
 
 fn score(rule: &Rule, text: &str, max: &str) -> Decimal {
     let value = rule.parse(text).expect("parses");

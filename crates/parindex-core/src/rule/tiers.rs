@@ -417,11 +417,8 @@ impl RuleBody for Tiers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rule::test_support::{d, explained};
     use crate::rule::{Proportional, Rule};
-
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
-    }
 
     /// "100% or more: 2 points; 50% to under 100%: 1; under 50%: 0."
     fn or_more(clip: bool) -> Rule {
@@ -437,11 +434,7 @@ mod tests {
     }
 
     fn score(rule: &Rule, text: &str) -> Result<String, String> {
-        let value = rule.parse(text).map_err(String::from)?;
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(d("2")))
-            .map_err(String::from)?;
-        Ok(rule.explain(&value, &outcome))
+        explained(rule, text, "2")
     }
 
     #[test]
@@ -493,10 +486,7 @@ pub(super) mod gap_tests {
     use crate::diagnostic::Severity;
     use crate::model::{Policy, TierGap};
     use crate::rule::Rule;
-
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
-    }
+    use crate::rule::test_support::d;
 
     /// As printed: ≥ 80%: 2 points; 50% to under 70%: 1 point; under 50%: 0. Nothing for 70–80%.
     fn printed_with_a_gap(gap: Option<TierGap>) -> Rule {

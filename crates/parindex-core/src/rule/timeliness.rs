@@ -402,8 +402,8 @@ impl RuleBody for Timeliness {
 #[cfg(test)]
 mod tests {
     use crate::model::CriteriaSet;
-    use crate::rule::{Context, Rule};
-    use rust_decimal::Decimal;
+    use crate::rule::Rule;
+    use crate::rule::test_support::explained;
 
     /// A one-leaf set of 3 points around `rule`, with the events given.
     fn set(events: &str, rule: &str) -> Result<CriteriaSet, String> {
@@ -422,11 +422,7 @@ mod tests {
     }
 
     fn score(rule: &Rule, text: &str) -> Result<String, String> {
-        let value = rule.parse(text).map_err(String::from)?;
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(Decimal::from(3)))
-            .map_err(String::from)?;
-        Ok(rule.explain(&value, &outcome))
+        explained(rule, text, "3")
     }
 
     /// "Within 30 days of the due date: 3; within 60: 1.5; later or never: 0."

@@ -220,10 +220,7 @@ impl RuleBody for Trend {
 mod tests {
     use super::*;
     use crate::rule::Rule;
-
-    fn d(text: &str) -> Decimal {
-        text.parse().expect("decimal")
-    }
+    use crate::rule::test_support::{d, explained};
 
     /// "Improved on last year: 1; the same: 0.5; worse: 0."
     fn trend(measure: Measure, first: Option<&str>) -> Rule {
@@ -238,11 +235,7 @@ mod tests {
     }
 
     fn score(rule: &Rule, text: &str) -> Result<String, String> {
-        let value = rule.parse(text).map_err(String::from)?;
-        let outcome = rule
-            .evaluate(&value, &Context::with_max(d("1")))
-            .map_err(String::from)?;
-        Ok(rule.explain(&value, &outcome))
+        explained(rule, text, "1")
     }
 
     #[test]

@@ -208,15 +208,8 @@ impl InputReader {
             rows.iter()
                 .map(|row| {
                     table
-                        .columns
-                        .iter()
-                        .zip(row)
-                        .filter_map(|(column, cell)| match column {
-                            Column::Leaf(leaf) if !cell.value.is_empty() => {
-                                Some(self.read_leaf_cell(*leaf, cell, None))
-                            }
-                            _ => None,
-                        })
+                        .leaf_cells(row)
+                        .map(|(leaf, cell)| self.read_leaf_cell(leaf, cell, None))
                         .collect()
                 })
                 .collect()
@@ -441,15 +434,11 @@ impl InputReader {
             return;
         }
         let mut read = read.map(Vec::into_iter);
-        for (column, cell) in table.columns.iter().zip(row) {
-            if let Column::Leaf(leaf) = column {
-                if !cell.value.is_empty() {
-                    match read.as_mut().and_then(Iterator::next) {
-                        Some(done) => self.give_leaf_cell(grid, unit, *leaf, stage, cell.loc, done),
-                        None => self.set_leaf(grid, unit, *leaf, stage, cell),
-                    };
-                }
-            }
+        for (leaf, cell) in table.leaf_cells(row) {
+            match read.as_mut().and_then(Iterator::next) {
+                Some(done) => self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, done),
+                None => self.set_leaf(grid, unit, leaf, stage, cell),
+            };
         }
     }
 
@@ -573,6 +562,19 @@ struct Table {
 }
 
 impl Table {
+    /// The cells of a row's leaf columns that hold something, with their leaf, in the order
+    /// of the columns: what a wide row gives its unit, and the order cells read ahead of it
+    /// ([`InputReader::read_leaf_cell`]) are kept in.
+    fn leaf_cells<'r>(&self, row: &'r [GridCell]) -> impl Iterator<Item = (usize, &'r GridCell)> {
+        self.columns
+            .iter()
+            .zip(row)
+            .filter_map(|(column, cell)| match column {
+                Column::Leaf(leaf) if !cell.value.is_empty() => Some((*leaf, cell)),
+                _ => None,
+            })
+    }
+
     fn find<'r>(&self, row: &'r [GridCell], wanted: &Column) -> Option<&'r GridCell> {
         let position = match wanted {
             Column::Unit => self.unit,

@@ -657,8 +657,7 @@ impl<'b> Workbook<'b> {
             column: 0,
             last: None,
             budget,
-            limit: limit.unwrap_or(MAX_CELLS),
-            raisable: limit.is_some(),
+            limit,
             cells: 0,
             current: None,
             problems: Vec::new(),
@@ -685,12 +684,11 @@ pub(crate) struct SheetRows<'w, 'b> {
     column: u32,
     /// The last cell read, to keep cells in order.
     last: Option<(u32, u32)>,
-    /// Cells that may still be read, the run's limit they are left of, and cells read.
+    /// Cells that may still be read, the run's limit they are left of (`None` for the
+    /// records' fixed [`MAX_CELLS`]), and cells read.
     budget: usize,
-    limit: usize,
+    limit: Option<usize>,
     cells: usize,
-    /// Whether raising the unit limit raises `limit`.
-    raisable: bool,
     /// The row being gathered.
     current: Option<(u32, Vec<GridCell>)>,
     /// Problems of single cells: row, column, message (at most [`crate::MAX_PROBLEMS`]).
@@ -707,6 +705,11 @@ pub(crate) struct SheetRows<'w, 'b> {
 }
 
 impl SheetRows<'_, '_> {
+    /// The refusal of a cell beyond the budget, with the run's limit.
+    fn too_many_cells(&self) -> String {
+        crate::limits::too_many_cells(self.limit.unwrap_or(MAX_CELLS), self.limit.is_some())
+    }
+
     /// Cells read, empty, formula and merged cells included.
     pub(crate) fn cells(&self) -> usize {
         self.cells
@@ -851,10 +854,7 @@ impl SheetRows<'_, '_> {
                         return self.stop(Some(position), message);
                     }
                     if !self.count(1) {
-                        return self.stop(
-                            Some(position),
-                            crate::limits::too_many_cells(self.limit, self.raisable),
-                        );
+                        return self.stop(Some(position), self.too_many_cells());
                     }
                     self.last = Some(position);
                     self.row = position.0;
@@ -908,10 +908,7 @@ impl SheetRows<'_, '_> {
                     let (left, right) = (first.1.min(last.1), first.1.max(last.1));
                     let area = (bottom - top + 1) as usize * (right - left + 1) as usize;
                     if !self.count(area) {
-                        return self.stop(
-                            Some((top, left)),
-                            crate::limits::too_many_cells(self.limit, self.raisable),
-                        );
+                        return self.stop(Some((top, left)), self.too_many_cells());
                     }
                     match self.table {
                         Some((header, last)) if top < header || left > last => {}
