@@ -9,6 +9,7 @@
 //! perturbs times that weight, instead of scoring the unit again.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use parindex_core::{
     CriteriaSet, Gate, NodeKind, NodeStatus, NotApplicable, Plan, Responses, Results, Rule, Source,
@@ -107,7 +108,7 @@ pub(crate) struct Model {
     pub(crate) order: Vec<u32>,
     /// Tracked slots by node code, for tie-breakers and gates.
     pub(crate) slot_of_code: HashMap<String, usize>,
-    pub(crate) attributes: Vec<std::collections::BTreeMap<String, parindex_core::AttrValue>>,
+    pub(crate) attributes: Vec<Arc<std::collections::BTreeMap<String, parindex_core::AttrValue>>>,
     /// The tracked nodes, by position in the set: the scored areas first, then the nodes that
     /// tie-breakers and band gates read.
     pub(crate) tracked: Vec<usize>,

@@ -27,8 +27,8 @@ pub struct Cell {
 pub struct Unit {
     /// The unit's id, unique in the batch.
     pub id: String,
-    /// Attribute values, by name.
-    pub attributes: BTreeMap<String, AttrValue>,
+    /// Attribute values, by name: shared with the unit's scorecard.
+    pub attributes: Arc<BTreeMap<String, AttrValue>>,
 }
 
 /// A value that could not be taken into a batch.
@@ -264,7 +264,7 @@ impl Batch {
         data.ids.insert(id.to_owned(), position);
         data.units.push(Unit {
             id: id.to_owned(),
-            attributes: BTreeMap::new(),
+            attributes: Arc::default(),
         });
         data.blocks
             .resize_with(data.blocks.len() + data.stage_count, || None);
@@ -284,14 +284,17 @@ impl Batch {
         let count = |n: usize| n as u64;
         let nodes = count(self.plan.set.nodes.len());
         let stages_given = count(self.data.blocks_given);
-        let per_stage = count(self.data.leaf_count) * count(size_of::<Option<Cell>>())
-            + nodes * count(size_of::<Decimal>())
-            + count(size_of::<crate::score::StageScore>());
+        let units = count(self.data.units.len());
+        let cells = count(self.data.leaf_count) * count(size_of::<Option<Cell>>());
+        // A scorecard keeps its points per node at each stage but the last, which are its
+        // node results.
+        let earlier_stages = stages_given.saturating_sub(units);
+        let per_earlier_stage = nodes * count(size_of::<Decimal>()) + 32;
         let per_unit = count(size_of::<crate::score::Scorecard>())
             + nodes * count(size_of::<crate::score::NodeScore>())
             // The unit, its id and the two indexes of ids.
             + count(size_of::<Unit>() + 96);
-        stages_given * per_stage + count(self.data.units.len()) * per_unit
+        stages_given * cells + earlier_stages * per_earlier_stage + units * per_unit
     }
 
     /// The position of the unit with this id, however its marks are encoded.
@@ -349,7 +352,7 @@ impl Batch {
                 code: None,
                 message: format!("no unit at position {unit}"),
             })?;
-        target.attributes.insert(name.to_owned(), value);
+        Arc::make_mut(&mut target.attributes).insert(name.to_owned(), value);
         Ok(())
     }
 

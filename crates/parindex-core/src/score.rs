@@ -69,15 +69,49 @@ impl NodeScore {
     }
 }
 
-/// A unit's points per node at one stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageScore {
+/// A unit's points per node at one stage, as its scorecard holds them.
+#[derive(Debug, Clone, Copy)]
+pub struct StageScore<'a> {
     /// The stage's name.
-    pub stage: String,
-    /// Points per node, in set order.
-    pub points: Vec<Decimal>,
+    pub stage: &'a str,
     /// The total at this stage.
     pub total: Decimal,
+    points: StagePoints<'a>,
+}
+
+/// Where a stage's points are kept: the final stage's are the card's node results, so that a
+/// unit scored at one stage holds its points once.
+#[derive(Debug, Clone, Copy)]
+enum StagePoints<'a> {
+    Earlier(&'a [Decimal]),
+    Final(&'a [NodeScore]),
+}
+
+impl StageScore<'_> {
+    /// The points of the node at `node` in set order.
+    pub fn points(&self, node: usize) -> Option<Decimal> {
+        match self.points {
+            StagePoints::Earlier(points) => points.get(node).copied(),
+            StagePoints::Final(nodes) => nodes.get(node).map(|n| n.points),
+        }
+    }
+
+    /// The points of every node, in set order.
+    pub fn all_points(&self) -> impl Iterator<Item = Decimal> + '_ {
+        let (earlier, last) = match self.points {
+            StagePoints::Earlier(points) => (points, &[][..]),
+            StagePoints::Final(nodes) => (&[][..], nodes),
+        };
+        earlier.iter().copied().chain(last.iter().map(|n| n.points))
+    }
+}
+
+/// An earlier stage's points per node and total, kept on the scorecard.
+#[derive(Debug, Clone)]
+struct EarlierStage {
+    stage: u8,
+    points: Box<[Decimal]>,
+    total: Decimal,
 }
 
 /// One unit's results.
@@ -85,8 +119,8 @@ pub struct StageScore {
 pub struct Scorecard {
     /// The unit's id.
     pub unit: String,
-    /// The unit's attributes.
-    pub attributes: std::collections::BTreeMap<String, AttrValue>,
+    /// The unit's attributes, shared with the batch.
+    pub attributes: Arc<std::collections::BTreeMap<String, AttrValue>>,
     /// Per node, in set order: the final results.
     pub nodes: Vec<NodeScore>,
     /// Final points, after bonus and penalty blocks.
@@ -103,8 +137,10 @@ pub struct Scorecard {
     pub rank: Option<u32>,
     /// The band's name.
     pub band: Option<String>,
-    /// Points per node at every stage present, in stage order; the last is final.
-    pub stages: Vec<StageScore>,
+    /// The stages before the final one that the unit has inputs for, in stage order.
+    earlier_stages: Box<[EarlierStage]>,
+    /// The final stage: the last the unit has inputs for.
+    final_stage: u8,
     pub(crate) set: Arc<CriteriaSet>,
     /// What the unit was scored from, kept to explain it on demand without a copy.
     pub(crate) inputs: Arc<Inputs>,
@@ -121,6 +157,45 @@ pub(crate) struct Inputs {
 }
 
 impl Scorecard {
+    /// Points per node at every stage the unit has inputs for, in stage order; the last is
+    /// final, its points those of [`Scorecard::nodes`].
+    pub fn stages(&self) -> impl ExactSizeIterator<Item = StageScore<'_>> + '_ {
+        (0..self.stage_count()).map(move |i| self.stage_at(i))
+    }
+
+    /// The `i`th of [`Scorecard::stages`].
+    pub fn stage(&self, i: usize) -> Option<StageScore<'_>> {
+        (i < self.stage_count()).then(|| self.stage_at(i))
+    }
+
+    /// The `i`th stage, or the final one for any `i` beyond the earlier stages.
+    fn stage_at(&self, i: usize) -> StageScore<'_> {
+        let name = |stage: u8| {
+            self.set
+                .policy
+                .stages
+                .get(usize::from(stage))
+                .map_or("", String::as_str)
+        };
+        match self.earlier_stages.get(i) {
+            Some(s) => StageScore {
+                stage: name(s.stage),
+                total: s.total,
+                points: StagePoints::Earlier(&s.points),
+            },
+            None => StageScore {
+                stage: name(self.final_stage),
+                total: self.total,
+                points: StagePoints::Final(&self.nodes),
+            },
+        }
+    }
+
+    /// How many stages the unit has inputs for: 1 when only the final stage.
+    pub fn stage_count(&self) -> usize {
+        self.earlier_stages.len() + 1
+    }
+
     /// For the leaf at node position `node`: the measurement seen at the final stage and what the
     /// rule did with it, recomputed from the run's inputs. `None` for a parent, or a leaf that is
     /// missing or not applicable.
@@ -496,7 +571,7 @@ impl Plan {
         let ruled_out = self.ruled_out(batch, unit);
         let last = batch.last_stage(unit).unwrap_or(0);
         let group = self.group_of(batch, unit);
-        let mut stages = Vec::with_capacity(last + 1);
+        let mut earlier_stages = Vec::new();
         let mut final_nodes = Vec::new();
         let mut final_total = (Decimal::ZERO, Decimal::ZERO);
         let mut problems = Vec::new();
@@ -562,14 +637,16 @@ impl Plan {
             }
             self.aggregate(&mut nodes);
             let (total, max) = self.total(&nodes);
-            stages.push(StageScore {
-                stage: self.set.policy.stages[stage].clone(),
-                points: nodes.iter().map(|n| n.points).collect(),
-                total,
-            });
             if is_final {
                 final_nodes = nodes;
                 final_total = (total, max);
+            } else {
+                earlier_stages.push(EarlierStage {
+                    // A set has at most `MAX_STAGES` stages.
+                    stage: u8::try_from(stage).unwrap_or(u8::MAX),
+                    points: nodes.iter().map(|n| n.points).collect(),
+                    total,
+                });
             }
         }
         if !problems.is_empty() {
@@ -589,7 +666,8 @@ impl Plan {
             group,
             rank: None,
             band: None,
-            stages,
+            earlier_stages: earlier_stages.into_boxed_slice(),
+            final_stage: u8::try_from(last).unwrap_or(u8::MAX),
             set: self.set.clone(),
             inputs: inputs.clone(),
             position: unit,

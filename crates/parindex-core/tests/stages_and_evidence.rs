@@ -70,9 +70,8 @@ fn stages(results: &Results, unit: &str) -> Vec<(String, Decimal)> {
     results
         .unit(unit)
         .expect("the unit")
-        .stages
-        .iter()
-        .map(|s| (s.stage.clone(), s.total))
+        .stages()
+        .map(|s| (s.stage.to_owned(), s.total))
         .collect()
 }
 

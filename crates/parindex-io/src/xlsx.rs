@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use parindex_core::{NodeStatus, Results};
+use parindex_core::{NodeStatus, Results, StageScore};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{
@@ -537,10 +537,13 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Workbook
         }
         let mut row = 1u32;
         'cards: for card in &results.units {
-            for pair in card.stages.windows(2) {
+            let stages: Vec<StageScore<'_>> = card.stages().collect();
+            for pair in stages.windows(2) {
                 let (before, after) = (&pair[0], &pair[1]);
                 for (i, node) in set.nodes.iter().enumerate() {
-                    let (b, a) = (before.points[i], after.points[i]);
+                    let (Some(b), Some(a)) = (before.points(i), after.points(i)) else {
+                        continue;
+                    };
                     if b == a {
                         continue;
                     }
@@ -550,9 +553,9 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Workbook
                     ws.write_string_with_format(row, 0, &card.unit, &styles.text)?;
                     ws.write_string_with_format(row, 1, &node.code, &styles.text)?;
                     ws.write_string_with_format(row, 2, &node.name, &styles.text)?;
-                    ws.write_string_with_format(row, 3, stage_label(&before.stage), &styles.text)?;
+                    ws.write_string_with_format(row, 3, stage_label(before.stage), &styles.text)?;
                     number(ws, row, 4, b, &styles.number)?;
-                    ws.write_string_with_format(row, 5, stage_label(&after.stage), &styles.text)?;
+                    ws.write_string_with_format(row, 5, stage_label(after.stage), &styles.text)?;
                     number(ws, row, 6, a, &styles.number)?;
                     number(ws, row, 7, a - b, &styles.number)?;
                     row += 1;

@@ -250,9 +250,8 @@ fn says_what_the_scorecards_say(run: &Run, doc: &ResultsDocument) {
         assert_eq!(unit.total, decimal(card.total));
         assert_eq!(unit.nodes.len(), card.nodes.len());
         let stages: Vec<(String, String)> = card
-            .stages
-            .iter()
-            .map(|s| (s.stage.clone(), decimal(s.total)))
+            .stages()
+            .map(|s| (s.stage.to_owned(), decimal(s.total)))
             .collect();
         let written: Vec<(String, String)> = unit
             .stages
@@ -287,10 +286,9 @@ fn says_what_the_scorecards_say(run: &Run, doc: &ResultsDocument) {
         assert_eq!(written, areas, "{}", unit.unit);
         for (i, (node, score)) in unit.nodes.iter().zip(&card.nodes).enumerate() {
             assert_eq!(node.points, decimal(score.points));
-            let by_stage: BTreeMap<String, String> = if card.stages.len() > 1 {
-                card.stages
-                    .iter()
-                    .map(|s| (s.stage.clone(), decimal(s.points[i])))
+            let by_stage: BTreeMap<String, String> = if card.stage_count() > 1 {
+                card.stages()
+                    .map(|s| (s.stage.to_owned(), decimal(s.points(i).expect("points"))))
                     .collect()
             } else {
                 BTreeMap::new()

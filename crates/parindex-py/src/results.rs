@@ -137,19 +137,18 @@ impl Results {
             frame.decimal(
                 stage,
                 rows().map(|(u, i, _)| {
-                    u.stages
-                        .iter()
-                        .find(|s| &s.stage == stage)
-                        .and_then(|s| s.points.get(i).copied())
+                    u.stages()
+                        .find(|s| s.stage == stage)
+                        .and_then(|s| s.points(i))
                 }),
             )?;
         }
         frame.decimal(
             "change",
             rows().map(|(u, i, _)| {
-                let first = u.stages.first()?.points.get(i)?;
-                let last = u.stages.last()?.points.get(i)?;
-                last.checked_sub(*first)
+                let first = u.stage(0)?.points(i)?;
+                let last = u.stage(u.stage_count() - 1)?.points(i)?;
+                last.checked_sub(first)
             }),
         )?;
         Ok(())

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 
 use parindex_core::value;
 
+use super::memo::ReadMemo;
 use super::{CellTarget, Grid, GridCell, InputReader, LeafCell, Loc, Spot, stage_label};
 
 /// What a column of a grid holds.
@@ -205,11 +206,12 @@ impl InputReader {
     /// threads; per row, in the order of its columns.
     fn read_block<'c>(&self, table: &Table, block: &'c [Vec<GridCell>]) -> Vec<Vec<LeafCell<'c>>> {
         let read = |rows: &'c [Vec<GridCell>]| -> Vec<Vec<LeafCell<'c>>> {
+            let mut memo = ReadMemo::default();
             rows.iter()
                 .map(|row| {
                     table
                         .leaf_cells(row)
-                        .map(|(leaf, cell)| self.read_leaf_cell(leaf, cell, None))
+                        .map(|(leaf, cell)| self.read_leaf_cell(leaf, cell, None, &mut memo))
                         .collect()
                 })
                 .collect()

@@ -37,6 +37,7 @@ pub(crate) mod cell;
 pub(crate) mod csv;
 mod json;
 mod layout;
+mod memo;
 pub(crate) mod package;
 pub(crate) mod xlsx;
 
@@ -49,6 +50,7 @@ use parindex_core::{Batch, Context, Input, Plan, ScoreProblem, ScoreWarning, Tre
 use crate::ResultsDocument;
 use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
 use crate::input::cell::LeafReading;
+use crate::input::memo::ReadMemo;
 use crate::limits::{
     self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
 };
@@ -393,6 +395,8 @@ pub struct InputReader {
     previous_year: HashMap<(String, String), String>,
     /// The threads the cells of a wide table are read on.
     threads: usize,
+    /// What cells read one at a time read as, by leaf and text.
+    memo: ReadMemo,
 }
 
 /// What a cell gave a unit, as text that reads back the same through any door: for a store
@@ -463,6 +467,7 @@ impl InputReader {
             texts: None,
             previous_year: HashMap::new(),
             threads: 1,
+            memo: ReadMemo::default(),
         }
     }
 
@@ -768,7 +773,35 @@ impl InputReader {
     /// Reads one cell of a leaf with every check that needs only the cell and the leaf's rule:
     /// no unit, no batch. Rows of a table are read this way on several threads at once
     /// ([`InputReader::set_threads`]), then given to their units in order.
+    ///
+    /// A text met before in the leaf's column is given what it read as then, from `memo`: what
+    /// a cell reads as depends on the leaf and its text alone, but for a trend value given
+    /// alone, which is joined to the unit's measurement of last year.
     pub(crate) fn read_leaf_cell<'c>(
+        &self,
+        leaf: usize,
+        cell: &'c GridCell,
+        previous: Option<&str>,
+        memo: &mut ReadMemo,
+    ) -> LeafCell<'c> {
+        let typed = match &cell.value {
+            CellValue::Text(text)
+                if previous.is_none() || !self.readings.get(leaf).is_some_and(|r| r.trend) =>
+            {
+                text.as_str()
+            }
+            _ => return self.read_leaf_cell_anew(leaf, cell, previous),
+        };
+        if let Some(read) = memo.find(leaf, typed) {
+            return read;
+        }
+        let read = self.read_leaf_cell_anew(leaf, cell, previous);
+        memo.remember(leaf, typed, &read);
+        read
+    }
+
+    /// [`InputReader::read_leaf_cell`] without a memo.
+    fn read_leaf_cell_anew<'c>(
         &self,
         leaf: usize,
         cell: &'c GridCell,
@@ -846,8 +879,11 @@ impl InputReader {
         cell: &GridCell,
     ) -> bool {
         let previous = self.previous_measurement(unit, leaf).map(str::to_owned);
-        let read = self.read_leaf_cell(leaf, cell, previous.as_deref());
-        self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, read)
+        let mut memo = std::mem::take(&mut self.memo);
+        let read = self.read_leaf_cell(leaf, cell, previous.as_deref(), &mut memo);
+        let given = self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, read);
+        self.memo = memo;
+        given
     }
 
     /// Gives a cell read by [`InputReader::read_leaf_cell`] to its unit, or records why it was
@@ -901,6 +937,7 @@ impl InputReader {
 
 /// A leaf's cell read on its own ([`InputReader::read_leaf_cell`]), before it is given to its
 /// unit.
+#[derive(Debug)]
 pub(crate) enum LeafCell<'c> {
     /// The leaf has no rule: nothing is read into it.
     Skipped,

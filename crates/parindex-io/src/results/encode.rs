@@ -458,15 +458,15 @@ fn attribute(value: &AttrValue) -> AttributeValue {
 }
 
 enum Stages<'a> {
-    Card(&'a [StageScore]),
+    Card(&'a Scorecard),
     Read(&'a [StageTotal]),
 }
 
 impl Serialize for Stages<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Stages::Card(stages) => serializer.collect_seq(stages.iter().map(|s| StageFields {
-                stage: &s.stage,
+            Stages::Card(card) => serializer.collect_seq(card.stages().map(|s| StageFields {
+                stage: s.stage,
                 total: Figure::Trimmed(s.total),
             })),
             Stages::Read(stages) => serializer.collect_seq(stages.iter().map(StageTotal::fields)),
@@ -509,11 +509,11 @@ impl Serialize for ByStage<'_> {
         match *self {
             ByStage::Card(card, position) => {
                 // In the order of the stages' names, as a map read back keeps them.
-                let mut stages: Vec<&StageScore> = card.stages.iter().collect();
-                stages.sort_by(|a, b| a.stage.cmp(&b.stage));
+                let mut stages: Vec<StageScore<'_>> = card.stages().collect();
+                stages.sort_by(|a, b| a.stage.cmp(b.stage));
                 serializer.collect_map(stages.into_iter().filter_map(|s| {
-                    let points = s.points.get(position)?;
-                    Some((&s.stage, Figure::Trimmed(*points)))
+                    let points = s.points(position)?;
+                    Some((s.stage, Figure::Trimmed(points)))
                 }))
             }
             ByStage::Read(points) => points.serialize(serializer),
@@ -539,7 +539,7 @@ impl<'a> UnitFields<'a> {
             rank: card.rank,
             group: card.group.as_deref(),
             band: card.band.as_deref(),
-            stages: Stages::Card(&card.stages),
+            stages: Stages::Card(card),
             reform_areas: ReformAreas::Card(card.reform_areas()),
             nodes: Nodes::Card { set, card, explain },
         }
@@ -570,7 +570,7 @@ impl<'a> NodeFields<'a> {
                 .map(String::as_str),
             seen: seen.map(Cow::Owned),
             reason: explain.is_some().then_some(Cow::Owned(reason)),
-            by_stage: (card.stages.len() > 1).then_some(ByStage::Card(card, position)),
+            by_stage: (card.stage_count() > 1).then_some(ByStage::Card(card, position)),
             derived: card
                 .derivation_at(position)
                 .map(|d| Cow::Owned(Derived::new(d))),
