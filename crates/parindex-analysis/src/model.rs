@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use parindex_core::{
-    CriteriaSet, Gate, NodeKind, NodeStatus, NotApplicable, Plan, Responses, Results, Rule, Source,
-    Value,
+    CriteriaSet, Gate, NodeKind, NodeScore, NodeStatus, NotApplicable, Plan, Responses, Results,
+    Rule, Source, Value,
 };
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -308,21 +308,24 @@ impl Model {
             link_ranges: Vec::new(),
             links: Vec::new(),
         };
+        let mut nodes: Vec<NodeScore> = Vec::new();
         for (u, card) in results.units.iter().enumerate() {
+            nodes.clear();
+            nodes.extend(card.nodes());
             for node in &self.tracked {
-                variant.tracked_points.push(float(card.nodes[*node].points));
-                variant.tracked_max.push(float(card.nodes[*node].max));
+                variant.tracked_points.push(float(nodes[*node].points));
+                variant.tracked_max.push(float(nodes[*node].max));
             }
             let extra: Decimal = set
                 .nodes
                 .iter()
-                .zip(&card.nodes)
+                .zip(&nodes)
                 .filter(|(n, _)| n.parent_code().is_none() && n.kind != NodeKind::Scored)
                 .map(|(_, s)| s.points)
                 .sum();
             variant.extra.push(float(extra));
             variant.unit_start.push(index32(variant.leaves.len()));
-            for (node, score) in card.nodes.iter().enumerate() {
+            for (node, score) in nodes.iter().enumerate() {
                 let Some(rule) = &set.nodes[node].rule else {
                     continue;
                 };
@@ -368,10 +371,9 @@ impl Model {
                             .unwrap_or(set.policy.not_applicable)
                             == NotApplicable::RescaleToParent;
                         if rescales {
-                            let below: Decimal =
-                                children[p].iter().map(|c| card.nodes[*c].max).sum();
+                            let below: Decimal = children[p].iter().map(|c| nodes[*c].max).sum();
                             if !below.is_zero() {
-                                weight *= float(card.nodes[p].max) / float(below);
+                                weight *= float(nodes[p].max) / float(below);
                             }
                         }
                     }
@@ -484,7 +486,7 @@ impl Model {
                 });
             }
         }
-        let base = card.nodes[node].points;
+        let base = card.node_at(node)?.points;
         Some(Survey::Counts {
             node,
             parts,

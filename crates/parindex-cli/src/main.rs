@@ -124,7 +124,7 @@ enum Command {
         /// (much smaller for large runs; `parindex explain` gives them for one unit).
         #[arg(long)]
         lean: bool,
-        /// Threads for reading, scoring and writing JSON (default: one per core). The results
+        /// Threads for reading, scoring and writing (default: one per core). The results
         /// are the same, byte for byte, for any number.
         #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
         threads: Option<u16>,

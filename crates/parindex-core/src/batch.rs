@@ -291,7 +291,7 @@ impl Batch {
         let earlier_stages = stages_given.saturating_sub(units);
         let per_earlier_stage = nodes * count(size_of::<Decimal>()) + 32;
         let per_unit = count(size_of::<crate::score::Scorecard>())
-            + nodes * count(size_of::<crate::score::NodeScore>())
+            + nodes * count(crate::packed::BYTES_PER_NODE)
             // The unit, its id and the two indexes of ids.
             + count(size_of::<Unit>() + 96);
         stages_given * cells + earlier_stages * per_earlier_stage + units * per_unit

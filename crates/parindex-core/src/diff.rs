@@ -235,11 +235,12 @@ impl Results {
                     areas: areas
                         .iter()
                         .map(|i| {
+                            let score = u.node_at(*i);
                             (
                                 set.nodes[*i].code.clone(),
                                 set.nodes[*i].name.clone(),
-                                u.nodes[*i].points,
-                                u.nodes[*i].max,
+                                score.map_or(Decimal::ZERO, |s| s.points),
+                                score.map_or(Decimal::ZERO, |s| s.max),
                             )
                         })
                         .collect(),

@@ -128,7 +128,7 @@ impl Scorecard {
         position: usize,
         memo: &mut ExplainMemo,
     ) -> (Option<String>, String) {
-        let (Some(node), Some(score)) = (self.set.nodes.get(position), self.nodes.get(position))
+        let (Some(node), Some(score)) = (self.set.nodes.get(position), self.node_at(position))
         else {
             return (None, String::new());
         };
@@ -153,7 +153,7 @@ impl Scorecard {
     /// explanation.
     pub fn explain_node(&self, position: usize) -> (Option<String>, String) {
         let set = &self.set;
-        let (Some(node), Some(score)) = (set.nodes.get(position), self.nodes.get(position)) else {
+        let (Some(node), Some(score)) = (set.nodes.get(position), self.node_at(position)) else {
             return (None, String::new());
         };
         let trace = if node.rule.is_some() {
@@ -213,7 +213,7 @@ impl Scorecard {
         let lines = set
             .nodes
             .iter()
-            .zip(&self.nodes)
+            .zip(self.nodes())
             .enumerate()
             .map(|(position, (node, score))| {
                 let leaf = node.rule.is_some();

@@ -45,6 +45,7 @@ pub mod golden;
 pub mod load;
 pub mod model;
 mod names;
+mod packed;
 pub mod programme;
 pub mod records;
 pub mod reform_area;

@@ -404,7 +404,7 @@ impl Scorecard {
         reform
             .areas
             .iter()
-            .zip(reform.split(plan, &self.nodes))
+            .zip(reform.split(plan, &self.nodes().collect::<Vec<_>>()))
             .map(|(area, (points, max))| {
                 let index = index_of(points, max, policy.scale);
                 ReformAreaScore {

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::batch::{Batch, Cell};
 use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotApplicable};
 use crate::names::named;
+use crate::packed::NodeResults;
 use crate::plan::Plan;
 use crate::rank;
 use crate::rule::{Among, Branch, BranchOn, Context, Outcome, Relative, Rule, Statistic};
@@ -37,7 +38,7 @@ named!(NodeStatus, "node status", {
 });
 
 /// One node's result for one unit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeScore {
     /// Points won; 0 for a node that does not apply (its parent may still count it in full,
     /// under the `full-points` policy).
@@ -84,7 +85,7 @@ pub struct StageScore<'a> {
 #[derive(Debug, Clone, Copy)]
 enum StagePoints<'a> {
     Earlier(&'a [Decimal]),
-    Final(&'a [NodeScore]),
+    Final(&'a NodeResults),
 }
 
 impl StageScore<'_> {
@@ -92,17 +93,17 @@ impl StageScore<'_> {
     pub fn points(&self, node: usize) -> Option<Decimal> {
         match self.points {
             StagePoints::Earlier(points) => points.get(node).copied(),
-            StagePoints::Final(nodes) => nodes.get(node).map(|n| n.points),
+            StagePoints::Final(nodes) => nodes.points(node),
         }
     }
 
     /// The points of every node, in set order.
     pub fn all_points(&self) -> impl Iterator<Item = Decimal> + '_ {
-        let (earlier, last) = match self.points {
-            StagePoints::Earlier(points) => (points, &[][..]),
-            StagePoints::Final(nodes) => (&[][..], nodes),
+        let count = match self.points {
+            StagePoints::Earlier(points) => points.len(),
+            StagePoints::Final(nodes) => nodes.len(),
         };
-        earlier.iter().copied().chain(last.iter().map(|n| n.points))
+        (0..count).filter_map(|i| self.points(i))
     }
 }
 
@@ -121,8 +122,8 @@ pub struct Scorecard {
     pub unit: String,
     /// The unit's attributes, shared with the batch.
     pub attributes: Arc<std::collections::BTreeMap<String, AttrValue>>,
-    /// Per node, in set order: the final results.
-    pub nodes: Vec<NodeScore>,
+    /// Per node, in set order: the final results, packed ([`Scorecard::nodes`]).
+    nodes: NodeResults,
     /// Final points, after bonus and penalty blocks.
     pub total: Decimal,
     /// The applicable maximum of the set.
@@ -157,6 +158,21 @@ pub(crate) struct Inputs {
 }
 
 impl Scorecard {
+    /// The final result of every node, in set order.
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
+        self.nodes.iter()
+    }
+
+    /// The final result of the node at `position` in set order.
+    pub fn node_at(&self, position: usize) -> Option<NodeScore> {
+        self.nodes.get(position)
+    }
+
+    /// How many nodes the card has results for: the set's nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// Points per node at every stage the unit has inputs for, in stage order; the last is
     /// final, its points those of [`Scorecard::nodes`].
     pub fn stages(&self) -> impl ExactSizeIterator<Item = StageScore<'_>> + '_ {
@@ -253,7 +269,7 @@ impl Scorecard {
     }
 
     /// The final result of the node with this code.
-    pub fn node(&self, code: &str) -> Option<&NodeScore> {
+    pub fn node(&self, code: &str) -> Option<NodeScore> {
         let code = crate::text::nfc(code);
         let i = self.set.nodes.iter().position(|n| n.code == code)?;
         self.nodes.get(i)
@@ -572,7 +588,7 @@ impl Plan {
         let last = batch.last_stage(unit).unwrap_or(0);
         let group = self.group_of(batch, unit);
         let mut earlier_stages = Vec::new();
-        let mut final_nodes = Vec::new();
+        let mut final_nodes = NodeResults::default();
         let mut final_total = (Decimal::ZERO, Decimal::ZERO);
         let mut problems = Vec::new();
         for stage in 0..=last {
@@ -638,7 +654,7 @@ impl Plan {
             self.aggregate(&mut nodes);
             let (total, max) = self.total(&nodes);
             if is_final {
-                final_nodes = nodes;
+                final_nodes = NodeResults::pack(&nodes);
                 final_total = (total, max);
             } else {
                 earlier_stages.push(EarlierStage {

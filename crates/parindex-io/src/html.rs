@@ -362,7 +362,9 @@ pub fn report_html(results: &Results, options: &ReportOptions<'_>) -> String {
         );
         for (k, (i, a)) in areas.iter().enumerate() {
             let y = k as f64 * row_h + 2.0;
-            let node = &u.nodes[*i];
+            let Some(node) = u.node_at(*i) else {
+                continue;
+            };
             let sub = if node.max.is_zero() {
                 None
             } else {

@@ -78,7 +78,9 @@ pub use results::{
     write_results_json, write_results_json_with_threads,
 };
 pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
-pub use summary::{ranking_order, summary_csv, summary_table};
+pub use summary::{
+    ranking_order, summary_csv, summary_csv_with_threads, summary_table, summary_table_with_threads,
+};
 pub use targets::{
     observations_from_results, read_measured, read_measured_bytes, targets_csv, targets_json,
     targets_table,

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use parindex_core::{Results, Scorecard};
+use rust_decimal::Decimal;
 
 use crate::csv;
 use crate::figures::DecimalText;
@@ -63,7 +64,8 @@ impl<'a> Columns<'a> {
         }
         field(u.band.as_deref().unwrap_or_default());
         for i in &self.areas {
-            field(DecimalText::trimmed(u.nodes[*i].points).as_str());
+            let points = u.node_at(*i).map_or(Decimal::ZERO, |n| n.points);
+            field(DecimalText::trimmed(points).as_str());
         }
     }
 
@@ -75,32 +77,76 @@ impl<'a> Columns<'a> {
     }
 }
 
+/// Below this many units, a summary is written on one thread: starting more costs more.
+const THREADS_FROM: usize = 4096;
+
+/// The units in ranking order cut into runs, each written by `write` on a thread of its own
+/// (up to `threads`); the runs' outputs in ranking order.
+fn in_runs<'r, R: Send>(
+    results: &'r Results,
+    threads: usize,
+    write: impl Fn(&[&'r Scorecard]) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let order = ranking_order(results);
+    let threads = if order.len() < THREADS_FROM {
+        1
+    } else {
+        threads
+    };
+    parindex_core::threads::in_order(&order, threads, write)
+}
+
 /// The summary as CSV (UTF-8, comma-separated, one header row), each unit's fields written
 /// straight into the text.
 pub fn summary_csv(results: &Results, names: &BTreeMap<String, String>) -> String {
+    summary_csv_with_threads(results, names, 1)
+}
+
+/// [`summary_csv`], the rows written on up to `threads` threads: the same text for any number.
+pub fn summary_csv_with_threads(
+    results: &Results,
+    names: &BTreeMap<String, String>,
+    threads: usize,
+) -> String {
     let columns = Columns::new(results, names);
-    let mut out = String::with_capacity(64 * (results.units.len() + 1) * columns.header.len() / 8);
+    let parts = in_runs(results, threads, |run| {
+        let mut out = String::with_capacity(8 * run.len() * columns.header.len());
+        for unit in run {
+            let mut first = true;
+            columns.fields(unit, |text| {
+                if !std::mem::take(&mut first) {
+                    out.push(',');
+                }
+                out.push_str(&csv::escape(text));
+            });
+            out.push('\n');
+        }
+        vec![out]
+    });
+    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 256);
     csv::push_record(&mut out, &columns.header);
-    for unit in ranking_order(results) {
-        let mut first = true;
-        columns.fields(unit, |text| {
-            if !std::mem::take(&mut first) {
-                out.push(',');
-            }
-            out.push_str(&csv::escape(text));
-        });
-        out.push('\n');
+    for part in parts {
+        out.push_str(&part);
     }
     out
 }
 
 /// The summary as a plain-text table for a terminal, aligned on character widths.
 pub fn summary_table(results: &Results, names: &BTreeMap<String, String>) -> String {
+    summary_table_with_threads(results, names, 1)
+}
+
+/// [`summary_table`], the rows worded on up to `threads` threads: the same text for any
+/// number.
+pub fn summary_table_with_threads(
+    results: &Results,
+    names: &BTreeMap<String, String>,
+    threads: usize,
+) -> String {
     let columns = Columns::new(results, names);
-    let rows: Vec<Vec<String>> = ranking_order(results)
-        .into_iter()
-        .map(|u| columns.row(u))
-        .collect();
+    let rows: Vec<Vec<String>> = in_runs(results, threads, |run| {
+        run.iter().map(|u| columns.row(u)).collect()
+    });
     let header = &columns.header;
     let numeric = |i: usize| i == 0 || (i >= 3 && header[i] != "band" && header[i] != "group");
     aligned_table(header, &rows, 40, |i| !numeric(i))

@@ -410,7 +410,9 @@ fn build(results: &Results, names: &BTreeMap<String, String>) -> Result<Workbook
             ws.write_string_with_format(row, 0, &u.unit, &styles.text)?;
             ws.write_string_with_format(row, 1, name_of(&u.unit), &styles.text)?;
             for (k, &i) in columns.iter().enumerate() {
-                let score = &u.nodes[i];
+                let Some(score) = u.node_at(i) else {
+                    continue;
+                };
                 if score.status == NodeStatus::NotApplicable {
                     ws.write_string_with_format(row, 2 + k as u16, "KAD", &styles.text)?;
                 } else {

@@ -515,3 +515,39 @@ fn a_detail_longer_than_a_sheet_runs_over_more_sheets() {
         2
     );
 }
+
+#[test]
+fn the_summary_is_the_same_on_any_number_of_threads() {
+    // The division sample's units, copied under new ids past the count from which the summary
+    // is written on several threads, with names, so that every column is filled.
+    let plan = plan("binh-thuan-police/division-procedures/2024");
+    let sample = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../criteria/samples/binh-thuan-police-division-procedures-2024.csv"
+    ))
+    .expect("sample");
+    let mut lines = sample.lines();
+    let mut text = format!("{}\n", lines.next().expect("header"));
+    let rows: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    let copies = 5000 / rows.len() + 1;
+    for k in 0..copies {
+        for row in &rows {
+            let (unit, rest) = row.split_once(',').expect("a unit id");
+            text.push_str(&format!("{unit}-{k},{rest}\n"));
+        }
+    }
+    let mut reader = InputReader::new(&plan);
+    reader.read_bytes("units.csv", text.as_bytes());
+    let inputs = reader.finish().expect("reads");
+    let results = plan.score(&inputs.batch).expect("scores");
+    assert!(results.units.len() >= 5000);
+    let csv = parindex_io::summary_csv(&results, &inputs.names);
+    let table = parindex_io::summary_table(&results, &inputs.names);
+    assert_eq!(csv.lines().count(), results.units.len() + 1);
+    for threads in [2, 3, 8] {
+        let many = parindex_io::summary_csv_with_threads(&results, &inputs.names, threads);
+        assert!(many == csv, "the CSV on {threads} threads differs");
+        let many = parindex_io::summary_table_with_threads(&results, &inputs.names, threads);
+        assert!(many == table, "the table on {threads} threads differs");
+    }
+}

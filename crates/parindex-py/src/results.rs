@@ -78,10 +78,11 @@ impl Results {
         let set = self.results.set();
         let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
         let rows = || {
-            self.results
-                .units
-                .iter()
-                .flat_map(|u| areas.iter().map(move |(i, n)| (u, &u.nodes[*i], *n)))
+            self.results.units.iter().flat_map(|u| {
+                areas
+                    .iter()
+                    .filter_map(move |(i, n)| u.node_at(*i).map(|s| (u, s, *n)))
+            })
         };
         frame.text("unit", rows().map(|(u, _, _)| Some(&u.unit)))?;
         frame.text("code", rows().map(|(_, _, n)| Some(&n.code)))?;
@@ -101,7 +102,7 @@ impl Results {
             self.results
                 .units
                 .iter()
-                .flat_map(|u| set.nodes.iter().zip(&u.nodes).map(move |(n, s)| (u, n, s)))
+                .flat_map(|u| set.nodes.iter().zip(u.nodes()).map(move |(n, s)| (u, n, s)))
         };
         let traced = || {
             self.results.units.iter().flat_map(|u| {

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use parindex_io::{
     Outputs, ReportOptions, ResultsDocument, Scored, detail_sheets, read_crosswalk,
-    reform_area_csv, reform_area_table, report_html, summary_csv, summary_table,
-    write_results_json_with_threads, write_results_xlsx,
+    reform_area_csv, reform_area_table, report_html, summary_csv_with_threads,
+    summary_table_with_threads, write_results_json_with_threads, write_results_xlsx,
 };
 
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
@@ -88,7 +88,7 @@ pub(crate) fn score(
                 },
             )
             .into_bytes(),
-            _ => summary_csv(&results, &inputs.names).into_bytes(),
+            _ => summary_csv_with_threads(&results, &inputs.names, threads).into_bytes(),
         };
         rendered.push((output, bytes));
     }
@@ -121,8 +121,12 @@ pub(crate) fn score(
         let text = match (format, by) {
             (ScoreFormat::Table, By::ReformArea) => reform_area_table(&results, &inputs.names),
             (ScoreFormat::Csv, By::ReformArea) => reform_area_csv(&results, &inputs.names),
-            (ScoreFormat::Table, By::Area) => summary_table(&results, &inputs.names),
-            (ScoreFormat::Csv, By::Area) => summary_csv(&results, &inputs.names),
+            (ScoreFormat::Table, By::Area) => {
+                summary_table_with_threads(&results, &inputs.names, threads)
+            }
+            (ScoreFormat::Csv, By::Area) => {
+                summary_csv_with_threads(&results, &inputs.names, threads)
+            }
             (ScoreFormat::Json, _) => {
                 let stdout = std::io::stdout().lock();
                 let _ = write_results_json_with_threads(

@@ -488,7 +488,7 @@ impl Serialize for Nodes<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match *self {
             Nodes::Card { set, card, explain } => {
-                serializer.collect_seq(set.nodes.iter().zip(&card.nodes).enumerate().map(
+                serializer.collect_seq(set.nodes.iter().zip(card.nodes()).enumerate().map(
                     |(position, node)| NodeFields::of_card(set, card, position, node, explain),
                 ))
             }
@@ -552,7 +552,7 @@ impl<'a> NodeFields<'a> {
         set: &'a CriteriaSet,
         card: &'a Scorecard,
         position: usize,
-        (node, score): (&'a Node, &'a NodeScore),
+        (node, score): (&'a Node, NodeScore),
         explain: Option<&'a RefCell<ExplainMemo>>,
     ) -> Self {
         let (seen, reason) = match explain {

@@ -1,0 +1,246 @@
+//! A scorecard's node results as it keeps them: 20 bytes a node instead of the 36 of a
+//! [`NodeScore`], since a province's officials hold millions of them.
+//!
+//! A decimal of up to 55 bits of mantissa (every figure of the shipped sets, and any sum of
+//! them) is kept in eight bytes with its scale and sign, so that it comes back as the same
+//! decimal, to its trailing zeros and the sign of a zero. A wider one (a proportional share
+//! such as 2/3 of a point, 28 digits long) is kept whole beside the packed nodes.
+
+use rust_decimal::Decimal;
+
+use crate::score::{NodeScore, NodeStatus};
+
+/// A decimal in eight bytes, as two halves so that a node aligns on four: the mantissa's
+/// magnitude in the low 55 bits, the scale in the next 5, the sign in the next; or, with the
+/// top bit set, the position of the decimal among the wide ones.
+type Packed = [u32; 2];
+
+const WIDE: u64 = 1 << 63;
+const MAGNITUDE_BITS: u32 = 55;
+const SCALE_SHIFT: u32 = MAGNITUDE_BITS;
+const SIGN_SHIFT: u32 = SCALE_SHIFT + 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PackedNode {
+    points: Packed,
+    max: Packed,
+    status: u8,
+    /// The stage whose input was used, or [`NO_STAGE`].
+    stage: u8,
+}
+
+/// What a scorecard keeps per node, but for decimals too wide to pack.
+pub(crate) const BYTES_PER_NODE: usize = std::mem::size_of::<PackedNode>();
+
+/// A stage position no set has: a set has at most [`crate::load::MAX_STAGES`] stages.
+const NO_STAGE: u8 = u8::MAX;
+
+/// The node results of one unit, in set order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeResults {
+    nodes: Box<[PackedNode]>,
+    /// The decimals too wide to pack, in the order they were met.
+    wide: Box<[Decimal]>,
+}
+
+impl NodeResults {
+    /// Packs node results.
+    pub(crate) fn pack(nodes: &[NodeScore]) -> Self {
+        let mut wide = Vec::new();
+        let nodes = nodes
+            .iter()
+            .map(|n| PackedNode {
+                points: pack(n.points, &mut wide),
+                max: pack(n.max, &mut wide),
+                status: status_byte(n.status),
+                stage: n.stage.unwrap_or(NO_STAGE),
+            })
+            .collect();
+        NodeResults {
+            nodes,
+            wide: wide.into_boxed_slice(),
+        }
+    }
+
+    /// How many nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The result of the node at `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<NodeScore> {
+        self.nodes.get(i).map(|n| self.unpack(n))
+    }
+
+    /// The final points of the node at `i`, without the rest of its result.
+    pub(crate) fn points(&self, i: usize) -> Option<Decimal> {
+        self.nodes.get(i).map(|n| unpack(n.points, &self.wide))
+    }
+
+    /// Every node's result, in set order.
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
+        self.nodes.iter().map(|n| self.unpack(n))
+    }
+
+    fn unpack(&self, n: &PackedNode) -> NodeScore {
+        NodeScore {
+            points: unpack(n.points, &self.wide),
+            max: unpack(n.max, &self.wide),
+            status: STATUSES[usize::from(n.status) % STATUSES.len()],
+            stage: (n.stage != NO_STAGE).then_some(n.stage),
+        }
+    }
+}
+
+const STATUSES: [NodeStatus; 4] = [
+    NodeStatus::Scored,
+    NodeStatus::NotApplicable,
+    NodeStatus::Missing,
+    NodeStatus::NoEvidence,
+];
+
+fn status_byte(status: NodeStatus) -> u8 {
+    match status {
+        NodeStatus::Scored => 0,
+        NodeStatus::NotApplicable => 1,
+        NodeStatus::Missing => 2,
+        NodeStatus::NoEvidence => 3,
+    }
+}
+
+fn pack(d: Decimal, wide: &mut Vec<Decimal>) -> Packed {
+    let magnitude = d.mantissa().unsigned_abs();
+    let word = if magnitude < 1 << MAGNITUDE_BITS {
+        // The magnitude fits in 55 bits, so the casts keep it whole.
+        magnitude as u64
+            | u64::from(d.scale()) << SCALE_SHIFT
+            | u64::from(d.is_sign_negative()) << SIGN_SHIFT
+    } else {
+        wide.push(d);
+        WIDE | (wide.len() - 1) as u64
+    };
+    [word as u32, (word >> 32) as u32]
+}
+
+fn unpack([low, high]: Packed, wide: &[Decimal]) -> Decimal {
+    let word = u64::from(low) | u64::from(high) << 32;
+    if word & WIDE != 0 {
+        // Every wide position was given by `pack` for this slice.
+        return wide.get(low as usize).copied().unwrap_or_default();
+    }
+    let magnitude = word & ((1 << MAGNITUDE_BITS) - 1);
+    let scale = ((word >> SCALE_SHIFT) & 0x1f) as u32;
+    let negative = (word >> SIGN_SHIFT) & 1 == 1;
+    Decimal::from_parts(
+        magnitude as u32,
+        (magnitude >> 32) as u32,
+        0,
+        negative,
+        scale,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn same_decimal(a: Decimal, b: Decimal) -> bool {
+        a.serialize() == b.serialize()
+    }
+
+    fn round_trip(d: Decimal) -> Decimal {
+        let mut wide = Vec::new();
+        let packed = pack(d, &mut wide);
+        unpack(packed, &wide)
+    }
+
+    #[test]
+    fn decimals_come_back_to_their_scale_and_the_sign_of_zero() {
+        for text in [
+            "0",
+            "1",
+            "1.50",
+            "0.25",
+            "100",
+            "-3.5",
+            "87.500",
+            "0.0000000000000000000000000001",
+        ] {
+            let d: Decimal = text.parse().expect("decimal");
+            assert!(same_decimal(round_trip(d), d), "{text}");
+            assert_eq!(round_trip(d).to_string(), text);
+        }
+        let negative_zero = Decimal::from_parts(0, 0, 0, true, 2);
+        assert!(same_decimal(round_trip(negative_zero), negative_zero));
+        for d in [Decimal::MAX, Decimal::MIN, Decimal::ONE / Decimal::from(3)] {
+            assert!(same_decimal(round_trip(d), d), "{d}");
+        }
+    }
+
+    #[test]
+    fn the_widest_packed_and_the_narrowest_wide_mantissas_both_come_back() {
+        let edge = (1i64 << MAGNITUDE_BITS) - 1;
+        for m in [edge, edge + 1, -edge, -edge - 1] {
+            let d = Decimal::new(m, 3);
+            let mut wide = Vec::new();
+            let packed = pack(d, &mut wide);
+            assert_eq!(wide.len(), usize::from(m.unsigned_abs() > edge as u64));
+            assert!(same_decimal(unpack(packed, &wide), d), "{m}");
+        }
+    }
+
+    #[test]
+    fn a_node_is_twenty_bytes() {
+        assert_eq!(std::mem::size_of::<PackedNode>(), 20);
+    }
+
+    fn any_decimal() -> impl Strategy<Value = Decimal> {
+        (
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<bool>(),
+            0u32..=28,
+        )
+            .prop_map(|(lo, mid, hi, negative, scale)| {
+                Decimal::from_parts(lo, mid, hi, negative, scale)
+            })
+    }
+
+    fn small_decimal() -> impl Strategy<Value = Decimal> {
+        (-(1i64 << 56)..(1i64 << 56), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s))
+    }
+
+    fn any_node() -> impl Strategy<Value = NodeScore> {
+        (
+            prop_oneof![any_decimal(), small_decimal()],
+            prop_oneof![any_decimal(), small_decimal()],
+            0usize..4,
+            proptest::option::of(0u8..64),
+        )
+            .prop_map(|(points, max, status, stage)| NodeScore {
+                points,
+                max,
+                status: STATUSES[status],
+                stage,
+            })
+    }
+
+    proptest! {
+        #[test]
+        fn node_results_come_back_as_they_were_packed(nodes in proptest::collection::vec(any_node(), 0..40)) {
+            let packed = NodeResults::pack(&nodes);
+            prop_assert_eq!(packed.len(), nodes.len());
+            for (i, (node, back)) in nodes.iter().zip(packed.iter()).enumerate() {
+                prop_assert!(same_decimal(back.points, node.points));
+                prop_assert!(same_decimal(back.max, node.max));
+                prop_assert_eq!(back.status, node.status);
+                prop_assert_eq!(back.stage, node.stage);
+                prop_assert_eq!(packed.get(i), Some(back));
+                prop_assert!(packed.points(i).is_some_and(|p| same_decimal(p, node.points)));
+            }
+            prop_assert_eq!(packed.get(nodes.len()), None);
+        }
+    }
+}
