@@ -10,10 +10,7 @@ fn refusals(columns: Vec<(&str, CellValue)>) -> Vec<(Option<String>, Option<&'st
             .expect("set")
             .set,
     );
-    let mut cells = vec![(
-        "unit".to_owned(),
-        vec![CellValue::Text("CAP-01".to_owned())],
-    )];
+    let mut cells = vec![("unit".to_owned(), vec![CellValue::Text("CAP-01".into())])];
     cells.extend(columns.into_iter().map(|(c, v)| (c.to_owned(), vec![v])));
     let mut reader = InputReader::new(&plan);
     reader.read_grid(Grid::from_columns("<rows>", cells).expect("grid"));
@@ -27,7 +24,7 @@ fn refusals(columns: Vec<(&str, CellValue)>) -> Vec<(Option<String>, Option<&'st
 
 #[test]
 fn each_kind_of_refused_value_has_its_code() {
-    let text = |t: &str| CellValue::Text(t.to_owned());
+    let text = |t: &str| CellValue::Text(t.into());
     let got = refusals(vec![
         // 1.1.4 takes a percentage or a ratio; 1.1.2 a printed answer (yes/no); 1.1.1 a
         // date or an outcome (on time, late); 1.5.1 a count.

@@ -95,7 +95,7 @@ fn typed(text: &str) -> CellValue {
             return CellValue::Date { year, month, day };
         }
     }
-    CellValue::Text(text.to_owned())
+    CellValue::Text(text.into())
 }
 
 fn xlsx(plan: &Plan, units: &[UnitInputs]) -> Vec<u8> {
@@ -358,7 +358,7 @@ fn score_grid(plan: &Plan, columns: Vec<(&str, Vec<CellValue>)>) -> Outcome {
 }
 
 fn text(t: &str) -> CellValue {
-    CellValue::Text(t.to_owned())
+    CellValue::Text(t.into())
 }
 
 fn commune() -> Plan {

@@ -114,7 +114,7 @@ fn timestamps<T: ArrowPrimitiveType<Native = i64>>(
 /// as text, integers and decimals exactly as their digits, floats as numbers (NaN empty),
 /// booleans, dates (and timestamps, by their day), nulls empty.
 fn append_cells(cells: &mut Vec<CellValue>, array: &ArrayRef, name: &str) -> Result<(), Error> {
-    let text = |s: &str| CellValue::Text(s.to_owned());
+    let text = |s: &str| CellValue::Text(s.into());
     match array.data_type() {
         DataType::Null => cells.extend((0..array.len()).map(|_| CellValue::Empty)),
         DataType::Utf8 => {
@@ -154,7 +154,7 @@ fn append_cells(cells: &mut Vec<CellValue>, array: &ArrayRef, name: &str) -> Res
                 if values.is_null(i) {
                     CellValue::Empty
                 } else {
-                    CellValue::Text(values.value_as_string(i))
+                    CellValue::Text(values.value_as_string(i).into())
                 }
             }));
         }
@@ -164,7 +164,7 @@ fn append_cells(cells: &mut Vec<CellValue>, array: &ArrayRef, name: &str) -> Res
                 if values.is_null(i) {
                     CellValue::Empty
                 } else {
-                    CellValue::Text(values.value_as_string(i))
+                    CellValue::Text(values.value_as_string(i).into())
                 }
             }));
         }
@@ -298,7 +298,7 @@ pub(crate) fn rank_keys_from_arrow(
         }
         for row in 0..batch.num_rows() {
             let text = |c: &CellValue| match c {
-                CellValue::Text(t) => Some(t.clone()),
+                CellValue::Text(t) => Some(t.to_string()),
                 _ => None,
             };
             let unit = text(&cells[0][row])

@@ -98,14 +98,14 @@ fn cell_value(
     }
     if let Ok(text) = value.cast::<PyString>() {
         let text = text.to_str().map_err(|e| Error::Type(e.to_string()))?;
-        return Ok(CellValue::Text(text.to_owned()));
+        return Ok(CellValue::Text(text.into()));
     }
     if value.is_instance_of::<PyBool>() {
         return Ok(CellValue::Bool(value.is_truthy().unwrap_or(false)));
     }
     if value.is_instance_of::<PyInt>() {
         // Exact, at any size: an int is never a binary float.
-        return Ok(CellValue::Text(str_of(value)?));
+        return Ok(CellValue::Text(str_of(value)?.into()));
     }
     if let Ok(float) = value.cast::<PyFloat>() {
         let x = float.value();
@@ -135,7 +135,7 @@ fn cell_value(
         return if is_nan {
             Ok(CellValue::Empty)
         } else {
-            Ok(CellValue::Text(str_of(value)?))
+            Ok(CellValue::Text(str_of(value)?.into()))
         };
     }
     let date = DATE

@@ -20,6 +20,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
+use compact_str::CompactString;
 pub(crate) use parindex_core::text::nfc;
 use parindex_core::{InputShape, Rule};
 use rust_decimal::Decimal;
@@ -29,8 +30,9 @@ use rust_decimal::Decimal;
 pub enum CellValue {
     /// Nothing: a missing value.
     Empty,
-    /// Text, as typed.
-    Text(String),
+    /// Text, as typed: kept in place when short (24 bytes, most cells), so that a table of
+    /// answers is read without an allocation per cell.
+    Text(CompactString),
     /// A binary float: a number cell of a workbook, a JSON number, a float of a frame.
     Number(f64),
     /// A boolean cell.
@@ -333,7 +335,7 @@ mod tests {
             min: None,
             step: None,
         });
-        let decomposed = CellValue::Text("co\u{301}".to_owned());
+        let decomposed = CellValue::Text("co\u{301}".into());
         assert_eq!(
             text(&decomposed, &rule, PercentScale::Percent).as_deref(),
             Ok("có")
@@ -358,7 +360,7 @@ mod tests {
             Ok("30%")
         );
         assert!(number(87.5, PercentScale::Fraction).is_err());
-        let typed = |t: &str, scale| text(&CellValue::Text(t.to_owned()), &rule, scale);
+        let typed = |t: &str, scale| text(&CellValue::Text(t.into()), &rule, scale);
         assert_eq!(
             typed("0.875", PercentScale::Fraction).as_deref(),
             Ok("87.5%")

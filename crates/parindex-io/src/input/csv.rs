@@ -69,7 +69,7 @@ impl InputReader {
                         value: if f.text.is_empty() {
                             CellValue::Empty
                         } else {
-                            CellValue::Text(f.text.into_owned())
+                            CellValue::Text(f.text.into())
                         },
                         loc: Loc::Text(f.line, f.column),
                     })

@@ -111,7 +111,7 @@ impl InputReader {
         let header: Vec<GridCell> = COLUMNS
             .iter()
             .map(|name| GridCell {
-                value: CellValue::Text((*name).to_owned()),
+                value: CellValue::Text((*name).into()),
                 loc: Loc::Json(0),
             })
             .collect();
@@ -148,7 +148,7 @@ impl InputReader {
             }
         }
         let name = match object.get("name") {
-            Some(Value::String(name)) => CellValue::Text(name.clone()),
+            Some(Value::String(name)) => CellValue::Text(name.as_str().into()),
             _ => CellValue::Empty,
         };
         let unit_path = grid.path(&position);
@@ -159,13 +159,13 @@ impl InputReader {
                 loc: Loc::Json(loc),
             };
             vec![
-                cell(CellValue::Text(id.clone()), unit_path),
+                cell(CellValue::Text(id.as_str().into()), unit_path),
                 cell(name.clone(), here),
                 cell(
-                    stage.map_or(CellValue::Empty, |s| CellValue::Text(s.to_owned())),
+                    stage.map_or(CellValue::Empty, |s| CellValue::Text(s.into())),
                     here,
                 ),
-                cell(CellValue::Text(code.to_owned()), here),
+                cell(CellValue::Text(code.into()), here),
                 cell(value, here),
                 cell(evidence, here),
             ]
@@ -274,13 +274,13 @@ impl Grid {
 fn cell_of(value: &Value) -> CellValue {
     match value {
         Value::Null => CellValue::Empty,
-        Value::String(s) => CellValue::Text(s.clone()),
+        Value::String(s) => CellValue::Text(s.as_str().into()),
         Value::Bool(b) => CellValue::Bool(*b),
-        Value::Number(n) if n.is_i64() || n.is_u64() => CellValue::Text(n.to_string()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => CellValue::Text(n.to_string().into()),
         Value::Number(n) => n
             .as_f64()
-            .map_or_else(|| CellValue::Text(n.to_string()), CellValue::Number),
-        other => CellValue::Text(other.to_string()),
+            .map_or_else(|| CellValue::Text(n.to_string().into()), CellValue::Number),
+        other => CellValue::Text(other.to_string().into()),
     }
 }
 

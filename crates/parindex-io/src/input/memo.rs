@@ -209,7 +209,7 @@ mod tests {
                     for round in 0..2 {
                         for text in TEXTS {
                             let cell = GridCell {
-                                value: CellValue::Text((*text).to_owned()),
+                                value: CellValue::Text((*text).into()),
                                 loc: Loc::Text(1, 1),
                             };
                             let afresh = reader.read_leaf_cell_anew(leaf, &cell, None);

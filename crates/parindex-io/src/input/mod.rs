@@ -166,7 +166,7 @@ impl Grid {
     /// let grid = Grid::from_columns(
     ///     "<DataFrame>",
     ///     vec![
-    ///         ("unit".to_owned(), vec![CellValue::Text("CAP-01".to_owned())]),
+    ///         ("unit".to_owned(), vec![CellValue::Text("CAP-01".into())]),
     ///         ("1.1.4".to_owned(), vec![CellValue::Number(0.875)]),
     ///     ],
     /// )?;
@@ -225,7 +225,7 @@ impl Grid {
                 .iter()
                 .enumerate()
                 .map(|(c, (name, _))| GridCell {
-                    value: CellValue::Text(name.clone()),
+                    value: CellValue::Text(name.as_str().into()),
                     loc: Loc::Row(0, c + 1),
                 })
                 .collect(),

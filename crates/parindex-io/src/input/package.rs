@@ -1010,7 +1010,7 @@ impl SheetRows<'_, '_> {
             Some(b"s") => {
                 let index = v.trim().parse::<usize>().ok();
                 match index.and_then(|i| self.book.string(i)) {
-                    Some(text) => CellValue::Text(text.to_owned()),
+                    Some(text) => CellValue::Text(text.into()),
                     None => {
                         return Err(format!(
                             "the cell refers to shared string \"{v}\", which the workbook does not have"
@@ -1018,10 +1018,12 @@ impl SheetRows<'_, '_> {
                     }
                 }
             }
-            Some(b"inlineStr") => {
-                CellValue::Text(unescape_excel(&inline.unwrap_or_default()).into_owned())
-            }
-            Some(b"str") => CellValue::Text(unescape_excel(&v).into_owned()),
+            Some(b"inlineStr") => CellValue::Text(
+                unescape_excel(&inline.unwrap_or_default())
+                    .into_owned()
+                    .into(),
+            ),
+            Some(b"str") => CellValue::Text(unescape_excel(&v).into_owned().into()),
             Some(b"b") => {
                 if v.is_empty() {
                     CellValue::Empty
@@ -1030,14 +1032,14 @@ impl SheetRows<'_, '_> {
                 }
             }
             Some(b"e") => CellValue::Error(v),
-            Some(b"d") => CellValue::Text(v),
+            Some(b"d") => CellValue::Text(v.into()),
             Some(b"n") | None => {
                 if v.is_empty() {
                     CellValue::Empty
                 } else {
                     match v.trim().parse::<f64>() {
                         Ok(x) => self.number(x, style),
-                        Err(_) if kind.is_none() => CellValue::Text(v),
+                        Err(_) if kind.is_none() => CellValue::Text(v.into()),
                         Err(_) => {
                             return Err(format!(
                                 "the number cell holds \"{v}\", which is not a number"
@@ -1111,7 +1113,7 @@ impl Iterator for SheetRows<'_, '_> {
 /// A number in a percent-formatted cell, as Excel shows it: 0.875 → `87.5%`.
 fn shown_as_percent(x: f64) -> CellValue {
     match float_to_decimal(x).and_then(|d| d.checked_mul(rust_decimal::Decimal::ONE_HUNDRED)) {
-        Some(percent) => CellValue::Text(format!("{}%", percent.normalize())),
+        Some(percent) => CellValue::Text(format!("{}%", percent.normalize()).into()),
         None => CellValue::Number(x),
     }
 }
