@@ -168,6 +168,11 @@ impl Scorecard {
         self.nodes.get(position)
     }
 
+    /// The final points of the node at `position` in set order.
+    pub fn points_at(&self, position: usize) -> Option<Decimal> {
+        self.nodes.points(position)
+    }
+
     /// How many nodes the card has results for: the set's nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()
@@ -454,8 +459,10 @@ impl Plan {
             let mut units = Vec::with_capacity(range.len());
             let mut warnings = Vec::new();
             let mut problems = Vec::new();
+            // One unit's node results at a stage, reused from unit to unit.
+            let mut nodes = Vec::new();
             for u in range {
-                match self.score_unit(&inputs, u, &mut warnings) {
+                match self.score_unit(&inputs, u, &mut nodes, &mut warnings) {
                     Ok(card) => units.push(card),
                     Err(mut p) => problems.append(&mut p),
                 }
@@ -581,6 +588,7 @@ impl Plan {
         &self,
         inputs: &Arc<Inputs>,
         unit: usize,
+        nodes: &mut Vec<NodeScore>,
         warnings: &mut Vec<ScoreWarning>,
     ) -> Result<Scorecard, Vec<ScoreProblem>> {
         let (batch, references) = (&inputs.batch, &inputs.references);
@@ -598,8 +606,8 @@ impl Plan {
                 continue;
             }
             let is_final = stage == last;
-            // Cloned from one value: building each in place costs a stall per node.
-            let mut nodes = vec![NodeScore::empty(NodeStatus::Scored); self.set.nodes.len()];
+            nodes.clear();
+            nodes.resize(self.set.nodes.len(), NodeScore::empty(NodeStatus::Scored));
             for (leaf, &node) in self.leaves.iter().enumerate() {
                 let result = if ruled_out[node] {
                     nodes[node] = NodeScore::empty(NodeStatus::NotApplicable);
@@ -651,10 +659,10 @@ impl Plan {
             for (score, _) in nodes.iter_mut().zip(&ruled_out).filter(|(_, out)| **out) {
                 score.status = NodeStatus::NotApplicable;
             }
-            self.aggregate(&mut nodes);
-            let (total, max) = self.total(&nodes);
+            self.aggregate(nodes);
+            let (total, max) = self.total(nodes);
             if is_final {
-                final_nodes = NodeResults::pack(&nodes);
+                final_nodes = NodeResults::pack(nodes);
                 final_total = (total, max);
             } else {
                 earlier_stages.push(EarlierStage {

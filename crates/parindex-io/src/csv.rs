@@ -39,18 +39,50 @@ pub(crate) struct Records<'t> {
     width: usize,
 }
 
+/// Where a record starts, to read the records from there again ([`Records::from_mark`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Mark {
+    at: usize,
+    line: usize,
+    /// The records before it.
+    pub(crate) rows: usize,
+}
+
 impl<'t> Records<'t> {
     /// The records of `text` split at `delimiter`, an ASCII character (`,` or `;`).
     pub(crate) fn new(text: &'t str, delimiter: char) -> Self {
+        Records::from_mark(
+            text,
+            delimiter,
+            Mark {
+                at: 0,
+                line: 1,
+                rows: 0,
+            },
+        )
+    }
+
+    /// The records of `text` from a mark taken on the same text and delimiter: the same
+    /// records, at the same lines and columns, as from the start.
+    pub(crate) fn from_mark(text: &'t str, delimiter: char, mark: Mark) -> Self {
         Records {
             text,
-            at: 0,
+            at: mark.at,
             delimiter: u8::try_from(delimiter).unwrap_or(b','),
-            line: 1,
+            line: mark.line,
             column: 1,
-            rows: 0,
+            rows: mark.rows,
             done: false,
             width: 0,
+        }
+    }
+
+    /// Where the next record starts.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            at: self.at,
+            line: self.line,
+            rows: self.rows,
         }
     }
 
@@ -563,6 +595,21 @@ mod tests {
         fn splits_as_the_reference_reader_does(text in "[aó1,;\"\n\r ]{0,40}") {
             for delimiter in [',', ';'] {
                 proptest::prop_assert_eq!(split(&text, delimiter), split_by_reference(&text, delimiter));
+            }
+        }
+
+        #[test]
+        fn reads_from_a_mark_as_from_the_start(text in "[aó1,;\"\n\r ]{0,60}", skip in 0usize..6) {
+            for delimiter in [',', ';'] {
+                let all: Vec<_> = Records::new(&text, delimiter).collect();
+                // Marks are taken between records read without a fault.
+                let skip = skip.min(all.iter().take_while(|r| r.is_ok()).count());
+                let mut records = Records::new(&text, delimiter);
+                for _ in records.by_ref().take(skip) {}
+                let mark = records.mark();
+                proptest::prop_assert_eq!(mark.rows, skip);
+                let again: Vec<_> = Records::from_mark(&text, delimiter, mark).collect();
+                proptest::prop_assert_eq!(&again[..], &all[skip..]);
             }
         }
     }

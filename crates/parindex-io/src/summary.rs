@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use parindex_core::{Results, Scorecard};
-use rust_decimal::Decimal;
 
 use crate::csv;
 use crate::figures::DecimalText;
@@ -64,7 +63,7 @@ impl<'a> Columns<'a> {
         }
         field(u.band.as_deref().unwrap_or_default());
         for i in &self.areas {
-            let points = u.node_at(*i).map_or(Decimal::ZERO, |n| n.points);
+            let points = u.points_at(*i).unwrap_or_default();
             field(DecimalText::trimmed(points).as_str());
         }
     }

@@ -35,8 +35,18 @@ impl InputReader {
         };
         let delimiter = csv::delimiter(text);
         // A first pass checks the syntax and the limits, so that a broken file is refused with
-        // its one problem; the second reads it a record at a time.
-        for record in csv::Records::new(text, delimiter) {
+        // its one problem, and marks where runs of records start; the second reads it a record
+        // at a time, or a run of records per thread.
+        let mut records = csv::Records::new(text, delimiter);
+        let mut marks = Vec::new();
+        loop {
+            let mark = records.mark();
+            if mark.rows % RUN_RECORDS == 0 {
+                marks.push(mark);
+            }
+            let Some(record) = records.next() else {
+                break;
+            };
             let fault = match record {
                 Ok(record) if self.count_cells(record.len()) => continue,
                 Ok(record) => {
@@ -60,22 +70,27 @@ impl InputReader {
             });
         }
         let grid = Grid::new(file);
-        let rows = csv::Records::new(text, delimiter)
-            .map_while(Result::ok)
-            .map(|record| {
-                record
-                    .into_iter()
-                    .map(|f| GridCell {
-                        value: if f.text.is_empty() {
-                            CellValue::Empty
-                        } else {
-                            CellValue::Text(f.text.into())
-                        },
-                        loc: Loc::Text(f.line, f.column),
-                    })
-                    .collect()
+        let threads = self.threads;
+        let read = if threads <= 1 || marks.len() <= 1 {
+            self.read_rows(&grid, rows_of(csv::Records::new(text, delimiter)))
+        } else {
+            // A few runs per thread at a time: read ahead of the rows given, not the whole file.
+            let rows = marks.chunks(threads * 2).flat_map(|group| {
+                parindex_core::threads::in_order(group, threads, |marks: &[csv::Mark]| {
+                    marks
+                        .iter()
+                        .map(|mark| {
+                            let run = csv::Records::from_mark(text, delimiter, *mark);
+                            rows_of(run.take(RUN_RECORDS)).collect::<Vec<_>>()
+                        })
+                        .collect()
+                })
+                .into_iter()
+                .flatten()
             });
-        if !self.read_rows(&grid, rows) {
+            self.read_rows(&grid, rows)
+        };
+        if !read {
             self.record(InputProblem {
                 unit: None,
                 file: file.to_owned(),
@@ -86,6 +101,28 @@ impl InputReader {
             });
         }
     }
+}
+
+/// Records a thread reads at once, when a file is read on several threads.
+const RUN_RECORDS: usize = 256;
+
+/// The rows of a grid from CSV records that the first pass found without a fault.
+fn rows_of<'t>(
+    records: impl Iterator<Item = Result<Vec<csv::Field<'t>>, csv::CsvError>>,
+) -> impl Iterator<Item = Vec<GridCell>> {
+    records.map_while(Result::ok).map(|record| {
+        record
+            .into_iter()
+            .map(|f| GridCell {
+                value: if f.text.is_empty() {
+                    CellValue::Empty
+                } else {
+                    CellValue::Text(f.text.into())
+                },
+                loc: Loc::Text(f.line, f.column),
+            })
+            .collect()
+    })
 }
 
 /// UTF-8 text without its byte-order mark, or where and why it is not UTF-8.

@@ -59,9 +59,10 @@ impl ReadMemo {
         let (_, remembered) = memo
             .keys
             .iter()
-            .zip(&memo.texts)
-            .find(|(k, (text, _))| **k == key && **text == *typed)
-            .map(|(_, entry)| entry)?;
+            .enumerate()
+            .filter(|(_, k)| **k == key)
+            .map(|(i, _)| &memo.texts[i])
+            .find(|(text, _)| **text == *typed)?;
         memo.found += 1;
         Some(match remembered {
             Remembered::Blank => LeafCell::Blank,
@@ -114,13 +115,16 @@ impl ReadMemo {
     }
 }
 
-/// A text's length and first bytes in one word: texts with other keys differ.
+/// A text's length and first six bytes in one word: texts with other keys differ. Built in a
+/// register, a byte at a time: through an array on the stack, reading it back stalls.
 fn key(text: &str) -> u64 {
-    let mut first = [0u8; 6];
-    let n = text.len().min(first.len());
-    first[..n].copy_from_slice(&text.as_bytes()[..n]);
-    let [a, b, c, d, e, f] = first;
-    u64::from_le_bytes([a, b, c, d, e, f, 0, 0]) | (text.len().min(0xffff) as u64) << 48
+    let bytes = text.as_bytes();
+    let first = bytes
+        .iter()
+        .take(6)
+        .enumerate()
+        .fold(0u64, |word, (i, b)| word | u64::from(*b) << (8 * i));
+    first | (bytes.len().min(0xffff) as u64) << 48
 }
 
 #[cfg(test)]
