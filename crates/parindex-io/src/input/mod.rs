@@ -301,9 +301,13 @@ struct Spot {
 #[derive(Debug)]
 pub(crate) struct Locator {
     plan: Plan,
-    rows_seen: HashMap<(usize, usize), (String, Spot)>,
-    spots: HashMap<(usize, usize, usize), Spot>,
+    rows_seen: FastMap<(usize, usize), (String, Spot)>,
+    spots: FastMap<(usize, usize, usize), Spot>,
 }
+
+/// A map keyed by positions, hashed faster than the standard hash (with a random key, as
+/// that one is): one entry per row read.
+type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 
 impl Locator {
     /// Where the input that a scoring problem is about was read: the value's cell for rules
@@ -366,13 +370,13 @@ pub struct InputReader {
     batch: Batch,
     names: BTreeMap<String, String>,
     /// (unit, stage) → where its row was first read, described and located.
-    rows_seen: HashMap<(usize, usize), (String, Spot)>,
+    rows_seen: FastMap<(usize, usize), (String, Spot)>,
     /// (unit, leaf, stage) → where the value was first read, for the long layout.
-    values_seen: HashMap<(usize, usize, usize), String>,
+    values_seen: FastMap<(usize, usize, usize), String>,
     /// (unit, leaf, stage) → the cell of a value that scoring may refuse or warn about: one
     /// that only scoring can check (relative and branch rules), or one in a printed tier gap,
     /// scored 0; so that what scoring says of it is located at its cell.
-    spots: HashMap<(usize, usize, usize), Spot>,
+    spots: FastMap<(usize, usize, usize), Spot>,
     problems: Vec<InputProblem>,
     /// Problems found beyond the first [`MAX_PROBLEMS`]: counted, not kept.
     more_problems: usize,
@@ -453,9 +457,9 @@ impl InputReader {
             options,
             batch: Batch::new(plan),
             names: BTreeMap::new(),
-            rows_seen: HashMap::new(),
-            values_seen: HashMap::new(),
-            spots: HashMap::new(),
+            rows_seen: FastMap::default(),
+            values_seen: FastMap::default(),
+            spots: FastMap::default(),
             problems: Vec::new(),
             more_problems: 0,
             units_beyond_limit: false,
