@@ -99,7 +99,7 @@ def main() -> None:
                 "rust batch (read + score)": read + score,
                 "  read cells into batch": read,
                 "  score batch": score,
-                "cells Python → Rust (incl. tolist)": convert,
+                "cells Python → Rust (after tolist)": convert,
                 "summary columns Rust → Python": t2 - t1,
                 "pandas (tolist + DataFrame)": (t1 - t0) + (t3 - t2),
             }

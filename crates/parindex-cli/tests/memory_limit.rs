@@ -139,7 +139,7 @@ fn a_csv_of_32_mib_is_refused_within_512_mib() {
     // Refused with its message, not aborted by the allocator (which would exit 134).
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("are over the memory limit of 400 MiB"),
+        stderr.contains("are over the memory limit of 340 MiB"),
         "{stderr}"
     );
     assert!(!dir.path().join("out.csv").exists());

@@ -141,6 +141,9 @@ pub struct Grid {
     /// The stage of rows that do not name one: a sheet's name, or the caller's.
     pub(crate) stage: Option<String>,
     pub(crate) rows: Vec<Vec<GridCell>>,
+    /// A frame's cells below its header, by column: its rows are made one at a time as they
+    /// are read, rather than the whole frame copied into rows first.
+    pub(crate) frame: Vec<Vec<CellValue>>,
     /// The JSON paths that [`Loc::Json`] points into.
     pub(crate) paths: Vec<String>,
 }
@@ -152,6 +155,7 @@ impl Grid {
             sheet: None,
             stage: None,
             rows: Vec::new(),
+            frame: Vec::new(),
             paths: Vec::new(),
         }
     }
@@ -219,7 +223,6 @@ impl Grid {
                 )));
             }
         }
-        grid.rows = Vec::with_capacity(rows + 1);
         grid.rows.push(
             columns
                 .iter()
@@ -230,21 +233,7 @@ impl Grid {
                 })
                 .collect(),
         );
-        let mut iters: Vec<_> = columns
-            .into_iter()
-            .map(|(_, cells)| cells.into_iter())
-            .collect();
-        for r in 0..rows {
-            let row = iters
-                .iter_mut()
-                .enumerate()
-                .map(|(c, cells)| GridCell {
-                    value: cells.next().unwrap_or(CellValue::Empty),
-                    loc: Loc::Row(r + 1, c + 1),
-                })
-                .collect();
-            grid.rows.push(row);
-        }
+        grid.frame = columns.into_iter().map(|(_, cells)| cells).collect();
         Ok(grid)
     }
 
@@ -600,13 +589,26 @@ impl InputReader {
         if self.beyond_a_limit() {
             return;
         }
-        let cells = grid.rows.iter().map(Vec::len).sum();
+        let frame = std::mem::take(&mut grid.frame);
+        let frame_rows = frame.first().map_or(0, Vec::len);
+        let cells = grid.rows.iter().map(Vec::len).sum::<usize>() + frame.len() * frame_rows;
         if !self.count_cells(cells) {
             return self.file_problem(&grid.source, limits::too_many_cells(self.max_cells, true));
         }
         let first = grid.rows.first().and_then(|r| r.first()).map(|c| c.loc);
         let rows = std::mem::take(&mut grid.rows);
-        if !self.read_rows(&grid, rows) {
+        let mut columns: Vec<_> = frame.into_iter().map(Vec::into_iter).collect();
+        let frame_rows = (1..=frame_rows).map(move |r| {
+            columns
+                .iter_mut()
+                .enumerate()
+                .map(|(c, cells)| GridCell {
+                    value: cells.next().unwrap_or(CellValue::Empty),
+                    loc: Loc::Row(r, c + 1),
+                })
+                .collect()
+        });
+        if !self.read_rows(&grid, rows.into_iter().chain(frame_rows)) {
             let message = NO_UNIT_COLUMN.to_owned();
             match first {
                 Some(loc) => self.problem(&grid, loc, None, message),
