@@ -94,8 +94,8 @@ fn check_bounds(plan: &Plan, results: &Results) {
     let special = touches_bonus_or_penalty(plan);
     let scale = set.policy.scale;
     for card in &results.units {
-        assert_eq!(card.nodes.len(), set.nodes.len());
-        for (i, score) in card.nodes.iter().enumerate() {
+        assert_eq!(card.node_count(), set.nodes.len());
+        for (i, score) in card.nodes().enumerate() {
             if special[i] {
                 continue;
             }
@@ -116,11 +116,11 @@ fn check_bounds(plan: &Plan, results: &Results) {
                 );
             }
         }
-        for stage in &card.stages {
-            for (i, points) in stage.points.iter().enumerate() {
+        for stage in card.stages() {
+            for (i, points) in stage.all_points().enumerate() {
                 if !special[i] {
                     assert!(
-                        *points >= Decimal::ZERO,
+                        points >= Decimal::ZERO,
                         "unit {}, {} at {}: {points}",
                         card.unit,
                         set.nodes[i].code,
