@@ -44,8 +44,9 @@ use rust_decimal::Decimal;
 use crate::diff::YearResults;
 use crate::model::{CriteriaSet, NodeKind, NotApplicable};
 use crate::names::named;
+use crate::packed::NodeResults;
 use crate::plan::Plan;
-use crate::score::{NodeScore, NodeStatus, Scorecard, index_of};
+use crate::score::{NodeStatus, Scorecard, index_of};
 use crate::text::nfc;
 
 /// A reform area of the PAR programme, as the PAR Index reads it.
@@ -315,10 +316,10 @@ impl AreaPlan {
     /// them together: a node wholly in one area counts with its own points and applicable
     /// maximum; a node of several areas is split into its children, counted under its own
     /// not-applicable policy and scaled as it scales them.
-    fn split(&self, plan: &Plan, nodes: &[NodeScore]) -> Vec<(Decimal, Decimal)> {
+    fn split(&self, plan: &Plan, nodes: &NodeResults) -> Vec<(Decimal, Decimal)> {
         let mut out = vec![(Decimal::ZERO, Decimal::ZERO); self.areas.len() + 1];
         for &area in &plan.areas {
-            if self.scored[area] && nodes[area].status != NodeStatus::NotApplicable {
+            if self.scored[area] && applies(nodes, area) {
                 self.add(plan, nodes, area, &mut out);
             }
         }
@@ -326,14 +327,14 @@ impl AreaPlan {
     }
 
     /// Adds an applicable node's points and applicable maximum into `out`, per slot.
-    fn add(&self, plan: &Plan, nodes: &[NodeScore], node: usize, out: &mut [(Decimal, Decimal)]) {
+    fn add(&self, plan: &Plan, nodes: &NodeResults, node: usize, out: &mut [(Decimal, Decimal)]) {
         let slot = match self.purity[node] {
             Purity::Pure(slot) => slot.unwrap_or(self.areas.len()),
             Purity::Mixed => {
                 let mut part = vec![(Decimal::ZERO, Decimal::ZERO); out.len()];
                 let policy = plan.na_policy[node];
                 for &child in &plan.children[node] {
-                    if nodes[child].status != NodeStatus::NotApplicable {
+                    if applies(nodes, child) {
                         self.add(plan, nodes, child, &mut part);
                     } else if policy == NotApplicable::FullPoints {
                         self.add_in_full(plan, child, &mut part);
@@ -355,8 +356,10 @@ impl AreaPlan {
                 return;
             }
         };
-        out[slot].0 += nodes[node].points;
-        out[slot].1 += nodes[node].max;
+        if let Some(score) = nodes.get(node) {
+            out[slot].0 += score.points;
+            out[slot].1 += score.max;
+        }
     }
 
     /// Adds a not-applicable node counted in full (its maximum, won) into `out`: to its slot,
@@ -404,7 +407,7 @@ impl Scorecard {
         reform
             .areas
             .iter()
-            .zip(reform.split(plan, &self.nodes().collect::<Vec<_>>()))
+            .zip(reform.split(plan, &self.nodes))
             .map(|(area, (points, max))| {
                 let index = index_of(points, max, policy.scale);
                 ReformAreaScore {
@@ -579,6 +582,13 @@ pub fn compare_reform_areas(
         }
     }
     ReformAreaComparison { areas, units }
+}
+
+/// Whether the node at `node` applies to the unit, by its packed result.
+fn applies(nodes: &NodeResults, node: usize) -> bool {
+    nodes
+        .get(node)
+        .is_some_and(|n| n.status != NodeStatus::NotApplicable)
 }
 
 #[cfg(test)]
