@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use parindex_core::{Loaded, shipped};
+use parindex_core::{Kept, Loaded, shipped};
 use parindex_io::{
     PercentScale, ReadError, ReadOptions, RecordSource, RecordSources, Round, RoundError, Scored,
 };
@@ -100,7 +100,8 @@ pub(crate) fn load_set(set: &str) -> Result<Loaded, Failure> {
 
 /// The round of a run: its inputs and records read by the one pipeline. With last year's
 /// results, the rules that compare a unit with its own year before (`trend`) read them, given
-/// before the inputs are read.
+/// before the inputs are read; `kept` are the nodes whose results the run's outputs read.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn round(
     loaded: &Loaded,
     inputs: &[PathBuf],
@@ -109,6 +110,7 @@ pub(crate) fn round(
     progress: &Progress,
     threads: usize,
     previous: Option<&parindex_io::ResultsDocument>,
+    kept: Kept,
 ) -> Result<Round, Failure> {
     let mut set = loaded.set.clone();
     for (id, date) in &read.events {
@@ -129,6 +131,7 @@ pub(crate) fn round(
     round.set_memory_limit(read.memory_limit.saturating_mul(1024 * 1024));
     round.set_max_units(read.max_units);
     round.set_threads(threads);
+    round.set_kept(kept);
     if let Some(previous) = previous {
         round.set_previous_year(previous);
     }

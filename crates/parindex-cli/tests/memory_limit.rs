@@ -1,7 +1,8 @@
 //! The memory limit of a run: units whose batch and results would take more than the limit
 //! are refused while they are read, before anything is scored or written, and the message says
-//! how many units fit. The limit holds for the largest file a run reads: a CSV of 32 MiB is
-//! refused within 512 MiB of address space (`prlimit --as`). Timings are never asserted.
+//! how many units fit. A CSV of 32 MiB, the largest file a run reads, is scored within 512 MiB
+//! of address space (`prlimit --as`), and a run over the limit refused within it. Timings are
+//! never asserted.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -13,8 +14,9 @@ fn sample() -> PathBuf {
         .join("../../criteria/samples/binh-thuan-police-division-procedures-2024.csv")
 }
 
-/// A wide CSV of `units` units, each with the values of a unit of the sample (92 leaves).
-fn units_csv(path: &Path, units: usize) {
+/// A wide CSV of `units` units numbered from `first`, each with the values of a unit of the
+/// sample (92 leaves).
+fn units_csv(path: &Path, first: usize, units: usize) {
     let text = std::fs::read_to_string(sample()).expect("the sample");
     let mut lines = text.lines();
     let header = lines.next().expect("a header");
@@ -22,7 +24,7 @@ fn units_csv(path: &Path, units: usize) {
     let mut out = String::with_capacity(units * 600);
     out.push_str(header);
     out.push('\n');
-    for n in 0..units {
+    for n in first..first + units {
         let row = rows[n % rows.len()];
         let (_, rest) = row.split_once(',').expect("a unit id");
         // The name may be quoted, with commas inside.
@@ -63,7 +65,7 @@ fn fewer_than(stderr: &str) -> usize {
 #[test]
 fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     let dir = tempfile::tempdir().expect("tempdir");
-    units_csv(&dir.path().join("units.csv"), 400);
+    units_csv(&dir.path().join("units.csv"), 0, 400);
     let refused = score_in_one_mib(dir.path(), "units.csv", "out.json");
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
@@ -81,7 +83,7 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
         "{stderr}"
     );
     // The advice works: a run of fewer units is scored under the same limit …
-    units_csv(&dir.path().join("fewer.csv"), fit - 1);
+    units_csv(&dir.path().join("fewer.csv"), 0, fit - 1);
     let scored = score_in_one_mib(dir.path(), "fewer.csv", "out.json");
     assert!(
         scored.status.success(),
@@ -91,7 +93,7 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     assert!(dir.path().join("out.json").exists());
     // … and one more than the units read before the refusal is refused, by the estimate made
     // before scoring if not while reading.
-    units_csv(&dir.path().join("more.csv"), fit + 1);
+    units_csv(&dir.path().join("more.csv"), 0, fit + 1);
     let more = score_in_one_mib(dir.path(), "more.csv", "more.json");
     let stderr = String::from_utf8_lossy(&more.stderr);
     assert_eq!(more.status.code(), Some(1), "{stderr}");
@@ -99,7 +101,7 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     assert!(!dir.path().join("more.json").exists());
     // Exactly the units read before the refusal are all read, and the estimate made once they
     // are, before scoring, refuses them with its own message.
-    units_csv(&dir.path().join("exact.csv"), fit);
+    units_csv(&dir.path().join("exact.csv"), 0, fit);
     let exact = score_in_one_mib(dir.path(), "exact.csv", "exact.json");
     let stderr = String::from_utf8_lossy(&exact.stderr);
     assert_eq!(exact.status.code(), Some(1), "{stderr}");
@@ -116,31 +118,57 @@ fn units_over_the_limit_are_refused_while_read_and_the_advice_fits() {
     assert!(!dir.path().join("exact.json").exists());
 }
 
+/// Runs parindex with 512 MiB of address space.
+fn within_512_mib(dir: &Path, args: &[&str]) -> Output {
+    Command::new("prlimit")
+        .arg(format!("--as={}", 512 * 1024 * 1024))
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin("parindex"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("prlimit runs (util-linux)")
+}
+
 #[test]
-fn a_csv_of_32_mib_is_refused_within_512_mib() {
+fn a_csv_of_32_mib_is_scored_within_512_mib_and_a_run_over_the_limit_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("units.csv");
     // 62,000 units of 92 leaves: just under the 32 MiB an input may have.
-    units_csv(&path, 62_000);
+    units_csv(&path, 0, 62_000);
     let size = std::fs::metadata(&path).expect("size").len();
     assert!(
         size > 30 * 1024 * 1024 && size <= 32 * 1024 * 1024,
         "{size}"
     );
-    let output = Command::new("prlimit")
-        .arg(format!("--as={}", 512 * 1024 * 1024))
-        .arg("--")
-        .arg(assert_cmd::cargo::cargo_bin("parindex"))
-        .args(["score", SET, "units.csv", "-o", "out.csv"])
-        .current_dir(dir.path())
-        .output()
-        .expect("prlimit runs (util-linux)");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    // Refused with its message, not aborted by the allocator (which would exit 134).
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // The summary keeps the areas' results only, the report every node's: both fit.
+    for output in ["out.csv", "out.html"] {
+        let scored = within_512_mib(dir.path(), &["score", SET, "units.csv", "-o", output]);
+        let stderr = String::from_utf8_lossy(&scored.stderr);
+        // Not aborted by the allocator (which would exit 134).
+        assert_eq!(scored.status.code(), Some(0), "{output}: {stderr}");
+        assert!(stderr.contains("(62000 units)"), "{stderr}");
+    }
+    let summary = std::fs::read_to_string(dir.path().join("out.csv")).expect("the summary");
+    assert_eq!(summary.lines().count(), 62_001);
+    // Twice as many units, in two files: over the limit even for the summary alone, and
+    // refused while read, with its message.
+    units_csv(&dir.path().join("more.csv"), 62_000, 62_000);
+    let args = [
+        "score",
+        SET,
+        "units.csv",
+        "more.csv",
+        "--max-units",
+        "200000",
+    ];
+    let refused = within_512_mib(dir.path(), &[&args[..], &["-o", "all.csv"]].concat());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("are over the memory limit of 340 MiB"),
+        stderr.contains("are over the memory limit of 400 MiB"),
         "{stderr}"
     );
-    assert!(!dir.path().join("out.csv").exists());
+    assert!(stderr.contains("more.csv:"), "{stderr}");
+    assert!(!dir.path().join("all.csv").exists());
 }

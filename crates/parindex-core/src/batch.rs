@@ -1,5 +1,6 @@
 //! The inputs of a scoring run: units, their attributes, and one value per leaf and stage.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
@@ -7,11 +8,17 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::model::{AttrValue, AttributeKind};
+use crate::packed_cell::PackedCell;
 use crate::plan::Plan;
 use crate::records::{Derivation, Derivations};
-use crate::score::ScoreWarning;
+use crate::score::{Kept, ScoreWarning};
 use crate::text::{into_nfc, nfc};
 use crate::value::{self, Input, Value};
+
+/// What a run holds per unit beyond its cells and results, as measured on the command line
+/// (peak resident memory less the estimate, at 100,000 units): its name, where it was read,
+/// its id and band again on its scorecard, and its place in the outputs.
+const RUN_BYTES_PER_UNIT: u64 = 1700;
 
 /// One unit's input for one leaf at one stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,10 +95,14 @@ pub(crate) struct BatchData {
     pub(crate) leaf_count: usize,
     pub(crate) stage_count: usize,
     pub(crate) units: Vec<Unit>,
-    /// Per unit and stage (`unit * stage_count + stage`), the cells of every leaf: allocated,
-    /// at its exact size, on the first input of that stage, so a stage the unit has no input
-    /// for costs a pointer, and scoring a unit with only a self-assessment reads one block.
-    pub(crate) blocks: Vec<Option<Box<[Option<Cell>]>>>,
+    /// Per unit and stage (`unit * stage_count + stage`), the cells of every leaf, packed:
+    /// allocated, at its exact size, on the first input of that stage, so a stage the unit has
+    /// no input for costs a pointer, and scoring a unit with only a self-assessment reads one
+    /// block.
+    pub(crate) blocks: Vec<Option<Box<[PackedCell]>>>,
+    /// The cells that do not pack (text, survey responses, numbers of more than 15 digits),
+    /// where their packed cells point.
+    pub(crate) side: Vec<Cell>,
     /// How many of the blocks are allocated.
     pub(crate) blocks_given: usize,
     /// Per unit, a bit per stage that has at least one input.
@@ -126,12 +137,16 @@ impl BatchData {
         }
     }
 
-    fn cell(&self, slot: Slot) -> Option<&Cell> {
+    fn packed(&self, slot: Slot) -> Option<PackedCell> {
         self.blocks
             .get(slot.block)?
             .as_ref()?
-            .get(slot.leaf)?
-            .as_ref()
+            .get(slot.leaf)
+            .copied()
+    }
+
+    fn cell(&self, slot: Slot) -> Option<Cow<'_, Cell>> {
+        self.packed(slot)?.unpack(&self.side)
     }
 
     /// Sets a cell, keeping the evidence already recorded there, and marks its stage present.
@@ -143,23 +158,60 @@ impl BatchData {
         if block.is_none() {
             self.blocks_given += 1;
         }
-        let cells = block.get_or_insert_with(|| vec![None; leaf_count].into_boxed_slice());
-        let Some(cell) = cells.get_mut(slot.leaf) else {
+        let cells =
+            block.get_or_insert_with(|| vec![PackedCell::EMPTY; leaf_count].into_boxed_slice());
+        let Some(packed) = cells.get_mut(slot.leaf) else {
             return;
         };
-        let evidence = cell.as_ref().and_then(|c| c.evidence);
-        *cell = Some(Cell { input, evidence });
+        let old = *packed;
+        let evidence = match old.side_position() {
+            Some(position) => self.side.get(position).and_then(|c| c.evidence),
+            None => old.evidence(),
+        };
+        let cell = Cell { input, evidence };
+        *packed = match PackedCell::pack(&cell) {
+            Some(new) => {
+                // What the old cell kept beside is dropped; its place stays unused.
+                if let Some(place) = old.side_position().and_then(|p| self.side.get_mut(p)) {
+                    place.input = Input::NotApplicable;
+                }
+                new
+            }
+            None => match old.side_position().filter(|&p| p < self.side.len()) {
+                Some(position) => {
+                    self.side[position] = cell;
+                    old
+                }
+                None => {
+                    self.side.push(cell);
+                    PackedCell::beside(self.side.len() - 1)
+                }
+            },
+        };
         if let Some(bits) = self.stages_present.get_mut(slot.unit) {
             *bits |= 1 << slot.stage.min(63);
         }
     }
 
-    fn cell_mut(&mut self, slot: Slot) -> Option<&mut Cell> {
-        self.blocks
-            .get_mut(slot.block)?
-            .as_mut()?
-            .get_mut(slot.leaf)?
-            .as_mut()
+    /// Records whether evidence was attached to a cell; `false` when it has no input.
+    fn record_evidence(&mut self, slot: Slot, evidence: bool) -> bool {
+        let Some(packed) = self
+            .blocks
+            .get_mut(slot.block)
+            .and_then(Option::as_mut)
+            .and_then(|cells| cells.get_mut(slot.leaf))
+            .filter(|p| !p.is_empty())
+        else {
+            return false;
+        };
+        match packed.side_position() {
+            Some(position) => match self.side.get_mut(position) {
+                Some(cell) => cell.evidence = Some(evidence),
+                None => return false,
+            },
+            None => *packed = packed.with_evidence(Some(evidence)),
+        }
+        true
     }
 }
 
@@ -172,6 +224,7 @@ impl Batch {
                 stage_count: plan.set.policy.stages.len(),
                 units: Vec::new(),
                 blocks: Vec::new(),
+                side: Vec::new(),
                 blocks_given: 0,
                 stages_present: Vec::new(),
                 ids: HashMap::default(),
@@ -282,12 +335,19 @@ impl Batch {
     /// each of those stages. Known before scoring, so that a caller can refuse a run over its
     /// memory budget instead of running out of memory.
     pub fn scoring_bytes(&self) -> u64 {
+        self.scoring_bytes_keeping(Kept::Every)
+    }
+
+    /// [`Batch::scoring_bytes`], for results that keep the nodes `kept` only
+    /// ([`Plan::score_keeping`]).
+    pub fn scoring_bytes_keeping(&self, kept: Kept) -> u64 {
         use std::mem::size_of;
         let count = |n: usize| n as u64;
-        let nodes = count(self.plan.set.nodes.len());
+        let nodes = count(kept.count(&self.plan.set));
         let stages_given = count(self.data.blocks_given);
         let units = count(self.data.units.len());
-        let cells = count(self.data.leaf_count) * count(size_of::<Option<Cell>>());
+        let cells = count(self.data.leaf_count) * count(size_of::<PackedCell>());
+        let beside = count(self.data.side.len()) * count(size_of::<Cell>());
         // A scorecard keeps its points per node at each stage but the last, which are its
         // node results.
         let earlier_stages = stages_given.saturating_sub(units);
@@ -295,8 +355,9 @@ impl Batch {
         let per_unit = count(size_of::<crate::score::Scorecard>())
             + nodes * count(crate::packed::BYTES_PER_NODE)
             // The unit, its id and the two indexes of ids.
-            + count(size_of::<Unit>() + 96);
-        stages_given * cells + earlier_stages * per_earlier_stage + units * per_unit
+            + count(size_of::<Unit>() + 96)
+            + RUN_BYTES_PER_UNIT;
+        stages_given * cells + beside + earlier_stages * per_earlier_stage + units * per_unit
     }
 
     /// The position of the unit with this id, however its marks are encoded.
@@ -509,18 +570,16 @@ impl Batch {
         evidence: bool,
     ) -> Result<(), InputError> {
         let slot = self.slot(unit, code, stage)?;
-        match Arc::make_mut(&mut self.data).cell_mut(slot) {
-            Some(cell) => cell.evidence = Some(evidence),
-            None => {
-                let message = "has evidence recorded but no value".to_owned();
-                return Err(self.unit_error(unit, Some(code), message));
-            }
+        if !Arc::make_mut(&mut self.data).record_evidence(slot, evidence) {
+            let message = "has evidence recorded but no value".to_owned();
+            return Err(self.unit_error(unit, Some(code), message));
         }
         Ok(())
     }
 
-    /// The input for a leaf at a stage, if given.
-    pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<&Cell> {
+    /// The input for a leaf at a stage, if given: borrowed when the batch keeps it whole (text,
+    /// survey responses), built from its packed form otherwise.
+    pub fn get(&self, unit: usize, leaf: usize, stage: usize) -> Option<Cow<'_, Cell>> {
         if leaf >= self.data.leaf_count || stage >= self.data.stage_count {
             return None;
         }
@@ -558,7 +617,12 @@ impl Batch {
     }
 
     /// The last stage at which a leaf has an input, at or before `stage`.
-    pub(crate) fn latest(&self, unit: usize, leaf: usize, stage: usize) -> Option<(usize, &Cell)> {
+    pub(crate) fn latest(
+        &self,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+    ) -> Option<(usize, Cow<'_, Cell>)> {
         let present = *self.data.stages_present.get(unit)?;
         // Stages without any input for the unit are skipped without touching their cells.
         (0..=stage)
@@ -587,14 +651,9 @@ impl Batch {
 
     /// Numbers given for a leaf at the unit's final stage, for relative rules.
     pub(crate) fn final_number(&self, unit: usize, leaf: usize) -> Option<Decimal> {
-        match self.latest(unit, leaf, self.data.stage_count - 1) {
-            Some((
-                _,
-                Cell {
-                    input: Input::Value(Value::Number(x)),
-                    ..
-                },
-            )) => Some(*x),
+        let (_, cell) = self.latest(unit, leaf, self.data.stage_count - 1)?;
+        match cell.input {
+            Input::Value(Value::Number(x)) => Some(x),
             _ => None,
         }
     }

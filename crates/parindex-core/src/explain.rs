@@ -139,7 +139,7 @@ impl Scorecard {
         {
             return self.explain_node(position);
         }
-        let Some(key) = self.final_value(position).and_then(ValueKey::of) else {
+        let Some(key) = self.final_value(position).as_deref().and_then(ValueKey::of) else {
             return self.explain_node(position);
         };
         memo.words
@@ -213,8 +213,8 @@ impl Scorecard {
         let lines = set
             .nodes
             .iter()
-            .zip(self.nodes())
             .enumerate()
+            .filter_map(|(position, node)| Some((position, (node, self.node_at(position)?))))
             .map(|(position, (node, score))| {
                 let leaf = node.rule.is_some();
                 let (seen, reason) = self.explain_node(position);

@@ -46,6 +46,7 @@ pub mod load;
 pub mod model;
 mod names;
 mod packed;
+mod packed_cell;
 pub mod programme;
 pub mod records;
 pub mod reform_area;
@@ -82,6 +83,6 @@ pub use batch::{Batch, Cell, InputError, Unit};
 pub use plan::Plan;
 pub use rank::{RankKey, rank_keys};
 pub use score::{
-    ENGINE_VERSION, NodeScore, NodeStatus, Provenance, Results, ScoreError, ScoreProblem,
+    ENGINE_VERSION, Kept, NodeScore, NodeStatus, Provenance, Results, ScoreError, ScoreProblem,
     ScoreWarning, Scorecard, StageScore,
 };

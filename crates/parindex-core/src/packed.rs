@@ -17,8 +17,6 @@ type Packed = [u32; 2];
 
 const WIDE: u64 = 1 << 63;
 const MAGNITUDE_BITS: u32 = 55;
-const SCALE_SHIFT: u32 = MAGNITUDE_BITS;
-const SIGN_SHIFT: u32 = SCALE_SHIFT + 5;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct PackedNode {
@@ -45,10 +43,9 @@ pub(crate) struct NodeResults {
 
 impl NodeResults {
     /// Packs node results.
-    pub(crate) fn pack(nodes: &[NodeScore]) -> Self {
+    pub(crate) fn pack<'n>(nodes: impl Iterator<Item = &'n NodeScore>) -> Self {
         let mut wide = Vec::new();
         let nodes = nodes
-            .iter()
             .map(|n| PackedNode {
                 points: pack(n.points, &mut wide),
                 max: pack(n.max, &mut wide),
@@ -109,16 +106,10 @@ fn status_byte(status: NodeStatus) -> u8 {
 }
 
 fn pack(d: Decimal, wide: &mut Vec<Decimal>) -> Packed {
-    let magnitude = d.mantissa().unsigned_abs();
-    let word = if magnitude < 1 << MAGNITUDE_BITS {
-        // The magnitude fits in 55 bits, so the casts keep it whole.
-        magnitude as u64
-            | u64::from(d.scale()) << SCALE_SHIFT
-            | u64::from(d.is_sign_negative()) << SIGN_SHIFT
-    } else {
+    let word = pack_word(d, MAGNITUDE_BITS).unwrap_or_else(|| {
         wide.push(d);
         WIDE | (wide.len() - 1) as u64
-    };
+    });
     [word as u32, (word >> 32) as u32]
 }
 
@@ -128,9 +119,26 @@ fn unpack([low, high]: Packed, wide: &[Decimal]) -> Decimal {
         // Every wide position was given by `pack` for this slice.
         return wide.get(low as usize).copied().unwrap_or_default();
     }
-    let magnitude = word & ((1 << MAGNITUDE_BITS) - 1);
-    let scale = ((word >> SCALE_SHIFT) & 0x1f) as u32;
-    let negative = (word >> SIGN_SHIFT) & 1 == 1;
+    unpack_word(word, MAGNITUDE_BITS)
+}
+
+/// A decimal whose mantissa's magnitude fits in `bits` bits, as a word of `bits + 6` bits:
+/// the magnitude, then the scale in five bits, then the sign; `None` for a wider one.
+pub(crate) fn pack_word(d: Decimal, bits: u32) -> Option<u64> {
+    let magnitude = d.mantissa().unsigned_abs();
+    // The magnitude fits in `bits` (at most 58) bits, so the cast keeps it whole.
+    (magnitude < 1 << bits).then(|| {
+        magnitude as u64
+            | u64::from(d.scale()) << bits
+            | u64::from(d.is_sign_negative()) << (bits + 5)
+    })
+}
+
+/// The decimal of a word made by [`pack_word`] with the same `bits`.
+pub(crate) fn unpack_word(word: u64, bits: u32) -> Decimal {
+    let magnitude = word & ((1 << bits) - 1);
+    let scale = ((word >> bits) & 0x1f) as u32;
+    let negative = (word >> (bits + 5)) & 1 == 1;
     Decimal::from_parts(
         magnitude as u32,
         (magnitude >> 32) as u32,
@@ -230,7 +238,7 @@ mod tests {
     proptest! {
         #[test]
         fn node_results_come_back_as_they_were_packed(nodes in proptest::collection::vec(any_node(), 0..40)) {
-            let packed = NodeResults::pack(&nodes);
+            let packed = NodeResults::pack(nodes.iter());
             prop_assert_eq!(packed.len(), nodes.len());
             for (i, (node, back)) in nodes.iter().zip(packed.iter()).enumerate() {
                 prop_assert!(same_decimal(back.points, node.points));

@@ -44,7 +44,6 @@ use rust_decimal::Decimal;
 use crate::diff::YearResults;
 use crate::model::{CriteriaSet, NodeKind, NotApplicable};
 use crate::names::named;
-use crate::packed::NodeResults;
 use crate::plan::Plan;
 use crate::score::{NodeStatus, Scorecard, index_of};
 use crate::text::nfc;
@@ -316,26 +315,26 @@ impl AreaPlan {
     /// them together: a node wholly in one area counts with its own points and applicable
     /// maximum; a node of several areas is split into its children, counted under its own
     /// not-applicable policy and scaled as it scales them.
-    fn split(&self, plan: &Plan, nodes: &NodeResults) -> Vec<(Decimal, Decimal)> {
+    fn split(&self, plan: &Plan, card: &Scorecard) -> Vec<(Decimal, Decimal)> {
         let mut out = vec![(Decimal::ZERO, Decimal::ZERO); self.areas.len() + 1];
         for &area in &plan.areas {
-            if self.scored[area] && applies(nodes, area) {
-                self.add(plan, nodes, area, &mut out);
+            if self.scored[area] && applies(card, area) {
+                self.add(plan, card, area, &mut out);
             }
         }
         out
     }
 
     /// Adds an applicable node's points and applicable maximum into `out`, per slot.
-    fn add(&self, plan: &Plan, nodes: &NodeResults, node: usize, out: &mut [(Decimal, Decimal)]) {
+    fn add(&self, plan: &Plan, card: &Scorecard, node: usize, out: &mut [(Decimal, Decimal)]) {
         let slot = match self.purity[node] {
             Purity::Pure(slot) => slot.unwrap_or(self.areas.len()),
             Purity::Mixed => {
                 let mut part = vec![(Decimal::ZERO, Decimal::ZERO); out.len()];
                 let policy = plan.na_policy[node];
                 for &child in &plan.children[node] {
-                    if applies(nodes, child) {
-                        self.add(plan, nodes, child, &mut part);
+                    if applies(card, child) {
+                        self.add(plan, card, child, &mut part);
                     } else if policy == NotApplicable::FullPoints {
                         self.add_in_full(plan, child, &mut part);
                     }
@@ -356,7 +355,7 @@ impl AreaPlan {
                 return;
             }
         };
-        if let Some(score) = nodes.get(node) {
+        if let Some(score) = card.node_at(node) {
             out[slot].0 += score.points;
             out[slot].1 += score.max;
         }
@@ -407,7 +406,7 @@ impl Scorecard {
         reform
             .areas
             .iter()
-            .zip(reform.split(plan, &self.nodes))
+            .zip(reform.split(plan, self))
             .map(|(area, (points, max))| {
                 let index = index_of(points, max, policy.scale);
                 ReformAreaScore {
@@ -584,10 +583,9 @@ pub fn compare_reform_areas(
     ReformAreaComparison { areas, units }
 }
 
-/// Whether the node at `node` applies to the unit, by its packed result.
-fn applies(nodes: &NodeResults, node: usize) -> bool {
-    nodes
-        .get(node)
+/// Whether the node at `node` applies to the unit, by its result.
+fn applies(card: &Scorecard, node: usize) -> bool {
+    card.node_at(node)
         .is_some_and(|n| n.status != NodeStatus::NotApplicable)
 }
 

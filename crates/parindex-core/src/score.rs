@@ -1,18 +1,20 @@
 //! Scoring: a batch of inputs through a plan, into per-unit scorecards.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::batch::{Batch, Cell};
+use crate::batch::Batch;
 use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotApplicable};
 use crate::names::named;
 use crate::packed::NodeResults;
+use crate::packed_cell::value_of;
 use crate::plan::Plan;
 use crate::rank;
 use crate::rule::{Among, Branch, BranchOn, Context, Outcome, Relative, Rule, Statistic};
-use crate::value::{Input, Value};
+use crate::value::Value;
 
 /// The engine's version, carried by every result.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -85,7 +87,7 @@ pub struct StageScore<'a> {
 #[derive(Debug, Clone, Copy)]
 enum StagePoints<'a> {
     Earlier(&'a [Decimal]),
-    Final(&'a NodeResults),
+    Final(&'a Scorecard),
 }
 
 impl StageScore<'_> {
@@ -93,7 +95,7 @@ impl StageScore<'_> {
     pub fn points(&self, node: usize) -> Option<Decimal> {
         match self.points {
             StagePoints::Earlier(points) => points.get(node).copied(),
-            StagePoints::Final(nodes) => nodes.points(node),
+            StagePoints::Final(card) => card.points_at(node),
         }
     }
 
@@ -101,7 +103,7 @@ impl StageScore<'_> {
     pub fn all_points(&self) -> impl Iterator<Item = Decimal> + '_ {
         let count = match self.points {
             StagePoints::Earlier(points) => points.len(),
-            StagePoints::Final(nodes) => nodes.len(),
+            StagePoints::Final(card) => card.set.nodes.len(),
         };
         (0..count).filter_map(|i| self.points(i))
     }
@@ -155,25 +157,89 @@ pub(crate) struct Inputs {
     pub(crate) plan: Plan,
     pub(crate) batch: Batch,
     pub(crate) references: References,
+    /// The nodes whose results the scorecards keep, when not every node's.
+    pub(crate) kept: Option<KeptNodes>,
+}
+
+/// Which nodes' results a scoring run keeps on its scorecards. A unit's total, index, rank,
+/// band and warnings are kept whatever is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Kept {
+    /// Every node's: what explanations, the JSON document, the workbook and the report read.
+    #[default]
+    Every,
+    /// The areas' (the nodes without a parent) only: what the summary reads, in a tenth of
+    /// the memory. On such a card, [`Scorecard::node_at`] and the other lookups give `None`
+    /// for any other node, [`Scorecard::nodes`] yields the areas' results only, and a stage
+    /// before the final one keeps its total but not its points.
+    Areas,
+}
+
+/// The positions of the nodes a run keeps, and where each node's result is on a card.
+#[derive(Debug)]
+pub(crate) struct KeptNodes {
+    positions: Vec<usize>,
+    /// Per node in set order, its place among the kept results, or `u32::MAX`.
+    slots: Vec<u32>,
+}
+
+impl Kept {
+    /// How many nodes' results a card keeps, of a set of `set`.
+    pub(crate) fn count(self, set: &CriteriaSet) -> usize {
+        match self {
+            Kept::Every => set.nodes.len(),
+            Kept::Areas => set.areas_with_positions().count(),
+        }
+    }
+}
+
+impl KeptNodes {
+    fn new(set: &CriteriaSet, kept: Kept) -> Option<Self> {
+        let positions: Vec<usize> = match kept {
+            Kept::Every => return None,
+            Kept::Areas => set.areas_with_positions().map(|(i, _)| i).collect(),
+        };
+        let mut slots = vec![u32::MAX; set.nodes.len()];
+        for (slot, &position) in positions.iter().enumerate() {
+            // A set has far fewer than 2^32 nodes.
+            slots[position] = slot as u32;
+        }
+        Some(KeptNodes { positions, slots })
+    }
+
+    fn slot(&self, position: usize) -> Option<usize> {
+        let slot = *self.slots.get(position)?;
+        (slot != u32::MAX).then_some(slot as usize)
+    }
 }
 
 impl Scorecard {
-    /// The final result of every node, in set order.
+    /// The final result of every node, in set order (of the areas only, on a card that kept
+    /// only theirs, [`Kept::Areas`]).
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
         self.nodes.iter()
     }
 
+    /// Where the result of the node at `position` is among the card's.
+    fn slot(&self, position: usize) -> Option<usize> {
+        match &self.inputs.kept {
+            None => Some(position),
+            Some(kept) => kept.slot(position),
+        }
+    }
+
     /// The final result of the node at `position` in set order.
     pub fn node_at(&self, position: usize) -> Option<NodeScore> {
-        self.nodes.get(position)
+        self.nodes.get(self.slot(position)?)
     }
 
     /// The final points of the node at `position` in set order.
     pub fn points_at(&self, position: usize) -> Option<Decimal> {
-        self.nodes.points(position)
+        self.nodes.points(self.slot(position)?)
     }
 
-    /// How many nodes the card has results for: the set's nodes.
+    /// How many nodes the card has results for: the set's nodes (the areas, on a card that
+    /// kept only theirs).
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
@@ -207,7 +273,7 @@ impl Scorecard {
             None => StageScore {
                 stage: name(self.final_stage),
                 total: self.total,
-                points: StagePoints::Final(&self.nodes),
+                points: StagePoints::Final(self),
             },
         }
     }
@@ -236,26 +302,18 @@ impl Scorecard {
             return None;
         };
         let rule = inputs.plan.set.nodes[node].rule.as_ref()?;
-        let outcome = rule.evaluate(value, &ctx).ok()?;
-        Some((value.clone(), outcome))
+        let outcome = rule.evaluate(&value, &ctx).ok()?;
+        Some((value.into_owned(), outcome))
     }
 
     /// The value the leaf at node position `node` was scored from at the final stage, without
     /// evaluating its rule again; `None` for a parent, or a leaf missing or not applicable.
-    pub(crate) fn final_value(&self, node: usize) -> Option<&Value> {
+    pub(crate) fn final_value(&self, node: usize) -> Option<Cow<'_, Value>> {
         let inputs = &self.inputs;
         let leaf = inputs.plan.leaf_of_node.get(node).copied().flatten()?;
         let last = inputs.batch.last_stage(self.position)?;
-        match inputs.batch.latest(self.position, leaf, last)? {
-            (
-                _,
-                Cell {
-                    input: Input::Value(value),
-                    ..
-                },
-            ) => Some(value),
-            _ => None,
-        }
+        let (_, cell) = inputs.batch.latest(self.position, leaf, last)?;
+        value_of(cell)
     }
 
     /// What the final input of the leaf with this code was derived from, when it came from the
@@ -270,14 +328,14 @@ impl Scorecard {
     pub fn derivation_at(&self, node: usize) -> Option<&crate::records::Derivation> {
         let leaf = self.inputs.plan.leaf_of_node.get(node).copied().flatten()?;
         let (stage, derivation) = self.inputs.batch.derivation(self.position, leaf)?;
-        (self.nodes.get(node)?.stage.map(usize::from) == Some(stage)).then_some(derivation)
+        (self.node_at(node)?.stage.map(usize::from) == Some(stage)).then_some(derivation)
     }
 
     /// The final result of the node with this code.
     pub fn node(&self, code: &str) -> Option<NodeScore> {
         let code = crate::text::nfc(code);
         let i = self.set.nodes.iter().position(|n| n.code == code)?;
-        self.nodes.get(i)
+        self.node_at(i)
     }
 
     /// The final points of the node with this code.
@@ -418,7 +476,7 @@ pub(crate) enum LeafInput<'b> {
     NotApplicable(usize),
     /// A measurement, with the context its rule needs.
     Value {
-        value: &'b Value,
+        value: Cow<'b, Value>,
         ctx: Context,
         stage: usize,
         evidence: Option<bool>,
@@ -441,12 +499,24 @@ impl Plan {
     /// Scores with at most `threads` threads. Units are split into contiguous chunks, so the
     /// results are the same for any number of threads; small batches use one.
     pub fn score_with_threads(&self, batch: &Batch, threads: usize) -> Result<Results, ScoreError> {
+        self.score_keeping(batch, threads, Kept::Every)
+    }
+
+    /// [`Plan::score_with_threads`], the scorecards keeping the results of the nodes `kept`
+    /// only: the same totals, indices, ranks, bands and warnings.
+    pub fn score_keeping(
+        &self,
+        batch: &Batch,
+        threads: usize,
+        kept: Kept,
+    ) -> Result<Results, ScoreError> {
         // Below this many leaf evaluations, starting threads costs more than it saves.
         const PARALLEL_FROM: usize = 100_000;
         let inputs = Arc::new(Inputs {
             plan: self.clone(),
             batch: batch.clone(),
             references: self.references(batch),
+            kept: KeptNodes::new(&self.set, kept),
         });
         let count = batch.data.units.len();
         let threads = if count * self.leaf_count().max(1) < PARALLEL_FROM {
@@ -662,13 +732,19 @@ impl Plan {
             self.aggregate(nodes);
             let (total, max) = self.total(nodes);
             if is_final {
-                final_nodes = NodeResults::pack(nodes);
+                final_nodes = match &inputs.kept {
+                    None => NodeResults::pack(nodes.iter()),
+                    Some(kept) => NodeResults::pack(kept.positions.iter().map(|&i| &nodes[i])),
+                };
                 final_total = (total, max);
             } else {
                 earlier_stages.push(EarlierStage {
                     // A set has at most `MAX_STAGES` stages.
                     stage: u8::try_from(stage).unwrap_or(u8::MAX),
-                    points: nodes.iter().map(|n| n.points).collect(),
+                    points: match inputs.kept {
+                        None => nodes.iter().map(|n| n.points).collect(),
+                        Some(_) => Box::default(),
+                    },
                     total,
                 });
             }
@@ -729,9 +805,9 @@ impl Plan {
         let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
             return Ok(LeafInput::Missing);
         };
-        let value = match &cell.input {
-            Input::NotApplicable => return Ok(LeafInput::NotApplicable(used_stage)),
-            Input::Value(value) => value,
+        let evidence = cell.evidence;
+        let Some(value) = value_of(cell) else {
+            return Ok(LeafInput::NotApplicable(used_stage));
         };
         let mut ctx = Context::with_policy(node.max, &self.set.policy);
         match &node.rule {
@@ -752,7 +828,7 @@ impl Plan {
             value,
             ctx,
             stage: used_stage,
-            evidence: cell.evidence,
+            evidence,
         })
     }
 
@@ -790,7 +866,7 @@ impl Plan {
                 evidence,
             } => {
                 let rule = node.rule.as_ref().ok_or("has no rule")?;
-                let outcome = rule.evaluate(value, &ctx)?;
+                let outcome = rule.evaluate(&value, &ctx)?;
                 let points = outcome.points;
                 let without_evidence = self.set.evidence_for(node) == Evidence::Required
                     && used_stage == 0
@@ -809,7 +885,7 @@ impl Plan {
                 out.stage = u8::try_from(used_stage).ok();
                 // Once, at the stage the value was given, not again where it carries on.
                 if used_stage == stage && outcome.in_gap() {
-                    return Ok(rule.gap_warning(value, &outcome));
+                    return Ok(rule.gap_warning(&value, &outcome));
                 }
             }
         }
@@ -830,22 +906,16 @@ impl Plan {
             BranchOn::Node(_) => {
                 let source = self.branch_source[leaf].ok_or("the branch's leaf does not exist")?;
                 let source_rule = self.set.nodes[self.leaves[source]].rule.as_ref();
-                match batch.latest(unit, source, stage) {
-                    Some((
-                        _,
-                        Cell {
-                            input: Input::Value(v),
-                            ..
-                        },
-                    )) => match (v, source_rule) {
-                        (Value::Bool(b), _) => Some(AttrValue::Bool(*b)),
-                        (Value::Number(n), _) => Some(AttrValue::Number(*n)),
-                        (Value::Text(t), _) => Some(AttrValue::Text(t.to_string())),
-                        (Value::Choice(_), Some(rule)) => rule
-                            .answer(v)
-                            .map(|answer| AttrValue::Text(answer.key.into_owned())),
-                        _ => None,
-                    },
+                let value = batch
+                    .latest(unit, source, stage)
+                    .and_then(|(_, cell)| value_of(cell));
+                match (value.as_deref(), source_rule) {
+                    (Some(Value::Bool(b)), _) => Some(AttrValue::Bool(*b)),
+                    (Some(Value::Number(n)), _) => Some(AttrValue::Number(*n)),
+                    (Some(Value::Text(t)), _) => Some(AttrValue::Text(t.to_string())),
+                    (Some(v @ Value::Choice(_)), Some(rule)) => rule
+                        .answer(v)
+                        .map(|answer| AttrValue::Text(answer.key.into_owned())),
                     _ => None,
                 }
             }

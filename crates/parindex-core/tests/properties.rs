@@ -1,8 +1,8 @@
 //! Invariants of scoring, checked on random units against the shipped sets.
 
 use parindex_core::{
-    Answer, Batch, CriteriaSet, ExplainMemo, InputShape, Measure, NodeKind, NodeStatus, Plan, Rule,
-    shipped,
+    Answer, Batch, CriteriaSet, ExplainMemo, InputShape, Kept, Measure, NodeKind, NodeStatus, Plan,
+    Rule, shipped,
 };
 use parindex_core::{PerItem, Proportional, Tiers};
 use proptest::prelude::*;
@@ -215,6 +215,47 @@ fn results_are_identical_on_any_number_of_threads() {
                 (&b.unit, b.nodes().collect::<Vec<_>>(), b.rank, &b.band)
             );
         }
+    }
+}
+
+#[test]
+fn keeping_only_the_areas_results_changes_nothing_the_summary_reads() {
+    let set = division_set();
+    let plan = Plan::new(&set);
+    let leaves = plan.leaf_count();
+    let units: Vec<Vec<LeafDraw>> = (0..1_500u32)
+        .map(|u| {
+            (0..leaves as u32)
+                .map(|l| ((u * 5 + l) as u8, u * 13 + l * 7, u ^ (l * 3)))
+                .collect()
+        })
+        .collect();
+    let batch = batch_for(&plan, &units);
+    let every = plan.score_keeping(&batch, 2, Kept::Every).expect("scores");
+    let areas = plan.score_keeping(&batch, 2, Kept::Areas).expect("scores");
+    assert_eq!(every.warnings, areas.warnings);
+    assert_eq!(every.units.len(), units.len());
+    assert_eq!(areas.units.len(), units.len());
+    let area_positions: Vec<usize> = set.areas_with_positions().map(|(i, _)| i).collect();
+    let a_leaf = set
+        .nodes
+        .iter()
+        .position(|n| n.rule.is_some())
+        .expect("a leaf");
+    for (e, a) in every.units.iter().zip(&areas.units) {
+        assert_eq!(
+            (&e.unit, e.total, e.max, e.index, e.reported_index),
+            (&a.unit, a.total, a.max, a.index, a.reported_index)
+        );
+        assert_eq!((e.rank, &e.band, &e.group), (a.rank, &a.band, &a.group));
+        for &i in &area_positions {
+            assert_eq!(e.node_at(i), a.node_at(i), "{} at {i}", e.unit);
+            assert!(a.node_at(i).is_some());
+        }
+        assert_eq!(a.node_count(), area_positions.len());
+        assert_eq!(e.node_count(), set.nodes.len());
+        assert!(e.node_at(a_leaf).is_some());
+        assert_eq!(a.node_at(a_leaf), None, "the card keeps no leaf");
     }
 }
 

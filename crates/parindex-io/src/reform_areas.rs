@@ -128,7 +128,11 @@ pub fn reform_area_table(results: &Results, names: &BTreeMap<String, String>) ->
         );
     }
     let (header, rows) = rows(results, names);
-    out.push_str(&crate::summary::aligned_table(&header, &rows, 30, |i| {
+    let mut table = crate::summary::Rows::new(header.len());
+    for field in rows.iter().flatten() {
+        table.push(field);
+    }
+    out.push_str(&crate::summary::aligned_table(&header, &[table], 30, |i| {
         i == 1 || i == 2
     }));
     out

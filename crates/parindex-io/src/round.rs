@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use parindex_core::records::ReformPlan;
-use parindex_core::{Batch, CriteriaError, Plan, Results};
+use parindex_core::{Batch, CriteriaError, Kept, Plan, Results};
 
 use crate::error::{InputProblem, Place, ReadError};
 use crate::input::{Grid, InputReader, Inputs, ReadOptions};
@@ -105,6 +105,7 @@ pub struct Round {
     records: RecordSources,
     threads: usize,
     memory_limit: u64,
+    kept: Kept,
     /// The inputs read, as messages name them.
     sources: Vec<String>,
 }
@@ -117,6 +118,7 @@ impl Round {
             records: RecordSources::default(),
             threads: 1,
             memory_limit: crate::MAX_SCORING_BYTES,
+            kept: Kept::Every,
             sources: Vec::new(),
         }
     }
@@ -170,6 +172,14 @@ impl Round {
         self.reader.set_memory_limit(bytes);
     }
 
+    /// Which nodes' results the scorecards keep ([`Kept::Every`] by default). A caller that
+    /// writes only the summary keeps the areas', and so less than half the memory a unit.
+    /// Set it before reading, so that reading counts the memory the same way.
+    pub fn set_kept(&mut self, kept: Kept) {
+        self.kept = kept;
+        self.reader.set_kept(kept);
+    }
+
     /// Reads the records, derives their measurements and scores every unit. Every problem,
     /// of reading or of scoring, is reported at its place.
     pub fn score(self) -> Result<Scored, RoundError> {
@@ -189,7 +199,7 @@ impl Round {
             (Err(e), _) => return Err(e.into()),
             (Ok(_), Err(e)) => return Err(e),
         };
-        let need = inputs.batch.scoring_bytes();
+        let need = inputs.batch.scoring_bytes_keeping(self.kept);
         if need > self.memory_limit {
             return Err(RoundError::Input(ReadError {
                 problems: vec![too_much_memory(
@@ -202,7 +212,7 @@ impl Round {
             }));
         }
         let mut results = plan
-            .score_with_threads(&inputs.batch, self.threads)
+            .score_keeping(&inputs.batch, self.threads, self.kept)
             .map_err(|e| {
                 let more = e.problems.len().saturating_sub(crate::MAX_PROBLEMS);
                 ReadError {

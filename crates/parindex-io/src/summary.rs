@@ -67,12 +67,47 @@ impl<'a> Columns<'a> {
             field(DecimalText::trimmed(points).as_str());
         }
     }
+}
 
-    /// A unit's row, as texts.
-    fn row(&self, u: &Scorecard) -> Vec<String> {
-        let mut row = Vec::with_capacity(self.header.len());
-        self.fields(u, |text| row.push(text.to_owned()));
-        row
+/// A table's rows kept as one text and where each field ends: a text of its own per field
+/// would take more memory than the fields at a hundred thousand rows.
+#[derive(Debug, Default)]
+pub(crate) struct Rows {
+    text: String,
+    /// Where each field ends in `text`, row after row.
+    ends: Vec<usize>,
+    /// Fields a row.
+    columns: usize,
+}
+
+impl Rows {
+    /// No rows yet, of `columns` fields each.
+    pub(crate) fn new(columns: usize) -> Self {
+        Rows {
+            columns: columns.max(1),
+            ..Rows::default()
+        }
+    }
+
+    /// Adds the next field; a row is complete after `columns` of them.
+    pub(crate) fn push(&mut self, field: &str) {
+        self.text.push_str(field);
+        self.ends.push(self.text.len());
+    }
+
+    /// The rows, each as its fields.
+    fn iter(&self) -> impl Iterator<Item = impl Iterator<Item = &str>> {
+        self.ends.chunks(self.columns).enumerate().map(|(r, ends)| {
+            let start = match r * self.columns {
+                0 => 0,
+                first => self.ends[first - 1],
+            };
+            ends.iter().scan(start, |from, &end| {
+                let field = &self.text[*from..end];
+                *from = end;
+                Some(field)
+            })
+        })
     }
 }
 
@@ -143,12 +178,16 @@ pub fn summary_table_with_threads(
     threads: usize,
 ) -> String {
     let columns = Columns::new(results, names);
-    let rows: Vec<Vec<String>> = in_runs(results, threads, |run| {
-        run.iter().map(|u| columns.row(u)).collect()
+    let parts: Vec<Rows> = in_runs(results, threads, |run| {
+        let mut rows = Rows::new(columns.header.len());
+        for unit in run {
+            columns.fields(unit, |text| rows.push(text));
+        }
+        vec![rows]
     });
     let header = &columns.header;
     let numeric = |i: usize| i == 0 || (i >= 3 && header[i] != "band" && header[i] != "group");
-    aligned_table(header, &rows, 40, |i| !numeric(i))
+    aligned_table(header, &parts, 40, |i| !numeric(i))
 }
 
 /// A header and rows as a plain-text table for a terminal: columns aligned on character
@@ -156,14 +195,14 @@ pub fn summary_table_with_threads(
 /// columns for which `left` holds are aligned left, the others (numbers) right.
 pub(crate) fn aligned_table(
     header: &[String],
-    rows: &[Vec<String>],
+    parts: &[Rows],
     name_width: usize,
     left: impl Fn(usize) -> bool,
 ) -> String {
     let chars = |s: &str| s.chars().count();
     let mut widths: Vec<usize> = header.iter().map(|h| chars(h)).collect();
-    for row in rows {
-        for (i, cell) in row.iter().enumerate() {
+    for row in parts.iter().flat_map(Rows::iter) {
+        for (i, cell) in row.enumerate() {
             let w = if i == 2 {
                 chars(cell).min(name_width)
             } else {
@@ -175,16 +214,20 @@ pub(crate) fn aligned_table(
     let spaces = |line: &mut String, n: usize| line.extend(std::iter::repeat_n(' ', n));
     let mut out = String::new();
     let mut line = String::new();
-    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
+    let mut head = Rows::new(header.len());
+    for field in header {
+        head.push(field);
+    }
+    for row in std::iter::once(&head).chain(parts).flat_map(Rows::iter) {
         line.clear();
-        for (i, cell) in row.iter().enumerate() {
+        for (i, cell) in row.enumerate() {
             if i > 0 {
                 line.push_str("  ");
             }
             // Cut to the column's width, in characters.
             let cut = match cell.char_indices().nth(widths[i]) {
                 Some((at, _)) => &cell[..at],
-                None => cell.as_str(),
+                None => cell,
             };
             let pad = widths[i].saturating_sub(chars(cut));
             if left(i) {

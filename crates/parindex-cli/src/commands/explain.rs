@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use parindex_core::Kept;
 use parindex_io::{ResultsDocument, Scored, decimal, stage_label};
 
 use crate::ShowFormat;
@@ -19,7 +20,16 @@ pub(crate) fn explain(
 ) -> Outcome {
     let loaded = load_set(set)?;
     let progress = Progress(None);
-    let round = round(&loaded, inputs, read, records, &progress, all_cores(), None)?;
+    let round = round(
+        &loaded,
+        inputs,
+        read,
+        records,
+        &progress,
+        all_cores(),
+        None,
+        Kept::Every,
+    )?;
     let Scored { inputs, results } = score_round(round, &progress)?;
     let Some(card) = results.unit(unit) else {
         let known: Vec<&str> = results

@@ -12,6 +12,7 @@ use parindex_io::{
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, score_round};
 use crate::{By, ScoreFormat};
+use parindex_core::Kept;
 use parindex_core::text::plural;
 
 /// Scores the inputs and writes the results, or prints the ranking.
@@ -52,6 +53,16 @@ pub(crate) fn score(
         Some(path) => Some(ResultsDocument::read(path)?),
         None => None,
     };
+    // The summary reads only the areas' results: a run that writes nothing else keeps only
+    // theirs, and so a fraction of the memory.
+    let summary_only = if outputs.is_empty() {
+        matches!(
+            (format, by),
+            (ScoreFormat::Table | ScoreFormat::Csv, By::Area)
+        )
+    } else {
+        outputs.iter().all(|o| extension(o) == "csv")
+    };
     let this_round = round(
         &loaded,
         inputs,
@@ -60,6 +71,11 @@ pub(crate) fn score(
         &progress,
         threads,
         previous_document.as_ref(),
+        if summary_only {
+            Kept::Areas
+        } else {
+            Kept::Every
+        },
     )?;
     let Scored { inputs, results } = score_round(this_round, &progress)?;
     let previous_year = match &previous_document {

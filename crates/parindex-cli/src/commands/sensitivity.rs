@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use parindex_analysis::{Analysis, Settings, SurveyModel, Uncertainty, analyse};
-use parindex_core::{Named, NotApplicable, Rounding, Ties};
+use parindex_core::{Kept, Named, NotApplicable, Rounding, Ties};
 use parindex_io::{
     Outputs, RankIntervals, ReportOptions, Scored, SourceIndices, csv_record, report_html,
 };
@@ -160,6 +160,7 @@ pub(crate) fn sensitivity(args: &SensitivityArgs) -> Outcome {
         &progress,
         all_cores(),
         None,
+        Kept::Every,
     )?;
     let Scored { inputs, results } = score_round(round, &progress)?;
     let uncertainty = args.uncertainty();

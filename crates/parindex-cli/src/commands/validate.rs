@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use parindex_core::{Severity, shipped};
+use parindex_core::{Kept, Severity, shipped};
 
 use crate::output::{Failure, Outcome, Progress, out};
 use crate::run::{ReadArgs, RecordArgs, load_set, round, round_failure};
@@ -22,7 +22,16 @@ pub(crate) fn validate(
     if let Some(set) = set {
         let loaded = load_set(set)?;
         let paths: Vec<PathBuf> = files.iter().map(PathBuf::from).collect();
-        let round = round(&loaded, &paths, read, records, &Progress(None), 1, None)?;
+        let round = round(
+            &loaded,
+            &paths,
+            read,
+            records,
+            &Progress(None),
+            1,
+            None,
+            Kept::Every,
+        )?;
         match round.validate() {
             Ok(inputs) => text.push_str(&format!(
                 "{}: valid: {} for {}\n",

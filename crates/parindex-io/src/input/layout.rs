@@ -335,7 +335,7 @@ impl InputReader {
                 }
                 return None;
             }
-            None if self.batch.scoring_bytes() > self.memory_limit => {
+            None if self.scoring_bytes() > self.memory_limit => {
                 if let Some(message) = self.first_unit_beyond_memory() {
                     self.problem(grid, unit_cell.loc, None, message);
                 }

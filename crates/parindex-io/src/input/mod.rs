@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use parindex_core::{Batch, Context, Input, Plan, ScoreProblem, ScoreWarning, Trend, value};
+use parindex_core::{Batch, Context, Input, Kept, Plan, ScoreProblem, ScoreWarning, Trend, value};
 
 use crate::ResultsDocument;
 use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
@@ -377,6 +377,8 @@ pub struct InputReader {
     memory_limit: u64,
     /// Whether a unit beyond the memory limit was refused.
     units_beyond_memory: bool,
+    /// The nodes whose results scoring will keep, for the memory the results will take.
+    kept: Kept,
     /// Cells read so far, over every file.
     cells: usize,
     /// The most cells the run reads: [`MAX_CELLS`] unless the unit limit is raised.
@@ -455,6 +457,7 @@ impl InputReader {
             max_units: MAX_UNITS,
             memory_limit: crate::MAX_SCORING_BYTES,
             units_beyond_memory: false,
+            kept: Kept::Every,
             cells: 0,
             max_cells: MAX_CELLS,
             texts: None,
@@ -527,6 +530,17 @@ impl InputReader {
     /// Units read beyond it are refused, at the row of the first.
     pub fn set_memory_limit(&mut self, bytes: u64) {
         self.memory_limit = bytes;
+    }
+
+    /// The nodes whose results scoring will keep ([`parindex_core::Kept::Every`] by default),
+    /// for the memory limit's estimate ([`parindex_core::Batch::scoring_bytes_keeping`]).
+    pub fn set_kept(&mut self, kept: Kept) {
+        self.kept = kept;
+    }
+
+    /// The memory the batch and the results of scoring it will take, as the limit counts it.
+    pub(crate) fn scoring_bytes(&self) -> u64 {
+        self.batch.scoring_bytes_keeping(self.kept)
     }
 
     /// The plan the reader reads for.
@@ -713,7 +727,7 @@ impl InputReader {
             format!(
                 "this unit and those after it are over the memory limit of {} MiB: scoring the {units} units before it would take about {} MiB already; score the units in runs of fewer than {units}, or raise the limit ({})",
                 self.memory_limit / MIB,
-                self.batch.scoring_bytes().div_ceil(MIB),
+                self.scoring_bytes().div_ceil(MIB),
                 crate::limits::RAISE_MEMORY_LIMIT
             )
         })
