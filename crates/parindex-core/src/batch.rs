@@ -623,6 +623,19 @@ impl Batch {
         leaf: usize,
         stage: usize,
     ) -> Option<(usize, Cow<'_, Cell>)> {
+        let (stage, packed) = self.latest_packed(unit, leaf, stage)?;
+        Some((stage, packed.unpack(&self.data.side)?))
+    }
+
+    /// [`Batch::latest`], packed: read with the batch's cells kept beside
+    /// ([`Batch::beside`]).
+    #[inline]
+    pub(crate) fn latest_packed(
+        &self,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+    ) -> Option<(usize, PackedCell)> {
         let present = *self.data.stages_present.get(unit)?;
         // Stages without any input for the unit are skipped without touching their cells.
         (0..=stage)
@@ -630,9 +643,15 @@ impl Batch {
             .filter(|s| present & (1 << (*s).min(63)) != 0)
             .find_map(|s| {
                 self.data
-                    .cell(self.data.slot(unit, leaf, s))
-                    .map(|c| (s, c))
+                    .packed(self.data.slot(unit, leaf, s))
+                    .filter(|p| !p.is_empty())
+                    .map(|p| (s, p))
             })
+    }
+
+    /// The cells that do not pack, where packed cells point.
+    pub(crate) fn beside(&self) -> &[Cell] {
+        &self.data.side
     }
 
     /// The last stage with any input for a unit.

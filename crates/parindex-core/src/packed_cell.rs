@@ -100,16 +100,30 @@ impl PackedCell {
 
     /// The cell, taken from `side` when it was kept beside; `None` when empty.
     pub(crate) fn unpack(self, side: &[Cell]) -> Option<Cow<'_, Cell>> {
+        if let Some(position) = self.side_position() {
+            return side.get(position).map(Cow::Borrowed);
+        }
+        let (value, evidence) = self.read(side)?;
+        let input = value.map_or(Input::NotApplicable, |v| Input::Value(v.into_owned()));
+        Some(Cow::Owned(Cell { input, evidence }))
+    }
+
+    /// The cell's value (`None` when not applicable) and evidence, without building the
+    /// cell: scoring's hot path. `None` when empty.
+    #[inline]
+    pub(crate) fn read(self, side: &[Cell]) -> Option<(Option<Cow<'_, Value>>, Option<bool>)> {
         let payload = self.payload();
         let value = match self.kind() {
             EMPTY => return None,
-            SIDE => return side.get(self.body as usize).map(Cow::Borrowed),
-            NOT_APPLICABLE => {
-                return Some(Cow::Owned(Cell {
-                    input: Input::NotApplicable,
-                    evidence: self.evidence(),
-                }));
+            SIDE => {
+                let cell = side.get(self.body as usize)?;
+                let value = match &cell.input {
+                    Input::NotApplicable => None,
+                    Input::Value(value) => Some(Cow::Borrowed(value)),
+                };
+                return Some((value, cell.evidence));
             }
+            NOT_APPLICABLE => return Some((None, self.evidence())),
             BOOL => Value::Bool(payload & 1 == 1),
             NUMBER => Value::Number(unpack_word(self.body, BODY_MAGNITUDE_BITS)),
             RATIO => Value::Ratio {
@@ -124,10 +138,7 @@ impl PackedCell {
             }
             _ => Value::Choice(payload as u16),
         };
-        Some(Cow::Owned(Cell {
-            input: Input::Value(value),
-            evidence: self.evidence(),
-        }))
+        Some((Some(Cow::Owned(value)), self.evidence()))
     }
 
     /// The evidence recorded in a packed cell; a cell kept beside records its own.

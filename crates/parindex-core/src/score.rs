@@ -802,11 +802,13 @@ impl Plan {
         group: &Option<String>,
     ) -> Result<LeafInput<'b>, String> {
         let node = &self.set.nodes[self.leaves[leaf]];
-        let Some((used_stage, cell)) = batch.latest(unit, leaf, stage) else {
+        let read = batch
+            .latest_packed(unit, leaf, stage)
+            .and_then(|(used_stage, packed)| Some((used_stage, packed.read(batch.beside())?)));
+        let Some((used_stage, (value, evidence))) = read else {
             return Ok(LeafInput::Missing);
         };
-        let evidence = cell.evidence;
-        let Some(value) = value_of(cell) else {
+        let Some(value) = value else {
             return Ok(LeafInput::NotApplicable(used_stage));
         };
         let mut ctx = Context::with_policy(node.max, &self.set.policy);
