@@ -149,7 +149,7 @@ pub(crate) fn unpack_word(word: u64, bits: u32) -> Decimal {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
@@ -203,7 +203,8 @@ mod tests {
         assert_eq!(std::mem::size_of::<PackedNode>(), 20);
     }
 
-    fn any_decimal() -> impl Strategy<Value = Decimal> {
+    /// Any decimal, of any mantissa, scale and sign.
+    pub(crate) fn any_decimal() -> impl Strategy<Value = Decimal> {
         (
             any::<u32>(),
             any::<u32>(),

@@ -308,18 +308,8 @@ mod tests {
     }
 
     fn any_decimal() -> impl Strategy<Value = Decimal> {
-        let any = (
-            any::<u32>(),
-            any::<u32>(),
-            any::<u32>(),
-            any::<bool>(),
-            0u32..=28,
-        )
-            .prop_map(|(lo, mid, hi, negative, scale)| {
-                Decimal::from_parts(lo, mid, hi, negative, scale)
-            });
         let small = (-(1i64 << 60)..(1i64 << 60), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s));
-        prop_oneof![any, small]
+        prop_oneof![crate::packed::tests::any_decimal(), small]
     }
 
     proptest! {
