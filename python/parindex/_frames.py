@@ -75,7 +75,7 @@ class Options:
     installed, else polars.
 
     ``memory_limit`` is the most memory, in bytes, the units and results of one scoring call
-    may take (400 MiB by default, as on the command line); a larger call raises
+    may take (360 MiB by default, as on the command line); a larger call raises
     :class:`InputError` before it scores, saying how many units fit. ``None`` restores the
     default.
 

@@ -29,7 +29,7 @@ def _units(sample_frame: Any, count: int) -> list[dict[str, Any]]:
 
 
 def test_the_default_is_that_of_the_command_line() -> None:
-    assert parindex.options.memory_limit == 340 * 1024 * 1024
+    assert parindex.options.memory_limit == 360 * 1024 * 1024
 
 
 def test_units_over_the_limit_are_refused_and_fewer_are_scored(
@@ -52,7 +52,7 @@ def test_the_limit_takes_bytes_and_none_restores_the_default() -> None:
     parindex.options.memory_limit = 2**40
     assert parindex.options.memory_limit == 2**40
     parindex.options.memory_limit = None
-    assert parindex.options.memory_limit == 340 * 1024 * 1024
+    assert parindex.options.memory_limit == 360 * 1024 * 1024
 
 
 def test_the_unit_limit_can_be_lowered_or_raised(commune: parindex.CriteriaSet, sample_frame: Any) -> None:

@@ -161,12 +161,14 @@ fn a_csv_of_32_mib_is_scored_within_512_mib_and_a_run_over_the_limit_refused() {
         "more.csv",
         "--max-units",
         "200000",
+        "-o",
+        "all.csv",
     ];
-    let refused = within_512_mib(dir.path(), &[&args[..], &["-o", "all.csv"]].concat());
+    let refused = within_512_mib(dir.path(), &args);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("are over the memory limit of 400 MiB"),
+        stderr.contains("are over the memory limit of 360 MiB"),
         "{stderr}"
     );
     assert!(stderr.contains("more.csv:"), "{stderr}");

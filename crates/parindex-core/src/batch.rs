@@ -100,8 +100,8 @@ pub(crate) struct BatchData {
     /// no input for costs a pointer, and scoring a unit with only a self-assessment reads one
     /// block.
     pub(crate) blocks: Vec<Option<Box<[PackedCell]>>>,
-    /// The cells that do not pack (text, survey responses, numbers of more than 15 digits),
-    /// where their packed cells point.
+    /// The cells that do not pack (text, survey responses, numbers of more than 15 digits,
+    /// ratios of wider ones than 6), where their packed cells point.
     pub(crate) side: Vec<Cell>,
     /// How many of the blocks are allocated.
     pub(crate) blocks_given: usize,

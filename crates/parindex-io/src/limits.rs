@@ -52,13 +52,14 @@ pub(crate) const RAISE_MAX_UNITS: &str =
     "--max-units on the command line, parindex.options.max_units in Python";
 
 /// The most memory a run's batch and results may take, as estimated before scoring
-/// ([`parindex_core::Batch::scoring_bytes`]): 400 MiB, so that a run just under it, with its
-/// reading and its CSV, JSON or HTML outputs, stays within 512 MiB (a results workbook costs
-/// more: SECURITY.md), and so does any run of one input of at most [`MAX_INPUT_BYTES`]. About
-/// 64,000 units of a 92-criterion set fit, and 100,000 when only the summary is written
+/// ([`parindex_core::Batch::scoring_bytes`]): 360 MiB, so that a run just under it, with its
+/// reading and its CSV, JSON or HTML outputs, stays within 512 MiB of resident memory (a
+/// results workbook costs more: SECURITY.md), and so does any run of one input of at most
+/// [`MAX_INPUT_BYTES`]. About 65,000 units of a 92-criterion set fit, and 117,000 when only
+/// the summary is written
 /// ([`parindex_core::Kept::Areas`]); a larger run is refused before it is scored, with the
 /// way to raise the limit ([`crate::Round::set_memory_limit`], `--memory-limit`).
-pub const MAX_SCORING_BYTES: u64 = 400 * 1024 * 1024;
+pub const MAX_SCORING_BYTES: u64 = 360 * 1024 * 1024;
 
 /// How to raise [`MAX_SCORING_BYTES`], as messages say it.
 pub(crate) const RAISE_MEMORY_LIMIT: &str =

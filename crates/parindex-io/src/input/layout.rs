@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use parindex_core::value;
 
 use super::memo::ReadMemo;
-use super::{CellTarget, Grid, GridCell, InputReader, LeafCell, Loc, Spot, stage_label};
+use super::{CellTarget, Grid, GridCell, InputReader, LeafCell, Loc, stage_label};
 
 /// What a column of a grid holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -150,6 +150,7 @@ impl InputReader {
         grid: &Grid,
         rows: impl IntoIterator<Item = Vec<GridCell>>,
     ) -> bool {
+        self.origins.next_grid();
         let mut rows = rows.into_iter();
         let mut head: Vec<Vec<GridCell>> = Vec::new();
         let h = loop {
@@ -354,7 +355,9 @@ impl InputReader {
                         (0..stages).find_map(|s| self.rows_seen.get(&(other, s)))
                     });
                     let message = match first {
-                        Some((at, _)) => format!("{} (first at {at})", e.message),
+                        Some(spot) => {
+                            format!("{} (first at {})", e.message, self.origins.describe(*spot))
+                        }
                         None => e.message,
                     };
                     self.problem(grid, unit_cell.loc, None, message);
@@ -394,12 +397,8 @@ impl InputReader {
         if self.rows_seen.contains_key(&(unit, stage)) {
             return false;
         }
-        let spot = Spot {
-            file: grid.source.clone(),
-            place: grid.place(loc),
-        };
-        self.rows_seen
-            .insert((unit, stage), (grid.describe(loc), spot));
+        let spot = self.origins.spot(grid, loc);
+        self.rows_seen.insert((unit, stage), spot);
         true
     }
 
@@ -421,7 +420,7 @@ impl InputReader {
             let first = self
                 .rows_seen
                 .get(&(unit, stage))
-                .map(|(at, _)| at.as_str())
+                .map(|spot| self.origins.describe(*spot))
                 .unwrap_or_default();
             let stages = &self.plan.set().policy.stages;
             let message = if stages.len() > 1 {

@@ -246,51 +246,139 @@ impl Grid {
 
     /// Where a cell is, as the user finds it.
     pub(crate) fn place(&self, loc: Loc) -> Place {
-        match (loc, &self.sheet) {
-            (Loc::Cell(r, c), Some(sheet)) => Place::Cell {
-                sheet: sheet.clone(),
-                cell: cell_name(r, c),
-            },
-            (Loc::Cell(r, c), None) => Place::Line {
-                line: r as usize + 1,
-                column: c as usize + 1,
-            },
-            (Loc::Text(line, column), _) => Place::Line { line, column },
-            (Loc::Row(row, column), _) => Place::Row { row, column },
-            (Loc::Json(i), _) => Place::Json(self.paths.get(i).cloned().unwrap_or_default()),
-        }
+        place_in(self.sheet.as_deref(), &self.paths, loc)
     }
 
     /// The row of a cell, for "first at …" in messages.
     pub(crate) fn describe(&self, loc: Loc) -> String {
-        match (loc, &self.sheet) {
-            (Loc::Cell(r, _), Some(sheet)) => {
-                format!("{}: sheet \"{sheet}\", row {}", self.source, r + 1)
-            }
-            (Loc::Cell(r, _), None) => format!("{}:{}", self.source, r + 1),
-            (Loc::Text(line, _), _) => format!("{}:{line}", self.source),
-            (Loc::Row(row, _), _) => format!("{}: row {row}", self.source),
-            (Loc::Json(i), _) => format!(
-                "{}: {}",
-                self.source,
-                self.paths.get(i).map_or("", String::as_str)
-            ),
+        describe_in(&self.source, self.sheet.as_deref(), &self.paths, loc)
+    }
+}
+
+/// Where a cell of a sheet (`sheet`), a CSV or a frame, or a JSON document (`paths`) is.
+fn place_in(sheet: Option<&str>, paths: &[String], loc: Loc) -> Place {
+    match (loc, sheet) {
+        (Loc::Cell(r, c), Some(sheet)) => Place::Cell {
+            sheet: sheet.to_owned(),
+            cell: cell_name(r, c),
+        },
+        (Loc::Cell(r, c), None) => Place::Line {
+            line: r as usize + 1,
+            column: c as usize + 1,
+        },
+        (Loc::Text(line, column), _) => Place::Line { line, column },
+        (Loc::Row(row, column), _) => Place::Row { row, column },
+        (Loc::Json(i), _) => Place::Json(paths.get(i).cloned().unwrap_or_default()),
+    }
+}
+
+/// The row of a cell of `source`, for "first at …" in messages.
+fn describe_in(source: &str, sheet: Option<&str>, paths: &[String], loc: Loc) -> String {
+    match (loc, sheet) {
+        (Loc::Cell(r, _), Some(sheet)) => format!("{source}: sheet \"{sheet}\", row {}", r + 1),
+        (Loc::Cell(r, _), None) => format!("{source}:{}", r + 1),
+        (Loc::Text(line, _), _) => format!("{source}:{line}"),
+        (Loc::Row(row, _), _) => format!("{source}: row {row}"),
+        (Loc::Json(i), _) => format!("{source}: {}", paths.get(i).map_or("", String::as_str)),
+    }
+}
+
+/// What names the places of a grid read: its source, sheet and JSON paths, kept once per
+/// grid rather than with every place, since a run keeps a place per unit.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    source: String,
+    sheet: Option<String>,
+    paths: Vec<String>,
+}
+
+impl Origin {
+    /// The names of a sheet, a CSV file or a frame (a JSON grid's spots name their own path).
+    fn of(grid: &Grid) -> Self {
+        Origin {
+            source: grid.source.clone(),
+            sheet: grid.sheet.clone(),
+            paths: Vec::new(),
         }
     }
 }
 
-/// A located place, kept to locate what scoring finds later.
-#[derive(Debug, Clone)]
-struct Spot {
-    file: String,
-    place: Place,
+/// A place read, kept to locate what scoring finds later: the grid's [`Origin`], by its
+/// position among those read, and the cell in it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Spot {
+    origin: u32,
+    loc: Loc,
+}
+
+/// The grids a place was kept in, to name the places.
+#[derive(Debug, Default)]
+pub(crate) struct Origins {
+    list: Vec<Origin>,
+    /// The position of the grid being read, once a place was kept in it.
+    current: Option<u32>,
+}
+
+impl Origins {
+    /// A spot at `loc` of `grid`, the grid being read.
+    pub(crate) fn spot(&mut self, grid: &Grid, loc: Loc) -> Spot {
+        // Far fewer grids than 2^32 are kept: each holds at least a unit.
+        if let Loc::Json(i) = loc {
+            // A JSON grid is one unit, with a path per value: the spot keeps its own path
+            // rather than all of them.
+            self.list.push(Origin {
+                source: grid.source.clone(),
+                sheet: None,
+                paths: grid.paths.get(i).cloned().into_iter().collect(),
+            });
+            let origin = (self.list.len() - 1) as u32;
+            return Spot {
+                origin,
+                loc: Loc::Json(0),
+            };
+        }
+        let list = &mut self.list;
+        let origin = *self.current.get_or_insert_with(|| {
+            list.push(Origin::of(grid));
+            (list.len() - 1) as u32
+        });
+        Spot { origin, loc }
+    }
+
+    /// Starts reading another grid; its names are kept with its first place kept.
+    pub(crate) fn next_grid(&mut self) {
+        self.current = None;
+    }
+
+    fn origin(&self, spot: Spot) -> Option<&Origin> {
+        self.list.get(spot.origin as usize)
+    }
+
+    /// The file and place of a spot.
+    fn place(&self, spot: Spot) -> (String, Place) {
+        match self.origin(spot) {
+            Some(o) => (
+                o.source.clone(),
+                place_in(o.sheet.as_deref(), &o.paths, spot.loc),
+            ),
+            None => (String::new(), Place::File),
+        }
+    }
+
+    /// The row of a spot, for "first at …" in messages.
+    pub(crate) fn describe(&self, spot: Spot) -> String {
+        self.origin(spot).map_or_else(String::new, |o| {
+            describe_in(&o.source, o.sheet.as_deref(), &o.paths, spot.loc)
+        })
+    }
 }
 
 /// Where the inputs of a batch were read, to locate what scoring refuses or warns about.
 #[derive(Debug)]
 pub(crate) struct Locator {
     plan: Plan,
-    rows_seen: FastMap<(usize, usize), (String, Spot)>,
+    origins: Origins,
+    rows_seen: FastMap<(usize, usize), Spot>,
     spots: FastMap<(usize, usize, usize), Spot>,
 }
 
@@ -305,7 +393,7 @@ impl Locator {
         let unit = batch.unit_index(&problem.unit);
         let leaf = self.plan.leaf_index(&problem.code);
         let stage = self.plan.stage_index(&problem.stage);
-        let row = |u: usize, s: usize| self.rows_seen.get(&(u, s)).map(|(_, spot)| spot);
+        let row = |u: usize, s: usize| self.rows_seen.get(&(u, s));
         let spot = match (unit, leaf, stage) {
             (Some(u), Some(l), Some(s)) => self.spots.get(&(u, l, s)).or_else(|| {
                 // A missing value: the unit's row at that stage, or at any stage.
@@ -316,7 +404,7 @@ impl Locator {
         };
         let message = format!("unit {}: {}", problem.unit, problem.message);
         let (file, place) = spot.map_or((String::new(), Place::File), |spot| {
-            (spot.file.clone(), spot.place.clone())
+            self.origins.place(*spot)
         });
         InputProblem {
             unit: Some(problem.unit.clone()),
@@ -342,7 +430,8 @@ impl Locator {
             );
             if let (Some(u), Some(l), Some(s)) = key {
                 if let Some(spot) = self.spots.get(&(u, l, s)) {
-                    warning.place = Some(place_text(&spot.file, &spot.place));
+                    let (file, place) = self.origins.place(*spot);
+                    warning.place = Some(place_text(&file, &place));
                 }
             }
         }
@@ -358,8 +447,10 @@ pub struct InputReader {
     options: ReadOptions,
     batch: Batch,
     names: BTreeMap<String, String>,
-    /// (unit, stage) → where its row was first read, described and located.
-    rows_seen: FastMap<(usize, usize), (String, Spot)>,
+    /// The grids read, naming the places below.
+    origins: Origins,
+    /// (unit, stage) → where its row was first read.
+    rows_seen: FastMap<(usize, usize), Spot>,
     /// (unit, leaf, stage) → where the value was first read, for the long layout.
     values_seen: FastMap<(usize, usize, usize), String>,
     /// (unit, leaf, stage) → the cell of a value that scoring may refuse or warn about: one
@@ -448,6 +539,7 @@ impl InputReader {
             options,
             batch: Batch::new(plan),
             names: BTreeMap::new(),
+            origins: Origins::default(),
             rows_seen: FastMap::default(),
             values_seen: FastMap::default(),
             spots: FastMap::default(),
@@ -676,6 +768,7 @@ impl InputReader {
         }
         let locator = Locator {
             plan: self.plan,
+            origins: self.origins,
             rows_seen: self.rows_seen,
             spots: self.spots,
         };
@@ -945,10 +1038,7 @@ impl InputReader {
             self.keep_text(unit, target, &text);
         }
         if located {
-            let spot = Spot {
-                file: grid.source.clone(),
-                place: grid.place(loc),
-            };
+            let spot = self.origins.spot(grid, loc);
             self.spots.insert((unit, leaf, stage), spot);
         }
         true
