@@ -1,7 +1,7 @@
 //! The inputs of a scoring run: units, their attributes, and one value per leaf and stage.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use crate::plan::Plan;
 use crate::records::{Derivation, Derivations};
 use crate::score::{Kept, ScoreWarning};
 use crate::text::{into_nfc, nfc};
+use crate::text_index::TextIndex;
 use crate::value::{self, Input, Value};
 
 /// What a run holds per unit beyond its cells and results, as measured on the command line
@@ -95,6 +96,9 @@ pub(crate) struct BatchData {
     pub(crate) leaf_count: usize,
     pub(crate) stage_count: usize,
     pub(crate) units: Vec<Unit>,
+    /// No attributes, shared by every unit given none until one is set on it (copied on
+    /// write): a map allocated per unit would cost a million allocations at a million units.
+    no_attributes: Arc<BTreeMap<String, AttrValue>>,
     /// Per unit and stage (`unit * stage_count + stage`), the cells of every leaf, packed:
     /// allocated, at its exact size, on the first input of that stage, so a stage the unit has
     /// no input for costs a pointer, and scoring a unit with only a self-assessment reads one
@@ -109,9 +113,9 @@ pub(crate) struct BatchData {
     pub(crate) stages_present: Vec<u64>,
     /// Hashed with a per-process random key: ids are the user's, and a faster hash than
     /// the standard one matters at a million units.
-    pub(crate) ids: HashMap<String, usize, ahash::RandomState>,
+    pub(crate) ids: TextIndex,
     /// Unit ids by their look-alike skeleton (TR39), to refuse ids that look the same.
-    pub(crate) skeletons: HashMap<String, usize, ahash::RandomState>,
+    pub(crate) skeletons: TextIndex,
     /// Values derived from the year's records, and what they were derived from.
     pub(crate) derived: Derivations,
     /// Warnings met while deriving them; scoring reports them with its own.
@@ -223,12 +227,13 @@ impl Batch {
                 leaf_count: plan.leaf_count(),
                 stage_count: plan.set.policy.stages.len(),
                 units: Vec::new(),
+                no_attributes: Arc::default(),
                 blocks: Vec::new(),
                 side: Vec::new(),
                 blocks_given: 0,
                 stages_present: Vec::new(),
-                ids: HashMap::default(),
-                skeletons: HashMap::default(),
+                ids: TextIndex::default(),
+                skeletons: TextIndex::default(),
                 derived: Derivations::new(),
                 record_warnings: Vec::new(),
             }),
@@ -288,7 +293,7 @@ impl Batch {
                 message: "a unit has an empty id".to_owned(),
             });
         }
-        if self.data.ids.contains_key(id) {
+        if self.unit_index(id).is_some() {
             return Err(InputError {
                 unit: Some(id.to_owned()),
                 code: None,
@@ -303,7 +308,7 @@ impl Batch {
             });
         }
         let skeleton = crate::text::skeleton(id);
-        if let Some(&other) = self.data.skeletons.get(&skeleton) {
+        if let Some(other) = self.skeleton_owner(&skeleton) {
             let other = &self.data.units[other].id;
             return Err(InputError {
                 unit: Some(id.to_owned()),
@@ -315,11 +320,11 @@ impl Batch {
         }
         let position = self.data.units.len();
         let data = Arc::make_mut(&mut self.data);
-        data.skeletons.insert(skeleton, position);
-        data.ids.insert(id.to_owned(), position);
+        data.skeletons.insert(&skeleton, position);
+        data.ids.insert(id, position);
         data.units.push(Unit {
             id: id.to_owned(),
-            attributes: Arc::default(),
+            attributes: Arc::clone(&data.no_attributes),
         });
         data.blocks
             .resize_with(data.blocks.len() + data.stage_count, || None);
@@ -362,7 +367,10 @@ impl Batch {
 
     /// The position of the unit with this id, however its marks are encoded.
     pub fn unit_index(&self, id: &str) -> Option<usize> {
-        self.data.ids.get(nfc(id).trim()).copied()
+        let units = &self.data.units;
+        self.data
+            .ids
+            .find(nfc(id).trim(), |p| Cow::Borrowed(units[p].id.as_str()))
     }
 
     /// The position of another unit whose id looks like this one ([`crate::text::skeleton`])
@@ -370,11 +378,16 @@ impl Batch {
     pub fn lookalike(&self, id: &str) -> Option<usize> {
         let id = nfc(id);
         let id = id.trim();
-        self.data
-            .skeletons
-            .get(&crate::text::skeleton(id))
-            .copied()
+        self.skeleton_owner(&crate::text::skeleton(id))
             .filter(|&u| self.data.units[u].id != id)
+    }
+
+    /// The unit whose id has this look-alike skeleton.
+    fn skeleton_owner(&self, skeleton: &str) -> Option<usize> {
+        let units = &self.data.units;
+        self.data.skeletons.find(skeleton, |p| {
+            Cow::Owned(crate::text::skeleton(&units[p].id))
+        })
     }
 
     fn unit_error(&self, unit: usize, code: Option<&str>, message: String) -> InputError {

@@ -77,6 +77,7 @@ pub mod score;
 pub mod shipped;
 mod spanned;
 pub mod text;
+mod text_index;
 pub mod threads;
 
 pub use batch::{Batch, Cell, InputError, Unit};
