@@ -90,11 +90,17 @@ def _check_names(names: list[Any]) -> None:
 
 def _arrow_backed(frame: Any) -> bool:
     """Whether a pandas frame holds only Arrow columns under a plain index, so that its Arrow
-    stream is the frame itself."""
+    stream is the frame itself: Arrow dtypes, or pandas' text on pyarrow storage (the default
+    ``str`` of pandas 3), whose cells are texts and missing values alike through either door."""
     pd = __import__("pandas")
     if not isinstance(frame.index, pd.RangeIndex) or not hasattr(frame, "__arrow_c_stream__"):
         return False
-    return len(frame.columns) > 0 and all(isinstance(t, pd.ArrowDtype) for t in frame.dtypes)
+
+    def arrow(dtype: Any) -> bool:
+        text = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+        return text or isinstance(dtype, pd.ArrowDtype)
+
+    return len(frame.columns) > 0 and all(arrow(t) for t in frame.dtypes)
 
 
 _PLAIN_POLARS = {

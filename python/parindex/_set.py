@@ -289,9 +289,9 @@ class CriteriaSet:
         """Scores units and returns :class:`parindex.Results`.
 
         ``data`` is a pandas or polars DataFrame, any object exporting an Arrow stream
-        (``__arrow_c_stream__``: a pyarrow table, a DuckDB relation, pandas with Arrow dtypes,
-        parindex results), a list of dicts (one per row), a dict of column name → list of
-        cells, or a path to a CSV, Excel or JSON input file (or a list
+        (``__arrow_c_stream__``: a pyarrow table, a DuckDB relation, pandas with Arrow dtypes or
+        pandas 3's text columns, parindex results), a list of dicts (one per row), a dict of
+        column name → list of cells, or a path to a CSV, Excel or JSON input file (or a list
         of paths, read together), read exactly as the command line reads it. Two layouts are
         read:
 

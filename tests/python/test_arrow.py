@@ -31,6 +31,22 @@ def test_arrow_data_of_every_kind_gives_the_same_results(
         assert commune.score(data).to_json() == expected, type(data)
 
 
+def test_a_pandas_frame_of_text_is_read_through_its_arrow_stream_as_its_cells_are(
+    commune: parindex.CriteriaSet, sample_frame: pd.DataFrame
+) -> None:
+    from parindex._input import _arrow_backed
+
+    cells = sample_frame.copy()
+    cells.iloc[0, 3] = None  # a missing cell
+    text = cells.astype("str")  # pandas' own text on pyarrow storage, pandas 3's default
+    assert all(isinstance(t, pd.StringDtype) and t.storage == "pyarrow" for t in text.dtypes)
+    assert _arrow_backed(text)
+    assert not _arrow_backed(cells)  # object columns are read cell by cell
+    by_cells = commune.score({name: cells[name].tolist() for name in cells.columns})
+    assert commune.score(text).to_json() == by_cells.to_json()
+    assert commune.score(cells).to_json() == by_cells.to_json()
+
+
 def test_arrow_types_read_as_their_python_values(commune: parindex.CriteriaSet) -> None:
     rows = {
         "unit": ["A", "B", "C"],
