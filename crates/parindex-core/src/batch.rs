@@ -348,7 +348,7 @@ impl Batch {
     pub fn scoring_bytes_keeping(&self, kept: Kept) -> u64 {
         use std::mem::size_of;
         let count = |n: usize| n as u64;
-        let nodes = count(kept.count(&self.plan.set));
+        let nodes = count(kept.count(&self.plan));
         let stages_given = count(self.data.blocks_given);
         let units = count(self.data.units.len());
         let cells = count(self.data.leaf_count) * count(size_of::<PackedCell>());

@@ -184,22 +184,22 @@ pub(crate) struct KeptNodes {
 }
 
 impl Kept {
-    /// How many nodes' results a card keeps, of a set of `set`.
-    pub(crate) fn count(self, set: &CriteriaSet) -> usize {
+    /// How many nodes' results a card keeps, of a plan's set.
+    pub(crate) fn count(self, plan: &Plan) -> usize {
         match self {
-            Kept::Every => set.nodes.len(),
-            Kept::Areas => set.areas_with_positions().count(),
+            Kept::Every => plan.set.nodes.len(),
+            Kept::Areas => plan.areas.len(),
         }
     }
 }
 
 impl KeptNodes {
-    fn new(set: &CriteriaSet, kept: Kept) -> Option<Self> {
+    fn new(plan: &Plan, kept: Kept) -> Option<Self> {
         let positions: Vec<usize> = match kept {
             Kept::Every => return None,
-            Kept::Areas => set.areas_with_positions().map(|(i, _)| i).collect(),
+            Kept::Areas => plan.areas.clone(),
         };
-        let mut slots = vec![u32::MAX; set.nodes.len()];
+        let mut slots = vec![u32::MAX; plan.set.nodes.len()];
         for (slot, &position) in positions.iter().enumerate() {
             // A set has far fewer than 2^32 nodes.
             slots[position] = slot as u32;
@@ -516,7 +516,7 @@ impl Plan {
             plan: self.clone(),
             batch: batch.clone(),
             references: self.references(batch),
-            kept: KeptNodes::new(&self.set, kept),
+            kept: KeptNodes::new(self, kept),
         });
         let count = batch.data.units.len();
         let threads = if count * self.leaf_count().max(1) < PARALLEL_FROM {
