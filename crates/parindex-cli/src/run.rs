@@ -20,7 +20,7 @@ pub(crate) struct ReadArgs {
     #[arg(long, default_value_t = PercentScale::Percent, value_parser = parse_percents)]
     percents: PercentScale,
     /// The most memory, in MiB, the units and their results may take; a larger run is refused
-    /// before it is scored, saying how many units fit. 340 MiB by default (SECURITY.md).
+    /// before it is scored, saying how many units fit. 360 MiB by default (SECURITY.md).
     #[arg(long, value_name = "MIB", default_value_t = parindex_io::MAX_SCORING_BYTES / (1024 * 1024))]
     memory_limit: u64,
     /// The most units one run reads, over all its files; a larger run is refused at its first

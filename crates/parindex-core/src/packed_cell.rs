@@ -112,11 +112,7 @@ impl PackedCell {
             EMPTY => return None,
             SIDE => {
                 let cell = side.get(payload as usize)?;
-                let value = match &cell.input {
-                    Input::NotApplicable => None,
-                    Input::Value(value) => Some(Cow::Borrowed(value)),
-                };
-                return Some((value, cell.evidence));
+                return Some((value_of(Cow::Borrowed(cell)), cell.evidence));
             }
             NOT_APPLICABLE => return Some((None, self.evidence())),
             BOOL => Value::Bool(payload & 1 == 1),

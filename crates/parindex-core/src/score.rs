@@ -125,7 +125,7 @@ pub struct Scorecard {
     /// The unit's attributes, shared with the batch.
     pub attributes: Arc<std::collections::BTreeMap<String, AttrValue>>,
     /// Per node, in set order: the final results, packed ([`Scorecard::nodes`]).
-    pub(crate) nodes: NodeResults,
+    nodes: NodeResults,
     /// Final points, after bonus and penalty blocks.
     pub total: Decimal,
     /// The applicable maximum of the set.
