@@ -122,6 +122,61 @@ pub(crate) struct BatchData {
     pub(crate) record_warnings: Vec<ScoreWarning>,
 }
 
+/// One unit's inputs at one stage, packed ahead of being set: what a reader running on
+/// several threads prepares for [`Batch::set_row`], so that setting a row is one move rather
+/// than a packing per cell.
+///
+/// ```
+/// use parindex_core::batch::PackedRow;
+/// use parindex_core::{Batch, Input, Plan, Value, shipped};
+///
+/// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+/// let mut batch = Batch::new(&plan);
+/// let ward = batch.add_unit("CAP-01", [])?;
+/// let mut row = PackedRow::new(plan.leaf_count());
+/// assert!(row.set(0, &Input::NotApplicable));
+/// // Text does not pack: it is set on its own.
+/// assert!(!row.set(1, &Input::Value(Value::Text("xem ghi chú".into()))));
+/// batch.set_row(ward, 0, row)?;
+/// assert_eq!(batch.get(ward, 0, 0).map(|c| c.input.clone()), Some(Input::NotApplicable));
+/// assert!(batch.get(ward, 1, 0).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PackedRow {
+    cells: Box<[PackedCell]>,
+    given: usize,
+}
+
+impl PackedRow {
+    /// A row of `leaf_count` leaves with no input.
+    pub fn new(leaf_count: usize) -> Self {
+        PackedRow {
+            cells: vec![PackedCell::EMPTY; leaf_count].into_boxed_slice(),
+            given: 0,
+        }
+    }
+
+    /// Puts the input for the leaf at `leaf` in the row. `false` when it is not kept in the
+    /// row: the leaf is not in it, or the input does not pack (text, survey responses, wider
+    /// numbers), and is to be set with [`Batch::set_at`] instead.
+    pub fn set(&mut self, leaf: usize, input: &Input) -> bool {
+        let Some(place) = self.cells.get_mut(leaf) else {
+            return false;
+        };
+        match PackedCell::pack_input(input, None) {
+            Some(packed) => {
+                if place.is_empty() {
+                    self.given += 1;
+                }
+                *place = packed;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Where a leaf's input at a stage goes: the unit's block of that stage, and the leaf in it.
 #[derive(Debug, Clone, Copy)]
 struct Slot {
@@ -155,43 +210,68 @@ impl BatchData {
 
     /// Sets a cell, keeping the evidence already recorded there, and marks its stage present.
     fn put(&mut self, slot: Slot, input: Input) {
-        let leaf_count = self.leaf_count;
-        let Some(block) = self.blocks.get_mut(slot.block) else {
+        match PackedCell::pack_input(&input, None) {
+            Some(packed) => self.put_packed(slot, packed),
+            None => self.put_beside(slot, input),
+        }
+    }
+
+    /// Sets a cell that packed, keeping the evidence already recorded there (its own is
+    /// ignored), and marks its stage present.
+    fn put_packed(&mut self, slot: Slot, packed: PackedCell) {
+        let Some(old) = self.cell_mut(slot) else {
             return;
         };
+        let previous = std::mem::replace(old, packed);
+        let evidence = match previous.side_position() {
+            Some(position) => {
+                // What the old cell kept beside is dropped; its place stays unused.
+                let place = self.side.get_mut(position);
+                place.and_then(|place| {
+                    place.input = Input::NotApplicable;
+                    place.evidence
+                })
+            }
+            None => previous.evidence(),
+        };
+        if let Some(new) = self.cell_mut(slot) {
+            *new = packed.with_evidence(evidence);
+        }
+        self.mark_present(slot);
+    }
+
+    /// Sets a cell that does not pack, kept beside, keeping the evidence already recorded
+    /// there, and marks its stage present.
+    fn put_beside(&mut self, slot: Slot, input: Input) {
+        let side_len = self.side.len();
+        let Some(old) = self.cell_mut(slot) else {
+            return;
+        };
+        let previous = *old;
+        match previous.side_position().filter(|&p| p < side_len) {
+            Some(position) => self.side[position].input = input,
+            None => {
+                *old = PackedCell::beside(side_len);
+                let evidence = previous.evidence();
+                self.side.push(Cell { input, evidence });
+            }
+        }
+        self.mark_present(slot);
+    }
+
+    /// A slot's packed cell, its unit's cells at its stage allocated on the first input.
+    fn cell_mut(&mut self, slot: Slot) -> Option<&mut PackedCell> {
+        let leaf_count = self.leaf_count;
+        let block = self.blocks.get_mut(slot.block)?;
         if block.is_none() {
             self.blocks_given += 1;
         }
-        let cells =
-            block.get_or_insert_with(|| vec![PackedCell::EMPTY; leaf_count].into_boxed_slice());
-        let Some(packed) = cells.get_mut(slot.leaf) else {
-            return;
-        };
-        let old = *packed;
-        let evidence = match old.side_position() {
-            Some(position) => self.side.get(position).and_then(|c| c.evidence),
-            None => old.evidence(),
-        };
-        let cell = Cell { input, evidence };
-        *packed = match PackedCell::pack(&cell) {
-            Some(new) => {
-                // What the old cell kept beside is dropped; its place stays unused.
-                if let Some(place) = old.side_position().and_then(|p| self.side.get_mut(p)) {
-                    place.input = Input::NotApplicable;
-                }
-                new
-            }
-            None => match old.side_position().filter(|&p| p < self.side.len()) {
-                Some(position) => {
-                    self.side[position] = cell;
-                    old
-                }
-                None => {
-                    self.side.push(cell);
-                    PackedCell::beside(self.side.len() - 1)
-                }
-            },
-        };
+        block
+            .get_or_insert_with(|| vec![PackedCell::EMPTY; leaf_count].into_boxed_slice())
+            .get_mut(slot.leaf)
+    }
+
+    fn mark_present(&mut self, slot: Slot) {
         if let Some(bits) = self.stages_present.get_mut(slot.unit) {
             *bits |= 1 << slot.stage.min(63);
         }
@@ -524,6 +604,46 @@ impl Batch {
         Ok(())
     }
 
+    /// Sets the inputs of a unit at a stage packed ahead in `row` ([`PackedRow`]): the row
+    /// becomes the unit's cells at that stage when it has none yet, without a copy; otherwise
+    /// each input is set as [`Batch::set_at`] sets it, keeping the evidence recorded there.
+    pub fn set_row(&mut self, unit: usize, stage: usize, row: PackedRow) -> Result<(), InputError> {
+        if unit >= self.data.units.len()
+            || stage >= self.data.stage_count
+            || row.cells.len() != self.data.leaf_count
+        {
+            return Err(InputError {
+                unit: None,
+                code: None,
+                message: format!(
+                    "no unit {unit} or stage {stage} in the batch, or a row of {} leaves for {}",
+                    row.cells.len(),
+                    self.data.leaf_count
+                ),
+            });
+        }
+        if row.given == 0 {
+            return Ok(());
+        }
+        let data = Arc::make_mut(&mut self.data);
+        let block = unit * data.stage_count + stage;
+        match &mut data.blocks[block] {
+            empty @ None => {
+                *empty = Some(row.cells);
+                data.blocks_given += 1;
+                data.stages_present[unit] |= 1 << stage.min(63);
+            }
+            Some(_) => {
+                for (leaf, packed) in row.cells.iter().enumerate() {
+                    if !packed.is_empty() {
+                        data.put_packed(data.slot(unit, leaf, stage), *packed);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Sets the input for a leaf at a stage, by their positions in the plan.
     pub fn set_at(
         &mut self,
@@ -674,7 +794,7 @@ impl Batch {
     }
 
     /// Whether a unit has any input at a stage.
-    pub(crate) fn has_stage(&self, unit: usize, stage: usize) -> bool {
+    pub fn has_stage(&self, unit: usize, stage: usize) -> bool {
         self.data
             .stages_present
             .get(unit)

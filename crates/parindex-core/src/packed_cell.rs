@@ -62,8 +62,14 @@ impl PackedCell {
     }
 
     /// The cell packed, or `None` when it does not fit and is to be kept beside.
+    #[cfg(test)]
     pub(crate) fn pack(cell: &Cell) -> Option<PackedCell> {
-        let (kind, payload) = match &cell.input {
+        PackedCell::pack_input(&cell.input, cell.evidence)
+    }
+
+    /// An input and its evidence packed, or `None` when they do not fit.
+    pub(crate) fn pack_input(input: &Input, evidence: Option<bool>) -> Option<PackedCell> {
+        let (kind, payload) = match input {
             Input::NotApplicable => (NOT_APPLICABLE, 0),
             Input::Value(Value::Bool(b)) => (BOOL, u64::from(*b)),
             Input::Value(Value::Number(n)) => (NUMBER, pack_word(*n, NUMBER_BITS)?),
@@ -84,7 +90,7 @@ impl PackedCell {
             Input::Value(Value::Text(_) | Value::Survey(_)) => return None,
         };
         Some(PackedCell(
-            kind | evidence_bits(cell.evidence) << EVIDENCE_SHIFT | payload << PAYLOAD_SHIFT,
+            kind | evidence_bits(evidence) << EVIDENCE_SHIFT | payload << PAYLOAD_SHIFT,
         ))
     }
 

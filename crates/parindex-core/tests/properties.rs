@@ -1,5 +1,6 @@
 //! Invariants of scoring, checked on random units against the shipped sets.
 
+use parindex_core::batch::PackedRow;
 use parindex_core::{
     Answer, Batch, CriteriaSet, ExplainMemo, InputShape, Kept, Measure, NodeKind, NodeStatus, Plan,
     Rule, shipped,
@@ -323,4 +324,71 @@ fn the_memo_words_each_value_as_written_however_many_decimals() {
             Some(shown("87.5"))
         ]
     );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A row packed ahead and set at once ([`PackedRow`]) gives the batch the same cells as
+    /// setting them one by one: on a stage with no cells yet, and over cells already given
+    /// there, whose evidence it keeps. What does not pack is set on its own.
+    #[test]
+    fn a_row_set_at_once_gives_the_cells_set_one_by_one(
+        units in draws(92, 1..6),
+    ) {
+        let plan = Plan::new(&division_set());
+        let given = batch_for(&plan, &units);
+        let mut by_rows = Batch::new(&plan);
+        for (u, unit) in given.units().iter().enumerate() {
+            let position = by_rows.add_unit(&unit.id, []).expect("new unit");
+            // Half the units first get a value with evidence at the row's stage, which a row
+            // set over it keeps.
+            let earlier = u % 2 == 0;
+            if earlier {
+                by_rows
+                    .set_text(position, "1.2.2", Some("appraisal"), "có")
+                    .expect("read");
+                by_rows
+                    .set_evidence(position, "1.2.2", Some("appraisal"), true)
+                    .expect("recorded");
+            }
+            let mut row = PackedRow::new(plan.leaf_count());
+            let mut alone = Vec::new();
+            for leaf in 0..plan.leaf_count() {
+                if let Some(cell) = given.get(u, leaf, 0) {
+                    if !row.set(leaf, &cell.input) {
+                        alone.push((leaf, cell.input.clone()));
+                    }
+                }
+            }
+            let packed = (0..plan.leaf_count()).any(|leaf| {
+                given.get(u, leaf, 0).is_some() && !alone.iter().any(|(l, _)| *l == leaf)
+            });
+            by_rows.set_row(position, 1, row).expect("set");
+            prop_assert_eq!(by_rows.has_stage(position, 1), earlier || packed);
+            for (leaf, input) in alone {
+                by_rows.set_at(position, leaf, 1, input).expect("set");
+            }
+            for leaf in 0..plan.leaf_count() {
+                let want = given.get(u, leaf, 0).map(|c| c.input.clone());
+                let got = by_rows.get(position, leaf, 1);
+                let evidence = got.as_ref().and_then(|c| c.evidence);
+                let code = plan.leaf_code(leaf).expect("a leaf");
+                if earlier && code == "1.2.2" {
+                    prop_assert_eq!(evidence, Some(true));
+                    if want.is_none() {
+                        continue;
+                    }
+                } else {
+                    prop_assert_eq!(evidence, None);
+                }
+                prop_assert_eq!(got.map(|c| c.input.clone()), want);
+            }
+            let any = (0..plan.leaf_count()).any(|leaf| given.get(u, leaf, 0).is_some());
+            prop_assert_eq!(by_rows.has_stage(position, 1), earlier || any);
+            prop_assert!(!by_rows.has_stage(position, 0));
+        }
+        // A row of another length is refused.
+        prop_assert!(by_rows.set_row(0, 0, PackedRow::new(3)).is_err());
+    }
 }

@@ -11,6 +11,7 @@
 
 use std::collections::HashMap;
 
+use parindex_core::batch::PackedRow;
 use parindex_core::value;
 
 use super::memo::ReadMemo;
@@ -204,16 +205,31 @@ impl InputReader {
     }
 
     /// The leaf cells of a block of wide rows, read on up to [`InputReader::set_threads`]
-    /// threads; per row, in the order of its columns.
-    fn read_block<'c>(&self, table: &Table, block: &'c [Vec<GridCell>]) -> Vec<Vec<LeafCell<'c>>> {
-        let read = |rows: &'c [Vec<GridCell>]| -> Vec<Vec<LeafCell<'c>>> {
+    /// threads: per row, those that pack in a [`PackedRow`], the others in the order of their
+    /// columns.
+    fn read_block<'c>(&self, table: &Table, block: &'c [Vec<GridCell>]) -> Vec<ReadRow<'c>> {
+        // A cell whose text is kept, or whose place scoring may name, is given on its own.
+        let keeps_texts = self.texts.is_some();
+        let read = |rows: &'c [Vec<GridCell>]| -> Vec<ReadRow<'c>> {
             let mut memo = ReadMemo::default();
             rows.iter()
                 .map(|row| {
-                    table
-                        .leaf_cells(row)
-                        .map(|(leaf, cell)| self.read_leaf_cell(leaf, cell, None, &mut memo))
-                        .collect()
+                    let mut read = ReadRow {
+                        packed: PackedRow::new(self.plan.leaf_count()),
+                        alone: Vec::new(),
+                    };
+                    for (leaf, cell) in table.leaf_cells(row) {
+                        match self.read_leaf_cell(leaf, cell, None, &mut memo) {
+                            LeafCell::Skipped | LeafCell::Blank => {}
+                            LeafCell::Read {
+                                input,
+                                located: false,
+                                ..
+                            } if !keeps_texts && read.packed.set(leaf, &input) => {}
+                            other => read.alone.push((leaf, cell.loc, other)),
+                        }
+                    }
+                    read
                 })
                 .collect()
         };
@@ -402,14 +418,13 @@ impl InputReader {
         true
     }
 
-    /// Reads a wide row; its leaf cells may have been read already, in the order of its
-    /// columns ([`InputReader::read_leaf_cell`]).
+    /// Reads a wide row; its leaf cells may have been read already ([`ReadRow`]).
     fn read_wide_row(
         &mut self,
         grid: &Grid,
         table: &Table,
         row: &[GridCell],
-        read: Option<Vec<LeafCell<'_>>>,
+        read: Option<ReadRow<'_>>,
     ) {
         let Some((unit, stage)) = self.row_unit(grid, table, row) else {
             return;
@@ -434,12 +449,17 @@ impl InputReader {
             self.problem(grid, loc, None, message);
             return;
         }
-        let mut read = read.map(Vec::into_iter);
-        for (leaf, cell) in table.leaf_cells(row) {
-            match read.as_mut().and_then(Iterator::next) {
-                Some(done) => self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, done),
-                None => self.set_leaf(grid, unit, leaf, stage, cell),
-            };
+        let Some(read) = read else {
+            for (leaf, cell) in table.leaf_cells(row) {
+                self.set_leaf(grid, unit, leaf, stage, cell);
+            }
+            return;
+        };
+        if let Err(e) = self.batch.set_row(unit, stage, read.packed) {
+            self.problem(grid, loc, None, e.message);
+        }
+        for (leaf, loc, done) in read.alone {
+            self.give_leaf_cell(grid, unit, leaf, stage, loc, done);
         }
     }
 
@@ -549,6 +569,15 @@ const BLOCK_CELLS: usize = 1 << 18;
 const MIN_ROWS_PER_THREAD: usize = 256;
 
 /// A table's columns, from its header row.
+/// A wide row's leaf cells read ahead of giving them to its unit, on any thread.
+struct ReadRow<'c> {
+    /// The inputs that pack, set at once.
+    packed: PackedRow,
+    /// The cells given one at a time, in the order of their columns: refused, kept beside,
+    /// located, or with their text kept.
+    alone: Vec<(usize, Loc, LeafCell<'c>)>,
+}
+
 struct Table {
     columns: Vec<Column>,
     default_stage: usize,
