@@ -131,6 +131,26 @@ pub(crate) fn into_nfc(text: String) -> String {
 /// assert!(identifier_problem("CAP-\u{410}B").is_some());
 /// ```
 pub fn identifier_problem(text: &str) -> Option<String> {
+    // ASCII is of one script (Latin letters, and Common digits and signs), and its only
+    // invisible characters are its controls: the check an office's ids nearly always take.
+    if text.is_ascii() {
+        return text
+            .chars()
+            .find(char::is_ascii_control)
+            .map(invisible_character);
+    }
+    identifier_problem_of_any(text)
+}
+
+fn invisible_character(c: char) -> String {
+    format!(
+        "holds the invisible character U+{:04X}: retype it without it",
+        u32::from(c)
+    )
+}
+
+/// [`identifier_problem`] for any text.
+fn identifier_problem_of_any(text: &str) -> Option<String> {
     use unicode_security::general_security_profile::IdentifierType;
     use unicode_security::mixed_script::AugmentedScriptSet;
     use unicode_security::{GeneralSecurityProfile, MixedScript};
@@ -139,10 +159,7 @@ pub fn identifier_problem(text: &str) -> Option<String> {
             || (c.is_whitespace() && c != ' ')
             || c.identifier_type() == Some(IdentifierType::Default_Ignorable);
         if invisible {
-            return Some(format!(
-                "holds the invisible character U+{:04X}: retype it without it",
-                u32::from(c)
-            ));
+            return Some(invisible_character(c));
         }
     }
     if text.is_single_script() {
@@ -192,7 +209,28 @@ pub fn non_latin_letter(code: &str) -> Option<char> {
 /// assert_ne!(skeleton("A"), skeleton("B"));
 /// ```
 pub fn skeleton(text: &str) -> String {
+    // An ASCII text's skeleton is its characters' skeletons one after the other, since none
+    // of them holds a combining mark (checked in the tests): looked up instead of decomposed
+    // and mapped each time.
+    if text.is_ascii() {
+        let prototypes = ascii_skeletons();
+        let mut out = String::with_capacity(text.len() + 2);
+        for b in text.bytes() {
+            out.push_str(&prototypes[usize::from(b)]);
+        }
+        return out;
+    }
     unicode_security::skeleton(text).collect()
+}
+
+/// The skeleton of each ASCII character, by its code.
+fn ascii_skeletons() -> &'static [Box<str>] {
+    static SKELETONS: std::sync::OnceLock<Vec<Box<str>>> = std::sync::OnceLock::new();
+    SKELETONS.get_or_init(|| {
+        (0..128u8)
+            .map(|b| unicode_security::skeleton(char::from(b).encode_utf8(&mut [0; 4])).collect())
+            .collect()
+    })
 }
 
 /// An amount with its noun in English, singular for exactly one: `1 point`, `0.5 points`,
@@ -216,6 +254,40 @@ pub fn plural(amount: impl std::fmt::Display, noun: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every ASCII text of up to two characters, and longer ones from their mixes.
+    fn ascii_texts() -> impl Iterator<Item = String> {
+        let one = (0..128u8).map(|b| char::from(b).to_string());
+        let two = (0..128u8)
+            .flat_map(|a| (0..128u8).map(move |b| format!("{}{}", char::from(a), char::from(b))));
+        let longer = [
+            "CAP-01", "rn", "m", "l1I|", "0O", "U00001", "Phuong 7", "a\tb", "x\u{7f}", "vv w",
+        ]
+        .into_iter()
+        .map(str::to_owned);
+        one.chain(two).chain(longer)
+    }
+
+    #[test]
+    fn ascii_ids_are_checked_and_skeletonised_as_any_text_is() {
+        use unicode_normalization::char::canonical_combining_class;
+        for b in 0..128u8 {
+            let c = char::from(b).to_string();
+            let skeleton: String = unicode_security::skeleton(&c).collect();
+            // Decomposed already, and with no mark that could reorder with a neighbour's.
+            let marks = skeleton.chars().any(|c| canonical_combining_class(c) != 0);
+            assert!(!marks, "{c:?} has the skeleton {skeleton:?}");
+        }
+        for text in ascii_texts() {
+            assert_eq!(
+                identifier_problem(&text),
+                identifier_problem_of_any(&text),
+                "{text:?}"
+            );
+            let general: String = unicode_security::skeleton(&text).collect();
+            assert_eq!(skeleton(&text), general, "{text:?}");
+        }
+    }
 
     #[test]
     fn characters_taken_as_stable_are_normalised_and_compose_with_nothing_before_them() {
