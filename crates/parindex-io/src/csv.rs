@@ -246,6 +246,38 @@ fn too_long(field: &str) -> Option<String> {
 /// refused once it grows past them, before it is complete.
 const MAX_CELL_BYTES: usize = crate::limits::MAX_CELL_CHARS * 4;
 
+impl Records<'_> {
+    /// How many fields the next record has, without keeping them: the same counts and faults,
+    /// and the same marks after, as [`Records::next`] gives, for a first pass over a file. A
+    /// line of plain fields (no quote, no lone carriage return, none that could run over a
+    /// limit) is counted by its delimiters alone; any other record is read field by field.
+    pub(crate) fn next_width(&mut self) -> Option<Result<usize, CsvError>> {
+        let bytes = self.text.as_bytes();
+        if self.done || self.at >= bytes.len() {
+            return self.next().map(|record| record.map(|fields| fields.len()));
+        }
+        let rest = &bytes[self.at..];
+        let (end, after) = match memchr::memchr(b'\n', rest) {
+            Some(newline) => (newline, newline + 1),
+            None => (rest.len(), rest.len()),
+        };
+        let line = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
+        let plain = self.rows < MAX_ROWS
+            && line.len() <= crate::limits::MAX_CELL_CHARS
+            && memchr::memchr2(b'"', b'\r', line).is_none();
+        let fields = 1 + line.iter().filter(|b| **b == self.delimiter).count();
+        if !plain || fields > MAX_COLUMNS {
+            return self.next().map(|record| record.map(|fields| fields.len()));
+        }
+        self.at += after;
+        self.rows += 1;
+        self.line += 1;
+        self.column = 1;
+        self.width = fields;
+        Some(Ok(fields))
+    }
+}
+
 impl<'t> Iterator for Records<'t> {
     type Item = Result<Vec<Field<'t>>, CsvError>;
 
@@ -595,6 +627,23 @@ mod tests {
         fn splits_as_the_reference_reader_does(text in "[aó1,;\"\n\r ]{0,40}") {
             for delimiter in [',', ';'] {
                 proptest::prop_assert_eq!(split(&text, delimiter), split_by_reference(&text, delimiter));
+            }
+        }
+
+        #[test]
+        fn counts_fields_as_it_splits_them(text in "[aó1,;\"\n\r ]{0,60}") {
+            for delimiter in [',', ';'] {
+                let mut split = Records::new(&text, delimiter);
+                let mut counted = Records::new(&text, delimiter);
+                loop {
+                    proptest::prop_assert_eq!(counted.mark(), split.mark());
+                    let (width, record) = (counted.next_width(), split.next());
+                    let fields = record.map(|r| r.map(|fields| fields.len()));
+                    proptest::prop_assert_eq!(&width, &fields);
+                    if width.is_none() {
+                        break;
+                    }
+                }
             }
         }
 

@@ -44,13 +44,16 @@ impl InputReader {
             if mark.rows % RUN_RECORDS == 0 {
                 marks.push(mark);
             }
-            let Some(record) = records.next() else {
+            let Some(width) = records.next_width() else {
                 break;
             };
-            let fault = match record {
-                Ok(record) if self.count_cells(record.len()) => continue,
-                Ok(record) => {
-                    let (line, column) = record.last().map_or((1, 1), |f| (f.line, f.column));
+            let fault = match width {
+                Ok(width) if self.count_cells(width) => continue,
+                Ok(_) => {
+                    // The record again, for where its last field is.
+                    let record = csv::Records::from_mark(text, delimiter, mark).next();
+                    let last = record.and_then(Result::ok).and_then(|r| r.last().cloned());
+                    let (line, column) = last.map_or((1, 1), |f| (f.line, f.column));
                     (
                         line,
                         column,
