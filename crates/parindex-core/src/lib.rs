@@ -45,6 +45,7 @@ pub mod golden;
 pub mod load;
 pub mod model;
 mod names;
+mod outcome_memo;
 mod packed;
 mod packed_cell;
 pub mod programme;

@@ -138,6 +138,16 @@ impl PackedCell {
         Some((Some(Cow::Owned(value)), self.evidence()))
     }
 
+    /// The word of a value packed whole, without its evidence: the same for the same value,
+    /// and never 0. `None` for no input, not applicable, and a cell kept beside.
+    #[inline]
+    pub(crate) fn value_word(self) -> Option<u64> {
+        match self.kind() {
+            EMPTY | NOT_APPLICABLE | SIDE => None,
+            _ => Some(self.0 & !(0b11 << EVIDENCE_SHIFT)),
+        }
+    }
+
     /// The evidence recorded in a packed cell; a cell kept beside records its own.
     pub(crate) fn evidence(self) -> Option<bool> {
         match (self.0 >> EVIDENCE_SHIFT) & 0b11 {

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::batch::Batch;
-use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, NodeKind, NotApplicable};
+use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, Node, NodeKind, NotApplicable};
 use crate::names::named;
+use crate::outcome_memo::OutcomeMemo;
 use crate::packed::NodeResults;
 use crate::packed_cell::value_of;
 use crate::plan::Plan;
@@ -531,8 +532,9 @@ impl Plan {
             let mut problems = Vec::new();
             // One unit's node results at a stage, reused from unit to unit.
             let mut nodes = Vec::new();
+            let mut memo = OutcomeMemo::new(self);
             for u in range {
-                match self.score_unit(&inputs, u, &mut nodes, &mut warnings) {
+                match self.score_unit(&inputs, u, &mut nodes, &mut memo, &mut warnings) {
                     Ok(card) => units.push(card),
                     Err(mut p) => problems.append(&mut p),
                 }
@@ -659,6 +661,7 @@ impl Plan {
         inputs: &Arc<Inputs>,
         unit: usize,
         nodes: &mut Vec<NodeScore>,
+        memo: &mut OutcomeMemo,
         warnings: &mut Vec<ScoreWarning>,
     ) -> Result<Scorecard, Vec<ScoreProblem>> {
         let (batch, references) = (&inputs.batch, &inputs.references);
@@ -685,11 +688,10 @@ impl Plan {
                 } else {
                     self.score_leaf(
                         batch,
-                        unit,
-                        leaf,
-                        stage,
+                        (unit, leaf, stage),
                         references,
                         &group,
+                        memo,
                         &mut nodes[node],
                     )
                 };
@@ -834,20 +836,28 @@ impl Plan {
         })
     }
 
-    /// Scores one leaf into `out`: the hot path, which keeps only the points. Returns the
-    /// warning for a value given at this stage that fell in a printed tier gap, scored 0.
-    #[allow(clippy::too_many_arguments)]
+    /// Scores one leaf of a unit at a stage into `out`: the hot path, which keeps only the
+    /// points. Returns the warning for a value given at this stage that fell in a printed tier
+    /// gap, scored 0.
     fn score_leaf(
         &self,
         batch: &Batch,
-        unit: usize,
-        leaf: usize,
-        stage: usize,
+        (unit, leaf, stage): (usize, usize, usize),
         references: &References,
         group: &Option<String>,
+        memo: &mut OutcomeMemo,
         out: &mut NodeScore,
     ) -> Result<Option<String>, String> {
         let node = &self.set.nodes[self.leaves[leaf]];
+        // A value the leaf's rule scored before, for another unit, gets the same points.
+        let given = batch.latest_packed(unit, leaf, stage);
+        let key = given.and_then(|(_, packed)| memo.key(leaf, packed));
+        if let (Some(key), Some((used_stage, packed))) = (key, given) {
+            if let Some(points) = memo.find(leaf, key) {
+                self.put_points(node, points, used_stage, packed.evidence(), out);
+                return Ok(None);
+            }
+        }
         match self.leaf_input(batch, unit, leaf, stage, references, group)? {
             LeafInput::Missing => {
                 *out = NodeScore {
@@ -869,29 +879,48 @@ impl Plan {
             } => {
                 let rule = node.rule.as_ref().ok_or("has no rule")?;
                 let outcome = rule.evaluate(&value, &ctx)?;
-                let points = outcome.points;
-                let without_evidence = self.set.evidence_for(node) == Evidence::Required
-                    && used_stage == 0
-                    && evidence != Some(true);
-                out.points = if without_evidence {
-                    Decimal::ZERO
-                } else {
-                    points
-                };
-                out.status = if without_evidence {
-                    NodeStatus::NoEvidence
-                } else {
-                    NodeStatus::Scored
-                };
-                out.max = node.max;
-                out.stage = u8::try_from(used_stage).ok();
-                // Once, at the stage the value was given, not again where it carries on.
-                if used_stage == stage && outcome.in_gap() {
-                    return Ok(rule.gap_warning(&value, &outcome));
+                self.put_points(node, outcome.points, used_stage, evidence, out);
+                if outcome.in_gap() {
+                    // Once, at the stage the value was given, not again where it carries on.
+                    if used_stage == stage {
+                        return Ok(rule.gap_warning(&value, &outcome));
+                    }
+                } else if let Some(key) = key {
+                    memo.keep(leaf, key, outcome.points);
                 }
             }
         }
         Ok(None)
+    }
+
+    /// A leaf's result from the points its rule gave the value given at `used_stage`: none
+    /// when evidence is required of a self-assessed value and none was attached.
+    #[inline]
+    fn put_points(
+        &self,
+        node: &Node,
+        points: Decimal,
+        used_stage: usize,
+        evidence: Option<bool>,
+        out: &mut NodeScore,
+    ) {
+        let without_evidence = self.set.evidence_for(node) == Evidence::Required
+            && used_stage == 0
+            && evidence != Some(true);
+        *out = NodeScore {
+            points: if without_evidence {
+                Decimal::ZERO
+            } else {
+                points
+            },
+            status: if without_evidence {
+                NodeStatus::NoEvidence
+            } else {
+                NodeStatus::Scored
+            },
+            max: node.max,
+            stage: u8::try_from(used_stage).ok(),
+        };
     }
 
     fn branch_case(

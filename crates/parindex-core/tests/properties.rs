@@ -392,3 +392,47 @@ proptest! {
         prop_assert!(by_rows.set_row(0, 0, PackedRow::new(3)).is_err());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A unit scores the same alone as among units that share its values, whose points the
+    /// scorer remembers from unit to unit: every node's result, and its warnings.
+    #[test]
+    fn a_unit_scores_alone_as_among_units_sharing_its_values(
+        units in draws(92, 2..24),
+        id in prop::sample::select(vec![
+            "binh-thuan-police/division-procedures/2024",
+            "binh-thuan-police/commune/2024",
+        ]),
+    ) {
+        let plan = Plan::new(&shipped::load(id).expect("shipped").set);
+        let units: Vec<Vec<LeafDraw>> = units
+            .into_iter()
+            .map(|draws| draws.into_iter().take(plan.leaf_count()).collect())
+            .collect();
+        let Ok(together) = plan.score_with_threads(&batch_for(&plan, &units), 1) else {
+            // Units whose values a rule refuses are refused alike alone: not this property's.
+            return Ok(());
+        };
+        for (u, draws) in units.iter().enumerate() {
+            let alone = plan
+                .score_with_threads(&batch_for(&plan, std::slice::from_ref(draws)), 1)
+                .expect("scores alone as together");
+            let card = &together.units[u];
+            prop_assert_eq!(
+                card.nodes().collect::<Vec<_>>(),
+                alone.units[0].nodes().collect::<Vec<_>>()
+            );
+            prop_assert_eq!((card.total, card.max), (alone.units[0].total, alone.units[0].max));
+            let own: Vec<_> = together
+                .warnings
+                .iter()
+                .filter(|w| w.unit == card.unit)
+                .map(|w| (&w.code, &w.message))
+                .collect();
+            let alone_warnings: Vec<_> = alone.warnings.iter().map(|w| (&w.code, &w.message)).collect();
+            prop_assert_eq!(own, alone_warnings);
+        }
+    }
+}
