@@ -188,6 +188,22 @@ impl LeafReading {
 }
 
 /// The text a leaf's rule reads, from a cell.
+/// [`leaf_text`] of a text cell: the text in NFC, or a fraction typed where percents are
+/// read as fractions as its percent.
+pub(crate) fn typed_leaf_text(
+    typed: &str,
+    reading: LeafReading,
+    options: ReadOptions,
+) -> Result<Cow<'_, str>, String> {
+    let t = nfc(typed);
+    if reading.percent && options.percents == PercentScale::Fraction {
+        if let Some(n) = bare_number(&t) {
+            return fraction_as_percent(n).map(Cow::Owned);
+        }
+    }
+    Ok(t)
+}
+
 pub(crate) fn leaf_text(
     cell: &CellValue,
     reading: LeafReading,
@@ -196,15 +212,7 @@ pub(crate) fn leaf_text(
     let percent = reading.percent;
     match cell {
         CellValue::Empty => Ok(Cow::Borrowed("")),
-        CellValue::Text(t) => {
-            let t = nfc(t);
-            if percent && options.percents == PercentScale::Fraction {
-                if let Some(n) = bare_number(&t) {
-                    return fraction_as_percent(n).map(Cow::Owned);
-                }
-            }
-            Ok(t)
-        }
+        CellValue::Text(t) => typed_leaf_text(t, reading, options),
         CellValue::Bool(b) => Ok(Cow::Borrowed(if *b { "có" } else { "không" })),
         CellValue::Number(x) if reading.date => {
             // A date typed into a General cell keeps Excel's day count.

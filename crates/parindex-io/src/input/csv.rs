@@ -1,5 +1,7 @@
 //! The CSV door: a UTF-8 CSV file becomes a grid of text cells at their line and column.
 
+use super::layout::Table;
+use super::memo::ReadMemo;
 use super::{CellValue, Grid, GridCell, InputReader, Loc, NO_UNIT_COLUMN};
 use crate::csv;
 use crate::error::{InputProblem, Place};
@@ -77,21 +79,32 @@ impl InputReader {
         let read = if threads <= 1 || marks.len() <= 1 {
             self.read_rows(&grid, rows_of(csv::Records::new(text, delimiter)))
         } else {
-            // A few runs per thread at a time: read ahead of the rows given, not the whole file.
-            let rows = marks.chunks(threads * 2).flat_map(|group| {
-                parindex_core::threads::in_order(group, threads, |marks: &[csv::Mark]| {
-                    marks
-                        .iter()
-                        .map(|mark| {
-                            let run = csv::Records::from_mark(text, delimiter, *mark);
-                            rows_of(run.take(RUN_RECORDS)).collect::<Vec<_>>()
-                        })
-                        .collect()
-                })
-                .into_iter()
-                .flatten()
-            });
-            self.read_rows(&grid, rows)
+            let mut records = csv::Records::new(text, delimiter);
+            let mut head = rows_of(records.by_ref());
+            match self.open_rows(&grid, &mut head) {
+                Err(found) => found,
+                Ok((table, after)) => {
+                    drop(head);
+                    let runs = runs_from(records.mark(), &marks);
+                    if self.reads_rows_ahead(&table) && after.is_empty() {
+                        self.read_wide_text(&grid, &table, text, delimiter, &runs);
+                    } else {
+                        // A few runs per thread at a time: read ahead of the rows given, not
+                        // the whole file.
+                        let rows = runs.chunks(threads * 2).flat_map(|group| {
+                            parindex_core::threads::in_order(group, threads, |runs: &[Run]| {
+                                runs.iter()
+                                    .map(|run| rows_of(run.records(text, delimiter)).collect())
+                                    .collect::<Vec<Vec<_>>>()
+                            })
+                            .into_iter()
+                            .flatten()
+                        });
+                        self.read_table_rows(&grid, &table, after.into_iter().chain(rows));
+                    }
+                    true
+                }
+            }
         };
         if !read {
             self.record(InputProblem {
@@ -108,6 +121,78 @@ impl InputReader {
 
 /// Records a thread reads at once, when a file is read on several threads.
 const RUN_RECORDS: usize = 256;
+
+/// A run of records that one thread reads: from a mark, so many records.
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    from: csv::Mark,
+    records: usize,
+}
+
+impl Run {
+    fn records<'t>(
+        self,
+        text: &'t str,
+        delimiter: char,
+    ) -> impl Iterator<Item = Result<Vec<csv::Field<'t>>, csv::CsvError>> {
+        csv::Records::from_mark(text, delimiter, self.from).take(self.records)
+    }
+}
+
+/// The runs of the records from `from` to the end, cut at the marks the first pass took.
+fn runs_from(from: csv::Mark, marks: &[csv::Mark]) -> Vec<Run> {
+    let starts: Vec<csv::Mark> = std::iter::once(from)
+        .chain(marks.iter().copied().filter(|m| m.rows > from.rows))
+        .collect();
+    starts
+        .iter()
+        .enumerate()
+        .map(|(i, start)| Run {
+            from: *start,
+            records: starts
+                .get(i + 1)
+                .map_or(usize::MAX, |next| next.rows - start.rows),
+        })
+        .collect()
+}
+
+impl InputReader {
+    /// Reads the wide records of a table in `runs`, a few runs per thread at a time: each
+    /// thread reads its records' leaf fields straight from `text`, then the records are given
+    /// to their units in order, so that what is read and refused is the same.
+    fn read_wide_text(
+        &mut self,
+        grid: &Grid,
+        table: &Table,
+        text: &str,
+        delimiter: char,
+        runs: &[Run],
+    ) {
+        let threads = self.threads;
+        for group in runs.chunks(threads * 2) {
+            if self.beyond_a_limit() {
+                return;
+            }
+            let read = parindex_core::threads::in_order(group, threads, |runs: &[Run]| {
+                let mut memo = ReadMemo::default();
+                runs.iter()
+                    .map(|run| {
+                        run.records(text, delimiter)
+                            .map_while(Result::ok)
+                            .map(|record| self.read_wide_record(table, record, &mut memo))
+                            .collect()
+                    })
+                    .collect::<Vec<Vec<_>>>()
+            });
+            for record in read.into_iter().flatten() {
+                if self.beyond_a_limit() {
+                    return;
+                }
+                self.give_wide_record(grid, table, record);
+            }
+        }
+    }
+}
 
 /// The rows of a grid from CSV records that the first pass found without a fault.
 fn rows_of<'t>(

@@ -9,13 +9,14 @@
 //! Header names are matched without regard to case; stages by their name or their label
 //! (`appraisal` or `Thẩm định`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use parindex_core::batch::PackedRow;
 use parindex_core::value;
 
 use super::memo::ReadMemo;
-use super::{CellTarget, Grid, GridCell, InputReader, LeafCell, Loc, stage_label};
+use super::{CellTarget, CellValue, Grid, GridCell, InputReader, LeafCell, Loc, stage_label};
 
 /// What a column of a grid holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -151,39 +152,72 @@ impl InputReader {
         grid: &Grid,
         rows: impl IntoIterator<Item = Vec<GridCell>>,
     ) -> bool {
-        self.origins.next_grid();
         let mut rows = rows.into_iter();
+        match self.open_rows(grid, &mut rows) {
+            Ok((table, after)) => {
+                self.read_table_rows(grid, &table, after.into_iter().chain(rows));
+                true
+            }
+            Err(found) => found,
+        }
+    }
+
+    /// Starts a grid: finds its header in its first 20 rows, and its table's columns. Returns
+    /// them with the rows read after the header while looking for it; `Err(false)`, with
+    /// nothing recorded, when no header is found, and `Err(true)` when the table cannot be
+    /// read, its problems recorded.
+    pub(crate) fn open_rows(
+        &mut self,
+        grid: &Grid,
+        rows: &mut impl Iterator<Item = Vec<GridCell>>,
+    ) -> Result<(Table, Vec<Vec<GridCell>>), bool> {
+        self.origins.next_grid();
         let mut head: Vec<Vec<GridCell>> = Vec::new();
         let h = loop {
             if let Some(h) = find_header(&head) {
                 break h;
             }
             if head.len() >= HEADER_ROWS {
-                return false;
+                return Err(false);
             }
             match rows.next() {
                 Some(row) => head.push(row),
-                None => return false,
+                None => return Err(false),
             }
         };
-        let Some(table) = self.open_table(grid, &head[h]) else {
-            return true;
-        };
-        let mut rows = head.drain(h + 1..).chain(rows);
-        if table.long || self.threads <= 1 || !self.previous_year.is_empty() {
+        let table = self.open_table(grid, &head[h]).ok_or(true)?;
+        Ok((table, head.split_off(h + 1)))
+    }
+
+    /// Whether the wide rows of a table are read ahead on several threads, their leaf cells
+    /// before the rows are given to their units ([`InputReader::read_wide_record`]); `false`
+    /// for the long layout, one thread, and trend values joined to last year's.
+    pub(crate) fn reads_rows_ahead(&self, table: &Table) -> bool {
+        !table.long && self.threads > 1 && self.previous_year.is_empty()
+    }
+
+    /// Reads the rows below a table's header.
+    pub(crate) fn read_table_rows(
+        &mut self,
+        grid: &Grid,
+        table: &Table,
+        rows: impl IntoIterator<Item = Vec<GridCell>>,
+    ) {
+        let mut rows = rows.into_iter();
+        if !self.reads_rows_ahead(table) {
             for row in rows {
                 if self.beyond_a_limit() {
                     break;
                 }
-                self.read_row(grid, &table, &row);
+                self.read_row(grid, table, &row);
             }
-            return true;
+            return;
         }
         // Wide rows in blocks: the leaf cells of a block read on every thread, then the rows
         // given to their units in order, so that what is read and refused is the same.
         loop {
             if self.beyond_a_limit() {
-                return true;
+                return;
             }
             let mut block: Vec<Vec<GridCell>> = Vec::new();
             let mut cells = 0;
@@ -193,14 +227,62 @@ impl InputReader {
                 block.push(row);
             }
             if block.is_empty() {
-                return true;
+                return;
             }
-            let read = self.read_block(&table, &block);
+            let read = self.read_block(table, &block);
             for (row, cells) in block.iter().zip(read) {
                 if !row.iter().all(|c| c.value.is_empty()) {
-                    self.read_wide_row(grid, &table, row, Some(cells));
+                    self.read_wide_row(grid, table, row, Some(cells));
                 }
             }
+        }
+    }
+
+    /// A wide record of a CSV file read ahead, on any thread: its leaf fields read straight
+    /// from the file's text ([`InputReader::read_leaf_text`]), the others kept as cells for
+    /// [`InputReader::give_wide_record`]. A leaf's column keeps an empty cell at its place.
+    pub(crate) fn read_wide_record<'t>(
+        &self,
+        table: &Table,
+        record: Vec<crate::csv::Field<'t>>,
+        memo: &mut ReadMemo,
+    ) -> WideRecord<'t> {
+        let keeps_texts = self.texts.is_some();
+        let mut cells = Vec::with_capacity(record.len());
+        let mut read = ReadRow {
+            packed: PackedRow::new(self.plan.leaf_count()),
+            alone: Vec::new(),
+        };
+        let mut blank = true;
+        for (position, field) in record.into_iter().enumerate() {
+            let loc = Loc::Text(field.line, field.column);
+            let empty = field.text.trim().is_empty();
+            blank &= empty;
+            let value = match table.columns.get(position) {
+                Some(Column::Leaf(leaf)) => {
+                    if !empty {
+                        let cell = match field.text {
+                            Cow::Borrowed(text) => self.read_leaf_text(*leaf, text, memo),
+                            Cow::Owned(text) => {
+                                self.read_leaf_text(*leaf, &text, memo).into_owned()
+                            }
+                        };
+                        read.take(*leaf, loc, cell, keeps_texts);
+                    }
+                    CellValue::Empty
+                }
+                _ if field.text.is_empty() => CellValue::Empty,
+                _ => CellValue::Text(field.text.into()),
+            };
+            cells.push(GridCell { value, loc });
+        }
+        WideRecord { cells, read, blank }
+    }
+
+    /// Gives a wide record read ahead ([`InputReader::read_wide_record`]) to its unit.
+    pub(crate) fn give_wide_record(&mut self, grid: &Grid, table: &Table, record: WideRecord<'_>) {
+        if !record.blank {
+            self.read_wide_row(grid, table, &record.cells, Some(record.read));
         }
     }
 
@@ -219,15 +301,8 @@ impl InputReader {
                         alone: Vec::new(),
                     };
                     for (leaf, cell) in table.leaf_cells(row) {
-                        match self.read_leaf_cell(leaf, cell, None, &mut memo) {
-                            LeafCell::Skipped | LeafCell::Blank => {}
-                            LeafCell::Read {
-                                input,
-                                located: false,
-                                ..
-                            } if !keeps_texts && read.packed.set(leaf, &input) => {}
-                            other => read.alone.push((leaf, cell.loc, other)),
-                        }
+                        let done = self.read_leaf_cell(leaf, cell, None, &mut memo);
+                        read.take(leaf, cell.loc, done, keeps_texts);
                     }
                     read
                 })
@@ -570,7 +645,7 @@ const MIN_ROWS_PER_THREAD: usize = 256;
 
 /// A table's columns, from its header row.
 /// A wide row's leaf cells read ahead of giving them to its unit, on any thread.
-struct ReadRow<'c> {
+pub(crate) struct ReadRow<'c> {
     /// The inputs that pack, set at once.
     packed: PackedRow,
     /// The cells given one at a time, in the order of their columns: refused, kept beside,
@@ -578,7 +653,34 @@ struct ReadRow<'c> {
     alone: Vec<(usize, Loc, LeafCell<'c>)>,
 }
 
-struct Table {
+impl<'c> ReadRow<'c> {
+    /// Takes a leaf's cell read at `loc`: into the packed row when it packs and nothing more is
+    /// to be done with it, else to be given alone.
+    fn take(&mut self, leaf: usize, loc: Loc, cell: LeafCell<'c>, keeps_texts: bool) {
+        match cell {
+            LeafCell::Skipped | LeafCell::Blank => {}
+            LeafCell::Read {
+                input,
+                located: false,
+                ..
+            } if !keeps_texts && self.packed.set(leaf, &input) => {}
+            other => self.alone.push((leaf, loc, other)),
+        }
+    }
+}
+
+/// A wide record of a CSV file read ahead ([`InputReader::read_wide_record`]).
+pub(crate) struct WideRecord<'t> {
+    /// Its fields as cells, a leaf's empty.
+    cells: Vec<GridCell>,
+    /// Its leaf fields, read.
+    read: ReadRow<'t>,
+    /// Whether every field is empty or blank.
+    blank: bool,
+}
+
+/// The columns of a table, from its header row.
+pub(crate) struct Table {
     columns: Vec<Column>,
     default_stage: usize,
     long: bool,

@@ -216,7 +216,7 @@ mod tests {
                                 value: CellValue::Text((*text).into()),
                                 loc: Loc::Text(1, 1),
                             };
-                            let afresh = reader.read_leaf_cell_anew(leaf, &cell, None);
+                            let afresh = reader.read_leaf_cell_anew(leaf, &cell.value, None);
                             let read = reader.read_leaf_cell(leaf, &cell, None, &mut memo);
                             assert!(
                                 reads_alike(&read, &afresh),

@@ -45,7 +45,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use parindex_core::{Batch, Context, Input, Kept, Plan, ScoreProblem, ScoreWarning, Trend, value};
+use parindex_core::{
+    Batch, Context, Input, Kept, Node, Plan, Rule, ScoreProblem, ScoreWarning, Trend, value,
+};
 
 use crate::ResultsDocument;
 use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
@@ -897,48 +899,82 @@ impl InputReader {
         previous: Option<&str>,
         memo: &mut ReadMemo,
     ) -> LeafCell<'c> {
-        let typed = match &cell.value {
+        match &cell.value {
             CellValue::Text(text)
                 if previous.is_none() || !self.readings.get(leaf).is_some_and(|r| r.trend) =>
             {
-                text.as_str()
+                self.read_leaf_text(leaf, text, memo)
             }
-            _ => return self.read_leaf_cell_anew(leaf, cell, previous),
-        };
+            value => self.read_leaf_cell_anew(leaf, value, previous),
+        }
+    }
+
+    /// [`InputReader::read_leaf_cell`] of a text typed in a leaf's cell, borrowed from where
+    /// it was read: a CSV file's fields are read without a copy.
+    pub(crate) fn read_leaf_text<'c>(
+        &self,
+        leaf: usize,
+        typed: &'c str,
+        memo: &mut ReadMemo,
+    ) -> LeafCell<'c> {
         if let Some(read) = memo.find(leaf, typed) {
             return read;
         }
-        let read = self.read_leaf_cell_anew(leaf, cell, previous);
+        let read = match self.leaf_rule(leaf) {
+            None => LeafCell::Skipped,
+            Some(rule) => {
+                let reading = self.readings[leaf];
+                match cell::typed_leaf_text(typed, reading, self.options) {
+                    Ok(text) => self.read_leaf_value(leaf, rule, text, None),
+                    Err(message) => LeafCell::Refused(message, Some(reading.check)),
+                }
+            }
+        };
         memo.remember(leaf, typed, &read);
         read
     }
 
-    /// [`InputReader::read_leaf_cell`] without a memo.
+    /// A leaf's node and the rule its cells are read by; `None` when it has none.
+    fn leaf_rule(&self, leaf: usize) -> Option<(&Node, &Rule)> {
+        let node = &self.plan.set().nodes[self.plan.leaf_node(leaf)?];
+        Some((node, node.rule.as_ref()?))
+    }
+
+    /// [`InputReader::read_leaf_cell`] of any cell, without a memo.
     fn read_leaf_cell_anew<'c>(
         &self,
         leaf: usize,
-        cell: &'c GridCell,
+        value: &'c CellValue,
         previous: Option<&str>,
     ) -> LeafCell<'c> {
-        let set = self.plan.set();
-        let Some(node) = self.plan.leaf_node(leaf).map(|node| &set.nodes[node]) else {
-            return LeafCell::Skipped;
-        };
-        let Some(rule) = node.rule.as_ref() else {
+        let Some(rule) = self.leaf_rule(leaf) else {
             return LeafCell::Skipped;
         };
         let reading = self.readings[leaf];
-        let text = match cell::leaf_text(&cell.value, reading, self.options) {
-            Ok(text) => text,
+        match cell::leaf_text(value, reading, self.options) {
+            Ok(text) => self.read_leaf_value(leaf, rule, text, previous),
             Err(message) => {
-                let check = match cell.value {
+                let check = match value {
                     CellValue::Error(_) => "value-excel-error",
                     CellValue::Date { .. } => "value-date-cell",
                     _ => reading.check,
                 };
-                return LeafCell::Refused(message, Some(check));
+                LeafCell::Refused(message, Some(check))
             }
-        };
+        }
+    }
+
+    /// A leaf's cell from its text, read by the leaf's rule; a trend value given alone is
+    /// joined to `previous`, the unit's measurement of last year.
+    fn read_leaf_value<'c>(
+        &self,
+        leaf: usize,
+        (node, rule): (&Node, &Rule),
+        text: Cow<'c, str>,
+        previous: Option<&str>,
+    ) -> LeafCell<'c> {
+        let set = self.plan.set();
+        let reading = self.readings[leaf];
         if let Some(message) = cell_too_long(&text) {
             return LeafCell::Refused(message, None);
         }
@@ -1042,6 +1078,26 @@ impl InputReader {
             self.spots.insert((unit, leaf, stage), spot);
         }
         true
+    }
+}
+
+impl LeafCell<'_> {
+    /// The same cell, owning its text.
+    pub(crate) fn into_owned(self) -> LeafCell<'static> {
+        match self {
+            LeafCell::Skipped => LeafCell::Skipped,
+            LeafCell::Blank => LeafCell::Blank,
+            LeafCell::Refused(message, check) => LeafCell::Refused(message, check),
+            LeafCell::Read {
+                input,
+                text,
+                located,
+            } => LeafCell::Read {
+                input,
+                text: Cow::Owned(text.into_owned()),
+                located,
+            },
+        }
     }
 }
 
