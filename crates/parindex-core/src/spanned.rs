@@ -128,6 +128,9 @@ pub(crate) struct Reader<'s> {
     pub(crate) suspects: Vec<Diagnostic>,
     /// The dated events declared so far, which due dates may count from.
     pub(crate) events: Vec<crate::model::SetEvent>,
+    /// Where each line of the source starts, found once: every node and band keeps its
+    /// location, and finding each from the start of the file took most of a load.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// A table being read, with where it is and which node it belongs to.
@@ -147,6 +150,7 @@ impl<'s> Reader<'s> {
             diagnostics: Vec::new(),
             suspects: Vec::new(),
             events: Vec::new(),
+            line_starts: std::cell::OnceCell::new(),
         }
     }
 
@@ -182,7 +186,24 @@ impl<'s> Reader<'s> {
     }
 
     pub(crate) fn location(&self, span: &Range<usize>) -> Location {
-        Location::at(self.file, self.source, span.start)
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.source.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let offset = span.start.min(self.source.len());
+        // The line whose start is the last at or before the offset.
+        let line = starts.partition_point(|&start| start <= offset);
+        let start = starts[line - 1];
+        let column = self
+            .source
+            .get(start..offset)
+            .map_or(1, |l| l.chars().count() + 1);
+        Location {
+            file: self.file.to_owned(),
+            line,
+            column,
+        }
     }
 
     pub(crate) fn report(
@@ -452,6 +473,22 @@ impl<'s> Reader<'s> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_from_the_line_index_are_those_found_from_the_start() {
+        let source = "a = 1\n\n[[node]]\ncode = \"1.2\"\r\nname = \"Đánh giá\" # ghi chú\nx";
+        let reader = Reader::new(Kind::Criteria, "f.toml", source);
+        for offset in
+            (0..=source.len() + 2).filter(|&o| o > source.len() || source.is_char_boundary(o))
+        {
+            let found = reader.location(&(offset..offset));
+            assert_eq!(
+                found,
+                Location::at("f.toml", source, offset),
+                "offset {offset}"
+            );
+        }
+    }
 
     fn messages(kind: Kind, text: &str) -> Vec<String> {
         let mut reader = Reader::new(kind, "deep.toml", text);
