@@ -151,14 +151,17 @@ fn a_csv_of_32_mib_is_scored_within_512_mib_and_a_run_over_the_limit_refused() {
     }
     let summary = std::fs::read_to_string(dir.path().join("out.csv")).expect("the summary");
     assert_eq!(summary.lines().count(), 62_001);
-    // Twice as many units, in two files: over the limit even for the summary alone, and
-    // refused while read, with its message.
+    // Three times as many units, in three files: over the limit even for the summary alone
+    // (about 158,000 units of this set), and refused while the third is read, with its
+    // message.
     units_csv(&dir.path().join("more.csv"), 62_000, 62_000);
+    units_csv(&dir.path().join("most.csv"), 124_000, 62_000);
     let args = [
         "score",
         SET,
         "units.csv",
         "more.csv",
+        "most.csv",
         "--max-units",
         "200000",
         "-o",
@@ -171,6 +174,6 @@ fn a_csv_of_32_mib_is_scored_within_512_mib_and_a_run_over_the_limit_refused() {
         stderr.contains("are over the memory limit of 360 MiB"),
         "{stderr}"
     );
-    assert!(stderr.contains("more.csv:"), "{stderr}");
+    assert!(stderr.contains("most.csv:"), "{stderr}");
     assert!(!dir.path().join("all.csv").exists());
 }

@@ -19,7 +19,7 @@ use crate::value::{self, Input, Value};
 /// What a run holds per unit beyond its cells and results, as measured on the command line
 /// (peak resident memory less the estimate, at 100,000 units): its name, where it was read,
 /// its id and band again on its scorecard, and its place in the outputs.
-const RUN_BYTES_PER_UNIT: u64 = 1700;
+const RUN_BYTES_PER_UNIT: u64 = 1100;
 
 /// One unit's input for one leaf at one stage.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,16 +2,17 @@
 //! a province's officials give tens of millions of them.
 //!
 //! Every value of the shipped sets' inputs (an answer, a level, a date, a number of up to 15
-//! significant digits, a ratio of two numbers of up to 6) is kept whole in one word, to its
-//! scale and trailing zeros. Text, survey responses and wider numbers are kept as [`Cell`]s
-//! beside the packed ones, the packed cell holding their position.
+//! significant digits, a ratio of two numbers of up to 6, a survey's one share of satisfied
+//! respondents) is kept whole in one word, to its scale and trailing zeros. Text, survey
+//! responses by group or by answer, and wider numbers are kept as [`Cell`]s beside the packed
+//! ones, the packed cell holding their position.
 
 use std::borrow::Cow;
 
 use crate::batch::Cell;
 use crate::date::Date;
 use crate::packed::{pack_word, unpack_word};
-use crate::value::{Input, Value};
+use crate::value::{Input, Responses, Survey, Value};
 
 /// One unit's input for one leaf at one stage, or none, in one word: the kind in the low
 /// three bits, the evidence in the next two, the value in the 59 above.
@@ -28,6 +29,12 @@ const NUMBER_BITS: u32 = 53;
 const NUMERATOR_BITS: u32 = 24;
 const DENOMINATOR_BITS: u32 = 23;
 const NUMERATOR_WORD: u32 = NUMERATOR_BITS + 6;
+/// A survey's one share of satisfied respondents, kept in the payload of a [`CHOICE`] with its
+/// top bit set (a level's position needs 16 bits): the satisfied and the asked, each of up to
+/// 23 bits with its scale and sign.
+const SHARE_FLAG: u64 = 1 << 58;
+const SHARE_BITS: u32 = 23;
+const SHARE_WORD: u32 = SHARE_BITS + 6;
 
 const EMPTY: u64 = 0;
 const NOT_APPLICABLE: u64 = 1;
@@ -87,7 +94,25 @@ impl PackedCell {
                 u64::from(d.year() as u32) | u64::from(d.month()) << 14 | u64::from(d.day()) << 18,
             ),
             Input::Value(Value::Choice(i)) => (CHOICE, u64::from(*i)),
-            Input::Value(Value::Text(_) | Value::Survey(_)) => return None,
+            Input::Value(Value::Survey(survey)) => match survey.parts.as_slice() {
+                // A survey row's usual value, `85.5%` or `171/200`: one share, no groups.
+                [
+                    (
+                        None,
+                        Responses::Share {
+                            satisfied,
+                            respondents,
+                        },
+                    ),
+                ] => (
+                    CHOICE,
+                    SHARE_FLAG
+                        | pack_word(*satisfied, SHARE_BITS)?
+                        | pack_word(*respondents, SHARE_BITS)? << SHARE_WORD,
+                ),
+                _ => return None,
+            },
+            Input::Value(Value::Text(_)) => return None,
         };
         Some(PackedCell(
             kind | evidence_bits(evidence) << EVIDENCE_SHIFT | payload << PAYLOAD_SHIFT,
@@ -133,6 +158,18 @@ impl PackedCell {
                 // Packed from a date, so it is one.
                 Value::Date(Date::new(year, month, day)?)
             }
+            _ if payload & SHARE_FLAG != 0 => Value::Survey(Box::new(Survey {
+                parts: vec![(
+                    None,
+                    Responses::Share {
+                        satisfied: unpack_word(payload & ((1 << SHARE_WORD) - 1), SHARE_BITS),
+                        respondents: unpack_word(
+                            (payload >> SHARE_WORD) & ((1 << SHARE_WORD) - 1),
+                            SHARE_BITS,
+                        ),
+                    },
+                )],
+            })),
             _ => Value::Choice(payload as u16),
         };
         Some((Some(Cow::Owned(value)), self.evidence()))
@@ -189,7 +226,6 @@ pub(crate) fn value_of(cell: Cow<'_, Cell>) -> Option<Cow<'_, Value>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::{Responses, Survey};
     use proptest::prelude::*;
     use rust_decimal::Decimal;
 
@@ -209,6 +245,17 @@ mod tests {
                 numerator,
                 denominator,
             } => [numerator.serialize(), denominator.serialize()].concat(),
+            Value::Survey(survey) => survey
+                .parts
+                .iter()
+                .flat_map(|(_, responses)| match responses {
+                    Responses::Share {
+                        satisfied,
+                        respondents,
+                    } => [satisfied.serialize(), respondents.serialize()].concat(),
+                    Responses::Counts(_) => Vec::new(),
+                })
+                .collect(),
             _ => Vec::new(),
         };
         a == b
@@ -259,6 +306,18 @@ mod tests {
                     Responses::Counts(vec![("hài lòng".into(), Decimal::from(3))]),
                 )],
             }))),
+            share(decimal("85.50"), Decimal::ONE_HUNDRED),
+            share(decimal("171"), decimal("200")),
+            share(Decimal::MAX, decimal("200")),
+            Input::Value(Value::Survey(Box::new(Survey {
+                parts: vec![(
+                    Some("người dân".into()),
+                    Responses::Share {
+                        satisfied: decimal("9"),
+                        respondents: decimal("10"),
+                    },
+                )],
+            }))),
         ];
         for input in values {
             for evidence in [None, Some(false), Some(true)] {
@@ -271,6 +330,19 @@ mod tests {
         }
     }
 
+    /// A survey's one share, with no groups.
+    fn share(satisfied: Decimal, respondents: Decimal) -> Input {
+        Input::Value(Value::Survey(Box::new(Survey {
+            parts: vec![(
+                None,
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                },
+            )],
+        })))
+    }
+
     #[test]
     fn text_survey_and_wide_numbers_are_kept_beside() {
         let beside = |input: Input| {
@@ -281,6 +353,12 @@ mod tests {
             .is_none()
         };
         assert!(beside(Input::Value(Value::Text("x".into()))));
+        assert!(!beside(share(
+            Decimal::new((1 << 23) - 1, 1),
+            Decimal::from(100)
+        )));
+        assert!(beside(share(Decimal::new(1 << 23, 1), Decimal::from(100))));
+        assert!(beside(share(Decimal::from(3), Decimal::new(1 << 23, 0))));
         assert!(beside(Input::Value(Value::Number(
             Decimal::ONE / Decimal::from(3)
         ))));
@@ -346,6 +424,8 @@ mod tests {
                 evidence,
             };
             prop_assert!(same(&round_trip(&ratio), &ratio));
+            let survey = Cell { input: share(n, d), evidence };
+            prop_assert!(same(&round_trip(&survey), &survey));
         }
     }
 }
