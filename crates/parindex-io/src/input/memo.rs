@@ -56,13 +56,15 @@ impl ReadMemo {
         let memo = self.leaves.get_mut(leaf).filter(|m| !m.dropped)?;
         memo.looked += 1;
         let key = key(typed);
+        // A text of up to six bytes is its key, whole: one of more is compared after.
+        let whole = typed.len() <= KEY_BYTES;
         let (_, remembered) = memo
             .keys
             .iter()
             .enumerate()
             .filter(|(_, k)| **k == key)
             .map(|(i, _)| &memo.texts[i])
-            .find(|(text, _)| **text == *typed)?;
+            .find(|(text, _)| whole || **text == *typed)?;
         memo.found += 1;
         Some(match remembered {
             Remembered::Blank => LeafCell::Blank,
@@ -115,15 +117,22 @@ impl ReadMemo {
     }
 }
 
-/// A text's length and first six bytes in one word: texts with other keys differ. Built in a
-/// register, a byte at a time: through an array on the stack, reading it back stalls.
+/// The bytes of a text a [`key`] holds.
+const KEY_BYTES: usize = 6;
+
+/// A text's length and first six bytes in one word: texts with other keys differ, and texts
+/// of up to six bytes with the same key are the same. Built in a register: through an array
+/// on the stack, reading it back stalls.
 fn key(text: &str) -> u64 {
     let bytes = text.as_bytes();
-    let first = bytes
-        .iter()
-        .take(6)
-        .enumerate()
-        .fold(0u64, |word, (i, b)| word | u64::from(*b) << (8 * i));
+    let first = match bytes.first_chunk::<8>() {
+        Some(eight) => u64::from_le_bytes(*eight) & ((1 << (8 * KEY_BYTES)) - 1),
+        None => bytes
+            .iter()
+            .take(KEY_BYTES)
+            .enumerate()
+            .fold(0u64, |word, (i, b)| word | u64::from(*b) << (8 * i)),
+    };
     first | (bytes.len().min(0xffff) as u64) << 48
 }
 
@@ -328,6 +337,21 @@ mod tests {
         assert!(memo.find(0, b).is_none());
         assert!(memo.find(0, a).is_some());
         assert_ne!(key("7/9"), key("7/90"));
+        // A text of up to six bytes is its key: any other text has another.
+        for (short, other) in [("có", "cò"), ("7/9", "7/8"), ("100%", "100‰"), ("đạt", "đạt ")] {
+            assert_ne!(key(short), key(other), "{short} {other}");
+        }
+        assert_eq!(key("không"), key("không"));
+    }
+
+    proptest::proptest! {
+        /// Two texts of up to six bytes have the same key only when they are the same text.
+        #[test]
+        fn a_short_text_is_its_key(a in "[aó1/%, ]{0,6}", b in "[aó1/%, ]{0,6}") {
+            if a.len() <= KEY_BYTES && b.len() <= KEY_BYTES {
+                proptest::prop_assert_eq!(key(&a) == key(&b), a == b);
+            }
+        }
     }
 
     #[test]
