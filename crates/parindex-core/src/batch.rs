@@ -161,19 +161,33 @@ impl PackedRow {
     /// row: the leaf is not in it, or the input does not pack (text, survey responses, wider
     /// numbers), and is to be set with [`Batch::set_at`] instead.
     pub fn set(&mut self, leaf: usize, input: &Input) -> bool {
+        PackedInput::new(input).is_some_and(|packed| self.put(leaf, packed))
+    }
+
+    /// Puts an input packed ahead for the leaf at `leaf` in the row; `false` when the leaf is
+    /// not in it.
+    pub fn put(&mut self, leaf: usize, packed: PackedInput) -> bool {
         let Some(place) = self.cells.get_mut(leaf) else {
             return false;
         };
-        match PackedCell::pack_input(input, None) {
-            Some(packed) => {
-                if place.is_empty() {
-                    self.given += 1;
-                }
-                *place = packed;
-                true
-            }
-            None => false,
+        if place.is_empty() {
+            self.given += 1;
         }
+        *place = packed.0;
+        true
+    }
+}
+
+/// An input packed once, to be put in many rows ([`PackedRow::put`]): what a reader that
+/// meets the same text in a column again and again keeps instead of the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackedInput(PackedCell);
+
+impl PackedInput {
+    /// The input packed, or `None` when it does not pack (text, survey responses by group or
+    /// answer, wider numbers).
+    pub fn new(input: &Input) -> Option<PackedInput> {
+        PackedCell::pack_input(input, None).map(PackedInput)
     }
 }
 

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use parindex_core::batch::PackedRow;
 use parindex_core::value;
 
-use super::memo::ReadMemo;
+use super::memo::{Memoized, ReadMemo};
 use super::{CellTarget, CellValue, Grid, GridCell, InputReader, LeafCell, Loc, stage_label};
 
 /// What a column of a grid holds.
@@ -261,13 +261,20 @@ impl InputReader {
             let value = match table.columns.get(position) {
                 Some(Column::Leaf(leaf)) => {
                     if !empty {
-                        let cell = match field.text {
-                            Cow::Borrowed(text) => self.read_leaf_text(*leaf, text, memo),
-                            Cow::Owned(text) => {
-                                self.read_leaf_text(*leaf, &text, memo).into_owned()
+                        match field.text {
+                            Cow::Borrowed(text) if !keeps_texts => {
+                                let found = self.read_leaf_text_packed(*leaf, text, memo);
+                                read.take_memoized(*leaf, loc, found);
                             }
-                        };
-                        read.take(*leaf, loc, cell, keeps_texts);
+                            Cow::Borrowed(text) => {
+                                let cell = self.read_leaf_text(*leaf, text, memo);
+                                read.take(*leaf, loc, cell, keeps_texts);
+                            }
+                            Cow::Owned(text) => {
+                                let cell = self.read_leaf_text(*leaf, &text, memo).into_owned();
+                                read.take(*leaf, loc, cell, keeps_texts);
+                            }
+                        }
                     }
                     CellValue::Empty
                 }
@@ -665,6 +672,16 @@ impl<'c> ReadRow<'c> {
                 ..
             } if !keeps_texts && self.packed.set(leaf, &input) => {}
             other => self.alone.push((leaf, loc, other)),
+        }
+    }
+
+    /// [`ReadRow::take`] of what the memo gave a reader that keeps no text.
+    fn take_memoized(&mut self, leaf: usize, loc: Loc, found: Memoized<'c>) {
+        match found {
+            Memoized::Packed(packed) => {
+                self.packed.put(leaf, packed);
+            }
+            Memoized::Cell(cell) => self.take(leaf, loc, cell, false),
         }
     }
 }

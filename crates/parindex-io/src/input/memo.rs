@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 
 use parindex_core::Input;
+use parindex_core::batch::PackedInput;
 
 use super::LeafCell;
 
@@ -47,12 +48,42 @@ enum Remembered {
         /// fraction turned into a percent).
         text: Option<Box<str>>,
         located: bool,
+        /// The input packed, when it packs and scoring will not speak of its cell.
+        packed: Option<PackedInput>,
     },
+}
+
+/// What a text read as before, for a reader that can take a packed input
+/// ([`ReadMemo::find_packed`]).
+pub(crate) enum Memoized<'c> {
+    /// An input that packs, with nothing more to do with its cell.
+    Packed(PackedInput),
+    /// Any other cell.
+    Cell(LeafCell<'c>),
 }
 
 impl ReadMemo {
     /// What a text of this leaf read as before, with its text borrowed from `typed` again.
     pub(crate) fn find<'c>(&mut self, leaf: usize, typed: &'c str) -> Option<LeafCell<'c>> {
+        self.look_up(leaf, typed)
+            .map(|remembered| remembered.cell(typed))
+    }
+
+    /// [`ReadMemo::find`], an input that packs given packed rather than copied: for a reader
+    /// that keeps no text.
+    pub(crate) fn find_packed<'c>(&mut self, leaf: usize, typed: &'c str) -> Option<Memoized<'c>> {
+        self.look_up(leaf, typed)
+            .map(|remembered| match remembered {
+                Remembered::Read {
+                    packed: Some(packed),
+                    ..
+                } => Memoized::Packed(*packed),
+                other => Memoized::Cell(other.cell(typed)),
+            })
+    }
+
+    /// What a text of this leaf was remembered as, counting the look.
+    fn look_up(&mut self, leaf: usize, typed: &str) -> Option<&Remembered> {
         let memo = self.leaves.get_mut(leaf).filter(|m| !m.dropped)?;
         memo.looked += 1;
         let key = key(typed);
@@ -66,22 +97,7 @@ impl ReadMemo {
             .map(|(i, _)| &memo.texts[i])
             .find(|(text, _)| whole || **text == *typed)?;
         memo.found += 1;
-        Some(match remembered {
-            Remembered::Blank => LeafCell::Blank,
-            Remembered::Refused(message, check) => LeafCell::Refused(message.clone(), *check),
-            Remembered::Read {
-                input,
-                text,
-                located,
-            } => LeafCell::Read {
-                input: input.clone(),
-                text: match text {
-                    Some(text) => Cow::Owned(text.to_string()),
-                    None => Cow::Borrowed(typed),
-                },
-                located: *located,
-            },
-        })
+        Some(remembered)
     }
 
     /// Remembers what a text of this leaf read as, while the leaf's memo has room and pays.
@@ -107,6 +123,7 @@ impl ReadMemo {
                 text,
                 located,
             } => Remembered::Read {
+                packed: (!located).then(|| PackedInput::new(input)).flatten(),
                 input: input.clone(),
                 text: (text.as_ref() != typed).then(|| text.as_ref().into()),
                 located: *located,
@@ -114,6 +131,29 @@ impl ReadMemo {
         };
         memo.keys.push(key(typed));
         memo.texts.push((typed.into(), remembered));
+    }
+}
+
+impl Remembered {
+    /// The cell remembered, its text borrowed from `typed`.
+    fn cell<'c>(&self, typed: &'c str) -> LeafCell<'c> {
+        match self {
+            Remembered::Blank => LeafCell::Blank,
+            Remembered::Refused(message, check) => LeafCell::Refused(message.clone(), *check),
+            Remembered::Read {
+                input,
+                text,
+                located,
+                ..
+            } => LeafCell::Read {
+                input: input.clone(),
+                text: match text {
+                    Some(text) => Cow::Owned(text.to_string()),
+                    None => Cow::Borrowed(typed),
+                },
+                located: *located,
+            },
+        }
     }
 }
 
@@ -140,6 +180,7 @@ fn key(text: &str) -> u64 {
 mod tests {
     use super::*;
     use crate::input::{CellValue, GridCell, InputReader, Loc, PercentScale, ReadOptions};
+    use parindex_core::batch::PackedInput;
     use parindex_core::{Plan, Value, shipped};
 
     /// Texts of every kind a leaf reads, or refuses: words in any case and however their marks
@@ -210,6 +251,7 @@ mod tests {
 
     #[test]
     fn a_text_read_again_reads_as_it_read_afresh_on_every_shipped_leaf() {
+        let mut packed_found = 0;
         for percents in [PercentScale::Percent, PercentScale::Fraction] {
             for shipped in shipped::list() {
                 let set = shipped::load(&shipped.id).expect("shipped").set;
@@ -232,6 +274,22 @@ mod tests {
                                 "{} leaf {leaf} {text:?} round {round}: {read:?} against {afresh:?}",
                                 shipped.id
                             );
+                            // Packed, exactly when the cell read packs with nothing more to do.
+                            let packed = match &afresh {
+                                LeafCell::Read {
+                                    input,
+                                    located: false,
+                                    ..
+                                } => PackedInput::new(input),
+                                _ => None,
+                            };
+                            match reader.read_leaf_text_packed(leaf, text, &mut memo) {
+                                Memoized::Packed(p) => {
+                                    assert_eq!(Some(p), packed, "{text:?}");
+                                    packed_found += 1;
+                                }
+                                Memoized::Cell(c) => assert!(reads_alike(&c, &afresh), "{text:?}"),
+                            }
                         }
                     }
                 }
@@ -239,6 +297,7 @@ mod tests {
                 assert!(found > 0, "{}: nothing read from the memo", shipped.id);
             }
         }
+        assert!(packed_found > 0, "nothing given packed");
     }
 
     fn read(text: &'static str, input: Input) -> LeafCell<'static> {
@@ -338,7 +397,12 @@ mod tests {
         assert!(memo.find(0, a).is_some());
         assert_ne!(key("7/9"), key("7/90"));
         // A text of up to six bytes is its key: any other text has another.
-        for (short, other) in [("có", "cò"), ("7/9", "7/8"), ("100%", "100‰"), ("đạt", "đạt ")] {
+        for (short, other) in [
+            ("có", "cò"),
+            ("7/9", "7/8"),
+            ("100%", "100‰"),
+            ("đạt", "đạt "),
+        ] {
             assert_ne!(key(short), key(other), "{short} {other}");
         }
         assert_eq!(key("không"), key("không"));

@@ -52,7 +52,7 @@ use parindex_core::{
 use crate::ResultsDocument;
 use crate::error::{InputProblem, Place, ReadError, cell_name, place_text};
 use crate::input::cell::LeafReading;
-use crate::input::memo::ReadMemo;
+use crate::input::memo::{Memoized, ReadMemo};
 use crate::limits::{
     self, MAX_CELLS, MAX_COLUMNS, MAX_PROBLEMS, MAX_ROWS, MAX_UNITS, cell_too_long,
 };
@@ -917,9 +917,33 @@ impl InputReader {
         typed: &'c str,
         memo: &mut ReadMemo,
     ) -> LeafCell<'c> {
-        if let Some(read) = memo.find(leaf, typed) {
-            return read;
+        match memo.find(leaf, typed) {
+            Some(read) => read,
+            None => self.read_leaf_text_anew(leaf, typed, memo),
         }
+    }
+
+    /// [`InputReader::read_leaf_text`] for a reader that keeps no text: a text met before
+    /// whose input packs is given packed.
+    pub(crate) fn read_leaf_text_packed<'c>(
+        &self,
+        leaf: usize,
+        typed: &'c str,
+        memo: &mut ReadMemo,
+    ) -> Memoized<'c> {
+        match memo.find_packed(leaf, typed) {
+            Some(found) => found,
+            None => Memoized::Cell(self.read_leaf_text_anew(leaf, typed, memo)),
+        }
+    }
+
+    /// A text typed in a leaf's cell read afresh, and remembered in `memo`.
+    fn read_leaf_text_anew<'c>(
+        &self,
+        leaf: usize,
+        typed: &'c str,
+        memo: &mut ReadMemo,
+    ) -> LeafCell<'c> {
         let read = match self.leaf_rule(leaf) {
             None => LeafCell::Skipped,
             Some(rule) => {
