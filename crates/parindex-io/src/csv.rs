@@ -370,7 +370,11 @@ pub(crate) fn escape(field: &str) -> std::borrow::Cow<'_, str> {
     } else {
         std::borrow::Cow::Borrowed(field)
     };
-    if field.contains([',', '"', '\n', '\r']) || field.starts_with(' ') || field.ends_with(' ') {
+    // The bytes that call for quotes are ASCII: looked for byte by byte, not as characters.
+    let quoted = field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
+    if quoted || field.starts_with(' ') || field.ends_with(' ') {
         std::borrow::Cow::Owned(format!("\"{}\"", field.replace('"', "\"\"")))
     } else {
         field
