@@ -58,12 +58,9 @@ pub fn rank_keys(set: &CriteriaSet, units: &[RankKey]) -> Vec<Option<u32>> {
         let mut members: Vec<usize> = (0..units.len())
             .filter(|i| units[*i].group.as_ref() == group && units[*i].ranked)
             .collect();
-        members.sort_by(|a, b| {
-            units[*b]
-                .key
-                .cmp(&units[*a].key)
-                .then_with(|| units[*a].unit.cmp(&units[*b].unit))
-        });
+        if !sort_on_integers(units, &mut members) {
+            members.sort_by(|a, b| ranking_order(&units[*a], &units[*b]));
+        }
         let mut rank = 0u32;
         let mut dense = 0u32;
         for (position, &i) in members.iter().enumerate() {
@@ -80,6 +77,81 @@ pub fn rank_keys(set: &CriteriaSet, units: &[RankKey]) -> Vec<Option<u32>> {
         }
     }
     ranks
+}
+
+/// The order of ranking: the greater key first, then the unit id.
+fn ranking_order(a: &RankKey, b: &RankKey) -> Ordering {
+    b.key.cmp(&a.key).then_with(|| a.unit.cmp(&b.unit))
+}
+
+/// Sorts `members` in [`ranking_order`] on integers: each key's decimals as whole numbers at
+/// the scale of their column, and each id's first eight bytes as one number, the ids compared
+/// whole only where those are equal. `false`, with `members` untouched, when a key does not fit
+/// (a column with many decimals, or no index), for the general sort.
+fn sort_on_integers(units: &[RankKey], members: &mut [usize]) -> bool {
+    let width = members.first().map_or(0, |&m| units[m].key.len());
+    if members.iter().any(|&m| units[m].key.len() != width) || u32::try_from(units.len()).is_err() {
+        return false;
+    }
+    let scales: Vec<u32> = (0..width)
+        .map(|c| {
+            members
+                .iter()
+                .map(|&m| units[m].key[c].scale())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    // At most 18 decimals: a mantissa of 96 bits times 10^18 fits in 128 bits.
+    if scales.iter().any(|s| *s > 18) {
+        return false;
+    }
+    let mut keys: Vec<i128> = Vec::with_capacity(members.len() * width);
+    for &m in members.iter() {
+        for (x, scale) in units[m].key.iter().zip(&scales) {
+            match 10i128
+                .checked_pow(scale - x.scale())
+                .and_then(|p| x.mantissa().checked_mul(p))
+            {
+                Some(whole) => keys.push(whole),
+                None => return false,
+            }
+        }
+    }
+    let prefix = |id: &str| {
+        let mut bytes = [0u8; 8];
+        let head = &id.as_bytes()[..id.len().min(8)];
+        bytes[..head.len()].copy_from_slice(head);
+        u64::from_be_bytes(bytes)
+    };
+    // (key, id prefix, member), 16 bytes: the key's position is the member's among `members`.
+    let mut order: Vec<(u32, u64, u32)> = members
+        .iter()
+        .enumerate()
+        .map(|(k, &m)| (k as u32, prefix(&units[m].unit), m as u32))
+        .collect();
+    let key = |k: u32| &keys[k as usize * width..(k as usize + 1) * width];
+    order.sort_unstable_by(|a, b| key(b.0).cmp(key(a.0)).then(a.1.cmp(&b.1)));
+    // Runs of the same key and id prefix, in order of the whole id.
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len()
+            && order[end].1 == order[start].1
+            && key(order[end].0) == key(order[start].0)
+        {
+            end += 1;
+        }
+        if end - start > 1 {
+            order[start..end]
+                .sort_unstable_by(|a, b| units[a.2 as usize].unit.cmp(&units[b.2 as usize].unit));
+        }
+        start = end;
+    }
+    for (member, (_, _, m)) in members.iter_mut().zip(order) {
+        *member = m as usize;
+    }
+    true
 }
 
 /// Ranks the units within their groups and gives each its band.
@@ -135,4 +207,82 @@ pub(crate) fn classify<'s>(set: &'s CriteriaSet, unit: &Scorecard) -> Option<&'s
     set.bands[by_points..]
         .iter()
         .find(|b| b.requires.iter().all(|g| gate_holds(unit, g)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            40 => (-10_000i64..10_000, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+            4 => Just(Decimal::MIN),
+            4 => Just(Decimal::new(-0, 2)),
+            4 => (any::<i64>(), 0u32..=18).prop_map(|(m, s)| Decimal::new(m, s)),
+            1 => (any::<i64>(), 19u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+        ]
+    }
+
+    fn key() -> impl Strategy<Value = RankKey> {
+        let id = prop_oneof!["U0000[0-9]{1,3}", "Phường [0-9]{1,2}", "[aA]{0,9}"];
+        (id, prop::collection::vec(decimal(), 2)).prop_map(|(unit, key)| RankKey {
+            unit,
+            group: None,
+            ranked: true,
+            key,
+        })
+    }
+
+    proptest! {
+        /// Sorted on integers, units come in the order of the general sort, or the general
+        /// sort is left to do it.
+        #[test]
+        fn sorting_on_integers_orders_as_the_decimals_and_ids_do(
+            units in prop::collection::vec(key(), 0..40),
+            width in 1usize..=2,
+        ) {
+            let units: Vec<RankKey> = units
+                .into_iter()
+                .map(|mut u| { u.key.truncate(width); u })
+                .collect();
+            let mut general: Vec<usize> = (0..units.len()).collect();
+            general.sort_by(|a, b| ranking_order(&units[*a], &units[*b]));
+            let mut fast: Vec<usize> = (0..units.len()).collect();
+            let on_integers = sort_on_integers(&units, &mut fast);
+            // Keys of a few decimals always fit, as a reported index and the sentinel of no
+            // index do; wider ones fit while their products do.
+            let few = units.iter().all(|u| {
+                u.key.iter().all(|x| x.scale() <= 3 && (x.abs() < Decimal::from(1 << 20) || *x == Decimal::MIN))
+            });
+            prop_assert!(on_integers || !few);
+            if on_integers {
+                let ids = |order: &[usize]| -> Vec<(Vec<Decimal>, String)> {
+                    order.iter().map(|&i| (units[i].key.clone(), units[i].unit.clone())).collect()
+                };
+                prop_assert_eq!(ids(&fast), ids(&general));
+            } else {
+                prop_assert_eq!(fast, (0..units.len()).collect::<Vec<_>>());
+            }
+        }
+    }
+
+    #[test]
+    fn two_decimals_and_ids_alike_for_eight_bytes_sort_on_integers() {
+        let unit = |id: &str, index: i64| RankKey {
+            unit: id.to_owned(),
+            group: None,
+            ranked: true,
+            key: vec![Decimal::new(index, 2)],
+        };
+        let units = [
+            unit("Phường 10", 8550),
+            unit("Phường 1", 8550),
+            unit("Phường 2", 9000),
+            unit("Xã A", 855),
+        ];
+        let mut members = vec![0, 1, 2, 3];
+        assert!(sort_on_integers(&units, &mut members));
+        assert_eq!(members, [2, 1, 0, 3]);
+    }
 }
