@@ -1,4 +1,5 @@
-//! The CSV door: a UTF-8 CSV file becomes a grid of text cells at their line and column.
+//! The CSV door: a UTF-8 CSV file becomes a grid of text cells at their line and column; the
+//! rows of a wide table read on several threads are read straight from the file's text.
 
 use super::layout::Table;
 use super::memo::ReadMemo;
@@ -130,6 +131,7 @@ struct Run {
 }
 
 impl Run {
+    /// The run's records, from the text the marks were taken on.
     fn records<'t>(
         self,
         text: &'t str,
