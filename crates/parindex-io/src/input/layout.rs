@@ -240,7 +240,8 @@ impl InputReader {
 
     /// A wide record of a CSV file read ahead, on any thread: its leaf fields read straight
     /// from the file's text ([`InputReader::read_leaf_text`]), the others kept as cells for
-    /// [`InputReader::give_wide_record`]. A leaf's column keeps an empty cell at its place.
+    /// [`InputReader::give_wide_record`], up to the last that is not a leaf's; a leaf's column
+    /// before it keeps an empty cell at its place.
     pub(crate) fn read_wide_record<'t>(
         &self,
         table: &Table,
@@ -248,12 +249,19 @@ impl InputReader {
         memo: &mut ReadMemo,
     ) -> WideRecord<'t> {
         let keeps_texts = self.texts.is_some();
-        let mut cells = Vec::with_capacity(record.len());
         let mut read = ReadRow {
             packed: PackedRow::new(self.plan.leaf_count()),
             alone: Vec::new(),
         };
         let mut blank = true;
+        // Cells are kept up to the last column a row is looked up by (unit, name, stage,
+        // attributes): the leaf columns after it, most of a row, need none.
+        let kept = table
+            .columns
+            .iter()
+            .rposition(|c| !matches!(c, Column::Leaf(_)))
+            .map_or(0, |last| last + 1);
+        let mut cells = Vec::with_capacity(kept.min(record.len()));
         for (position, field) in record.into_iter().enumerate() {
             let loc = Loc::Text(field.line, field.column);
             let empty = field.text.trim().is_empty();
@@ -281,7 +289,9 @@ impl InputReader {
                 _ if field.text.is_empty() => CellValue::Empty,
                 _ => CellValue::Text(field.text.into()),
             };
-            cells.push(GridCell { value, loc });
+            if position < kept {
+                cells.push(GridCell { value, loc });
+            }
         }
         WideRecord { cells, read, blank }
     }
@@ -688,7 +698,7 @@ impl<'c> ReadRow<'c> {
 
 /// A wide record of a CSV file read ahead ([`InputReader::read_wide_record`]).
 pub(crate) struct WideRecord<'t> {
-    /// Its fields as cells, a leaf's empty.
+    /// Its fields as cells up to the last that is not a leaf's, a leaf's empty.
     cells: Vec<GridCell>,
     /// Its leaf fields, read.
     read: ReadRow<'t>,
