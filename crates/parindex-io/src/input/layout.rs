@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use parindex_core::batch::PackedRow;
 use parindex_core::value;
+use smallvec::SmallVec;
 
 use super::memo::{Memoized, ReadMemo};
 use super::{CellTarget, CellValue, Grid, GridCell, InputReader, LeafCell, Loc, stage_label};
@@ -261,7 +262,7 @@ impl InputReader {
             .iter()
             .rposition(|c| !matches!(c, Column::Leaf(_)))
             .map_or(0, |last| last + 1);
-        let mut cells = Vec::with_capacity(kept.min(record.len()));
+        let mut cells = SmallVec::with_capacity(kept.min(record.len()));
         for (position, field) in record.into_iter().enumerate() {
             let loc = Loc::Text(field.line, field.column);
             let empty = field.text.trim().is_empty();
@@ -698,8 +699,10 @@ impl<'c> ReadRow<'c> {
 
 /// A wide record of a CSV file read ahead ([`InputReader::read_wide_record`]).
 pub(crate) struct WideRecord<'t> {
-    /// Its fields as cells up to the last that is not a leaf's, a leaf's empty.
-    cells: Vec<GridCell>,
+    /// Its fields as cells up to the last that is not a leaf's, a leaf's empty: in place for
+    /// the usual few (unit, name), so that a record read ahead takes no allocation of its own
+    /// between the unit's lasting ones.
+    cells: SmallVec<[GridCell; 4]>,
     /// Its leaf fields, read.
     read: ReadRow<'t>,
     /// Whether every field is empty or blank.
