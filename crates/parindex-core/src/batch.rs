@@ -233,23 +233,19 @@ impl BatchData {
     /// Sets a cell that packed, keeping the evidence already recorded there (its own is
     /// ignored), and marks its stage present.
     fn put_packed(&mut self, slot: Slot, packed: PackedCell) {
-        let Some(old) = self.cell_mut(slot) else {
+        let Some(previous) = self.cell_mut(slot).map(|cell| *cell) else {
             return;
         };
-        let previous = std::mem::replace(old, packed);
         let evidence = match previous.side_position() {
-            Some(position) => {
-                // What the old cell kept beside is dropped; its place stays unused.
-                let place = self.side.get_mut(position);
-                place.and_then(|place| {
-                    place.input = Input::NotApplicable;
-                    place.evidence
-                })
-            }
+            // What the old cell kept beside is dropped; its place stays unused.
+            Some(position) => self.side.get_mut(position).and_then(|place| {
+                place.input = Input::NotApplicable;
+                place.evidence
+            }),
             None => previous.evidence(),
         };
-        if let Some(new) = self.cell_mut(slot) {
-            *new = packed.with_evidence(evidence);
+        if let Some(cell) = self.cell_mut(slot) {
+            *cell = packed.with_evidence(evidence);
         }
         self.mark_present(slot);
     }

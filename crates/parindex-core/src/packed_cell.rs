@@ -9,6 +9,8 @@
 
 use std::borrow::Cow;
 
+use rust_decimal::Decimal;
+
 use crate::batch::Cell;
 use crate::date::Date;
 use crate::packed::{pack_word, unpack_word};
@@ -28,13 +30,11 @@ const NUMBER_BITS: u32 = 53;
 /// sign after: 30 and 29 bits.
 const NUMERATOR_BITS: u32 = 24;
 const DENOMINATOR_BITS: u32 = 23;
-const NUMERATOR_WORD: u32 = NUMERATOR_BITS + 6;
 /// A survey's one share of satisfied respondents, kept in the payload of a [`CHOICE`] with its
 /// top bit set (a level's position needs 16 bits): the satisfied and the asked, each of up to
 /// 23 bits with its scale and sign.
 const SHARE_FLAG: u64 = 1 << 58;
 const SHARE_BITS: u32 = 23;
-const SHARE_WORD: u32 = SHARE_BITS + 6;
 
 const EMPTY: u64 = 0;
 const NOT_APPLICABLE: u64 = 1;
@@ -85,8 +85,10 @@ impl PackedCell {
                 denominator,
             }) => (
                 RATIO,
-                pack_word(*numerator, NUMERATOR_BITS)?
-                    | pack_word(*denominator, DENOMINATOR_BITS)? << NUMERATOR_WORD,
+                pack_pair(
+                    (*numerator, NUMERATOR_BITS),
+                    (*denominator, DENOMINATOR_BITS),
+                )?,
             ),
             Input::Value(Value::Date(d)) => (
                 DATE,
@@ -106,9 +108,7 @@ impl PackedCell {
                     ),
                 ] => (
                     CHOICE,
-                    SHARE_FLAG
-                        | pack_word(*satisfied, SHARE_BITS)?
-                        | pack_word(*respondents, SHARE_BITS)? << SHARE_WORD,
+                    SHARE_FLAG | pack_pair((*satisfied, SHARE_BITS), (*respondents, SHARE_BITS))?,
                 ),
                 _ => return None,
             },
@@ -148,28 +148,32 @@ impl PackedCell {
             NOT_APPLICABLE => return Some((None, self.evidence())),
             BOOL => Value::Bool(payload & 1 == 1),
             NUMBER => Value::Number(unpack_word(payload, NUMBER_BITS)),
-            RATIO => Value::Ratio {
-                numerator: unpack_word(payload & ((1 << NUMERATOR_WORD) - 1), NUMERATOR_BITS),
-                denominator: unpack_word(payload >> NUMERATOR_WORD, DENOMINATOR_BITS),
-            },
+            RATIO => {
+                let (numerator, denominator) =
+                    unpack_pair(payload, NUMERATOR_BITS, DENOMINATOR_BITS);
+                Value::Ratio {
+                    numerator,
+                    denominator,
+                }
+            }
             DATE => {
                 let year = (payload & 0x3fff) as i32;
                 let (month, day) = (((payload >> 14) & 0xf) as u8, (payload >> 18) as u8);
                 // Packed from a date, so it is one.
                 Value::Date(Date::new(year, month, day)?)
             }
-            _ if payload & SHARE_FLAG != 0 => Value::Survey(Box::new(Survey {
-                parts: vec![(
-                    None,
-                    Responses::Share {
-                        satisfied: unpack_word(payload & ((1 << SHARE_WORD) - 1), SHARE_BITS),
-                        respondents: unpack_word(
-                            (payload >> SHARE_WORD) & ((1 << SHARE_WORD) - 1),
-                            SHARE_BITS,
-                        ),
-                    },
-                )],
-            })),
+            _ if payload & SHARE_FLAG != 0 => {
+                let (satisfied, respondents) = unpack_pair(payload, SHARE_BITS, SHARE_BITS);
+                Value::Survey(Box::new(Survey {
+                    parts: vec![(
+                        None,
+                        Responses::Share {
+                            satisfied,
+                            respondents,
+                        },
+                    )],
+                }))
+            }
             _ => Value::Choice(payload as u16),
         };
         Some((Some(Cow::Owned(value)), self.evidence()))
@@ -198,6 +202,21 @@ impl PackedCell {
     pub(crate) fn with_evidence(self, evidence: Option<bool>) -> PackedCell {
         PackedCell(self.0 & !(0b11 << EVIDENCE_SHIFT) | evidence_bits(evidence) << EVIDENCE_SHIFT)
     }
+}
+
+/// Two decimals of up to `bits` bits of magnitude each, in one payload: the first in the low
+/// word, the second above it, each word its magnitude with its scale and sign after.
+fn pack_pair((low, low_bits): (Decimal, u32), (high, high_bits): (Decimal, u32)) -> Option<u64> {
+    Some(pack_word(low, low_bits)? | pack_word(high, high_bits)? << (low_bits + 6))
+}
+
+/// The two decimals [`pack_pair`] packed; bits above the second word are not its.
+fn unpack_pair(payload: u64, low_bits: u32, high_bits: u32) -> (Decimal, Decimal) {
+    let word = |bits: u32| (1u64 << (bits + 6)) - 1;
+    (
+        unpack_word(payload & word(low_bits), low_bits),
+        unpack_word((payload >> (low_bits + 6)) & word(high_bits), high_bits),
+    )
 }
 
 fn evidence_bits(evidence: Option<bool>) -> u64 {

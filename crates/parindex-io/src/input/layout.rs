@@ -250,18 +250,9 @@ impl InputReader {
         memo: &mut ReadMemo,
     ) -> WideRecord<'t> {
         let keeps_texts = self.texts.is_some();
-        let mut read = ReadRow {
-            packed: PackedRow::new(self.plan.leaf_count()),
-            alone: Vec::new(),
-        };
+        let mut read = ReadRow::new(self.plan.leaf_count());
         let mut blank = true;
-        // Cells are kept up to the last column a row is looked up by (unit, name, stage,
-        // attributes): the leaf columns after it, most of a row, need none.
-        let kept = table
-            .columns
-            .iter()
-            .rposition(|c| !matches!(c, Column::Leaf(_)))
-            .map_or(0, |last| last + 1);
+        let kept = table.looked_up;
         let mut cells = SmallVec::with_capacity(kept.min(record.len()));
         for (position, field) in record.into_iter().enumerate() {
             let loc = Loc::Text(field.line, field.column);
@@ -314,10 +305,7 @@ impl InputReader {
             let mut memo = ReadMemo::default();
             rows.iter()
                 .map(|row| {
-                    let mut read = ReadRow {
-                        packed: PackedRow::new(self.plan.leaf_count()),
-                        alone: Vec::new(),
-                    };
+                    let mut read = ReadRow::new(self.plan.leaf_count());
                     for (leaf, cell) in table.leaf_cells(row) {
                         let done = self.read_leaf_cell(leaf, cell, None, &mut memo);
                         read.take(leaf, cell.loc, done, keeps_texts);
@@ -379,6 +367,10 @@ impl InputReader {
         }
         let position = |wanted: &Column| columns.iter().position(|c| c == wanted);
         Some(Table {
+            looked_up: columns
+                .iter()
+                .rposition(|c| !matches!(c, Column::Leaf(_)))
+                .map_or(0, |last| last + 1),
             unit: position(&Column::Unit),
             name: position(&Column::Name),
             stage: position(&Column::Stage),
@@ -672,6 +664,14 @@ pub(crate) struct ReadRow<'c> {
 }
 
 impl<'c> ReadRow<'c> {
+    /// No cell of `leaf_count` leaves read yet.
+    fn new(leaf_count: usize) -> Self {
+        ReadRow {
+            packed: PackedRow::new(leaf_count),
+            alone: Vec::new(),
+        }
+    }
+
     /// Takes a leaf's cell read at `loc`: into the packed row when it packs and nothing more is
     /// to be done with it, else to be given alone.
     fn take(&mut self, leaf: usize, loc: Loc, cell: LeafCell<'c>, keeps_texts: bool) {
@@ -721,6 +721,10 @@ pub(crate) struct Table {
     code: Option<usize>,
     value: Option<usize>,
     evidence: Option<usize>,
+    /// The columns up to the last that is not a leaf's: those a row is looked up by (unit,
+    /// name, stage, attributes). The leaf columns after it, most of a wide row, need no cell
+    /// once read ([`InputReader::read_wide_record`]).
+    looked_up: usize,
 }
 
 impl Table {
