@@ -50,22 +50,98 @@ impl RankKey {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn rank_keys(set: &CriteriaSet, units: &[RankKey]) -> Vec<Option<u32>> {
-    let mut ranks = vec![None; units.len()];
-    let mut groups: Vec<Option<&String>> = units.iter().map(|u| u.group.as_ref()).collect();
-    groups.sort();
+    ranks(set, units)
+}
+
+/// What ranking reads of the units it ranks, by their positions.
+trait Ranked {
+    /// How many units.
+    fn count(&self) -> usize;
+    /// The unit's id.
+    fn unit(&self, i: usize) -> &str;
+    /// Its ranking group.
+    fn group(&self, i: usize) -> Option<&str>;
+    /// Whether it is ranked at all.
+    fn ranked(&self, i: usize) -> bool;
+    /// Its ranking key ([`RankKey::key`]).
+    fn key(&self, i: usize) -> &[Decimal];
+}
+
+impl Ranked for [RankKey] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn unit(&self, i: usize) -> &str {
+        &self[i].unit
+    }
+    fn group(&self, i: usize) -> Option<&str> {
+        self[i].group.as_deref()
+    }
+    fn ranked(&self, i: usize) -> bool {
+        self[i].ranked
+    }
+    fn key(&self, i: usize) -> &[Decimal] {
+        &self[i].key
+    }
+}
+
+/// Scorecards as ranking reads them: their keys side by side in one array, so that ranking a
+/// million units does not copy a million ids and keys.
+struct Cards<'a> {
+    cards: &'a [Scorecard],
+    /// Each card's key, `width` decimals after the one before.
+    keys: Vec<Decimal>,
+    width: usize,
+}
+
+impl<'a> Cards<'a> {
+    fn new(set: &CriteriaSet, cards: &'a [Scorecard]) -> Self {
+        let width = 1 + set.policy.tie_breakers.len();
+        let mut keys = Vec::with_capacity(cards.len() * width);
+        for card in cards {
+            push_sort_key(set, card, &mut keys);
+        }
+        Cards { cards, keys, width }
+    }
+}
+
+impl Ranked for Cards<'_> {
+    fn count(&self) -> usize {
+        self.cards.len()
+    }
+    fn unit(&self, i: usize) -> &str {
+        &self.cards[i].unit
+    }
+    fn group(&self, i: usize) -> Option<&str> {
+        self.cards[i].group.as_deref()
+    }
+    fn ranked(&self, i: usize) -> bool {
+        let card = &self.cards[i];
+        is_ranked(card) && card.index.is_some()
+    }
+    fn key(&self, i: usize) -> &[Decimal] {
+        &self.keys[i * self.width..(i + 1) * self.width]
+    }
+}
+
+/// The ranks of the units within their groups, by the set's tie policy.
+fn ranks<R: Ranked + ?Sized>(set: &CriteriaSet, units: &R) -> Vec<Option<u32>> {
+    let count = units.count();
+    let mut ranks = vec![None; count];
+    let mut groups: Vec<Option<&str>> = (0..count).map(|i| units.group(i)).collect();
+    groups.sort_unstable();
     groups.dedup();
     for group in groups {
-        let mut members: Vec<usize> = (0..units.len())
-            .filter(|i| units[*i].group.as_ref() == group && units[*i].ranked)
+        let mut members: Vec<usize> = (0..count)
+            .filter(|&i| units.group(i) == group && units.ranked(i))
             .collect();
         if !sort_on_integers(units, &mut members) {
-            members.sort_by(|a, b| ranking_order(&units[*a], &units[*b]));
+            members.sort_by(|a, b| ranking_order(units, *a, *b));
         }
         let mut rank = 0u32;
         let mut dense = 0u32;
         for (position, &i) in members.iter().enumerate() {
-            let tied = position > 0
-                && units[i].key.cmp(&units[members[position - 1]].key) == Ordering::Equal;
+            let tied = position > 0 && units.key(i) == units.key(members[position - 1]);
             if !tied {
                 rank = u32::try_from(position + 1).unwrap_or(u32::MAX);
                 dense += 1;
@@ -80,24 +156,28 @@ pub fn rank_keys(set: &CriteriaSet, units: &[RankKey]) -> Vec<Option<u32>> {
 }
 
 /// The order of ranking: the greater key first, then the unit id.
-fn ranking_order(a: &RankKey, b: &RankKey) -> Ordering {
-    b.key.cmp(&a.key).then_with(|| a.unit.cmp(&b.unit))
+fn ranking_order<R: Ranked + ?Sized>(units: &R, a: usize, b: usize) -> Ordering {
+    units
+        .key(b)
+        .cmp(units.key(a))
+        .then_with(|| units.unit(a).cmp(units.unit(b)))
 }
 
 /// Sorts `members` in [`ranking_order`] on integers: each key's decimals as whole numbers at
 /// the scale of their column, and each id's first eight bytes as one number, the ids compared
 /// whole only where those are equal. `false`, with `members` untouched, when a key does not fit
 /// (a column with many decimals, or no index), for the general sort.
-fn sort_on_integers(units: &[RankKey], members: &mut [usize]) -> bool {
-    let width = members.first().map_or(0, |&m| units[m].key.len());
-    if members.iter().any(|&m| units[m].key.len() != width) || u32::try_from(units.len()).is_err() {
+fn sort_on_integers<R: Ranked + ?Sized>(units: &R, members: &mut [usize]) -> bool {
+    let width = members.first().map_or(0, |&m| units.key(m).len());
+    if members.iter().any(|&m| units.key(m).len() != width) || u32::try_from(units.count()).is_err()
+    {
         return false;
     }
     let scales: Vec<u32> = (0..width)
         .map(|c| {
             members
                 .iter()
-                .map(|&m| units[m].key[c].scale())
+                .map(|&m| units.key(m)[c].scale())
                 .max()
                 .unwrap_or(0)
         })
@@ -108,7 +188,7 @@ fn sort_on_integers(units: &[RankKey], members: &mut [usize]) -> bool {
     }
     let mut keys: Vec<i128> = Vec::with_capacity(members.len() * width);
     for &m in members.iter() {
-        for (x, scale) in units[m].key.iter().zip(&scales) {
+        for (x, scale) in units.key(m).iter().zip(&scales) {
             match 10i128
                 .checked_pow(scale - x.scale())
                 .and_then(|p| x.mantissa().checked_mul(p))
@@ -128,7 +208,7 @@ fn sort_on_integers(units: &[RankKey], members: &mut [usize]) -> bool {
     let mut order: Vec<(u32, u64, u32)> = members
         .iter()
         .enumerate()
-        .map(|(k, &m)| (k as u32, prefix(&units[m].unit), m as u32))
+        .map(|(k, &m)| (k as u32, prefix(units.unit(m)), m as u32))
         .collect();
     let key = |k: u32| &keys[k as usize * width..(k as usize + 1) * width];
     order.sort_unstable_by(|a, b| key(b.0).cmp(key(a.0)).then(a.1.cmp(&b.1)));
@@ -144,7 +224,7 @@ fn sort_on_integers(units: &[RankKey], members: &mut [usize]) -> bool {
         }
         if end - start > 1 {
             order[start..end]
-                .sort_unstable_by(|a, b| units[a.2 as usize].unit.cmp(&units[b.2 as usize].unit));
+                .sort_unstable_by(|a, b| units.unit(a.2 as usize).cmp(units.unit(b.2 as usize)));
         }
         start = end;
     }
@@ -156,11 +236,9 @@ fn sort_on_integers(units: &[RankKey], members: &mut [usize]) -> bool {
 
 /// Ranks the units within their groups and gives each its band.
 pub(crate) fn rank_and_classify(set: &CriteriaSet, units: &mut [Scorecard]) {
-    let keys: Vec<RankKey> = units.iter().map(|u| RankKey::of(set, u)).collect();
-    for (unit, rank) in units.iter_mut().zip(rank_keys(set, &keys)) {
+    let ranks = ranks(set, &Cards::new(set, units));
+    for (unit, rank) in units.iter_mut().zip(ranks) {
         unit.rank = rank;
-    }
-    for unit in units.iter_mut() {
         unit.band = classify(set, unit).map(|b| b.name.clone());
     }
 }
@@ -178,11 +256,17 @@ fn ranking_index(set: &CriteriaSet, unit: &Scorecard) -> Option<Decimal> {
 }
 
 fn sort_key(set: &CriteriaSet, unit: &Scorecard) -> Vec<Decimal> {
-    let mut key = vec![ranking_index(set, unit).unwrap_or(Decimal::MIN)];
-    for code in &set.policy.tie_breakers {
-        key.push(unit.node_index(code).unwrap_or(Decimal::MIN));
-    }
+    let mut key = Vec::with_capacity(1 + set.policy.tie_breakers.len());
+    push_sort_key(set, unit, &mut key);
     key
+}
+
+/// Appends a unit's ranking key ([`RankKey::key`]) to `keys`.
+fn push_sort_key(set: &CriteriaSet, unit: &Scorecard, keys: &mut Vec<Decimal>) {
+    keys.push(ranking_index(set, unit).unwrap_or(Decimal::MIN));
+    for code in &set.policy.tie_breakers {
+        keys.push(unit.node_index(code).unwrap_or(Decimal::MIN));
+    }
 }
 
 fn gate_holds(unit: &Scorecard, gate: &Gate) -> bool {
@@ -247,9 +331,9 @@ mod tests {
                 .map(|mut u| { u.key.truncate(width); u })
                 .collect();
             let mut general: Vec<usize> = (0..units.len()).collect();
-            general.sort_by(|a, b| ranking_order(&units[*a], &units[*b]));
+            general.sort_by(|a, b| ranking_order(&units[..], *a, *b));
             let mut fast: Vec<usize> = (0..units.len()).collect();
-            let on_integers = sort_on_integers(&units, &mut fast);
+            let on_integers = sort_on_integers(&units[..], &mut fast);
             // Keys of a few decimals always fit, as a reported index and the sentinel of no
             // index do; wider ones fit while their products do.
             let few = units.iter().all(|u| {
@@ -282,7 +366,7 @@ mod tests {
             unit("Xã A", 855),
         ];
         let mut members = vec![0, 1, 2, 3];
-        assert!(sort_on_integers(&units, &mut members));
+        assert!(sort_on_integers(&units[..], &mut members));
         assert_eq!(members, [2, 1, 0, 3]);
     }
 }

@@ -513,6 +513,9 @@ impl Plan {
     ) -> Result<Results, ScoreError> {
         // Below this many leaf evaluations, starting threads costs more than it saves.
         const PARALLEL_FROM: usize = 100_000;
+        // Units scored together, at least (a chunk's memo of points warms up on its first few)
+        // and at most (a chunk's scorecards are held twice while they are appended).
+        const CHUNK: std::ops::RangeInclusive<usize> = 512..=16_384;
         let inputs = Arc::new(Inputs {
             plan: self.clone(),
             batch: batch.clone(),
@@ -525,7 +528,6 @@ impl Plan {
         } else {
             threads.clamp(1, 64)
         };
-        let chunk = count.div_ceil(threads).max(1);
         let score_range = |range: std::ops::Range<usize>| {
             let mut units = Vec::with_capacity(range.len());
             let mut warnings = Vec::new();
@@ -541,31 +543,26 @@ impl Plan {
             }
             (units, warnings, problems)
         };
-        let parts: Vec<(Vec<Scorecard>, Vec<ScoreWarning>, Vec<ScoreProblem>)> = if threads == 1 {
-            vec![score_range(0..count)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..count)
-                    .step_by(chunk)
-                    .map(|start| {
-                        let range = start..(start + chunk).min(count);
-                        scope.spawn(move || score_range(range))
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            })
-        };
+        // Units go to the threads in chunks, appended to the results in order as each is
+        // done: the scorecards are held once, not a second time in each thread's part until
+        // the last part is done (a tenth of the peak at a million units).
+        let chunk = count
+            .div_ceil(threads * 8)
+            .clamp(*CHUNK.start(), *CHUNK.end());
         let mut units = Vec::with_capacity(count);
         let mut warnings = batch.data.record_warnings.clone();
         let mut problems = Vec::new();
-        for (mut u, mut w, mut p) in parts {
-            units.append(&mut u);
-            warnings.append(&mut w);
-            problems.append(&mut p);
-        }
+        crate::threads::in_order_chunks(
+            count,
+            chunk,
+            threads,
+            score_range,
+            |(mut u, mut w, mut p): (Vec<Scorecard>, Vec<ScoreWarning>, Vec<ScoreProblem>)| {
+                units.append(&mut u);
+                warnings.append(&mut w);
+                problems.append(&mut p);
+            },
+        );
         if !problems.is_empty() {
             return Err(ScoreError { problems });
         }

@@ -10,9 +10,40 @@ use crate::figures::DecimalText;
 /// The units in ranking order: ranked units by group then rank, then the unranked ones, each
 /// in input order.
 pub fn ranking_order(results: &Results) -> Vec<&Scorecard> {
-    let mut units: Vec<&Scorecard> = results.units.iter().collect();
-    units.sort_by_key(|u| (u.rank.is_none(), u.group.as_deref(), u.rank));
-    units
+    ranking_positions(results)
+        .into_iter()
+        .map(|i| &results.units[i])
+        .collect()
+}
+
+/// The positions of the units in [`ranking_order`], sorted on one number a unit rather than by
+/// comparing scorecards, which a million units spread over memory.
+fn ranking_positions(results: &Results) -> Vec<usize> {
+    let mut groups: BTreeMap<&str, u64> = results
+        .units
+        .iter()
+        .filter_map(|u| Some((u.group.as_deref()?, 0)))
+        .collect();
+    for (place, value) in groups.values_mut().enumerate() {
+        *value = 1 + place as u64;
+    }
+    // Unranked last; then the group, none first; then the rank; then the position, which
+    // makes every key distinct, so that an unstable sort keeps the input order of equals.
+    let mut keys: Vec<(u64, u32, usize)> = results
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let group = u
+                .group
+                .as_deref()
+                .map_or(0, |g| groups.get(g).copied().unwrap_or(0));
+            let unranked = u64::from(u.rank.is_none()) << 63;
+            (unranked | group, u.rank.unwrap_or(0), i)
+        })
+        .collect();
+    keys.sort_unstable();
+    keys.into_iter().map(|(_, _, i)| i).collect()
 }
 
 /// The summary's columns: rank, unit, name, group, total, max, index, band, then the points of
@@ -22,11 +53,16 @@ struct Columns<'a> {
     /// The areas' positions in the set.
     areas: Vec<usize>,
     has_groups: bool,
-    names: &'a BTreeMap<String, String>,
+    units: &'a [Scorecard],
+    /// The units' positions in ranking order.
+    order: Vec<usize>,
+    /// Each unit's name, by its position: looked up in input order, where a million ids
+    /// sorted in the input find their names in memory already read.
+    names: Vec<&'a str>,
 }
 
 impl<'a> Columns<'a> {
-    fn new(results: &Results, names: &'a BTreeMap<String, String>) -> Self {
+    fn new(results: &'a Results, names: &'a BTreeMap<String, String>, threads: usize) -> Self {
         let set = results.set();
         let areas: Vec<(usize, &parindex_core::Node)> = set.areas_with_positions().collect();
         let has_groups = results.units.iter().any(|u| u.group.is_some());
@@ -36,22 +72,36 @@ impl<'a> Columns<'a> {
         }
         header.extend(["total", "max", "index", "band"].map(String::from));
         header.extend(areas.iter().map(|(_, n)| n.code.clone()));
+        let units = &results.units[..];
+        let threads = if units.len() < THREADS_FROM {
+            1
+        } else {
+            threads
+        };
         Columns {
             header,
             areas: areas.into_iter().map(|(i, _)| i).collect(),
             has_groups,
-            names,
+            units,
+            order: ranking_positions(results),
+            names: parindex_core::threads::in_order(units, threads, |run| {
+                run.iter()
+                    .map(|u| names.get(&u.unit).map_or("", String::as_str))
+                    .collect()
+            }),
         }
     }
 
-    /// Gives each field of a unit's row to `field`, in the header's order.
-    fn fields(&self, u: &Scorecard, mut field: impl FnMut(&str)) {
+    /// Gives each field of the row of the unit at `position` to `field`, in the header's
+    /// order.
+    fn fields(&self, position: usize, mut field: impl FnMut(&str)) {
+        let u = &self.units[position];
         match u.rank {
             Some(rank) => field(&rank.to_string()),
             None => field(""),
         }
         field(&u.unit);
-        field(self.names.get(&u.unit).map_or("", String::as_str));
+        field(self.names[position]);
         if self.has_groups {
             field(u.group.as_deref().unwrap_or_default());
         }
@@ -114,21 +164,8 @@ impl Rows {
 /// Below this many units, a summary is written on one thread: starting more costs more.
 const THREADS_FROM: usize = 4096;
 
-/// The units in ranking order cut into runs, each written by `write` on a thread of its own
-/// (up to `threads`); the runs' outputs in ranking order.
-fn in_runs<'r, R: Send>(
-    results: &'r Results,
-    threads: usize,
-    write: impl Fn(&[&'r Scorecard]) -> Vec<R> + Sync,
-) -> Vec<R> {
-    let order = ranking_order(results);
-    let threads = if order.len() < THREADS_FROM {
-        1
-    } else {
-        threads
-    };
-    parindex_core::threads::in_order(&order, threads, write)
-}
+/// Rows of the CSV summary written together on a thread.
+const CSV_CHUNK: usize = 16_384;
 
 /// The summary as CSV (UTF-8, comma-separated, one header row), each unit's fields written
 /// straight into the text.
@@ -142,26 +179,37 @@ pub fn summary_csv_with_threads(
     names: &BTreeMap<String, String>,
     threads: usize,
 ) -> String {
-    let columns = Columns::new(results, names);
-    let parts = in_runs(results, threads, |run| {
-        let mut out = String::with_capacity(8 * run.len() * columns.header.len());
-        for unit in run {
-            let mut first = true;
-            columns.fields(unit, |text| {
-                if !std::mem::take(&mut first) {
-                    out.push(',');
-                }
-                out.push_str(&csv::escape(text));
-            });
-            out.push('\n');
-        }
-        vec![out]
-    });
-    let mut out = String::with_capacity(parts.iter().map(String::len).sum::<usize>() + 256);
+    let columns = Columns::new(results, names, threads);
+    let order = &columns.order;
+    let threads = if order.len() < THREADS_FROM {
+        1
+    } else {
+        threads
+    };
+    let mut out = String::new();
     csv::push_record(&mut out, &columns.header);
-    for part in parts {
-        out.push_str(&part);
-    }
+    // Each chunk's rows are appended as soon as those before are: the text is held once,
+    // not a second time in parts.
+    parindex_core::threads::in_order_chunks(
+        order.len(),
+        CSV_CHUNK,
+        threads,
+        |run| {
+            let mut rows = String::with_capacity(8 * run.len() * columns.header.len());
+            for &position in &order[run] {
+                let mut first = true;
+                columns.fields(position, |text| {
+                    if !std::mem::take(&mut first) {
+                        rows.push(',');
+                    }
+                    rows.push_str(&csv::escape(text));
+                });
+                rows.push('\n');
+            }
+            rows
+        },
+        |rows| out.push_str(&rows),
+    );
     out
 }
 
@@ -177,11 +225,16 @@ pub fn summary_table_with_threads(
     names: &BTreeMap<String, String>,
     threads: usize,
 ) -> String {
-    let columns = Columns::new(results, names);
-    let parts: Vec<Rows> = in_runs(results, threads, |run| {
+    let columns = Columns::new(results, names, threads);
+    let threads = if columns.order.len() < THREADS_FROM {
+        1
+    } else {
+        threads
+    };
+    let parts: Vec<Rows> = parindex_core::threads::in_order(&columns.order, threads, |run| {
         let mut rows = Rows::new(columns.header.len());
-        for unit in run {
-            columns.fields(unit, |text| rows.push(text));
+        for &position in run {
+            columns.fields(position, |text| rows.push(text));
         }
         vec![rows]
     });
