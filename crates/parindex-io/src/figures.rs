@@ -3,6 +3,24 @@
 
 use rust_decimal::Decimal;
 
+/// `mantissa` and `scale` without the trailing zeros of the decimals, `split` giving a
+/// mantissa's last digit and the rest.
+fn without_trailing_zeros<M: Copy + PartialEq + Default>(
+    mut mantissa: M,
+    mut scale: u32,
+    split: impl Fn(M) -> (M, M),
+) -> (M, u32) {
+    while scale > 0 {
+        let (digit, rest) = split(mantissa);
+        if digit != M::default() {
+            break;
+        }
+        mantissa = rest;
+        scale -= 1;
+    }
+    (mantissa, scale)
+}
+
 /// A decimal's text on the stack, the same as [`Decimal`]'s `Display` writes it.
 pub(crate) struct DecimalText {
     bytes: [u8; 64],
@@ -12,11 +30,14 @@ pub(crate) struct DecimalText {
 impl DecimalText {
     /// The text without trailing zeros (`1.5`, `60`): `x.normalize().to_string()`.
     pub(crate) fn trimmed(x: Decimal) -> Self {
-        let (mut mantissa, mut scale) = (x.mantissa().unsigned_abs(), x.scale());
-        while scale > 0 && mantissa % 10 == 0 {
-            mantissa /= 10;
-            scale -= 1;
-        }
+        let (mantissa, scale) = (x.mantissa().unsigned_abs(), x.scale());
+        let (mantissa, scale) = match u64::try_from(mantissa) {
+            Ok(small) => {
+                let (small, scale) = without_trailing_zeros(small, scale, |m| (m % 10, m / 10));
+                (u128::from(small), scale)
+            }
+            Err(_) => without_trailing_zeros(mantissa, scale, |m| (m % 10, m / 10)),
+        };
         // Zero has no sign once normalised.
         let negative = x.is_sign_negative() && mantissa != 0;
         Self::write(negative, mantissa, scale)
@@ -30,7 +51,22 @@ impl DecimalText {
 
     /// `-`, the digits of `mantissa` with a point `scale` digits from the right, and as many
     /// zeros before them as the point needs.
-    fn write(negative: bool, mut mantissa: u128, scale: u32) -> Self {
+    fn write(negative: bool, mantissa: u128, scale: u32) -> Self {
+        // Most mantissas fit in 64 bits, whose division by ten is a multiplication; a 128-bit
+        // one's is a call, several times slower.
+        match u64::try_from(mantissa) {
+            Ok(small) => Self::write_digits(negative, small, scale, |m| ((m % 10) as u8, m / 10)),
+            Err(_) => Self::write_digits(negative, mantissa, scale, |m| ((m % 10) as u8, m / 10)),
+        }
+    }
+
+    /// [`DecimalText::write`] with `split` giving a mantissa's last digit and the rest.
+    fn write_digits<M: Copy + PartialEq + Default>(
+        negative: bool,
+        mut mantissa: M,
+        scale: u32,
+        split: impl Fn(M) -> (u8, M),
+    ) -> Self {
         let mut text = DecimalText {
             bytes: [0; 64],
             start: 64,
@@ -42,13 +78,13 @@ impl DecimalText {
         };
         // A decimal has at most 29 digits and a scale of at most 28: the buffer always holds
         // them, a point, a leading zero and the sign.
-        while mantissa > 0 || digits <= scale {
+        while mantissa != M::default() || digits <= scale {
             if digits == scale && scale > 0 {
                 push(&mut text, b'.');
             }
-            // Fits: the remainder of a division by ten.
-            push(&mut text, b'0' + (mantissa % 10) as u8);
-            mantissa /= 10;
+            let (digit, rest) = split(mantissa);
+            push(&mut text, b'0' + digit);
+            mantissa = rest;
             digits += 1;
         }
         if negative {

@@ -97,7 +97,7 @@ impl<'a> Columns<'a> {
     fn fields(&self, position: usize, mut field: impl FnMut(&str)) {
         let u = &self.units[position];
         match u.rank {
-            Some(rank) => field(&rank.to_string()),
+            Some(rank) => field(DecimalText::trimmed(rank.into()).as_str()),
             None => field(""),
         }
         field(&u.unit);
