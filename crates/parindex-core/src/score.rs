@@ -514,7 +514,8 @@ impl Plan {
         // Below this many leaf evaluations, starting threads costs more than it saves.
         const PARALLEL_FROM: usize = 100_000;
         // Units scored together, at least (a chunk's memo of points warms up on its first few)
-        // and at most (a chunk's scorecards are held twice while they are appended).
+        // and at most (a chunk's scorecards are held twice while they are appended); between
+        // them, an equal share of each thread.
         const CHUNK: std::ops::RangeInclusive<usize> = 512..=16_384;
         let inputs = Arc::new(Inputs {
             plan: self.clone(),
@@ -547,7 +548,7 @@ impl Plan {
         // done: the scorecards are held once, not a second time in each thread's part until
         // the last part is done (a tenth of the peak at a million units).
         let chunk = count
-            .div_ceil(threads * 8)
+            .div_ceil(threads)
             .clamp(*CHUNK.start(), *CHUNK.end());
         let mut units = Vec::with_capacity(count);
         let mut warnings = batch.data.record_warnings.clone();
