@@ -164,7 +164,8 @@ impl Rows {
 /// Below this many units, a summary is written on one thread: starting more costs more.
 const THREADS_FROM: usize = 4096;
 
-/// Rows of the CSV summary written together on a thread.
+/// Rows of the CSV summary written together on a thread, at most: an equal share of each
+/// thread up to this many, so that a chunk's text is not held long beside the whole.
 const CSV_CHUNK: usize = 16_384;
 
 /// The summary as CSV (UTF-8, comma-separated, one header row), each unit's fields written
@@ -192,7 +193,7 @@ pub fn summary_csv_with_threads(
     // not a second time in parts.
     parindex_core::threads::in_order_chunks(
         order.len(),
-        CSV_CHUNK,
+        order.len().div_ceil(threads).min(CSV_CHUNK),
         threads,
         |run| {
             let mut rows = String::with_capacity(8 * run.len() * columns.header.len());
