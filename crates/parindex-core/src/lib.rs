@@ -36,8 +36,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod compiled_tiers;
 pub mod condition;
 pub mod date;
+mod decimal_sum;
 pub mod diagnostic;
 pub mod diff;
 pub mod explain;

@@ -1,11 +1,14 @@
 //! Points a leaf's rule gave a value before, by the value's packed word: a column repeats a
 //! few answers and ratios, and a rule that scores a value alone ([`Rule::scores_alone`]) gives
-//! the same value the same points, so scoring it again would only repeat the work.
+//! the same value the same points, so scoring it again would only repeat the work. A tiers
+//! leaf's values that the memo misses are compared with its tiers as whole numbers
+//! ([`crate::compiled_tiers`]).
 //!
 //! [`Rule::scores_alone`]: crate::Rule::scores_alone
 
 use rust_decimal::Decimal;
 
+use crate::compiled_tiers::CompiledTiers;
 use crate::packed_cell::PackedCell;
 use crate::plan::Plan;
 
@@ -18,6 +21,8 @@ pub(crate) struct OutcomeMemo {
     remembered: Vec<bool>,
     /// Per leaf, [`WAYS`] places of a value's word (0 for none) and its points.
     places: Vec<(u64, Decimal)>,
+    /// Per leaf, its tiers rule compiled, for the values the places miss.
+    compiled: Vec<Option<CompiledTiers>>,
 }
 
 impl OutcomeMemo {
@@ -35,7 +40,16 @@ impl OutcomeMemo {
             })
             .collect();
         let places = vec![(0, Decimal::ZERO); remembered.len() * WAYS];
-        OutcomeMemo { remembered, places }
+        let compiled = plan
+            .leaves
+            .iter()
+            .map(|&node| set.nodes[node].rule.as_ref().and_then(CompiledTiers::of))
+            .collect();
+        OutcomeMemo {
+            remembered,
+            places,
+            compiled,
+        }
     }
 
     /// The word a value of this leaf is remembered by, when it can be: a value packed whole,
@@ -59,6 +73,13 @@ impl OutcomeMemo {
     pub(crate) fn find(&self, leaf: usize, key: u64) -> Option<Decimal> {
         let (word, points) = self.places.get(Self::place(leaf, key))?;
         (*word == key).then_some(*points)
+    }
+
+    /// The points the leaf's tiers rule gives the value packed in `cell`, by comparisons of
+    /// whole numbers; `None` when the rule itself is to say.
+    #[inline]
+    pub(crate) fn compiled(&self, leaf: usize, cell: PackedCell) -> Option<Decimal> {
+        self.compiled.get(leaf)?.as_ref()?.points(cell)
     }
 
     /// Remembers the points the leaf's rule gave the value of this word, in place of any

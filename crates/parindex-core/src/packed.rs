@@ -148,6 +148,15 @@ pub(crate) fn unpack_word(word: u64, bits: u32) -> Decimal {
     )
 }
 
+/// The signed mantissa and the scale of a word made by [`pack_word`] with the same `bits`
+/// (at most 58, so the magnitude fits an `i64`): [`unpack_word`]'s decimal without building it.
+pub(crate) fn unpack_parts(word: u64, bits: u32) -> (i64, u32) {
+    let magnitude = (word & ((1 << bits) - 1)) as i64;
+    let scale = ((word >> bits) & 0x1f) as u32;
+    let negative = (word >> (bits + 5)) & 1 == 1;
+    (if negative { -magnitude } else { magnitude }, scale)
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -237,6 +246,15 @@ pub(crate) mod tests {
     }
 
     proptest! {
+        #[test]
+        fn a_words_parts_are_its_decimals(d in small_decimal()) {
+            if let Some(word) = pack_word(d, MAGNITUDE_BITS) {
+                let (mantissa, scale) = unpack_parts(word, MAGNITUDE_BITS);
+                prop_assert_eq!(i128::from(mantissa), unpack_word(word, MAGNITUDE_BITS).mantissa());
+                prop_assert_eq!(scale, d.scale());
+            }
+        }
+
         #[test]
         fn node_results_come_back_as_they_were_packed(nodes in proptest::collection::vec(any_node(), 0..40)) {
             let packed = NodeResults::pack(nodes.iter());

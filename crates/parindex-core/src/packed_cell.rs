@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::batch::Cell;
 use crate::date::Date;
-use crate::packed::{pack_word, unpack_word};
+use crate::packed::{pack_word, unpack_parts, unpack_word};
 use crate::value::{Input, Responses, Survey, Value};
 
 /// One unit's input for one leaf at one stage, or none, in one word: the kind in the low
@@ -179,6 +179,32 @@ impl PackedCell {
         Some((Some(Cow::Owned(value)), self.evidence()))
     }
 
+    /// A number, a ratio or a survey's share packed whole, as mantissas and scales, without
+    /// building its value.
+    #[inline]
+    pub(crate) fn packed_value(self) -> Option<PackedValue> {
+        let payload = self.payload();
+        match self.kind() {
+            NUMBER => Some(PackedValue::Number(unpack_parts(payload, NUMBER_BITS))),
+            RATIO => {
+                let (numerator, denominator) =
+                    split_pair(payload, NUMERATOR_BITS, DENOMINATOR_BITS);
+                Some(PackedValue::Ratio(
+                    unpack_parts(numerator, NUMERATOR_BITS),
+                    unpack_parts(denominator, DENOMINATOR_BITS),
+                ))
+            }
+            CHOICE if payload & SHARE_FLAG != 0 => {
+                let (satisfied, respondents) = split_pair(payload, SHARE_BITS, SHARE_BITS);
+                Some(PackedValue::Share(
+                    unpack_parts(satisfied, SHARE_BITS),
+                    unpack_parts(respondents, SHARE_BITS),
+                ))
+            }
+            _ => None,
+        }
+    }
+
     /// The word of a value packed whole, without its evidence: the same for the same value,
     /// and never 0. `None` for no input, not applicable, and a cell kept beside.
     #[inline]
@@ -212,11 +238,29 @@ fn pack_pair((low, low_bits): (Decimal, u32), (high, high_bits): (Decimal, u32))
 
 /// The two decimals [`pack_pair`] packed; bits above the second word are not its.
 fn unpack_pair(payload: u64, low_bits: u32, high_bits: u32) -> (Decimal, Decimal) {
+    let (low, high) = split_pair(payload, low_bits, high_bits);
+    (unpack_word(low, low_bits), unpack_word(high, high_bits))
+}
+
+/// The two words of a payload made by [`pack_pair`].
+fn split_pair(payload: u64, low_bits: u32, high_bits: u32) -> (u64, u64) {
     let word = |bits: u32| (1u64 << (bits + 6)) - 1;
     (
-        unpack_word(payload & word(low_bits), low_bits),
-        unpack_word((payload >> (low_bits + 6)) & word(high_bits), high_bits),
+        payload & word(low_bits),
+        (payload >> (low_bits + 6)) & word(high_bits),
     )
+}
+
+/// A number, a ratio or a survey's one share as a packed cell holds it: each decimal as its
+/// signed mantissa and its scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PackedValue {
+    /// A number.
+    Number((i64, u32)),
+    /// A ratio: the numerator, then the denominator.
+    Ratio((i64, u32), (i64, u32)),
+    /// A survey's share: the satisfied, then the asked.
+    Share((i64, u32), (i64, u32)),
 }
 
 fn evidence_bits(evidence: Option<bool>) -> u64 {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::batch::Batch;
+use crate::decimal_sum::DecimalSum;
 use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, Node, NodeKind, NotApplicable};
 use crate::names::named;
 use crate::outcome_memo::OutcomeMemo;
@@ -854,6 +855,12 @@ impl Plan {
                 return Ok(None);
             }
         }
+        if let Some((used_stage, packed)) = given {
+            if let Some(points) = memo.compiled(leaf, packed) {
+                self.put_points(node, points, used_stage, packed.evidence(), out);
+                return Ok(None);
+            }
+        }
         match self.leaf_input(batch, unit, leaf, stage, references, group)? {
             LeafInput::Missing => {
                 *out = NodeScore {
@@ -963,8 +970,8 @@ impl Plan {
     /// Sums children into parents, bottom up, under each parent's not-applicable policy.
     fn aggregate(&self, nodes: &mut [NodeScore]) {
         for &parent in &self.bottom_up {
-            let mut points = Decimal::ZERO;
-            let mut max = Decimal::ZERO;
+            let mut points = DecimalSum::default();
+            let mut max = DecimalSum::default();
             let mut any_applicable = false;
             let policy = self.na_policy[parent];
             for &child in &self.children[parent] {
@@ -972,16 +979,17 @@ impl Plan {
                 if score.status == NodeStatus::NotApplicable {
                     if policy == NotApplicable::FullPoints {
                         let full = self.set.nodes[child].max;
-                        points += full;
-                        max += full;
+                        points.add(full);
+                        max.add(full);
                         any_applicable = true;
                     }
                 } else {
-                    points += score.points;
-                    max += score.max;
+                    points.add(score.points);
+                    max.add(score.max);
                     any_applicable = true;
                 }
             }
+            let (mut points, mut max) = (points.value(), max.value());
             let node = &self.set.nodes[parent];
             let out = &mut nodes[parent];
             if !any_applicable || out.status == NodeStatus::NotApplicable {

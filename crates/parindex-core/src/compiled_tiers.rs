@@ -1,0 +1,387 @@
+//! A tiers rule (or a survey's tiers over the share satisfied) compiled to comparisons of whole
+//! numbers, for the numbers, ratios and shares a packed cell holds: a column of percents
+//! repeats few values but many ratios, so most of a tiers leaf's values miss the memo of
+//! points, and building each value, its context and its outcome to compare it with a few
+//! bounds cost more than the comparisons.
+//!
+//! A value is the fraction `p / q` (`q > 0`) and a bound `m / 10^s`, so `x` against a bound is
+//! `p × 10^s` against `m × q`, exactly, in 128 bits. Where a product would not fit, where the
+//! value is not a number or a ratio, or where no tier holds it (a gap, which the rule words a
+//! warning for), the compiled rule gives nothing and the rule itself is evaluated: the points
+//! given are always the rule's.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use crate::condition::{Bound, Condition};
+use crate::packed_cell::{PackedCell, PackedValue};
+use crate::rule::{Measure, Rule, SurveyMode, SurveyRule, Tier, Tiers};
+
+/// A tiers rule's conditions as whole numbers, with each tier's points.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledTiers {
+    measured: Measured,
+    tiers: Box<[(WholeCondition, Decimal)]>,
+}
+
+/// What the tiers compare, and the values that measure it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Measured {
+    /// A number (a count or any number).
+    Number,
+    /// A percent: a number, above 100 counted as 100, or a ratio's share, above 100% counted
+    /// as 100%.
+    Percent,
+    /// A survey's share satisfied, of one part not split by group: as a percent, not clipped.
+    SurveyShare,
+}
+
+/// A condition's bounds as whole numbers: a bound is `mantissa / 10^scale`.
+#[derive(Debug, Clone, Copy)]
+struct WholeCondition {
+    lower: Option<WholeBound>,
+    upper: Option<WholeBound>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct WholeBound {
+    mantissa: i128,
+    /// `10^scale`.
+    power: i128,
+    inclusive: bool,
+}
+
+/// A value as the fraction `numerator / denominator`, the denominator positive.
+#[derive(Debug, Clone, Copy)]
+struct Fraction {
+    numerator: i128,
+    denominator: i128,
+}
+
+impl CompiledTiers {
+    /// The rule compiled, when it is a tiers rule, or a survey's tiers over the share
+    /// satisfied whose responses are not split by group.
+    pub(crate) fn of(rule: &Rule) -> Option<Self> {
+        let (measured, tiers): (Measured, &[Tier]) = match rule {
+            Rule::Tiers(Tiers { measure, tiers, .. }) => match measure {
+                Measure::Percent => (Measured::Percent, tiers),
+                _ => (Measured::Number, tiers),
+            },
+            Rule::Survey(SurveyRule {
+                mode: SurveyMode::Share { tiers, .. },
+                groups,
+                ..
+            }) if groups.is_empty() => (Measured::SurveyShare, tiers),
+            _ => return None,
+        };
+        let tiers = tiers
+            .iter()
+            .map(|tier| Some((WholeCondition::of(&tier.when)?, tier.points)))
+            .collect::<Option<_>>()?;
+        Some(CompiledTiers { measured, tiers })
+    }
+
+    /// The points of the first tier that holds the value in `cell`, as the rule gives them;
+    /// `None` when the rule itself is to say (see the module's documentation).
+    #[inline]
+    pub(crate) fn points(&self, cell: PackedCell) -> Option<Decimal> {
+        let x = match (cell.packed_value()?, self.measured) {
+            (PackedValue::Number(n), Measured::Number) => Fraction::of(n)?,
+            // A percent above 100 counts as 100, as the rule counts it.
+            (PackedValue::Number(n), Measured::Percent) => {
+                Fraction::of(n)?.at_most(Fraction::whole(100))?
+            }
+            (PackedValue::Ratio(n, d), Measured::Percent) => Fraction::share(n, d, true)?,
+            (PackedValue::Share(n, d), Measured::SurveyShare) => Fraction::share(n, d, false)?,
+            _ => return None,
+        };
+        for (when, points) in &self.tiers {
+            if when.holds(x)? {
+                return Some(*points);
+            }
+        }
+        None
+    }
+}
+
+impl WholeCondition {
+    fn of(condition: &Condition) -> Option<Self> {
+        let bound = |bound: Option<Bound>| match bound {
+            Some(b) => WholeBound::of(b).map(Some),
+            None => Some(None),
+        };
+        Some(WholeCondition {
+            lower: bound(condition.lower)?,
+            upper: bound(condition.upper)?,
+        })
+    }
+
+    /// Whether the condition holds `x`; `None` when a product does not fit.
+    fn holds(&self, x: Fraction) -> Option<bool> {
+        if let Some(lower) = self.lower {
+            match x.against(lower)? {
+                Ordering::Less => return Some(false),
+                Ordering::Equal if !lower.inclusive => return Some(false),
+                _ => {}
+            }
+        }
+        if let Some(upper) = self.upper {
+            match x.against(upper)? {
+                Ordering::Greater => return Some(false),
+                Ordering::Equal if !upper.inclusive => return Some(false),
+                _ => {}
+            }
+        }
+        Some(true)
+    }
+}
+
+impl WholeBound {
+    fn of(bound: Bound) -> Option<Self> {
+        Some(WholeBound {
+            mantissa: bound.value.mantissa(),
+            power: power_of_ten(bound.value.scale())?,
+            inclusive: bound.inclusive,
+        })
+    }
+}
+
+impl Fraction {
+    fn whole(n: i128) -> Self {
+        Fraction {
+            numerator: n,
+            denominator: 1,
+        }
+    }
+
+    /// A decimal given as its mantissa and scale.
+    fn of((mantissa, scale): (i64, u32)) -> Option<Self> {
+        Some(Fraction {
+            numerator: i128::from(mantissa),
+            denominator: power_of_ten(scale)?,
+        })
+    }
+
+    /// `100 × n ÷ d` for a ratio `n/d` of a positive denominator; when `clip`, a numerator
+    /// above the denominator counts as the denominator (100%), as a tiers rule counts it.
+    fn share(n: (i64, u32), d: (i64, u32), clip: bool) -> Option<Self> {
+        let (n, d) = (Fraction::of(n)?, Fraction::of(d)?);
+        if d.numerator <= 0 {
+            return None;
+        }
+        if clip && n.cmp(d)? == Ordering::Greater {
+            return Some(Fraction::whole(100));
+        }
+        // n/d = (n.numerator × d.denominator) / (n.denominator × d.numerator).
+        Some(Fraction {
+            numerator: times(times(n.numerator, d.denominator)?, 100)?,
+            denominator: times(n.denominator, d.numerator)?,
+        })
+    }
+
+    fn at_most(self, limit: Fraction) -> Option<Self> {
+        Some(match self.cmp(limit)? {
+            Ordering::Greater => limit,
+            _ => self,
+        })
+    }
+
+    fn cmp(self, other: Fraction) -> Option<Ordering> {
+        let left = times(self.numerator, other.denominator)?;
+        let right = times(other.numerator, self.denominator)?;
+        Some(left.cmp(&right))
+    }
+
+    fn against(self, bound: WholeBound) -> Option<Ordering> {
+        self.cmp(Fraction {
+            numerator: bound.mantissa,
+            denominator: bound.power,
+        })
+    }
+}
+
+/// `a × b`, `None` when it does not fit: a product of two factors that fit 64 bits always fits
+/// 128 and needs no check, which a 128-bit multiplication's costs several times over.
+#[inline]
+fn times(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),
+        _ => a.checked_mul(b),
+    }
+}
+
+/// `10^scale`, for the scales a decimal has.
+fn power_of_ten(scale: u32) -> Option<i128> {
+    10i128.checked_pow(scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rule::{Context, Fired};
+    use crate::shipped;
+    use crate::value::Input;
+    use crate::value::{Responses, Survey, Value};
+    use proptest::prelude::*;
+
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            (0i64..200, 0u32..3).prop_map(|(m, s)| Decimal::new(m, s)),
+            (-(1i64 << 23)..(1i64 << 23), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+            (any::<i64>(), 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            decimal().prop_map(Value::Number),
+            (decimal(), decimal()).prop_map(|(numerator, denominator)| Value::Ratio {
+                numerator,
+                denominator
+            }),
+            (decimal(), decimal())
+                .prop_map(|(satisfied, respondents)| share(satisfied, respondents)),
+        ]
+    }
+
+    fn share(satisfied: Decimal, respondents: Decimal) -> Value {
+        Value::Survey(Box::new(Survey {
+            parts: vec![(
+                None,
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                },
+            )],
+        }))
+    }
+
+    /// Every tiers rule and survey rule of the shipped sets that compiles, with its node's
+    /// maximum.
+    fn shipped_tiers() -> Vec<(Rule, Decimal)> {
+        shipped::list()
+            .into_iter()
+            .filter_map(|s| shipped::load(&s.id).ok())
+            .flat_map(|loaded| {
+                loaded
+                    .set
+                    .nodes
+                    .iter()
+                    .filter_map(|n| {
+                        let rule = n.rule.as_ref()?;
+                        CompiledTiers::of(rule).map(|_| (rule.clone(), n.max))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// What the compiled rule gives, against what the rule gives: the same points, or
+    /// nothing, when the rule fires a tier; nothing otherwise. Whether it gave points.
+    fn agrees(rule: &Rule, max: Decimal, value: &Value) -> Result<bool, TestCaseError> {
+        let compiled = CompiledTiers::of(rule).ok_or_else(|| TestCaseError::fail("compiles"))?;
+        let Some(cell) = PackedCell::pack_input(&Input::Value(value.clone()), None) else {
+            return Ok(false);
+        };
+        let given = compiled.points(cell);
+        let ctx = Context::with_policy(max, &crate::model::Policy::default());
+        match (rule.evaluate(value, &ctx), given) {
+            (Ok(outcome), Some(points)) => {
+                prop_assert!(
+                    matches!(
+                        outcome.fired,
+                        Fired::Tier(_) | Fired::Survey { tier: Some(_), .. }
+                    ),
+                    "{value:?}"
+                );
+                prop_assert_eq!(outcome.points.serialize(), points.serialize());
+                Ok(true)
+            }
+            (_, None) => Ok(false),
+            (Err(e), Some(points)) => Err(TestCaseError::fail(format!(
+                "{value:?}: the rule refuses ({e}), the compiled rule gives {points}"
+            ))),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn compiled_tiers_give_what_the_rule_gives(
+            rule in prop::sample::select(shipped_tiers()),
+            value in value(),
+        ) {
+            agrees(&rule.0, rule.1, &value)?;
+        }
+    }
+
+    #[test]
+    fn usual_values_are_given_by_the_compiled_rule_on_every_bound() {
+        let rule = Rule::Tiers(Tiers {
+            tiers: vec![
+                Tier::new("x >= 100", Decimal::from(2)),
+                Tier::new("80 <= x < 100", Decimal::new(15, 1)),
+                Tier::new("50 < x < 80", Decimal::ONE),
+                Tier::new("x <= 50", Decimal::ZERO),
+            ],
+            ..Tiers::default()
+        });
+        let mut given = 0;
+        for d in 1..=60i64 {
+            for n in 0..=d + 2 {
+                let ratio = Value::Ratio {
+                    numerator: Decimal::from(n),
+                    denominator: Decimal::from(d),
+                };
+                given += usize::from(agrees(&rule, Decimal::from(2), &ratio).expect("agrees"));
+            }
+        }
+        for x in 0..=1200i64 {
+            let number = Value::Number(Decimal::new(x, 1));
+            given += usize::from(agrees(&rule, Decimal::from(2), &number).expect("agrees"));
+        }
+        // Every one of these values is a ratio or a number that a tier holds.
+        assert_eq!(
+            given,
+            (1..=60).map(|d| d as usize + 3).sum::<usize>() + 1201
+        );
+    }
+
+    #[test]
+    fn products_are_exact_or_refused() {
+        let wide = i128::from(i64::MAX);
+        assert_eq!(times(wide, wide), Some(wide * wide));
+        assert_eq!(times(i128::from(i64::MIN), -1), Some(-i128::from(i64::MIN)));
+        assert_eq!(times(wide + 1, 3), Some(3 * (wide + 1)));
+        assert_eq!(times(i128::MAX / 2 + 1, 2), None);
+        assert_eq!(times(i128::MIN, -1), None);
+    }
+
+    #[test]
+    fn a_survey_share_is_compared_as_its_percent_without_clipping() {
+        let tiers = vec![
+            Tier::new("x >= 90", Decimal::from(3)),
+            Tier::new("70 <= x < 90", Decimal::from(2)),
+            Tier::new("x < 70", Decimal::ZERO),
+        ];
+        let rule = Rule::Survey(SurveyRule {
+            mode: SurveyMode::Share { tiers, gap: None },
+            groups: Vec::new(),
+            satisfied: Vec::new(),
+        });
+        let mut given = 0;
+        for respondents in 1..=40i64 {
+            for satisfied in 0..=respondents {
+                let value = share(Decimal::from(satisfied), Decimal::from(respondents));
+                given += usize::from(agrees(&rule, Decimal::from(3), &value).expect("agrees"));
+            }
+        }
+        assert_eq!(given, (1..=40).map(|r| r as usize + 1).sum::<usize>());
+        // Responses split by group are the rule's to weigh.
+        let Rule::Survey(mut split) = rule else {
+            unreachable!("a survey rule")
+        };
+        split.groups = vec![("citizens".to_owned(), Decimal::ONE)];
+        assert!(CompiledTiers::of(&Rule::Survey(split)).is_none());
+    }
+}

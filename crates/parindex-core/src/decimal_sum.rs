@@ -1,0 +1,133 @@
+//! A sum of decimals kept as a whole number and a scale while its terms are small and not
+//! negative: scoring sums every node's children at every unit, and a decimal addition is a
+//! call that unpacks both terms each time.
+//!
+//! The sum is the very decimal that adding the terms one by one to zero gives, to its scale:
+//! a zero term leaves the sum as it is, a sum of zero becomes the term (with the term's scale),
+//! and two terms that are not zero add at the greater of their scales. A negative or a wide
+//! term, or a sum that no longer fits 64 bits, hands the sum over to decimal addition.
+
+use rust_decimal::Decimal;
+
+/// A running sum of decimals, from zero.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum DecimalSum {
+    /// The sum so far, `mantissa / 10^scale`, not negative.
+    Whole { mantissa: u64, scale: u32 },
+    /// The sum so far, added as decimals.
+    Decimal(Decimal),
+}
+
+impl Default for DecimalSum {
+    fn default() -> Self {
+        DecimalSum::Whole {
+            mantissa: 0,
+            scale: 0,
+        }
+    }
+}
+
+impl DecimalSum {
+    /// Adds a term, as `sum + term` would.
+    #[inline]
+    pub(crate) fn add(&mut self, term: Decimal) {
+        if let DecimalSum::Whole { mantissa, scale } = *self {
+            if let Some(whole) = whole_sum(mantissa, scale, term) {
+                *self = whole;
+                return;
+            }
+            *self = DecimalSum::Decimal(whole_decimal(mantissa, scale));
+        }
+        if let DecimalSum::Decimal(sum) = self {
+            *sum += term;
+        }
+    }
+
+    /// The sum.
+    #[inline]
+    pub(crate) fn value(self) -> Decimal {
+        match self {
+            DecimalSum::Whole { mantissa, scale } => whole_decimal(mantissa, scale),
+            DecimalSum::Decimal(sum) => sum,
+        }
+    }
+}
+
+/// `mantissa / 10^scale + term` as a whole sum, or `None` when the term is negative or wide or
+/// the sum does not fit.
+#[inline]
+fn whole_sum(mantissa: u64, scale: u32, term: Decimal) -> Option<DecimalSum> {
+    if term.is_sign_negative() {
+        return None;
+    }
+    let term_mantissa = u64::try_from(term.mantissa()).ok()?;
+    let term_scale = term.scale();
+    if mantissa == 0 {
+        return Some(DecimalSum::Whole {
+            mantissa: term_mantissa,
+            scale: term_scale,
+        });
+    }
+    if term_mantissa == 0 {
+        return Some(DecimalSum::Whole { mantissa, scale });
+    }
+    let common = scale.max(term_scale);
+    let aligned = |m: u64, s: u32| m.checked_mul(10u64.checked_pow(common - s)?);
+    let sum = aligned(mantissa, scale)?.checked_add(aligned(term_mantissa, term_scale)?)?;
+    // A decimal's mantissa is at most 96 bits, so a sum that fits 64 needs no more care.
+    Some(DecimalSum::Whole {
+        mantissa: sum,
+        scale: common,
+    })
+}
+
+#[inline]
+fn whole_decimal(mantissa: u64, scale: u32) -> Decimal {
+    Decimal::from_parts(mantissa as u32, (mantissa >> 32) as u32, 0, false, scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn term() -> impl Strategy<Value = Decimal> {
+        prop_oneof![
+            8 => (0i64..400, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+            2 => (0u32..4).prop_map(|s| Decimal::new(0, s)),
+            1 => (0u32..4).prop_map(|s| -Decimal::new(0, s)),
+            1 => (-400i64..0, 0u32..4).prop_map(|(m, s)| Decimal::new(m, s)),
+            1 => (0i64..i64::MAX, 0u32..=28).prop_map(|(m, s)| Decimal::new(m, s)),
+            1 => Just(Decimal::ONE / Decimal::from(3)),
+        ]
+    }
+
+    proptest! {
+        /// The sum is the decimal that adding one by one gives, to its scale and sign.
+        #[test]
+        fn sums_as_decimal_addition_does(terms in prop::collection::vec(term(), 0..12)) {
+            let mut sum = DecimalSum::default();
+            let mut expected = Decimal::ZERO;
+            for term in &terms {
+                sum.add(*term);
+                expected += *term;
+                prop_assert_eq!(sum.value().serialize(), expected.serialize(), "{:?}", terms);
+            }
+        }
+    }
+
+    #[test]
+    fn zeros_keep_the_scale_decimal_addition_keeps() {
+        let d = |text: &str| text.parse::<Decimal>().expect("decimal");
+        let sum = |terms: &[&str]| {
+            let mut sum = DecimalSum::default();
+            terms.iter().for_each(|t| sum.add(d(t)));
+            sum.value().to_string()
+        };
+        assert_eq!(sum(&["0.00", "1"]), "1");
+        assert_eq!(sum(&["1", "0.00"]), "1");
+        assert_eq!(sum(&["0.50", "0"]), "0.50");
+        assert_eq!(sum(&["0.5", "1.25"]), "1.75");
+        assert_eq!(sum(&[]), "0");
+    }
+}
