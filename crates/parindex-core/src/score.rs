@@ -561,6 +561,7 @@ impl Plan {
                 units.append(&mut u);
                 warnings.append(&mut w);
                 problems.append(&mut p);
+                std::ops::ControlFlow::Continue(())
             },
         );
         if !problems.is_empty() {

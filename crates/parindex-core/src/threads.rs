@@ -1,9 +1,8 @@
 //! Work shared out over scoped threads, its results kept in the order of the items.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
+use std::ops::{ControlFlow, Range};
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 /// `work` over `items` cut into at most `threads` runs of consecutive items, a thread each, and
 /// the results of the runs one after the other, in the order of the items: the same whatever
@@ -41,13 +40,17 @@ pub fn in_order<'a, T: Sync, R: Send>(
 /// `work` over `0..count` cut into ranges of `chunk` positions, each taken by the first of up to
 /// `threads` threads that is free, and every range's result given to `take` on the caller's
 /// thread in the order of the positions: the same calls whatever the number of threads. A
-/// result is given as soon as those before it are, so only a few are held at once rather than
-/// every one until the last is done. A panic on a thread is resumed on the caller's.
+/// result is given as soon as those before it are, and a thread takes a range only a few ahead
+/// of the last given, so only a few results are held at once; the caller's thread gives while
+/// the others work. `take` ends the work early by breaking: the ranges after are not worked. A
+/// panic on a thread is resumed on the caller's.
 ///
 /// ```
+/// use std::ops::ControlFlow;
 /// let mut squares = Vec::new();
 /// parindex_core::threads::in_order_chunks(5, 2, 2, |run| run.map(|x| x * x).collect::<Vec<_>>(), |part| {
-///     squares.extend(part)
+///     squares.extend(part);
+///     ControlFlow::Continue(())
 /// });
 /// assert_eq!(squares, [0, 1, 4, 9, 16]);
 /// ```
@@ -56,49 +59,132 @@ pub fn in_order_chunks<R: Send>(
     chunk: usize,
     threads: usize,
     work: impl Fn(Range<usize>) -> R + Sync,
-    mut take: impl FnMut(R),
+    mut take: impl FnMut(R) -> ControlFlow<()>,
 ) {
     let chunk = chunk.max(1);
     let chunks = count.div_ceil(chunk);
     let range = move |k: usize| k * chunk..((k + 1) * chunk).min(count);
     let threads = threads.clamp(1, chunks.max(1));
     if threads == 1 {
-        (0..chunks).for_each(|k| take(work(range(k))));
+        for k in 0..chunks {
+            if take(work(range(k))).is_break() {
+                return;
+            }
+        }
         return;
     }
-    let next = AtomicUsize::new(0);
+    // Ranges a thread may take beyond the last given.
+    let ahead = 2 * threads;
+    let turns = Turns {
+        state: Mutex::new(TurnState {
+            next: 0,
+            given: 0,
+            stopped: false,
+        }),
+        changed: Condvar::new(),
+    };
     let (sender, results) = mpsc::channel();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
-                let (sender, next, work) = (sender.clone(), &next, &work);
+                let (sender, turns, work) = (sender.clone(), &turns, &work);
                 scope.spawn(move || {
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        if k >= chunks || sender.send((k, work(range(k)))).is_err() {
+                    // A thread that panics stops the others, which would wait for its range.
+                    let _stop = StopOnPanic(turns);
+                    while let Some(k) = turns.next(chunks, ahead) {
+                        if sender.send((k, work(range(k)))).is_err() {
                             break;
                         }
                     }
                 })
             })
             .collect();
-        // The results end when every thread has ended, having worked or panicked.
+        // The results end when every thread has ended, having worked, stopped or panicked.
         drop(sender);
+        // A panic in `take` stops the threads too, which the scope waits for.
+        let _stop = StopOnPanic(&turns);
         let mut early = BTreeMap::new();
         let mut expected = 0;
-        for (k, result) in results {
+        'results: for (k, result) in results {
             early.insert(k, result);
             while let Some(result) = early.remove(&expected) {
-                take(result);
+                if take(result).is_break() {
+                    break 'results;
+                }
                 expected += 1;
+                turns.given(expected);
             }
         }
+        turns.stop();
         for handle in handles {
             handle
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
         }
     });
+}
+
+/// Stops the work of [`in_order_chunks`] when dropped by a panicking thread.
+struct StopOnPanic<'t>(&'t Turns);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
+}
+
+/// Which range the threads of [`in_order_chunks`] take next, and how far they may go.
+struct Turns {
+    state: Mutex<TurnState>,
+    changed: Condvar,
+}
+
+struct TurnState {
+    /// The next range to take.
+    next: usize,
+    /// How many results have been given.
+    given: usize,
+    /// Whether the caller wants no more.
+    stopped: bool,
+}
+
+impl Turns {
+    /// The range a thread works next, once it is at most `ahead` beyond the last given;
+    /// `None` when every one of the `chunks` is taken or the caller stopped.
+    fn next(&self, chunks: usize, ahead: usize) -> Option<usize> {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if state.stopped || state.next >= chunks {
+                return None;
+            }
+            if state.next < state.given + ahead {
+                state.next += 1;
+                return Some(state.next - 1);
+            }
+            state = self
+                .changed
+                .wait(state)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    fn given(&self, given: usize) {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .given = given;
+        self.changed.notify_all();
+    }
+
+    fn stop(&self) {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .stopped = true;
+        self.changed.notify_all();
+    }
 }
 
 #[cfg(test)]
@@ -122,7 +208,10 @@ mod tests {
                             ));
                             run.collect::<Vec<_>>()
                         },
-                        |part| taken.push(part),
+                        |part| {
+                            taken.push(part);
+                            ControlFlow::Continue(())
+                        },
                     );
                     assert!(
                         taken
@@ -148,7 +237,54 @@ mod tests {
             1,
             2,
             |run| assert!(run.start != 5, "chunk {}", run.start),
-            |()| {},
+            |()| ControlFlow::Continue(()),
         );
+    }
+
+    #[test]
+    #[should_panic(expected = "taken 3")]
+    fn a_panic_in_take_reaches_the_caller() {
+        in_order_chunks(
+            100,
+            1,
+            2,
+            |run| run.start,
+            |k| {
+                assert!(k != 3, "taken {k}");
+                ControlFlow::Continue(())
+            },
+        );
+    }
+
+    #[test]
+    fn a_break_stops_the_work_after_a_few_ranges_ahead() {
+        for threads in 1..=3 {
+            let worked = std::sync::atomic::AtomicUsize::new(0);
+            let mut taken = Vec::new();
+            in_order_chunks(
+                1000,
+                1,
+                threads,
+                |run| {
+                    worked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    run.start
+                },
+                |k| {
+                    taken.push(k);
+                    if k == 9 {
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                },
+            );
+            assert_eq!(taken, (0..10).collect::<Vec<_>>());
+            // At most the ranges ahead of the last given were worked besides.
+            let worked = worked.into_inner();
+            assert!(
+                (10..=10 + 2 * threads + threads).contains(&worked),
+                "{threads}: {worked}"
+            );
+        }
     }
 }

@@ -209,7 +209,10 @@ pub fn summary_csv_with_threads(
             }
             rows
         },
-        |rows| out.push_str(&rows),
+        |rows| {
+            out.push_str(&rows);
+            std::ops::ControlFlow::Continue(())
+        },
     );
     out
 }

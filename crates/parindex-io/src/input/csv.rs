@@ -1,9 +1,11 @@
 //! The CSV door: a UTF-8 CSV file becomes a grid of text cells at their line and column; the
 //! rows of a wide table read on several threads are read straight from the file's text.
 
+use std::ops::ControlFlow;
+
 use super::layout::Table;
 use super::memo::ReadMemo;
-use super::{CellValue, Grid, GridCell, InputReader, Loc, NO_UNIT_COLUMN};
+use super::{CellValue, Grid, GridCell, InputReader, LeafReader, Loc, NO_UNIT_COLUMN};
 use crate::csv;
 use crate::error::{InputProblem, Place};
 
@@ -159,8 +161,8 @@ fn runs_from(from: csv::Mark, marks: &[csv::Mark]) -> Vec<Run> {
 }
 
 impl InputReader {
-    /// Reads the wide records of a table in `runs`, a few runs per thread at a time: each
-    /// thread reads its records' leaf fields straight from `text`, then the records are given
+    /// Reads the wide records of a table in `runs`: the threads read the records' leaf fields
+    /// straight from `text`, a few runs ahead, while this thread gives the records read before
     /// to their units in order, so that what is read and refused is the same.
     fn read_wide_text(
         &mut self,
@@ -170,31 +172,37 @@ impl InputReader {
         delimiter: char,
         runs: &[Run],
     ) {
-        let threads = self.threads;
-        for group in runs.chunks(threads * 2) {
-            if self.beyond_a_limit() {
-                return;
-            }
-            let read = parindex_core::threads::in_order(group, threads, |runs: &[Run]| {
+        // The threads read with their own copy of the plan, while the reader gives.
+        let (plan, readings) = (self.plan.clone(), self.readings.clone());
+        let reader = LeafReader::new(&plan, &readings, self.options, self.texts.is_some());
+        parindex_core::threads::in_order_chunks(
+            runs.len(),
+            RUNS_TOGETHER,
+            self.threads,
+            |chunk| {
                 let mut memo = ReadMemo::default();
-                runs.iter()
-                    .map(|run| {
-                        run.records(text, delimiter)
-                            .map_while(Result::ok)
-                            .map(|record| self.read_wide_record(table, record, &mut memo))
-                            .collect()
-                    })
-                    .collect::<Vec<Vec<_>>>()
-            });
-            for record in read.into_iter().flatten() {
-                if self.beyond_a_limit() {
-                    return;
+                runs[chunk]
+                    .iter()
+                    .flat_map(|run| run.records(text, delimiter).map_while(Result::ok))
+                    .map(|record| reader.read_wide_record(table, record, &mut memo))
+                    .collect::<Vec<_>>()
+            },
+            |records| {
+                for record in records {
+                    if self.beyond_a_limit() {
+                        return ControlFlow::Break(());
+                    }
+                    self.give_wide_record(grid, table, record);
                 }
-                self.give_wide_record(grid, table, record);
-            }
-        }
+                ControlFlow::Continue(())
+            },
+        );
     }
 }
+
+/// Runs of records read together on a thread: a memo of what texts read as warms up on a few
+/// hundred records.
+const RUNS_TOGETHER: usize = 2;
 
 /// The rows of a grid from CSV records that the first pass found without a fault.
 fn rows_of<'t>(

@@ -17,7 +17,9 @@ use parindex_core::value;
 use smallvec::SmallVec;
 
 use super::memo::{Memoized, ReadMemo};
-use super::{CellTarget, CellValue, Grid, GridCell, InputReader, LeafCell, Loc, stage_label};
+use super::{
+    CellTarget, CellValue, Grid, GridCell, InputReader, LeafCell, LeafReader, Loc, stage_label,
+};
 
 /// What a column of a grid holds.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -191,7 +193,7 @@ impl InputReader {
     }
 
     /// Whether the wide rows of a table are read ahead on several threads, their leaf cells
-    /// before the rows are given to their units ([`InputReader::read_wide_record`]); `false`
+    /// before the rows are given to their units ([`LeafReader::read_wide_record`]); `false`
     /// for the long layout, one thread, and trend values joined to last year's.
     pub(crate) fn reads_rows_ahead(&self, table: &Table) -> bool {
         !table.long && self.threads > 1 && self.previous_year.is_empty()
@@ -239,56 +241,7 @@ impl InputReader {
         }
     }
 
-    /// A wide record of a CSV file read ahead, on any thread: its leaf fields read straight
-    /// from the file's text ([`InputReader::read_leaf_text`]), the others kept as cells for
-    /// [`InputReader::give_wide_record`], up to the last that is not a leaf's; a leaf's column
-    /// before it keeps an empty cell at its place.
-    pub(crate) fn read_wide_record<'t>(
-        &self,
-        table: &Table,
-        record: Vec<crate::csv::Field<'t>>,
-        memo: &mut ReadMemo,
-    ) -> WideRecord<'t> {
-        let keeps_texts = self.texts.is_some();
-        let mut read = ReadRow::new(self.plan.leaf_count());
-        let mut blank = true;
-        let kept = table.looked_up;
-        let mut cells = SmallVec::with_capacity(kept.min(record.len()));
-        for (position, field) in record.into_iter().enumerate() {
-            let loc = Loc::Text(field.line, field.column);
-            let empty = field.text.trim().is_empty();
-            blank &= empty;
-            let value = match table.columns.get(position) {
-                Some(Column::Leaf(leaf)) => {
-                    if !empty {
-                        match field.text {
-                            Cow::Borrowed(text) if !keeps_texts => {
-                                let found = self.read_leaf_text_packed(*leaf, text, memo);
-                                read.take_memoized(*leaf, loc, found);
-                            }
-                            Cow::Borrowed(text) => {
-                                let cell = self.read_leaf_text(*leaf, text, memo);
-                                read.take(*leaf, loc, cell, keeps_texts);
-                            }
-                            Cow::Owned(text) => {
-                                let cell = self.read_leaf_text(*leaf, &text, memo).into_owned();
-                                read.take(*leaf, loc, cell, keeps_texts);
-                            }
-                        }
-                    }
-                    CellValue::Empty
-                }
-                _ if field.text.is_empty() => CellValue::Empty,
-                _ => CellValue::Text(field.text.into()),
-            };
-            if position < kept {
-                cells.push(GridCell { value, loc });
-            }
-        }
-        WideRecord { cells, read, blank }
-    }
-
-    /// Gives a wide record read ahead ([`InputReader::read_wide_record`]) to its unit.
+    /// Gives a wide record read ahead ([`LeafReader::read_wide_record`]) to its unit.
     pub(crate) fn give_wide_record(&mut self, grid: &Grid, table: &Table, record: WideRecord<'_>) {
         if !record.blank {
             self.read_wide_row(grid, table, &record.cells, Some(record.read));
@@ -300,6 +253,7 @@ impl InputReader {
     /// columns.
     fn read_block<'c>(&self, table: &Table, block: &'c [Vec<GridCell>]) -> Vec<ReadRow<'c>> {
         // A cell whose text is kept, or whose place scoring may name, is given on its own.
+        let reader = self.leaf_reader();
         let keeps_texts = self.texts.is_some();
         let read = |rows: &'c [Vec<GridCell>]| -> Vec<ReadRow<'c>> {
             let mut memo = ReadMemo::default();
@@ -307,7 +261,7 @@ impl InputReader {
                 .map(|row| {
                     let mut read = ReadRow::new(self.plan.leaf_count());
                     for (leaf, cell) in table.leaf_cells(row) {
-                        let done = self.read_leaf_cell(leaf, cell, None, &mut memo);
+                        let done = reader.read_leaf_cell(leaf, cell, None, &mut memo);
                         read.take(leaf, cell.loc, done, keeps_texts);
                     }
                     read
@@ -663,6 +617,57 @@ pub(crate) struct ReadRow<'c> {
     alone: Vec<(usize, Loc, LeafCell<'c>)>,
 }
 
+impl LeafReader<'_> {
+    /// A wide record of a CSV file read ahead, on any thread: its leaf fields read straight
+    /// from the file's text ([`LeafReader::read_leaf_text`]), the others kept as cells for
+    /// [`InputReader::give_wide_record`], up to the last that is not a leaf's; a leaf's column
+    /// before it keeps an empty cell at its place.
+    pub(crate) fn read_wide_record<'t>(
+        &self,
+        table: &Table,
+        record: Vec<crate::csv::Field<'t>>,
+        memo: &mut ReadMemo,
+    ) -> WideRecord<'t> {
+        let keeps_texts = self.keeps_texts;
+        let mut read = ReadRow::new(self.plan.leaf_count());
+        let mut blank = true;
+        let kept = table.looked_up;
+        let mut cells = SmallVec::with_capacity(kept.min(record.len()));
+        for (position, field) in record.into_iter().enumerate() {
+            let loc = Loc::Text(field.line, field.column);
+            let empty = field.text.trim().is_empty();
+            blank &= empty;
+            let value = match table.columns.get(position) {
+                Some(Column::Leaf(leaf)) => {
+                    if !empty {
+                        match field.text {
+                            Cow::Borrowed(text) if !keeps_texts => {
+                                let found = self.read_leaf_text_packed(*leaf, text, memo);
+                                read.take_memoized(*leaf, loc, found);
+                            }
+                            Cow::Borrowed(text) => {
+                                let cell = self.read_leaf_text(*leaf, text, memo);
+                                read.take(*leaf, loc, cell, keeps_texts);
+                            }
+                            Cow::Owned(text) => {
+                                let cell = self.read_leaf_text(*leaf, &text, memo).into_owned();
+                                read.take(*leaf, loc, cell, keeps_texts);
+                            }
+                        }
+                    }
+                    CellValue::Empty
+                }
+                _ if field.text.is_empty() => CellValue::Empty,
+                _ => CellValue::Text(field.text.into()),
+            };
+            if position < kept {
+                cells.push(GridCell { value, loc });
+            }
+        }
+        WideRecord { cells, read, blank }
+    }
+}
+
 impl<'c> ReadRow<'c> {
     /// No cell of `leaf_count` leaves read yet.
     fn new(leaf_count: usize) -> Self {
@@ -697,7 +702,7 @@ impl<'c> ReadRow<'c> {
     }
 }
 
-/// A wide record of a CSV file read ahead ([`InputReader::read_wide_record`]).
+/// A wide record of a CSV file read ahead ([`LeafReader::read_wide_record`]).
 pub(crate) struct WideRecord<'t> {
     /// Its fields as cells up to the last that is not a leaf's, a leaf's empty: in place for
     /// the usual few (unit, name), so that a record read ahead takes no allocation of its own
@@ -723,7 +728,7 @@ pub(crate) struct Table {
     evidence: Option<usize>,
     /// The columns up to the last that is not a leaf's: those a row is looked up by (unit,
     /// name, stage, attributes). The leaf columns after it, most of a wide row, need no cell
-    /// once read ([`InputReader::read_wide_record`]).
+    /// once read ([`LeafReader::read_wide_record`]).
     looked_up: usize,
 }
 

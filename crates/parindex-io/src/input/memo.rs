@@ -267,8 +267,13 @@ mod tests {
                                 value: CellValue::Text((*text).into()),
                                 loc: Loc::Text(1, 1),
                             };
-                            let afresh = reader.read_leaf_cell_anew(leaf, &cell.value, None);
-                            let read = reader.read_leaf_cell(leaf, &cell, None, &mut memo);
+                            let afresh =
+                                reader
+                                    .leaf_reader()
+                                    .read_leaf_cell_anew(leaf, &cell.value, None);
+                            let read = reader
+                                .leaf_reader()
+                                .read_leaf_cell(leaf, &cell, None, &mut memo);
                             assert!(
                                 reads_alike(&read, &afresh),
                                 "{} leaf {leaf} {text:?} round {round}: {read:?} against {afresh:?}",
@@ -283,7 +288,10 @@ mod tests {
                                 } => PackedInput::new(input),
                                 _ => None,
                             };
-                            match reader.read_leaf_text_packed(leaf, text, &mut memo) {
+                            match reader
+                                .leaf_reader()
+                                .read_leaf_text_packed(leaf, text, &mut memo)
+                            {
                                 Memoized::Packed(p) => {
                                     assert_eq!(Some(p), packed, "{text:?}");
                                     packed_found += 1;

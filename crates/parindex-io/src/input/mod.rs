@@ -885,6 +885,109 @@ impl InputReader {
         self.previous_year.get(&(id, code)).map(String::as_str)
     }
 
+    /// What reading a leaf's cell needs of the reader.
+    pub(crate) fn leaf_reader(&self) -> LeafReader<'_> {
+        LeafReader {
+            plan: &self.plan,
+            readings: &self.readings,
+            options: self.options,
+            keeps_texts: self.texts.is_some(),
+        }
+    }
+
+    /// Reads one cell into a leaf at a stage, with every check that needs only the cell.
+    fn set_leaf(
+        &mut self,
+        grid: &Grid,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        cell: &GridCell,
+    ) -> bool {
+        let previous = self.previous_measurement(unit, leaf).map(str::to_owned);
+        let mut memo = std::mem::take(&mut self.memo);
+        let read = self
+            .leaf_reader()
+            .read_leaf_cell(leaf, cell, previous.as_deref(), &mut memo);
+        let given = self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, read);
+        self.memo = memo;
+        given
+    }
+
+    /// Gives a cell read by [`LeafReader::read_leaf_cell`] to its unit, or records why it was
+    /// refused; `false` when nothing was set.
+    pub(crate) fn give_leaf_cell(
+        &mut self,
+        grid: &Grid,
+        unit: usize,
+        leaf: usize,
+        stage: usize,
+        loc: Loc,
+        read: LeafCell<'_>,
+    ) -> bool {
+        let code = || self.plan.leaf_code(leaf).unwrap_or_default().to_owned();
+        let (input, text, located) = match read {
+            LeafCell::Skipped => return false,
+            LeafCell::Blank => return true,
+            LeafCell::Refused(message, check) => {
+                let code = code();
+                self.refused_value(grid, loc, unit, &code, message, check);
+                return false;
+            }
+            LeafCell::Read {
+                input,
+                text,
+                located,
+            } => (input, text, located),
+        };
+        if let Err(e) = self.batch.set_at(unit, leaf, stage, input) {
+            let code = code();
+            self.unit_problem(grid, loc, unit, &code, e.message);
+            return false;
+        }
+        if self.texts.is_some() {
+            let target = CellTarget::Value {
+                code: code(),
+                stage: self.plan.set().policy.stages[stage].clone(),
+            };
+            self.keep_text(unit, target, &text);
+        }
+        if located {
+            let spot = self.origins.spot(grid, loc);
+            self.spots.insert((unit, leaf, stage), spot);
+        }
+        true
+    }
+}
+
+/// What reading a leaf's cell needs of an [`InputReader`], borrowed apart from it: the rows of
+/// a file are read on threads while the rows before them are given to their units.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeafReader<'r> {
+    plan: &'r Plan,
+    /// How a cell of each leaf is read, by leaf.
+    readings: &'r [LeafReading],
+    options: ReadOptions,
+    /// Whether the reader keeps the text of every value.
+    keeps_texts: bool,
+}
+
+impl<'r> LeafReader<'r> {
+    /// A reader of the leaves of `plan`, read as `readings` say.
+    pub(crate) fn new(
+        plan: &'r Plan,
+        readings: &'r [LeafReading],
+        options: ReadOptions,
+        keeps_texts: bool,
+    ) -> Self {
+        LeafReader {
+            plan,
+            readings,
+            options,
+            keeps_texts,
+        }
+    }
+
     /// Reads one cell of a leaf with every check that needs only the cell and the leaf's rule:
     /// no unit, no batch. Rows of a table are read this way on several threads at once
     /// ([`InputReader::set_threads`]), then given to their units in order.
@@ -909,7 +1012,7 @@ impl InputReader {
         }
     }
 
-    /// [`InputReader::read_leaf_cell`] of a text typed in a leaf's cell, borrowed from where
+    /// [`LeafReader::read_leaf_cell`] of a text typed in a leaf's cell, borrowed from where
     /// it was read: a CSV file's fields are read without a copy.
     pub(crate) fn read_leaf_text<'c>(
         &self,
@@ -923,7 +1026,7 @@ impl InputReader {
         }
     }
 
-    /// [`InputReader::read_leaf_text`] for a reader that keeps no text: a text met before
+    /// [`LeafReader::read_leaf_text`] for a reader that keeps no text: a text met before
     /// whose input packs is given packed.
     pub(crate) fn read_leaf_text_packed<'c>(
         &self,
@@ -964,7 +1067,7 @@ impl InputReader {
         Some((node, node.rule.as_ref()?))
     }
 
-    /// [`InputReader::read_leaf_cell`] of any cell, without a memo.
+    /// [`LeafReader::read_leaf_cell`] of any cell, without a memo.
     fn read_leaf_cell_anew<'c>(
         &self,
         leaf: usize,
@@ -1040,68 +1143,6 @@ impl InputReader {
             text,
             located: late || in_gap,
         }
-    }
-
-    /// Reads one cell into a leaf at a stage, with every check that needs only the cell.
-    fn set_leaf(
-        &mut self,
-        grid: &Grid,
-        unit: usize,
-        leaf: usize,
-        stage: usize,
-        cell: &GridCell,
-    ) -> bool {
-        let previous = self.previous_measurement(unit, leaf).map(str::to_owned);
-        let mut memo = std::mem::take(&mut self.memo);
-        let read = self.read_leaf_cell(leaf, cell, previous.as_deref(), &mut memo);
-        let given = self.give_leaf_cell(grid, unit, leaf, stage, cell.loc, read);
-        self.memo = memo;
-        given
-    }
-
-    /// Gives a cell read by [`InputReader::read_leaf_cell`] to its unit, or records why it was
-    /// refused; `false` when nothing was set.
-    pub(crate) fn give_leaf_cell(
-        &mut self,
-        grid: &Grid,
-        unit: usize,
-        leaf: usize,
-        stage: usize,
-        loc: Loc,
-        read: LeafCell<'_>,
-    ) -> bool {
-        let code = || self.plan.leaf_code(leaf).unwrap_or_default().to_owned();
-        let (input, text, located) = match read {
-            LeafCell::Skipped => return false,
-            LeafCell::Blank => return true,
-            LeafCell::Refused(message, check) => {
-                let code = code();
-                self.refused_value(grid, loc, unit, &code, message, check);
-                return false;
-            }
-            LeafCell::Read {
-                input,
-                text,
-                located,
-            } => (input, text, located),
-        };
-        if let Err(e) = self.batch.set_at(unit, leaf, stage, input) {
-            let code = code();
-            self.unit_problem(grid, loc, unit, &code, e.message);
-            return false;
-        }
-        if self.texts.is_some() {
-            let target = CellTarget::Value {
-                code: code(),
-                stage: self.plan.set().policy.stages[stage].clone(),
-            };
-            self.keep_text(unit, target, &text);
-        }
-        if located {
-            let spot = self.origins.spot(grid, loc);
-            self.spots.insert((unit, leaf, stage), spot);
-        }
-        true
     }
 }
 
