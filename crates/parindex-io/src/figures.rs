@@ -143,6 +143,10 @@ mod tests {
             values.push(Decimal::new(mantissa, (state >> 40) as u32 % 29));
         }
         for x in values {
+            // A figure goes into a CSV file as it is: never quoted, never taken for a formula.
+            for text in [DecimalText::scaled(x), DecimalText::trimmed(x)] {
+                assert_eq!(crate::csv::escape(text.as_str()), text.as_str(), "{x:?}");
+            }
             assert_eq!(DecimalText::scaled(x).as_str(), x.to_string(), "{x:?}");
             assert_eq!(
                 DecimalText::trimmed(x).as_str(),

@@ -93,28 +93,29 @@ impl<'a> Columns<'a> {
     }
 
     /// Gives each field of the row of the unit at `position` to `field`, in the header's
-    /// order.
-    fn fields(&self, position: usize, mut field: impl FnMut(&str)) {
+    /// order, with whether it is text (an id, a name, a group, a band) rather than a figure,
+    /// which the engine writes with digits, a point and a sign only.
+    fn fields(&self, position: usize, mut field: impl FnMut(&str, bool)) {
         let u = &self.units[position];
         match u.rank {
-            Some(rank) => field(DecimalText::trimmed(rank.into()).as_str()),
-            None => field(""),
+            Some(rank) => field(DecimalText::trimmed(rank.into()).as_str(), false),
+            None => field("", false),
         }
-        field(&u.unit);
-        field(self.names[position]);
+        field(&u.unit, true);
+        field(self.names[position], true);
         if self.has_groups {
-            field(u.group.as_deref().unwrap_or_default());
+            field(u.group.as_deref().unwrap_or_default(), true);
         }
-        field(DecimalText::trimmed(u.total).as_str());
-        field(DecimalText::trimmed(u.max).as_str());
+        field(DecimalText::trimmed(u.total).as_str(), false);
+        field(DecimalText::trimmed(u.max).as_str(), false);
         match u.reported_index {
-            Some(index) => field(DecimalText::scaled(index).as_str()),
-            None => field(""),
+            Some(index) => field(DecimalText::scaled(index).as_str(), false),
+            None => field("", false),
         }
-        field(u.band.as_deref().unwrap_or_default());
+        field(u.band.as_deref().unwrap_or_default(), true);
         for i in &self.areas {
             let points = u.points_at(*i).unwrap_or_default();
-            field(DecimalText::trimmed(points).as_str());
+            field(DecimalText::trimmed(points).as_str(), false);
         }
     }
 }
@@ -199,11 +200,16 @@ pub fn summary_csv_with_threads(
             let mut rows = String::with_capacity(8 * run.len() * columns.header.len());
             for &position in &order[run] {
                 let mut first = true;
-                columns.fields(position, |text| {
+                columns.fields(position, |text, is_text| {
                     if !std::mem::take(&mut first) {
                         rows.push(',');
                     }
-                    rows.push_str(&csv::escape(text));
+                    if is_text {
+                        rows.push_str(&csv::escape(text));
+                    } else {
+                        // A figure is never quoted nor taken for a formula.
+                        rows.push_str(text);
+                    }
                 });
                 rows.push('\n');
             }
@@ -238,7 +244,7 @@ pub fn summary_table_with_threads(
     let parts: Vec<Rows> = parindex_core::threads::in_order(&columns.order, threads, |run| {
         let mut rows = Rows::new(columns.header.len());
         for &position in run {
-            columns.fields(position, |text| rows.push(text));
+            columns.fields(position, |text, _| rows.push(text));
         }
         vec![rows]
     });
