@@ -222,7 +222,7 @@ mod tests {
     use crate::rule::{Context, Fired};
     use crate::shipped;
     use crate::value::Input;
-    use crate::value::{Responses, Survey, Value};
+    use crate::value::{Survey, Value};
     use proptest::prelude::*;
 
     fn decimal() -> impl Strategy<Value = Decimal> {
@@ -246,15 +246,7 @@ mod tests {
     }
 
     fn share(satisfied: Decimal, respondents: Decimal) -> Value {
-        Value::Survey(Box::new(Survey {
-            parts: vec![(
-                None,
-                Responses::Share {
-                    satisfied,
-                    respondents,
-                },
-            )],
-        }))
+        Value::Survey(Box::new(Survey::share(satisfied, respondents)))
     }
 
     /// Every tiers rule and survey rule of the shipped sets that compiles, with its node's

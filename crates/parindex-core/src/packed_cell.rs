@@ -164,15 +164,7 @@ impl PackedCell {
             }
             _ if payload & SHARE_FLAG != 0 => {
                 let (satisfied, respondents) = unpack_pair(payload, SHARE_BITS, SHARE_BITS);
-                Value::Survey(Box::new(Survey {
-                    parts: vec![(
-                        None,
-                        Responses::Share {
-                            satisfied,
-                            respondents,
-                        },
-                    )],
-                }))
+                Value::Survey(Box::new(Survey::share(satisfied, respondents)))
             }
             _ => Value::Choice(payload as u16),
         };

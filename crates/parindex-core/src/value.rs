@@ -41,6 +41,21 @@ pub struct Survey {
     pub parts: Vec<(Option<String>, Responses)>,
 }
 
+impl Survey {
+    /// A survey of one unnamed part: the share satisfied, `satisfied / respondents`.
+    pub fn share(satisfied: Decimal, respondents: Decimal) -> Self {
+        Survey {
+            parts: vec![(
+                None,
+                Responses::Share {
+                    satisfied,
+                    respondents,
+                },
+            )],
+        }
+    }
+}
+
 /// The responses of one respondent group.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Responses {
