@@ -547,7 +547,7 @@ impl Plan {
         };
         // Units go to the threads in chunks, appended to the results in order as each is
         // done: the scorecards are held once, not a second time in each thread's part until
-        // the last part is done (a tenth of the peak at a million units).
+        // the last part is done.
         let chunk = count.div_ceil(threads).clamp(*CHUNK.start(), *CHUNK.end());
         let mut units = Vec::with_capacity(count);
         let mut warnings = batch.data.record_warnings.clone();

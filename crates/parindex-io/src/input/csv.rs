@@ -172,6 +172,9 @@ impl InputReader {
         delimiter: char,
         runs: &[Run],
     ) {
+        if self.beyond_a_limit() {
+            return;
+        }
         // The threads read with their own copy of the plan, while the reader gives.
         let (plan, readings) = (self.plan.clone(), self.readings.clone());
         let reader = LeafReader::new(&plan, &readings, self.options, self.texts.is_some());

@@ -254,7 +254,7 @@ impl InputReader {
     fn read_block<'c>(&self, table: &Table, block: &'c [Vec<GridCell>]) -> Vec<ReadRow<'c>> {
         // A cell whose text is kept, or whose place scoring may name, is given on its own.
         let reader = self.leaf_reader();
-        let keeps_texts = self.texts.is_some();
+        let keeps_texts = reader.keeps_texts;
         let read = |rows: &'c [Vec<GridCell>]| -> Vec<ReadRow<'c>> {
             let mut memo = ReadMemo::default();
             rows.iter()
