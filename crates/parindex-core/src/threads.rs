@@ -48,7 +48,8 @@ pub fn in_order<'a, T: Sync, R: Send>(
 /// ```
 /// use std::ops::ControlFlow;
 /// let mut squares = Vec::new();
-/// parindex_core::threads::in_order_chunks(5, 2, 2, |run| run.map(|x| x * x).collect::<Vec<_>>(), |part| {
+/// let square = |run: std::ops::Range<usize>| run.map(|x| x * x).collect::<Vec<_>>();
+/// parindex_core::threads::in_order_chunks(5, 2, 2, square, |part| {
 ///     squares.extend(part);
 ///     ControlFlow::Continue(())
 /// });
