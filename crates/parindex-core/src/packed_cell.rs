@@ -387,15 +387,10 @@ mod tests {
 
     /// A survey's one share, with no groups.
     fn share(satisfied: Decimal, respondents: Decimal) -> Input {
-        Input::Value(Value::Survey(Box::new(Survey {
-            parts: vec![(
-                None,
-                Responses::Share {
-                    satisfied,
-                    respondents,
-                },
-            )],
-        })))
+        Input::Value(Value::Survey(Box::new(Survey::share(
+            satisfied,
+            respondents,
+        ))))
     }
 
     #[test]

@@ -847,17 +847,15 @@ impl Plan {
         out: &mut NodeScore,
     ) -> Result<Option<String>, String> {
         let node = &self.set.nodes[self.leaves[leaf]];
-        // A value the leaf's rule scored before, for another unit, gets the same points.
+        // A value the leaf's rule scored before, for another unit, gets the same points; a
+        // tiers leaf's value is compared with its tiers as whole numbers.
         let given = batch.latest_packed(unit, leaf, stage);
         let key = given.and_then(|(_, packed)| memo.key(leaf, packed));
-        if let (Some(key), Some((used_stage, packed))) = (key, given) {
-            if let Some(points) = memo.find(leaf, key) {
-                self.put_points(node, points, used_stage, packed.evidence(), out);
-                return Ok(None);
-            }
-        }
         if let Some((used_stage, packed)) = given {
-            if let Some(points) = memo.compiled(leaf, packed) {
+            let known = key
+                .and_then(|key| memo.find(leaf, key))
+                .or_else(|| memo.compiled(leaf, packed));
+            if let Some(points) = known {
                 self.put_points(node, points, used_stage, packed.evidence(), out);
                 return Ok(None);
             }

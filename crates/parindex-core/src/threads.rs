@@ -6,8 +6,8 @@ use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 /// `work` over `items` cut into at most `threads` runs of consecutive items, a thread each, and
 /// the results of the runs one after the other, in the order of the items: the same whatever
-/// the number of threads. One thread works on the caller's; a panic on a thread is resumed on
-/// the caller's.
+/// the number of threads ([`in_order_chunks`], a run a chunk). One thread works on the
+/// caller's; a panic on a thread is resumed on the caller's.
 ///
 /// ```
 /// let squares = parindex_core::threads::in_order(&[1, 2, 3, 4, 5], 2, |run: &[i32]| {
@@ -24,17 +24,18 @@ pub fn in_order<'a, T: Sync, R: Send>(
     if threads == 1 {
         return work(items);
     }
-    let work = &work;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(items.len().div_ceil(threads))
-            .map(|run| scope.spawn(move || work(run)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    let mut results = Vec::new();
+    in_order_chunks(
+        items.len(),
+        items.len().div_ceil(threads),
+        threads,
+        |run| work(&items[run]),
+        |part| {
+            results.extend(part);
+            ControlFlow::Continue(())
+        },
+    );
+    results
 }
 
 /// `work` over `0..count` cut into ranges of `chunk` positions, each taken by the first of up to

@@ -59,6 +59,8 @@ struct Columns<'a> {
     /// Each unit's name, by its position: looked up in input order, where a million ids
     /// sorted in the input find their names in memory already read.
     names: Vec<&'a str>,
+    /// The threads the rows are written on: one below [`THREADS_FROM`] units.
+    threads: usize,
 }
 
 impl<'a> Columns<'a> {
@@ -89,6 +91,7 @@ impl<'a> Columns<'a> {
                     .map(|u| names.get(&u.unit).map_or("", String::as_str))
                     .collect()
             }),
+            threads,
         }
     }
 
@@ -182,12 +185,7 @@ pub fn summary_csv_with_threads(
     threads: usize,
 ) -> String {
     let columns = Columns::new(results, names, threads);
-    let order = &columns.order;
-    let threads = if order.len() < THREADS_FROM {
-        1
-    } else {
-        threads
-    };
+    let (order, threads) = (&columns.order, columns.threads);
     let mut out = String::new();
     csv::push_record(&mut out, &columns.header);
     // Each chunk's rows are appended as soon as those before are: the text is held once,
@@ -236,18 +234,14 @@ pub fn summary_table_with_threads(
     threads: usize,
 ) -> String {
     let columns = Columns::new(results, names, threads);
-    let threads = if columns.order.len() < THREADS_FROM {
-        1
-    } else {
-        threads
-    };
-    let parts: Vec<Rows> = parindex_core::threads::in_order(&columns.order, threads, |run| {
-        let mut rows = Rows::new(columns.header.len());
-        for &position in run {
-            columns.fields(position, |text, _| rows.push(text));
-        }
-        vec![rows]
-    });
+    let parts: Vec<Rows> =
+        parindex_core::threads::in_order(&columns.order, columns.threads, |run| {
+            let mut rows = Rows::new(columns.header.len());
+            for &position in run {
+                columns.fields(position, |text, _| rows.push(text));
+            }
+            vec![rows]
+        });
     let header = &columns.header;
     let numeric = |i: usize| i == 0 || (i >= 3 && header[i] != "band" && header[i] != "group");
     aligned_table(header, &parts, 40, |i| !numeric(i))

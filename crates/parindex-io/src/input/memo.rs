@@ -258,6 +258,7 @@ mod tests {
                 let plan = Plan::new(&set);
                 let options = ReadOptions { percents };
                 let reader = InputReader::with_options(&plan, options);
+                let reader = reader.leaf_reader();
                 let mut memo = ReadMemo::default();
                 for leaf in 0..plan.leaf_count() {
                     // Twice: the second time from the memo.
@@ -267,13 +268,8 @@ mod tests {
                                 value: CellValue::Text((*text).into()),
                                 loc: Loc::Text(1, 1),
                             };
-                            let afresh =
-                                reader
-                                    .leaf_reader()
-                                    .read_leaf_cell_anew(leaf, &cell.value, None);
-                            let read = reader
-                                .leaf_reader()
-                                .read_leaf_cell(leaf, &cell, None, &mut memo);
+                            let afresh = reader.read_leaf_cell_anew(leaf, &cell.value, None);
+                            let read = reader.read_leaf_cell(leaf, &cell, None, &mut memo);
                             assert!(
                                 reads_alike(&read, &afresh),
                                 "{} leaf {leaf} {text:?} round {round}: {read:?} against {afresh:?}",
@@ -288,10 +284,7 @@ mod tests {
                                 } => PackedInput::new(input),
                                 _ => None,
                             };
-                            match reader
-                                .leaf_reader()
-                                .read_leaf_text_packed(leaf, text, &mut memo)
-                            {
+                            match reader.read_leaf_text_packed(leaf, text, &mut memo) {
                                 Memoized::Packed(p) => {
                                     assert_eq!(Some(p), packed, "{text:?}");
                                     packed_found += 1;

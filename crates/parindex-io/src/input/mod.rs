@@ -887,12 +887,12 @@ impl InputReader {
 
     /// What reading a leaf's cell needs of the reader.
     pub(crate) fn leaf_reader(&self) -> LeafReader<'_> {
-        LeafReader {
-            plan: &self.plan,
-            readings: &self.readings,
-            options: self.options,
-            keeps_texts: self.texts.is_some(),
-        }
+        LeafReader::new(
+            &self.plan,
+            &self.readings,
+            self.options,
+            self.texts.is_some(),
+        )
     }
 
     /// Reads one cell into a leaf at a stage, with every check that needs only the cell.
