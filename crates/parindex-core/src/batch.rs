@@ -731,6 +731,10 @@ impl Batch {
 
     /// What the input of a leaf was derived from, with its stage, when it came from records.
     pub fn derivation(&self, unit: usize, leaf: usize) -> Option<(usize, &Derivation)> {
+        // Most batches derive nothing: no hashing then.
+        if self.data.derived.is_empty() {
+            return None;
+        }
         let (stage, derivation) = self.data.derived.get(&(unit, leaf))?;
         Some((*stage, derivation.as_ref()))
     }

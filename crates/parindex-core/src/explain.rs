@@ -1,6 +1,7 @@
 //! Explanations: for every node of a unit, what was seen, which branch fired, the points won
 //! and lost, and why.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 
@@ -8,7 +9,6 @@ use rust_decimal::Decimal;
 
 use crate::model::NotApplicable;
 use crate::records::Derivation;
-use crate::rule::Rule;
 use crate::score::{NodeStatus, Results, Scorecard};
 use crate::value::Value;
 
@@ -73,79 +73,146 @@ impl Explanation {
     }
 }
 
-/// What leaves' explanations were worded as, for writing many units' explanations: a leaf
-/// whose rule reads its value alone words the same value the same way for every unit, so the
-/// words are made once per leaf, status and value, not once per unit.
-///
-/// Keep one per writer thread, for one run's results ([`Scorecard::explain_node_with`]).
-#[derive(Debug, Default)]
-pub struct ExplainMemo {
-    words: HashMap<(usize, NodeStatus, ValueKey), (Option<String>, String)>,
+/// What a node's entry in a results document or explanation depends on, when that is the
+/// node's own result and value alone: its position, its result, and the value its leaf was
+/// scored from, to the digit. Two units' nodes of the same key are worded and written alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeKey {
+    /// The position with the status and stage, the points and the maximum as the card keeps
+    /// them (to their trailing zeros), and the word of the value packed whole (0 for none).
+    words: [u64; 4],
+    /// A value too wide to pack in a word.
+    wide: Option<WideValue>,
 }
 
-impl ExplainMemo {
-    /// An empty memo.
-    pub fn new() -> Self {
-        ExplainMemo::default()
+impl std::hash::Hash for NodeKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Word by word: the hot path of a memo hashes four words and nothing else.
+        for word in self.words {
+            state.write_u64(word);
+        }
+        if let Some(wide) = &self.wide {
+            wide.hash(state);
+        }
     }
 }
 
-/// A value as written, to the digit: `87.5` and `87.50` are shown apart, so they are kept
-/// apart ([`Decimal::serialize`] keeps the scale).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum ValueKey {
-    Bool(bool),
-    Number([u8; 16]),
-    Ratio([u8; 16], [u8; 16]),
-    Date(crate::date::Date),
-    Choice(u16),
+/// Things made from a node's result and explanation, kept per [`NodeKey`], for writing many
+/// units: a node with the same result and value is worded the same way for every unit, so its
+/// words (or its entry in a document) are made once, not once per unit.
+///
+/// Keep one per writer thread, for one run's results ([`NodeMemo::get_or_make`]).
+#[derive(Debug)]
+pub struct NodeMemo<T> {
+    /// Per node position: a node's table stays small, and hot, however many other nodes'
+    /// results there are.
+    kept: Vec<HashMap<NodeKey, T, ahash::RandomState>>,
 }
 
-impl ValueKey {
-    /// The key of a value the memo keeps; `None` for texts and surveys, worded every time.
+/// The words of nodes' explanations: the measurement seen and the reason
+/// ([`Scorecard::explain_node_with`]).
+pub type ExplainMemo = NodeMemo<(Option<String>, String)>;
+
+impl<T> Default for NodeMemo<T> {
+    fn default() -> Self {
+        NodeMemo { kept: Vec::new() }
+    }
+}
+
+impl<T: Clone> NodeMemo<T> {
+    /// Past this many of a node, what is made is no longer kept: a memo stays small however
+    /// many distinct results a node has (an area's points, say).
+    const MOST: usize = 512;
+
+    /// An empty memo.
+    pub fn new() -> Self {
+        NodeMemo::default()
+    }
+
+    /// What `make` makes of the node at `position` of `card`: kept from a node of the same
+    /// [`NodeKey`] made before, or made now (and kept, when the node has a key).
+    pub fn get_or_make(
+        &mut self,
+        card: &Scorecard,
+        position: usize,
+        make: impl FnOnce() -> T,
+    ) -> Cow<'_, T> {
+        let Some(key) = card.node_key(position) else {
+            return Cow::Owned(make());
+        };
+        if self.kept.len() <= position {
+            self.kept.resize_with(position + 1, HashMap::default);
+        }
+        let kept = &mut self.kept[position];
+        if kept.len() >= Self::MOST && !kept.contains_key(&key) {
+            return Cow::Owned(make());
+        }
+        Cow::Borrowed(kept.entry(key).or_insert_with(make))
+    }
+}
+
+/// A value too wide to pack, as written, to the digit: `87.5` and `87.50` are shown apart, so
+/// they are kept apart ([`Decimal::serialize`] keeps the scale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum WideValue {
+    Number([u8; 16]),
+    Ratio([u8; 16], [u8; 16]),
+}
+
+impl WideValue {
+    /// The key of a wide value the memo keeps; `None` for texts and surveys, worded every time.
     fn of(value: &Value) -> Option<Self> {
         Some(match value {
-            Value::Bool(b) => ValueKey::Bool(*b),
-            Value::Number(x) => ValueKey::Number(x.serialize()),
+            Value::Number(x) => WideValue::Number(x.serialize()),
             Value::Ratio {
                 numerator,
                 denominator,
-            } => ValueKey::Ratio(numerator.serialize(), denominator.serialize()),
-            Value::Date(d) => ValueKey::Date(*d),
-            Value::Choice(c) => ValueKey::Choice(*c),
-            Value::Text(_) | Value::Survey(_) => return None,
+            } => WideValue::Ratio(numerator.serialize(), denominator.serialize()),
+            _ => return None,
         })
     }
 }
 
 impl Scorecard {
-    /// [`Scorecard::explain_node`], taking the words of a leaf from `memo` when the same leaf,
-    /// status and value were explained before, and keeping them there when not. Only leaves
-    /// whose rule reads a value alone, with nothing derived from records, are kept: their
-    /// words depend on nothing else.
+    /// The key of the node at `position` when its entry depends on its own result and value
+    /// alone: a parent, or a leaf whose rule reads its value alone, not derived from the year's
+    /// records, with a value that is not a text or a survey. `None` otherwise.
+    pub fn node_key(&self, position: usize) -> Option<NodeKey> {
+        let node = self.set.nodes.get(position)?;
+        let [p0, p1, m0, m1, status_and_stage] = self.result_words(position)?;
+        if self.derivation_at(position).is_some() {
+            return None;
+        }
+        let (value, wide) = match &node.rule {
+            None => (0, None),
+            Some(rule) if !rule.scores_alone() => return None,
+            Some(_) => match self.final_value_word(position) {
+                // A value word is never 0.
+                Ok(word) => (word.unwrap_or(0), None),
+                Err(()) => (0, Some(WideValue::of(&*self.final_value(position)?)?)),
+            },
+        };
+        let pair = |low: u32, high: u32| u64::from(low) | u64::from(high) << 32;
+        Some(NodeKey {
+            words: [
+                pair(status_and_stage, u32::try_from(position).ok()?),
+                pair(p0, p1),
+                pair(m0, m1),
+                value,
+            ],
+            wide,
+        })
+    }
+
+    /// [`Scorecard::explain_node`], taking the words from `memo` when a node of the same
+    /// [`NodeKey`] was explained before, and keeping them there when not.
     pub fn explain_node_with(
         &self,
         position: usize,
         memo: &mut ExplainMemo,
     ) -> (Option<String>, String) {
-        let (Some(node), Some(score)) = (self.set.nodes.get(position), self.node_at(position))
-        else {
-            return (None, String::new());
-        };
-        let alone = node.rule.as_ref().is_some_and(Rule::scores_alone);
-        if !alone
-            || score.status == NodeStatus::NotApplicable
-            || self.derivation_at(position).is_some()
-        {
-            return self.explain_node(position);
-        }
-        let Some(key) = self.final_value(position).as_deref().and_then(ValueKey::of) else {
-            return self.explain_node(position);
-        };
-        memo.words
-            .entry((position, score.status, key))
-            .or_insert_with(|| self.explain_node(position))
-            .clone()
+        memo.get_or_make(self, position, || self.explain_node(position))
+            .into_owned()
     }
 
     /// For the node at `position` in set order: the measurement seen (for a leaf with an input)

@@ -62,7 +62,7 @@ pub use condition::{Bound, Condition};
 pub use date::Date;
 pub use diagnostic::{Check, CriteriaError, Diagnostic, Location, Severity};
 pub use diff::{AreaChange, Change, UnitChange, YearResults, YearUnit, compare, diff_sets};
-pub use explain::{ExplainLine, ExplainMemo, Explanation};
+pub use explain::{ExplainLine, ExplainMemo, Explanation, NodeKey, NodeMemo};
 pub use load::Loaded;
 pub use model::*;
 pub use names::{Named, UnknownName};

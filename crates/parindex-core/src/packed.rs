@@ -69,6 +69,26 @@ impl NodeResults {
         self.nodes.get(i).map(|n| self.unpack(n))
     }
 
+    /// The result of the node at `i` as it is kept, for telling results apart without reading
+    /// them: the same words for the same result, to the trailing zeros of its decimals. `None`
+    /// for a node with a decimal too wide to pack.
+    pub(crate) fn words(&self, i: usize) -> Option<[u32; 5]> {
+        let n = self.nodes.get(i)?;
+        let wide = |[_, high]: Packed| u64::from(high) << 32 & WIDE != 0;
+        if wide(n.points) || wide(n.max) {
+            return None;
+        }
+        let [p0, p1] = n.points;
+        let [m0, m1] = n.max;
+        Some([
+            p0,
+            p1,
+            m0,
+            m1,
+            u32::from(n.status) | u32::from(n.stage) << 8,
+        ])
+    }
+
     /// The final points of the node at `i`, without the rest of its result.
     pub(crate) fn points(&self, i: usize) -> Option<Decimal> {
         self.nodes.get(i).map(|n| unpack(n.points, &self.wide))

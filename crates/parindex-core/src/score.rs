@@ -235,6 +235,12 @@ impl Scorecard {
         self.nodes.get(self.slot(position)?)
     }
 
+    /// The final result of the node at `position` as the card keeps it
+    /// (`NodeResults::words`).
+    pub(crate) fn result_words(&self, position: usize) -> Option<[u32; 5]> {
+        self.nodes.words(self.slot(position)?)
+    }
+
     /// The final points of the node at `position` in set order.
     pub fn points_at(&self, position: usize) -> Option<Decimal> {
         self.nodes.points(self.slot(position)?)
@@ -306,6 +312,24 @@ impl Scorecard {
         let rule = inputs.plan.set.nodes[node].rule.as_ref()?;
         let outcome = rule.evaluate(&value, &ctx).ok()?;
         Some((value.into_owned(), outcome))
+    }
+
+    /// The word of the value the leaf at node position `node` was scored from at the final
+    /// stage, when it is packed whole: `Ok(None)` for a leaf
+    /// without a value (or a parent), `Err(())` for a value kept beside.
+    pub(crate) fn final_value_word(&self, node: usize) -> Result<Option<u64>, ()> {
+        let inputs = &self.inputs;
+        let Some(leaf) = inputs.plan.leaf_of_node.get(node).copied().flatten() else {
+            return Ok(None);
+        };
+        let Some(last) = inputs.batch.last_stage(self.position) else {
+            return Ok(None);
+        };
+        match inputs.batch.latest_packed(self.position, leaf, last) {
+            None => Ok(None),
+            Some((_, packed)) if packed.side_position().is_some() => Err(()),
+            Some((_, packed)) => Ok(packed.value_word()),
+        }
     }
 
     /// The value the leaf at node position `node` was scored from at the final stage, without

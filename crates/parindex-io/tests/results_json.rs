@@ -285,7 +285,19 @@ fn says_what_the_scorecards_say(run: &Run, doc: &ResultsDocument) {
             .collect();
         assert_eq!(written, areas, "{}", unit.unit);
         for (i, (node, score)) in unit.nodes.iter().zip(card.nodes()).enumerate() {
+            assert_eq!(node.code, run.results.set().nodes[i].code);
             assert_eq!(node.points, decimal(score.points));
+            assert_eq!(node.max, decimal(score.max));
+            assert_eq!(node.status, score.status.into());
+            let stage = score
+                .stage
+                .map(|s| run.results.set().policy.stages[usize::from(s)].clone());
+            assert_eq!(node.stage, stage, "{} {}", unit.unit, node.code);
+            // The document read back here is the explained one: each node's words are those
+            // of the scorecard, however many units before had the same result.
+            let (seen, reason) = card.explain_node(i);
+            assert_eq!(node.seen, seen, "{} {}", unit.unit, node.code);
+            assert_eq!(node.reason, Some(reason), "{} {}", unit.unit, node.code);
             let by_stage: BTreeMap<String, String> = if card.stage_count() > 1 {
                 card.stages()
                     .map(|s| (s.stage.to_owned(), decimal(s.points(i).expect("points"))))
@@ -437,6 +449,42 @@ fn two_stages_write_by_stage() {
     let tai = unit(&doc, "CAP-PHU-TAI");
     assert_eq!(tai.stages.len(), 1);
     assert!(tai.nodes.iter().all(|n| n.by_stage.is_empty()));
+}
+
+/// Units whose final results and values are the same, at the appraisal, but not their self
+/// assessments: each entry keeps its own points by stage. CAP-A and CAP-B, 1.1.4: 50% at
+/// appraisal, tier 50 <= x < 100: 0.5; at self, 50% (0.5) and 100% (tier x >= 100: 1). CAP-C
+/// has 50% at self only (one stage, no by_stage), and CAP-D the same at self and appraisal.
+#[test]
+fn entries_alike_at_the_final_stage_keep_their_own_earlier_points() {
+    let selves = "unit,1.1.4\nCAP-A,50%\nCAP-B,100%\nCAP-C,50%\nCAP-D,50%\n";
+    let appraisals = "unit,stage,1.1.4\nCAP-A,appraisal,50%\nCAP-B,appraisal,50%\n\
+                      CAP-D,appraisal,50%\n";
+    let run = score(
+        COMMUNE,
+        &[
+            ("self.csv", selves.as_bytes()),
+            ("appraisal.csv", appraisals.as_bytes()),
+        ],
+        &RecordFiles::default(),
+    );
+    let doc = one_encoder(&run);
+    assert_eq!(
+        node(&doc, "CAP-A", "1.1.4").by_stage,
+        by_stage("0.5", "0.5")
+    );
+    assert_eq!(node(&doc, "CAP-B", "1.1.4").by_stage, by_stage("0.5", "1"));
+    assert_eq!(
+        node(&doc, "CAP-D", "1.1.4").by_stage,
+        by_stage("0.5", "0.5")
+    );
+    let c = node(&doc, "CAP-C", "1.1.4");
+    assert!(c.by_stage.is_empty());
+    assert_eq!(c.stage.as_deref(), Some("self"));
+    assert_eq!(
+        node(&doc, "CAP-A", "1.1.4").stage.as_deref(),
+        Some("appraisal")
+    );
 }
 
 #[test]

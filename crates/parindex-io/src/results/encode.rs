@@ -11,13 +11,18 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::ops::ControlFlow;
+use std::sync::Mutex;
 
+use parindex_core::threads::in_order_chunks;
 use parindex_core::{
-    AttrValue, CriteriaSet, ExplainMemo, Node, NodeScore, ReformAreaScore, Results, Scorecard,
+    AttrValue, CriteriaSet, Node, NodeMemo, NodeScore, ReformAreaScore, Results, Scorecard,
     StageScore,
 };
 use rust_decimal::Decimal;
+use serde::ser::SerializeSeq;
 use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use super::document::{
     AttributeValue, BandSummary, Derived, NodeResult, NodeSummary, ReformAreaSummary,
@@ -90,12 +95,16 @@ pub(super) fn write_document(
     encode(&frame, &Read, &document.units, threads, writer)
 }
 
+/// Nodes' entries as written, kept for the units after them whose nodes have the same result
+/// and value ([`parindex_core::NodeKey`]): most of a document is the same few thousand entries.
+/// `None` for an entry that could not be written apart, written again each time.
+type EntryMemo = NodeMemo<Option<Box<RawValue>>>;
+
 /// Where the units come from: what each lends to the encoder's view of a unit.
 trait Source: Sync {
     type Unit: Sync;
-    /// The unit's fields; `memo` keeps the words of explanations for the units after it.
-    fn fields<'a>(&'a self, unit: &'a Self::Unit, memo: &'a RefCell<ExplainMemo>)
-    -> UnitFields<'a>;
+    /// The unit's fields; `memo` keeps the entries of nodes for the units after it.
+    fn fields<'a>(&'a self, unit: &'a Self::Unit, memo: &'a RefCell<EntryMemo>) -> UnitFields<'a>;
 }
 
 /// A run's scorecards, with what the encoder needs beside them.
@@ -107,10 +116,9 @@ struct Run<'a> {
 
 impl Source for Run<'_> {
     type Unit = Scorecard;
-    fn fields<'a>(&'a self, card: &'a Scorecard, memo: &'a RefCell<ExplainMemo>) -> UnitFields<'a> {
+    fn fields<'a>(&'a self, card: &'a Scorecard, memo: &'a RefCell<EntryMemo>) -> UnitFields<'a> {
         let name = self.names.get(&card.unit).map(String::as_str);
-        let explain = self.explain.then_some(memo);
-        UnitFields::of_card(self.set, card, name, explain)
+        UnitFields::of_card(self.set, card, name, self.explain, memo)
     }
 }
 
@@ -119,7 +127,7 @@ struct Read;
 
 impl Source for Read {
     type Unit = UnitResult;
-    fn fields<'a>(&'a self, unit: &'a UnitResult, _: &'a RefCell<ExplainMemo>) -> UnitFields<'a> {
+    fn fields<'a>(&'a self, unit: &'a UnitResult, _: &'a RefCell<EntryMemo>) -> UnitFields<'a> {
         unit.fields()
     }
 }
@@ -257,73 +265,89 @@ fn encode<S: Source>(
     writer.flush()
 }
 
-/// Writes the units comma-separated. The bytes do not depend on `threads`: each chunk is
-/// serialized on its own and the chunks are written in order. Units go in batches, a few MB a
-/// thread: while one batch is written, the next is serialized.
+/// Writes the units comma-separated. The bytes do not depend on `threads`: the units are
+/// serialized in chunks, on the threads, and the chunks written in order on the caller's
+/// thread while the next are serialized. The chunks' buffers and the memos of entries are
+/// reused from chunk to chunk rather than made afresh.
 fn write_units<S: Source>(
     writer: &mut impl Write,
     source: &S,
     units: &[S::Unit],
     threads: usize,
 ) -> std::io::Result<()> {
+    // Units a chunk: a few MB of text, in a document with every node's reason.
+    const CHUNK: usize = 256;
+    let buffers: Pool<Vec<u8>> = Pool::default();
+    let memos: Pool<EntryMemo> = Pool::default();
     // Each unit is preceded by a comma; the very first one is dropped when written.
-    let serialize = |chunk: &[S::Unit]| -> std::io::Result<Vec<u8>> {
-        let mut buffer = Vec::with_capacity(chunk.len() * 8192);
-        let memo = RefCell::new(ExplainMemo::new());
-        for unit in chunk {
+    let serialize = |range: std::ops::Range<usize>| -> std::io::Result<Vec<u8>> {
+        let mut buffer = buffers.take();
+        let memo = RefCell::new(memos.take());
+        for unit in &units[range] {
             buffer.push(b',');
             serde_json::to_writer(&mut buffer, &source.fields(unit, &memo))?;
         }
+        memos.give(memo.into_inner());
         Ok(buffer)
     };
     let mut first = true;
-    let mut write = |part: std::io::Result<Vec<u8>>| -> std::io::Result<()> {
-        let part = part?;
-        let bytes = if first {
-            part.get(1..).unwrap_or_default()
-        } else {
-            &part[..]
-        };
-        if !part.is_empty() {
-            first = false;
-        }
-        writer.write_all(bytes)
-    };
-    let threads = threads.clamp(1, 8);
-    if threads == 1 || units.len() < 64 {
-        return units
-            .chunks(512)
-            .try_for_each(|batch| write(serialize(batch)));
-    }
-    let batches: Vec<&[S::Unit]> = units.chunks(512 * threads).collect();
-    std::thread::scope(|scope| {
-        // Starts serializing the batch at `k` on the threads.
-        let start = |k: usize| -> Option<Vec<_>> {
-            let batch: &[S::Unit] = batches.get(k)?;
-            Some(
-                batch
-                    .chunks(batch.len().div_ceil(threads).max(1))
-                    .map(|units| scope.spawn(move || serialize(units)))
-                    .collect(),
-            )
-        };
-        let mut next = start(0);
-        for k in 1..=batches.len() {
-            let Some(handles) = next.take() else { break };
-            let parts: Vec<std::io::Result<Vec<u8>>> = handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(std::io::Error::other("a writer thread failed")))
-                })
-                .collect();
-            next = start(k);
-            for part in parts {
-                write(part)?;
+    let mut outcome = Ok(());
+    let write = |part: std::io::Result<Vec<u8>>| {
+        let written = part.and_then(|mut part| {
+            let bytes = if first {
+                part.get(1..).unwrap_or_default()
+            } else {
+                &part[..]
+            };
+            if !part.is_empty() {
+                first = false;
+            }
+            writer.write_all(bytes)?;
+            part.clear();
+            buffers.give(part);
+            Ok(())
+        });
+        match written {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                outcome = Err(e);
+                ControlFlow::Break(())
             }
         }
-        Ok(())
-    })
+    };
+    let threads = if units.len() < 64 {
+        1
+    } else {
+        threads.clamp(1, 8)
+    };
+    in_order_chunks(units.len(), CHUNK, threads, serialize, write);
+    outcome
+}
+
+/// Things the threads take, use and give back to be used again.
+struct Pool<T>(Mutex<Vec<T>>);
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool(Mutex::default())
+    }
+}
+
+impl<T: Default> Pool<T> {
+    /// One given back before, or a new one.
+    fn take(&self) -> T {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|mut kept| kept.pop())
+            .unwrap_or_default()
+    }
+
+    fn give(&self, item: T) {
+        if let Ok(mut kept) = self.0.lock() {
+            kept.push(item);
+        }
+    }
 }
 
 /// A decimal of the document, as a JSON string.
@@ -478,8 +502,9 @@ enum Nodes<'a> {
     Card {
         set: &'a CriteriaSet,
         card: &'a Scorecard,
-        /// With explanations: the memo of their words.
-        explain: Option<&'a RefCell<ExplainMemo>>,
+        /// Whether each node is written with its measurement seen and its reason.
+        explain: bool,
+        memo: &'a RefCell<EntryMemo>,
     },
     Read(&'a [NodeResult]),
 }
@@ -487,10 +512,44 @@ enum Nodes<'a> {
 impl Serialize for Nodes<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match *self {
-            Nodes::Card { set, card, explain } => {
-                serializer.collect_seq(set.nodes.iter().zip(card.nodes()).enumerate().map(
-                    |(position, node)| NodeFields::of_card(set, card, position, node, explain),
-                ))
+            Nodes::Card {
+                set,
+                card,
+                explain,
+                memo,
+            } => {
+                let mut seq = serializer.serialize_seq(Some(card.node_count()))?;
+                for (position, node) in set.nodes.iter().enumerate().take(card.node_count()) {
+                    let fields = || {
+                        let score = card.node_at(position)?;
+                        Some(NodeFields::of_card(
+                            set,
+                            card,
+                            position,
+                            (node, score),
+                            explain,
+                        ))
+                    };
+                    // An entry is written apart once, as it is written inline: the same bytes.
+                    // A unit scored at several stages has its points at each in every entry,
+                    // which the key does not hold.
+                    let mut memo = memo.borrow_mut();
+                    let entry = match card.stage_count() {
+                        1 => memo.get_or_make(card, position, || {
+                            serde_json::value::to_raw_value(&fields()?).ok()
+                        }),
+                        _ => Cow::Owned(None),
+                    };
+                    match entry.as_deref() {
+                        Some(raw) => seq.serialize_element(raw)?,
+                        None => {
+                            if let Some(fields) = fields() {
+                                seq.serialize_element(&fields)?
+                            }
+                        }
+                    }
+                }
+                seq.end()
             }
             Nodes::Read(nodes) => serializer.collect_seq(nodes.iter().map(NodeResult::fields)),
         }
@@ -526,7 +585,8 @@ impl<'a> UnitFields<'a> {
         set: &'a CriteriaSet,
         card: &'a Scorecard,
         name: Option<&'a str>,
-        explain: Option<&'a RefCell<ExplainMemo>>,
+        explain: bool,
+        memo: &'a RefCell<EntryMemo>,
     ) -> Self {
         UnitFields {
             unit: &card.unit,
@@ -541,7 +601,12 @@ impl<'a> UnitFields<'a> {
             band: card.band.as_deref(),
             stages: Stages::Card(card),
             reform_areas: ReformAreas::Card(card.reform_areas()),
-            nodes: Nodes::Card { set, card, explain },
+            nodes: Nodes::Card {
+                set,
+                card,
+                explain,
+                memo,
+            },
         }
     }
 }
@@ -553,11 +618,11 @@ impl<'a> NodeFields<'a> {
         card: &'a Scorecard,
         position: usize,
         (node, score): (&'a Node, NodeScore),
-        explain: Option<&'a RefCell<ExplainMemo>>,
+        explain: bool,
     ) -> Self {
         let (seen, reason) = match explain {
-            Some(memo) => card.explain_node_with(position, &mut memo.borrow_mut()),
-            None => (None, String::new()),
+            true => card.explain_node(position),
+            false => (None, String::new()),
         };
         NodeFields {
             code: &node.code,
@@ -569,7 +634,7 @@ impl<'a> NodeFields<'a> {
                 .and_then(|s| set.policy.stages.get(usize::from(s)))
                 .map(String::as_str),
             seen: seen.map(Cow::Owned),
-            reason: explain.is_some().then_some(Cow::Owned(reason)),
+            reason: explain.then_some(Cow::Owned(reason)),
             by_stage: (card.stage_count() > 1).then_some(ByStage::Card(card, position)),
             derived: card
                 .derivation_at(position)
