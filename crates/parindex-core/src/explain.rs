@@ -122,7 +122,7 @@ impl<T> Default for NodeMemo<T> {
 impl<T: Clone> NodeMemo<T> {
     /// Past this many of a node, what is made is no longer kept: a memo stays small however
     /// many distinct results a node has (an area's points, say).
-    const MOST: usize = 512;
+    const MOST: usize = 256;
 
     /// An empty memo.
     pub fn new() -> Self {

@@ -27,7 +27,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
 /// outputs too large to hold in memory.
 pub fn write_atomic_with(
     path: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+    write: impl FnOnce(&mut OutputFile) -> std::io::Result<()>,
 ) -> Result<(), IoError> {
     let mut outputs = Outputs::new();
     outputs.write_with(path, write)?;
@@ -68,6 +68,90 @@ fn temporary(path: &Path) -> PathBuf {
     ))
 }
 
+/// An output's temporary file, as its writer sees it. What is written goes to disk while the
+/// rest is written, a few MB at a time, on a thread of its own: a large output (a results
+/// document of 10,000 units is 178 MB) is then on disk soon after its last byte is written,
+/// rather than only starting to go there.
+#[derive(Debug)]
+pub struct OutputFile {
+    file: std::fs::File,
+    /// Bytes written since the last were sent to disk.
+    unsynced: u64,
+    /// The thread that sends what is written to disk, and where to ask it to.
+    syncer: Option<(std::sync::mpsc::Sender<()>, std::thread::JoinHandle<()>)>,
+}
+
+impl OutputFile {
+    /// Past this many bytes written, they are sent to disk while the rest is written.
+    const SYNC_EVERY: u64 = 16 << 20;
+
+    fn new(file: std::fs::File) -> Self {
+        OutputFile {
+            file,
+            unsynced: 0,
+            syncer: None,
+        }
+    }
+
+    /// Asks the syncing thread, started with the first request, to send what is written so far
+    /// to disk. A file that cannot be cloned or a thread that cannot start is synced at the
+    /// end only.
+    fn sync_in_background(&mut self) {
+        if self.syncer.is_none() {
+            let Ok(clone) = self.file.try_clone() else {
+                return;
+            };
+            let (ask, asked) = std::sync::mpsc::channel::<()>();
+            let thread = std::thread::Builder::new()
+                .name("output-sync".to_owned())
+                .spawn(move || {
+                    while asked.recv().is_ok() {
+                        // Requests that came meanwhile are answered by the same sync.
+                        while asked.try_recv().is_ok() {}
+                        // A failure here shows again in the final sync, which is checked.
+                        let _ = clone.sync_data();
+                    }
+                });
+            let Ok(thread) = thread else { return };
+            self.syncer = Some((ask, thread));
+        }
+        if let Some((ask, _)) = &self.syncer {
+            let _ = ask.send(());
+        }
+    }
+
+    /// Waits for the syncing thread, then sends the whole file, with its metadata, to disk.
+    fn sync_all(mut self) -> std::io::Result<()> {
+        if let Some((ask, thread)) = self.syncer.take() {
+            drop(ask);
+            let _ = thread.join();
+        }
+        self.file.sync_all()
+    }
+}
+
+impl Write for OutputFile {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.file.write(bytes)?;
+        self.unsynced += written as u64;
+        if self.unsynced >= Self::SYNC_EVERY {
+            self.unsynced = 0;
+            self.sync_in_background();
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl std::io::Seek for OutputFile {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.file.seek(to)
+    }
+}
+
 /// The outputs of one run, written all or nothing: each is written whole to a temporary file
 /// beside its target and flushed to disk, and only when every one is written are they renamed
 /// over their targets. A run that fails before [`Outputs::commit`] (or drops the value) leaves
@@ -106,14 +190,15 @@ impl Outputs {
     pub fn write_with(
         &mut self,
         path: &Path,
-        write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+        write: impl FnOnce(&mut OutputFile) -> std::io::Result<()>,
     ) -> Result<(), IoError> {
         let temp = temporary(path);
         let result = (|| {
-            let mut file = std::fs::OpenOptions::new()
+            let file = std::fs::OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .open(&temp)?;
+            let mut file = OutputFile::new(file);
             write(&mut file)?;
             file.sync_all()
         })();
@@ -163,5 +248,61 @@ impl Drop for Outputs {
         for (temp, _) in &self.staged {
             let _ = std::fs::remove_file(temp);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Seek, SeekFrom, Write};
+
+    use super::*;
+
+    /// An output larger than [`OutputFile::SYNC_EVERY`], so sent to disk while it is written,
+    /// arrives whole, with a part written again after seeking back (as a workbook's writer
+    /// does), and no temporary file is left beside it.
+    #[test]
+    fn a_large_output_synced_while_written_arrives_whole() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("large.json");
+        let piece: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+        let pieces = 40;
+        write_atomic_with(&path, |file| {
+            for _ in 0..pieces {
+                file.write_all(&piece)?;
+            }
+            file.seek(SeekFrom::Start(3))?;
+            file.write_all(b"head")?;
+            file.seek(SeekFrom::End(0))?;
+            file.write_all(b"tail")
+        })
+        .expect("written");
+        let mut expected = piece.repeat(pieces);
+        expected[3..7].copy_from_slice(b"head");
+        expected.extend_from_slice(b"tail");
+        assert!(std::fs::read(&path).expect("read back") == expected);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("listed")
+            .map(|entry| entry.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["large.json"]);
+    }
+
+    /// A write that fails past the first sync leaves the target as it was, and no temporary
+    /// file.
+    #[test]
+    fn a_large_output_that_fails_leaves_the_target_as_it_was() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("large.json");
+        std::fs::write(&path, b"before").expect("written");
+        let piece = vec![b'x'; 1 << 20];
+        let failed = write_atomic_with(&path, |file| {
+            for _ in 0..20 {
+                file.write_all(&piece)?;
+            }
+            Err(std::io::Error::other("the writer failed"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).expect("read back"), b"before");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("listed").count(), 1);
     }
 }

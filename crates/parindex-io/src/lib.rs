@@ -46,7 +46,7 @@ mod targets_html;
 mod template;
 mod xlsx;
 
-pub use atomic::{HOLD_BEFORE_RENAME, Outputs, write_atomic, write_atomic_with};
+pub use atomic::{HOLD_BEFORE_RENAME, OutputFile, Outputs, write_atomic, write_atomic_with};
 pub use bundle::{
     BUNDLE_FORMAT, Bundle, BundleError, BundleFile, BundleSet, bundle_results_json, score_files,
 };
