@@ -659,12 +659,13 @@ impl Plan {
         references
     }
 
-    /// Per node, whether the unit's attributes rule it out, inherited from its ancestors.
+    /// Per node, whether the unit's attributes rule it out, inherited from its ancestors; empty
+    /// when the set rules nothing out.
     fn ruled_out(&self, batch: &Batch, unit: usize) -> Vec<bool> {
-        let mut out = vec![false; self.set.nodes.len()];
         if !self.has_applicability {
-            return out;
+            return Vec::new();
         }
+        let mut out = vec![false; self.set.nodes.len()];
         let attributes = &batch.data.units[unit].attributes;
         for &i in &self.top_down {
             let inherited = self.parent[i].is_some_and(|p| out[p]);
@@ -704,7 +705,7 @@ impl Plan {
             nodes.clear();
             nodes.resize(self.set.nodes.len(), NodeScore::empty(NodeStatus::Scored));
             for (leaf, &node) in self.leaves.iter().enumerate() {
-                let result = if ruled_out[node] {
+                let result = if ruled_out.get(node) == Some(&true) {
                     nodes[node] = NodeScore::empty(NodeStatus::NotApplicable);
                     Ok(None)
                 } else {
