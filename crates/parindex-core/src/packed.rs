@@ -74,7 +74,7 @@ impl NodeResults {
     /// for a node with a decimal too wide to pack.
     pub(crate) fn words(&self, i: usize) -> Option<[u32; 5]> {
         let n = self.nodes.get(i)?;
-        let wide = |[_, high]: Packed| u64::from(high) << 32 & WIDE != 0;
+        let wide = |[_, high]: Packed| (u64::from(high) << 32) & WIDE != 0;
         if wide(n.points) || wide(n.max) {
             return None;
         }

@@ -315,8 +315,8 @@ impl Scorecard {
     }
 
     /// The word of the value the leaf at node position `node` was scored from at the final
-    /// stage, when it is packed whole: `Ok(None)` for a leaf
-    /// without a value (or a parent), `Err(())` for a value kept beside.
+    /// stage, when it is packed whole: `Ok(None)` for a leaf without a value (or a parent),
+    /// `Err(())` for a value kept beside the packed cells.
     pub(crate) fn final_value_word(&self, node: usize) -> Result<Option<u64>, ()> {
         let inputs = &self.inputs;
         let Some(leaf) = inputs.plan.leaf_of_node.get(node).copied().flatten() else {

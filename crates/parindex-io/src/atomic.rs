@@ -23,8 +23,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
     write_atomic_with(path, |file| file.write_all(bytes))
 }
 
-/// Like [`write_atomic`], with the content written by `write` into the temporary file: for
-/// outputs too large to hold in memory.
+/// Like [`write_atomic`], with the content written by `write` into the temporary file (an
+/// [`OutputFile`], which sends a large output to disk while it is written): for outputs too
+/// large to hold in memory.
 pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut OutputFile) -> std::io::Result<()>,

@@ -343,6 +343,7 @@ impl<T: Default> Pool<T> {
             .unwrap_or_default()
     }
 
+    /// Keeps one to be taken again.
     fn give(&self, item: T) {
         if let Ok(mut kept) = self.0.lock() {
             kept.push(item);
