@@ -196,6 +196,17 @@ fn score_writes_every_format() {
             .iter()
             .all(|n| n.reason.is_none() && n.seen.is_none())
     );
+    // The document on stdout is the file's, byte for byte, written straight to the stream.
+    for (extra, file) in [(None, &outputs[0]), (Some("--lean"), &lean)] {
+        let printed = parindex()
+            .args(["score", COMMUNE, "--format", "json"])
+            .args(extra)
+            .arg(sample())
+            .output()
+            .expect("runs");
+        assert!(printed.status.success());
+        assert!(printed.stdout == std::fs::read(file).expect("the file"));
+    }
 }
 
 #[test]

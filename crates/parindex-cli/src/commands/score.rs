@@ -144,13 +144,12 @@ pub(crate) fn score(
                 summary_csv_with_threads(&results, &inputs.names, threads)
             }
             (ScoreFormat::Json, _) => {
-                let stdout = std::io::stdout().lock();
                 let _ = write_results_json_with_threads(
                     &results,
                     &inputs.names,
                     !lean,
                     threads,
-                    stdout,
+                    unbuffered_stdout(),
                 );
                 String::new()
             }
@@ -169,4 +168,18 @@ pub(crate) fn score(
     // by one first would only cost time.
     std::mem::forget((results, inputs));
     Ok(())
+}
+
+/// Standard output for a large document: the file it is, written to directly. Rust's own
+/// standard output looks for a line's end in everything written to it, and the document, one
+/// line of 178 MB for 10,000 units, is written in large parts that have none.
+fn unbuffered_stdout() -> Box<dyn std::io::Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(std::io::stdout().lock())
 }
