@@ -76,6 +76,7 @@ impl Explanation {
 /// What a node's entry in a results document or explanation depends on, when that is the
 /// node's own result and value alone: its position, its result, and the value its leaf was
 /// scored from, to the digit. Two units' nodes of the same key are worded and written alike.
+/// A unit scored at several stages has no keys: its entries hold its points at each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NodeKey {
     /// The position with the status and stage, the points and the maximum as the card keeps
@@ -175,12 +176,13 @@ impl WideValue {
 
 impl Scorecard {
     /// The key of the node at `position` when its entry depends on its own result and value
-    /// alone: a parent, or a leaf whose rule reads its value alone, not derived from the year's
-    /// records, with a value that is not a text or a survey. `None` otherwise.
+    /// alone: of a unit scored at one stage, a parent, or a leaf whose rule reads its value
+    /// alone, not derived from the year's records, with a value that is not a text or a
+    /// survey. `None` otherwise.
     pub fn node_key(&self, position: usize) -> Option<NodeKey> {
         let node = self.set.nodes.get(position)?;
         let [p0, p1, m0, m1, status_and_stage] = self.result_words(position)?;
-        if self.derivation_at(position).is_some() {
+        if self.stage_count() > 1 || self.derivation_at(position).is_some() {
             return None;
         }
         let (value, wide) = match &node.rule {

@@ -12,7 +12,7 @@ use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, Node, NodeKind, No
 use crate::names::named;
 use crate::outcome_memo::OutcomeMemo;
 use crate::packed::NodeResults;
-use crate::packed_cell::value_of;
+use crate::packed_cell::{PackedCell, value_of};
 use crate::plan::Plan;
 use crate::rank;
 use crate::rule::{Among, Branch, BranchOn, Context, Outcome, Relative, Rule, Statistic};
@@ -314,32 +314,31 @@ impl Scorecard {
         Some((value.into_owned(), outcome))
     }
 
+    /// The cell the leaf at node position `node` was scored from at the final stage, packed;
+    /// `None` for a parent, or a leaf without input.
+    fn final_cell(&self, node: usize) -> Option<PackedCell> {
+        let inputs = &self.inputs;
+        let leaf = inputs.plan.leaf_of_node.get(node).copied().flatten()?;
+        let last = inputs.batch.last_stage(self.position)?;
+        let (_, packed) = inputs.batch.latest_packed(self.position, leaf, last)?;
+        Some(packed)
+    }
+
     /// The word of the value the leaf at node position `node` was scored from at the final
     /// stage, when it is packed whole: `Ok(None)` for a leaf without a value (or a parent),
     /// `Err(())` for a value kept beside the packed cells.
     pub(crate) fn final_value_word(&self, node: usize) -> Result<Option<u64>, ()> {
-        let inputs = &self.inputs;
-        let Some(leaf) = inputs.plan.leaf_of_node.get(node).copied().flatten() else {
-            return Ok(None);
-        };
-        let Some(last) = inputs.batch.last_stage(self.position) else {
-            return Ok(None);
-        };
-        match inputs.batch.latest_packed(self.position, leaf, last) {
+        match self.final_cell(node) {
             None => Ok(None),
-            Some((_, packed)) if packed.side_position().is_some() => Err(()),
-            Some((_, packed)) => Ok(packed.value_word()),
+            Some(packed) if packed.side_position().is_some() => Err(()),
+            Some(packed) => Ok(packed.value_word()),
         }
     }
 
     /// The value the leaf at node position `node` was scored from at the final stage, without
     /// evaluating its rule again; `None` for a parent, or a leaf missing or not applicable.
     pub(crate) fn final_value(&self, node: usize) -> Option<Cow<'_, Value>> {
-        let inputs = &self.inputs;
-        let leaf = inputs.plan.leaf_of_node.get(node).copied().flatten()?;
-        let last = inputs.batch.last_stage(self.position)?;
-        let (_, cell) = inputs.batch.latest(self.position, leaf, last)?;
-        value_of(cell)
+        value_of(self.final_cell(node)?.unpack(self.inputs.batch.beside())?)
     }
 
     /// What the final input of the leaf with this code was derived from, when it came from the

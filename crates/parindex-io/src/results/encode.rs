@@ -532,15 +532,10 @@ impl Serialize for Nodes<'_> {
                         ))
                     };
                     // An entry is written apart once, as it is written inline: the same bytes.
-                    // A unit scored at several stages has its points at each in every entry,
-                    // which the key does not hold.
                     let mut memo = memo.borrow_mut();
-                    let entry = match card.stage_count() {
-                        1 => memo.get_or_make(card, position, || {
-                            serde_json::value::to_raw_value(&fields()?).ok()
-                        }),
-                        _ => Cow::Owned(None),
-                    };
+                    let entry = memo.get_or_make(card, position, || {
+                        serde_json::value::to_raw_value(&fields()?).ok()
+                    });
                     match entry.as_deref() {
                         Some(raw) => seq.serialize_element(raw)?,
                         None => {
