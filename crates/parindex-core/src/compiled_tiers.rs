@@ -23,6 +23,8 @@ use crate::rule::{Measure, Rule, SurveyMode, SurveyRule, Tier, Tiers};
 pub(crate) struct CompiledTiers {
     measured: Measured,
     tiers: Box<[(WholeCondition, Decimal)]>,
+    /// Per tier, its points' packed word.
+    words: Box<[Option<u64>]>,
 }
 
 /// What the tiers compare, and the values that measure it.
@@ -75,17 +77,38 @@ impl CompiledTiers {
             }) if groups.is_empty() => (Measured::SurveyShare, tiers),
             _ => return None,
         };
-        let tiers = tiers
+        let tiers: Box<[(WholeCondition, Decimal)]> = tiers
             .iter()
             .map(|tier| Some((WholeCondition::of(&tier.when)?, tier.points)))
             .collect::<Option<_>>()?;
-        Some(CompiledTiers { measured, tiers })
+        let words = tiers
+            .iter()
+            .map(|(_, points)| crate::packed::node_word(*points))
+            .collect();
+        Some(CompiledTiers {
+            measured,
+            tiers,
+            words,
+        })
     }
 
     /// The points of the first tier that holds the value in `cell`, as the rule gives them;
     /// `None` when the rule itself is to say (see the module's documentation).
     #[inline]
     pub(crate) fn points(&self, cell: PackedCell) -> Option<Decimal> {
+        self.tier(cell).map(|i| self.tiers[i].1)
+    }
+
+    /// [`CompiledTiers::points`] as a node's packed word ([`crate::packed::node_word`]);
+    /// `None` too for points too wide to pack.
+    #[inline]
+    pub(crate) fn points_word(&self, cell: PackedCell) -> Option<u64> {
+        self.words[self.tier(cell)?]
+    }
+
+    /// The position of the first tier that holds the value in `cell`.
+    #[inline]
+    fn tier(&self, cell: PackedCell) -> Option<usize> {
         let x = match (cell.packed_value()?, self.measured) {
             (PackedValue::Number(n), Measured::Number) => Fraction::of(n)?,
             // A percent above 100 counts as 100, as the rule counts it.
@@ -96,9 +119,9 @@ impl CompiledTiers {
             (PackedValue::Share(n, d), Measured::SurveyShare) => Fraction::share(n, d, false)?,
             _ => return None,
         };
-        for (when, points) in &self.tiers {
+        for (i, (when, _)) in self.tiers.iter().enumerate() {
             if when.holds(x)? {
-                return Some(*points);
+                return Some(i);
             }
         }
         None
@@ -212,9 +235,21 @@ fn times(a: i128, b: i128) -> Option<i128> {
 }
 
 /// `10^scale`, for the scales a decimal has.
+#[inline]
 fn power_of_ten(scale: u32) -> Option<i128> {
-    10i128.checked_pow(scale)
+    POWERS_OF_TEN.get(scale as usize).copied()
 }
+
+/// `10^i` for the scales 0 to 28 a decimal has.
+const POWERS_OF_TEN: [i128; 29] = {
+    let mut powers = [1i128; 29];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
 
 #[cfg(test)]
 mod tests {

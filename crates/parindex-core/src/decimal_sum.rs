@@ -32,7 +32,10 @@ impl DecimalSum {
     #[inline]
     pub(crate) fn add(&mut self, term: Decimal) {
         if let DecimalSum::Whole { mantissa, scale } = *self {
-            if let Some(whole) = whole_sum(mantissa, scale, term) {
+            let parts = (!term.is_sign_negative())
+                .then(|| u64::try_from(term.mantissa()).ok())
+                .flatten();
+            if let Some(whole) = parts.and_then(|m| whole_sum(mantissa, scale, m, term.scale())) {
                 *self = whole;
                 return;
             }
@@ -40,6 +43,31 @@ impl DecimalSum {
         }
         if let DecimalSum::Decimal(sum) = self {
             *sum += term;
+        }
+    }
+
+    /// Adds a term given as a node's packed word ([`crate::packed::node_word`]), as
+    /// [`DecimalSum::add`] adds its decimal, without building the decimal while the sum is
+    /// whole.
+    #[inline(always)]
+    pub(crate) fn add_word(&mut self, word: u64) {
+        if let (DecimalSum::Whole { mantissa, scale }, Some((term, term_scale))) =
+            (*self, crate::packed::positive_parts(word))
+        {
+            if let Some(whole) = whole_sum(mantissa, scale, term, term_scale) {
+                *self = whole;
+                return;
+            }
+        }
+        self.add(crate::packed::node_decimal(word));
+    }
+
+    /// The sum as a node's packed word; `None` when it is too wide to pack.
+    #[inline]
+    pub(crate) fn word(self) -> Option<u64> {
+        match self {
+            DecimalSum::Whole { mantissa, scale } => crate::packed::positive_word(mantissa, scale),
+            DecimalSum::Decimal(sum) => crate::packed::node_word(sum),
         }
     }
 
@@ -53,15 +81,10 @@ impl DecimalSum {
     }
 }
 
-/// `mantissa / 10^scale + term` as a whole sum, or `None` when the term is negative or wide or
-/// the sum does not fit.
-#[inline]
-fn whole_sum(mantissa: u64, scale: u32, term: Decimal) -> Option<DecimalSum> {
-    if term.is_sign_negative() {
-        return None;
-    }
-    let term_mantissa = u64::try_from(term.mantissa()).ok()?;
-    let term_scale = term.scale();
+/// `mantissa / 10^scale + term_mantissa / 10^term_scale` as a whole sum, or `None` when the
+/// sum does not fit.
+#[inline(always)]
+fn whole_sum(mantissa: u64, scale: u32, term_mantissa: u64, term_scale: u32) -> Option<DecimalSum> {
     if mantissa == 0 {
         return Some(DecimalSum::Whole {
             mantissa: term_mantissa,
@@ -72,7 +95,7 @@ fn whole_sum(mantissa: u64, scale: u32, term: Decimal) -> Option<DecimalSum> {
         return Some(DecimalSum::Whole { mantissa, scale });
     }
     let common = scale.max(term_scale);
-    let aligned = |m: u64, s: u32| m.checked_mul(10u64.checked_pow(common - s)?);
+    let aligned = |m: u64, s: u32| m.checked_mul(*POWERS_OF_TEN.get((common - s) as usize)?);
     let sum = aligned(mantissa, scale)?.checked_add(aligned(term_mantissa, term_scale)?)?;
     // A decimal's mantissa is at most 96 bits, so a sum that fits 64 needs no more care.
     Some(DecimalSum::Whole {
@@ -80,6 +103,17 @@ fn whole_sum(mantissa: u64, scale: u32, term: Decimal) -> Option<DecimalSum> {
         scale: common,
     })
 }
+
+/// `10^i` for every `i` whose power fits 64 bits.
+const POWERS_OF_TEN: [u64; 20] = {
+    let mut powers = [1u64; 20];
+    let mut i = 1;
+    while i < powers.len() {
+        powers[i] = powers[i - 1] * 10;
+        i += 1;
+    }
+    powers
+};
 
 #[inline]
 fn whole_decimal(mantissa: u64, scale: u32) -> Decimal {
@@ -112,6 +146,24 @@ mod tests {
                 sum.add(*term);
                 expected += *term;
                 prop_assert_eq!(sum.value().serialize(), expected.serialize(), "{:?}", terms);
+            }
+        }
+    }
+
+    proptest! {
+        /// A term added as its node word sums as the term added as a decimal, and the sum's
+        /// word is the sum's.
+        #[test]
+        fn words_sum_as_their_decimals_do(terms in prop::collection::vec(term(), 0..12)) {
+            let (mut by_word, mut by_decimal) = (DecimalSum::default(), DecimalSum::default());
+            for term in &terms {
+                match crate::packed::node_word(*term) {
+                    Some(word) => by_word.add_word(word),
+                    None => by_word.add(*term),
+                }
+                by_decimal.add(*term);
+                prop_assert_eq!(by_word.value().serialize(), by_decimal.value().serialize());
+                prop_assert_eq!(by_word.word(), crate::packed::node_word(by_decimal.value()));
             }
         }
     }

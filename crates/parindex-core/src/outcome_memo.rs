@@ -9,6 +9,7 @@
 use rust_decimal::Decimal;
 
 use crate::compiled_tiers::CompiledTiers;
+use crate::packed::{node_decimal, node_word};
 use crate::packed_cell::PackedCell;
 use crate::plan::Plan;
 
@@ -19,8 +20,9 @@ const WAYS: usize = 8;
 pub(crate) struct OutcomeMemo {
     /// Per leaf, whether its rule scores a value alone, so that its points may be remembered.
     remembered: Vec<bool>,
-    /// Per leaf, [`WAYS`] places of a value's word (0 for none) and its points.
-    places: Vec<(u64, Decimal)>,
+    /// Per leaf, [`WAYS`] places of a value's word (0 for none) and its points' packed word
+    /// ([`node_word`]): points too wide to pack are not remembered.
+    places: Vec<(u64, u64)>,
     /// Per leaf, its tiers rule compiled, for the values the places miss.
     compiled: Vec<Option<CompiledTiers>>,
 }
@@ -39,7 +41,7 @@ impl OutcomeMemo {
                     .is_some_and(|r| r.scores_alone())
             })
             .collect();
-        let places = vec![(0, Decimal::ZERO); remembered.len() * WAYS];
+        let places = vec![(0, 0); remembered.len() * WAYS];
         let compiled = plan
             .leaves
             .iter()
@@ -71,6 +73,12 @@ impl OutcomeMemo {
     /// The points the leaf's rule gave the value of this word before.
     #[inline]
     pub(crate) fn find(&self, leaf: usize, key: u64) -> Option<Decimal> {
+        self.find_word(leaf, key).map(node_decimal)
+    }
+
+    /// [`OutcomeMemo::find`], as the points' packed word.
+    #[inline]
+    pub(crate) fn find_word(&self, leaf: usize, key: u64) -> Option<u64> {
         let (word, points) = self.places.get(Self::place(leaf, key))?;
         (*word == key).then_some(*points)
     }
@@ -82,12 +90,23 @@ impl OutcomeMemo {
         self.compiled.get(leaf)?.as_ref()?.points(cell)
     }
 
+    /// [`OutcomeMemo::compiled`], as the points' packed word; `None` too for points too wide
+    /// to pack.
+    #[inline]
+    pub(crate) fn compiled_word(&self, leaf: usize, cell: PackedCell) -> Option<u64> {
+        self.compiled.get(leaf)?.as_ref()?.points_word(cell)
+    }
+
     /// Remembers the points the leaf's rule gave the value of this word, in place of any
     /// other value kept there.
     #[inline]
     pub(crate) fn keep(&mut self, leaf: usize, key: u64, points: Decimal) {
-        if let Some(place) = self.places.get_mut(Self::place(leaf, key)) {
-            *place = (key, points);
-        }
+        let (Some(place), Some(points)) = (
+            self.places.get_mut(Self::place(leaf, key)),
+            node_word(points),
+        ) else {
+            return;
+        };
+        *place = (key, points);
     }
 }

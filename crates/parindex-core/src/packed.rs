@@ -18,13 +18,48 @@ type Packed = [u32; 2];
 const WIDE: u64 = 1 << 63;
 const MAGNITUDE_BITS: u32 = 55;
 
+/// One node's result as a scorecard keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct PackedNode {
+pub(crate) struct PackedNode {
     points: Packed,
     max: Packed,
     status: u8,
     /// The stage whose input was used, or [`NO_STAGE`].
     stage: u8,
+}
+
+impl PackedNode {
+    /// A node's result from its points' and maximum's words ([`node_word`]).
+    #[inline]
+    pub(crate) const fn new(points: u64, max: u64, status: NodeStatus, stage: Option<u8>) -> Self {
+        PackedNode {
+            points: halves(points),
+            max: halves(max),
+            status: status_byte(status),
+            stage: match stage {
+                Some(stage) => stage,
+                None => NO_STAGE,
+            },
+        }
+    }
+
+    /// The word of the points.
+    #[inline]
+    pub(crate) fn points_word(&self) -> u64 {
+        whole(self.points)
+    }
+
+    /// The word of the maximum.
+    #[inline]
+    pub(crate) fn max_word(&self) -> u64 {
+        whole(self.max)
+    }
+
+    /// Whether the node does not apply.
+    #[inline]
+    pub(crate) fn is_not_applicable(&self) -> bool {
+        self.status == status_byte(NodeStatus::NotApplicable)
+    }
 }
 
 /// What a scorecard keeps per node, but for decimals too wide to pack.
@@ -56,6 +91,14 @@ impl NodeResults {
         NodeResults {
             nodes,
             wide: wide.into_boxed_slice(),
+        }
+    }
+
+    /// Node results already packed, each of whose decimals packed whole ([`node_word`]).
+    pub(crate) fn from_packed(nodes: Box<[PackedNode]>) -> Self {
+        NodeResults {
+            nodes,
+            wide: Box::default(),
         }
     }
 
@@ -116,7 +159,7 @@ const STATUSES: [NodeStatus; 4] = [
     NodeStatus::NoEvidence,
 ];
 
-fn status_byte(status: NodeStatus) -> u8 {
+const fn status_byte(status: NodeStatus) -> u8 {
     match status {
         NodeStatus::Scored => 0,
         NodeStatus::NotApplicable => 1,
@@ -130,11 +173,57 @@ fn pack(d: Decimal, wide: &mut Vec<Decimal>) -> Packed {
         wide.push(d);
         WIDE | (wide.len() - 1) as u64
     });
+    halves(word)
+}
+
+const fn halves(word: u64) -> Packed {
     [word as u32, (word >> 32) as u32]
 }
 
-fn unpack([low, high]: Packed, wide: &[Decimal]) -> Decimal {
-    let word = u64::from(low) | u64::from(high) << 32;
+fn whole([low, high]: Packed) -> u64 {
+    u64::from(low) | u64::from(high) << 32
+}
+
+/// A node's decimal as a scorecard packs it, when it packs whole and is not a negative zero:
+/// a word's decimal is built by [`Decimal::from_parts`], which gives a zero no sign, and
+/// arithmetic on the words ([`crate::decimal_sum::DecimalSum::add_word`]) is to give what the
+/// decimals give.
+#[inline]
+pub(crate) fn node_word(d: Decimal) -> Option<u64> {
+    if d.is_zero() && d.is_sign_negative() {
+        return None;
+    }
+    pack_word(d, MAGNITUDE_BITS)
+}
+
+/// The decimal of a word made by [`node_word`].
+#[inline]
+pub(crate) fn node_decimal(word: u64) -> Decimal {
+    unpack_word(word, MAGNITUDE_BITS)
+}
+
+/// The mantissa and scale of a word made by [`node_word`], when its decimal is not negative
+/// (a negative zero included).
+#[inline]
+pub(crate) fn positive_parts(word: u64) -> Option<(u64, u32)> {
+    let parts = (
+        word & ((1 << MAGNITUDE_BITS) - 1),
+        (word >> MAGNITUDE_BITS) as u32,
+    );
+    (word >> (MAGNITUDE_BITS + 5) == 0).then_some(parts)
+}
+
+/// The word [`node_word`] makes of the decimal `mantissa / 10^scale`; `None` when it is too
+/// wide to pack.
+#[inline]
+pub(crate) fn positive_word(mantissa: u64, scale: u32) -> Option<u64> {
+    (mantissa < 1 << MAGNITUDE_BITS && scale <= 28)
+        .then(|| mantissa | u64::from(scale) << MAGNITUDE_BITS)
+}
+
+fn unpack(packed: Packed, wide: &[Decimal]) -> Decimal {
+    let word = whole(packed);
+    let [low, _] = packed;
     if word & WIDE != 0 {
         // Every wide position was given by `pack` for this slice.
         return wide.get(low as usize).copied().unwrap_or_default();

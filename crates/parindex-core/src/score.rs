@@ -18,6 +18,8 @@ use crate::rank;
 use crate::rule::{Among, Branch, BranchOn, Context, Outcome, Relative, Rule, Statistic};
 use crate::value::Value;
 
+mod kernel;
+
 /// The engine's version, carried by every result.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -508,6 +510,18 @@ pub(crate) enum LeafInput<'b> {
     },
 }
 
+/// What one thread reuses from unit to unit while it scores them.
+struct Scratch<'k> {
+    /// One unit's node results at a stage, the general way.
+    nodes: Vec<NodeScore>,
+    /// One unit's final node results, on the hot path.
+    packed: Vec<crate::packed::PackedNode>,
+    /// The points of values scored so far.
+    memo: OutcomeMemo,
+    /// The hot path, when the plan has one.
+    kernel: Option<&'k kernel::Kernel>,
+}
+
 /// The group statistic of each relative leaf, per ranking group (`None` for all units).
 type References = HashMap<(usize, Option<String>), Decimal>;
 
@@ -553,15 +567,19 @@ impl Plan {
         } else {
             threads.clamp(1, 64)
         };
+        let kernel = kernel::Kernel::of(self);
         let score_range = |range: std::ops::Range<usize>| {
             let mut units = Vec::with_capacity(range.len());
             let mut warnings = Vec::new();
             let mut problems = Vec::new();
-            // One unit's node results at a stage, reused from unit to unit.
-            let mut nodes = Vec::new();
-            let mut memo = OutcomeMemo::new(self);
+            let mut scratch = Scratch {
+                nodes: Vec::new(),
+                packed: Vec::new(),
+                memo: OutcomeMemo::new(self),
+                kernel: kernel.as_ref(),
+            };
             for u in range {
-                match self.score_unit(&inputs, u, &mut nodes, &mut memo, &mut warnings) {
+                match self.score_unit(&inputs, u, &mut scratch, &mut warnings) {
                     Ok(card) => units.push(card),
                     Err(mut p) => problems.append(&mut p),
                 }
@@ -682,14 +700,53 @@ impl Plan {
         &self,
         inputs: &Arc<Inputs>,
         unit: usize,
-        nodes: &mut Vec<NodeScore>,
-        memo: &mut OutcomeMemo,
+        scratch: &mut Scratch<'_>,
         warnings: &mut Vec<ScoreWarning>,
     ) -> Result<Scorecard, Vec<ScoreProblem>> {
-        let (batch, references) = (&inputs.batch, &inputs.references);
-        let ruled_out = self.ruled_out(batch, unit);
+        let batch = &inputs.batch;
         let last = batch.last_stage(unit).unwrap_or(0);
         let group = self.group_of(batch, unit);
+        let hot = self.score_packed(inputs, unit, &group, scratch, warnings);
+        let (earlier_stages, final_nodes, (total, max)) = match hot {
+            Some((nodes, total, max)) => (Vec::new(), nodes, (total, max)),
+            None => self.score_stages(inputs, unit, &group, scratch, warnings)?,
+        };
+        let policy = &self.set.policy;
+        let index = index_of(total, max, policy.scale);
+        Ok(Scorecard {
+            unit: batch.data.units[unit].id.clone(),
+            attributes: batch.data.units[unit].attributes.clone(),
+            nodes: final_nodes,
+            total,
+            max,
+            reported_index: index.map(|i| policy.rounding.round(i, policy.decimals)),
+            index,
+            group,
+            rank: None,
+            band: None,
+            earlier_stages: earlier_stages.into_boxed_slice(),
+            final_stage: u8::try_from(last).unwrap_or(u8::MAX),
+            set: self.set.clone(),
+            inputs: inputs.clone(),
+            position: unit,
+        })
+    }
+
+    /// A unit's results at every stage it has inputs for, by decimal arithmetic: the earlier
+    /// stages', the final stage's node results, and its total and maximum.
+    #[allow(clippy::type_complexity)]
+    fn score_stages(
+        &self,
+        inputs: &Inputs,
+        unit: usize,
+        group: &Option<String>,
+        scratch: &mut Scratch<'_>,
+        warnings: &mut Vec<ScoreWarning>,
+    ) -> Result<(Vec<EarlierStage>, NodeResults, (Decimal, Decimal)), Vec<ScoreProblem>> {
+        let (batch, references) = (&inputs.batch, &inputs.references);
+        let (nodes, memo) = (&mut scratch.nodes, &mut scratch.memo);
+        let ruled_out = self.ruled_out(batch, unit);
+        let last = batch.last_stage(unit).unwrap_or(0);
         let mut earlier_stages = Vec::new();
         let mut final_nodes = NodeResults::default();
         let mut final_total = (Decimal::ZERO, Decimal::ZERO);
@@ -712,7 +769,7 @@ impl Plan {
                         batch,
                         (unit, leaf, stage),
                         references,
-                        &group,
+                        group,
                         memo,
                         &mut nodes[node],
                     )
@@ -776,26 +833,7 @@ impl Plan {
         if !problems.is_empty() {
             return Err(problems);
         }
-        let (total, max) = final_total;
-        let policy = &self.set.policy;
-        let index = index_of(total, max, policy.scale);
-        Ok(Scorecard {
-            unit: batch.data.units[unit].id.clone(),
-            attributes: batch.data.units[unit].attributes.clone(),
-            nodes: final_nodes,
-            total,
-            max,
-            reported_index: index.map(|i| policy.rounding.round(i, policy.decimals)),
-            index,
-            group,
-            rank: None,
-            band: None,
-            earlier_stages: earlier_stages.into_boxed_slice(),
-            final_stage: u8::try_from(last).unwrap_or(u8::MAX),
-            set: self.set.clone(),
-            inputs: inputs.clone(),
-            position: unit,
-        })
+        Ok((earlier_stages, final_nodes, final_total))
     }
 
     fn problem(
@@ -1012,30 +1050,38 @@ impl Plan {
                     any_applicable = true;
                 }
             }
-            let (mut points, mut max) = (points.value(), max.value());
-            let node = &self.set.nodes[parent];
             let out = &mut nodes[parent];
             if !any_applicable || out.status == NodeStatus::NotApplicable {
                 *out = NodeScore::empty(NodeStatus::NotApplicable);
                 continue;
             }
-            // Rescaling applies whenever less than the whole maximum is applicable, whether a
-            // child is wholly not applicable or passes up a reduced maximum of its own.
-            if policy == NotApplicable::RescaleToParent && max != node.max && !max.is_zero() {
-                points = points * node.max / max;
-                max = node.max;
-            }
-            match node.kind {
-                NodeKind::Bonus => points = points.min(node.max),
-                NodeKind::Penalty => points = points.max(node.floor.unwrap_or(Decimal::MIN)),
-                NodeKind::Scored => {}
-            }
-            *out = NodeScore {
-                points,
-                max,
-                status: NodeStatus::Scored,
-                stage: None,
-            };
+            *out = self.bounded(parent, points.value(), max.value());
+        }
+    }
+
+    /// A parent's result from the sums of its children's points and maxima: rescaled under
+    /// its policy, bounded as a bonus or penalty block.
+    fn bounded(&self, parent: usize, mut points: Decimal, mut max: Decimal) -> NodeScore {
+        let node = &self.set.nodes[parent];
+        // Rescaling applies whenever less than the whole maximum is applicable, whether a
+        // child is wholly not applicable or passes up a reduced maximum of its own.
+        if self.na_policy[parent] == NotApplicable::RescaleToParent
+            && max != node.max
+            && !max.is_zero()
+        {
+            points = points * node.max / max;
+            max = node.max;
+        }
+        match node.kind {
+            NodeKind::Bonus => points = points.min(node.max),
+            NodeKind::Penalty => points = points.max(node.floor.unwrap_or(Decimal::MIN)),
+            NodeKind::Scored => {}
+        }
+        NodeScore {
+            points,
+            max,
+            status: NodeStatus::Scored,
+            stage: None,
         }
     }
 
@@ -1053,9 +1099,15 @@ impl Plan {
                 max += score.max;
             }
         }
+        self.capped(total, max)
+    }
+
+    /// The total within `[0, max]` when the set caps it.
+    fn capped(&self, total: Decimal, max: Decimal) -> (Decimal, Decimal) {
         if self.set.policy.cap_total {
-            total = total.min(max).max(Decimal::ZERO);
+            (total.min(max).max(Decimal::ZERO), max)
+        } else {
+            (total, max)
         }
-        (total, max)
     }
 }

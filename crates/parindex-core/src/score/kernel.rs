@@ -1,0 +1,425 @@
+//! Scoring's hot path: a unit with inputs at one stage, scored straight into the packed words
+//! its scorecard keeps, its nodes summed up the tree as whole numbers.
+//!
+//! A unit off the path is scored the general way ([`Plan::score_stages`]), which gives the
+//! same results by decimal arithmetic. Off the path are: a set whose nodes depend on unit
+//! attributes; a unit with inputs at more than one stage; a value that falls in a printed
+//! tier gap or breaks its rule; a missing input under the `error` policy; and any decimal too
+//! wide to pack.
+
+use rust_decimal::Decimal;
+
+use super::{Inputs, NodeScore, NodeStatus, ScoreWarning, Scratch};
+use crate::decimal_sum::DecimalSum;
+use crate::model::{Evidence, NodeKind, NotApplicable};
+use crate::packed::{NodeResults, PackedNode, node_word};
+use crate::packed_cell::PackedCell;
+use crate::plan::Plan;
+
+/// What the hot path knows of a plan ahead of its units.
+pub(super) struct Kernel {
+    /// Per node in set order: its maximum's word.
+    max_word: Vec<u64>,
+    /// Per leaf: whether a self-assessed value needs evidence to count.
+    needs_evidence: Vec<bool>,
+    /// Per parent in aggregation order: whether its sum is its result as it is, neither
+    /// rescaled nor bounded as a bonus or penalty block.
+    plain_sum: Vec<bool>,
+}
+
+/// A unit's final results: its node results as the scorecard keeps them, its total and its
+/// applicable maximum.
+pub(super) type Final = (NodeResults, Decimal, Decimal);
+
+impl Kernel {
+    /// The hot path of a plan; `None` when its set rules nodes out by unit attributes or has
+    /// a maximum too wide to pack.
+    pub(super) fn of(plan: &Plan) -> Option<Kernel> {
+        let set = plan.set();
+        if plan.has_applicability {
+            return None;
+        }
+        let max_word = set
+            .nodes
+            .iter()
+            .map(|node| node_word(node.max))
+            .collect::<Option<Vec<u64>>>()?;
+        let needs_evidence = plan
+            .leaves
+            .iter()
+            .map(|&node| set.evidence_for(&set.nodes[node]) == Evidence::Required)
+            .collect();
+        let plain_sum = plan
+            .bottom_up
+            .iter()
+            .map(|&parent| {
+                plan.na_policy[parent] != NotApplicable::RescaleToParent
+                    && set.nodes[parent].kind == NodeKind::Scored
+            })
+            .collect();
+        Some(Kernel {
+            max_word,
+            needs_evidence,
+            plain_sum,
+        })
+    }
+}
+
+/// A node that no input reaches: what the general way starts every node from.
+const UNREACHED: PackedNode = PackedNode::new(0, 0, NodeStatus::Scored, None);
+
+impl Plan {
+    /// The final results of a unit on the hot path, its missing inputs' warnings pushed on
+    /// `warnings`; `None` for a unit off the path, `warnings` then as it was.
+    pub(super) fn score_packed(
+        &self,
+        inputs: &Inputs,
+        unit: usize,
+        group: &Option<String>,
+        scratch: &mut Scratch<'_>,
+        warnings: &mut Vec<ScoreWarning>,
+    ) -> Option<Final> {
+        let kernel = scratch.kernel?;
+        let mark = warnings.len();
+        let result = self.score_packed_or_leave(kernel, inputs, unit, group, scratch, warnings);
+        if result.is_none() {
+            warnings.truncate(mark);
+        }
+        result
+    }
+
+    fn score_packed_or_leave(
+        &self,
+        kernel: &Kernel,
+        inputs: &Inputs,
+        unit: usize,
+        group: &Option<String>,
+        scratch: &mut Scratch<'_>,
+        warnings: &mut Vec<ScoreWarning>,
+    ) -> Option<Final> {
+        let (nodes, memo) = (&mut scratch.packed, &mut scratch.memo);
+        let batch = &inputs.batch;
+        let data = &batch.data;
+        let present = *data.stages_present.get(unit)?;
+        if present.count_ones() > 1 {
+            return None;
+        }
+        let stage = batch.last_stage(unit).unwrap_or(0);
+        let cells: &[PackedCell] = match data.blocks.get(unit * data.stage_count + stage) {
+            Some(Some(block)) => block,
+            _ => &[],
+        };
+        let set = &self.set;
+        nodes.clear();
+        nodes.resize(set.nodes.len(), UNREACHED);
+        let used_stage = u8::try_from(stage).ok();
+        for (leaf, &node) in self.leaves.iter().enumerate() {
+            let cell = cells.get(leaf).copied().unwrap_or(PackedCell::EMPTY);
+            let max = kernel.max_word[node];
+            if cell.is_empty() {
+                if set.policy.missing == crate::model::Missing::Error {
+                    return None;
+                }
+                nodes[node] = PackedNode::new(0, max, NodeStatus::Missing, None);
+                warnings.push(ScoreWarning::new(
+                    &data.units[unit].id,
+                    &set.nodes[node].code,
+                    "no input: scored 0".to_owned(),
+                ));
+                continue;
+            }
+            let known = memo
+                .key(leaf, cell)
+                .and_then(|key| memo.find_word(leaf, key))
+                .or_else(|| memo.compiled_word(leaf, cell));
+            nodes[node] = match known {
+                Some(points) => {
+                    let without_evidence =
+                        kernel.needs_evidence[leaf] && stage == 0 && cell.evidence() != Some(true);
+                    if without_evidence {
+                        PackedNode::new(0, max, NodeStatus::NoEvidence, used_stage)
+                    } else {
+                        PackedNode::new(points, max, NodeStatus::Scored, used_stage)
+                    }
+                }
+                None => {
+                    let mut score = NodeScore::empty(NodeStatus::Scored);
+                    let references = &inputs.references;
+                    let at = (unit, leaf, stage);
+                    if self
+                        .score_leaf(batch, at, references, group, memo, &mut score)
+                        .ok()?
+                        .is_some()
+                    {
+                        return None;
+                    }
+                    packed(&score)?
+                }
+            };
+        }
+        for (&parent, &plain_sum) in self.bottom_up.iter().zip(&kernel.plain_sum) {
+            nodes[parent] = self.sum_children(kernel, parent, plain_sum, nodes)?;
+        }
+        let (total, max) = self.packed_total(nodes);
+        let results = match &inputs.kept {
+            None => NodeResults::from_packed(nodes.as_slice().into()),
+            Some(kept) => {
+                NodeResults::from_packed(kept.positions.iter().map(|&i| nodes[i]).collect())
+            }
+        };
+        Some((results, total, max))
+    }
+
+    /// A parent's result from its children's, as [`Plan::aggregate`] gives it.
+    #[inline]
+    fn sum_children(
+        &self,
+        kernel: &Kernel,
+        parent: usize,
+        plain_sum: bool,
+        nodes: &[PackedNode],
+    ) -> Option<PackedNode> {
+        let mut points = DecimalSum::default();
+        let mut max = DecimalSum::default();
+        let mut any_applicable = false;
+        let policy = self.na_policy[parent];
+        for &child in &self.children[parent] {
+            let score = &nodes[child];
+            if score.is_not_applicable() {
+                if policy == NotApplicable::FullPoints {
+                    let full = kernel.max_word[child];
+                    points.add_word(full);
+                    max.add_word(full);
+                    any_applicable = true;
+                }
+            } else {
+                points.add_word(score.points_word());
+                max.add_word(score.max_word());
+                any_applicable = true;
+            }
+        }
+        if !any_applicable {
+            return Some(PackedNode::new(0, 0, NodeStatus::NotApplicable, None));
+        }
+        if plain_sum {
+            return Some(PackedNode::new(
+                points.word()?,
+                max.word()?,
+                NodeStatus::Scored,
+                None,
+            ));
+        }
+        let score = self.bounded(parent, points.value(), max.value());
+        packed(&score)
+    }
+
+    /// The set's total and applicable maximum from packed results, as [`Plan::total`] gives
+    /// them.
+    fn packed_total(&self, nodes: &[PackedNode]) -> (Decimal, Decimal) {
+        let mut total = DecimalSum::default();
+        let mut max = DecimalSum::default();
+        for &area in &self.areas {
+            let score = &nodes[area];
+            if score.is_not_applicable() {
+                continue;
+            }
+            total.add_word(score.points_word());
+            if !self.is_bonus_or_penalty(area) {
+                max.add_word(score.max_word());
+            }
+        }
+        self.capped(total.value(), max.value())
+    }
+}
+
+/// A node's result packed, when both its decimals pack whole.
+fn packed(score: &NodeScore) -> Option<PackedNode> {
+    Some(PackedNode::new(
+        node_word(score.points)?,
+        node_word(score.max)?,
+        score.status,
+        score.stage,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::batch::Batch;
+    use crate::model::CriteriaSet;
+    use crate::outcome_memo::OutcomeMemo;
+
+    /// Units with random inputs for every leaf of a plan: an answer its rule expects, a
+    /// missing or not-applicable one now and then, evidence attached or not, and now and then
+    /// an appraisal after the self-assessment (which takes the general way).
+    fn random_batch(plan: &Plan, units: usize, mut seed: u64) -> Batch {
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 33
+        };
+        let set = plan.set();
+        let stages = set.policy.stages.clone();
+        let mut batch = Batch::new(plan);
+        for u in 0..units {
+            let unit = batch.add_unit(&format!("U{u:03}"), []).expect("new unit");
+            let appraised = stages.len() > 1 && next() % 8 == 0;
+            for &node in &plan.leaves {
+                let node = &set.nodes[node];
+                let Some(rule) = &node.rule else { continue };
+                for stage in stages.iter().take(if appraised { 2 } else { 1 }) {
+                    let text = match next() % 16 {
+                        0 => continue,
+                        1 => "N/A".to_owned(),
+                        _ => rule.input().sample(next()),
+                    };
+                    // A sample the rule cannot take as given (a value for a case) is left out.
+                    if batch.set_text(unit, &node.code, Some(stage), &text).is_ok()
+                        && next() % 3 > 0
+                    {
+                        let _ = batch.set_evidence(unit, &node.code, Some(stage), next() % 2 == 0);
+                    }
+                }
+            }
+        }
+        batch
+    }
+
+    fn same(a: Decimal, b: Decimal) -> bool {
+        a.serialize() == b.serialize()
+    }
+
+    /// The shipped sets and the example of rule shapes, each also with every node counting
+    /// its not-applicable children in full and rescaling them, and with its first area a
+    /// bonus block and its last a penalty block: the paths of aggregation the tables print.
+    fn sets() -> Vec<(String, CriteriaSet)> {
+        let example = (
+            "criteria/examples/rule-shapes.toml",
+            include_str!("../../../../criteria/examples/rule-shapes.toml"),
+        );
+        let mut sets = Vec::new();
+        for (path, text) in crate::shipped::files().iter().copied().chain([example]) {
+            let set = CriteriaSet::from_toml(text, path).expect("a valid set").set;
+            for policy in [NotApplicable::FullPoints, NotApplicable::RescaleToParent] {
+                let mut variant = set.clone();
+                variant.policy.not_applicable = policy;
+                variant
+                    .nodes
+                    .iter_mut()
+                    .for_each(|n| n.not_applicable = None);
+                sets.push((format!("{path}, {policy:?}"), variant));
+            }
+            let mut blocks = set.clone();
+            let areas: Vec<usize> = (0..blocks.nodes.len())
+                .filter(|&i| blocks.nodes[i].parent_code().is_none())
+                .collect();
+            if let (Some(&first), Some(&last)) = (areas.first(), areas.last()) {
+                blocks.nodes[first].kind = NodeKind::Bonus;
+                blocks.nodes[last].kind = NodeKind::Penalty;
+                blocks.nodes[last].floor = Some(Decimal::ONE);
+            }
+            sets.push((format!("{path}, blocks"), blocks));
+            sets.push((path.to_owned(), set));
+        }
+        sets
+    }
+
+    /// Every set the hot path takes, scored unit by unit both ways.
+    fn both_ways_agree(seed: u64) -> Result<usize, TestCaseError> {
+        let mut hot_units = 0;
+        for (path, set) in sets() {
+            let plan = Plan::new(&set);
+            let Some(kernel) = Kernel::of(&plan) else {
+                continue;
+            };
+            let batch = random_batch(&plan, 12, seed);
+            let inputs = Inputs {
+                references: plan.references(&batch),
+                plan: plan.clone(),
+                batch,
+                kept: None,
+            };
+            let mut scratch = Scratch {
+                nodes: Vec::new(),
+                packed: Vec::new(),
+                memo: OutcomeMemo::new(&plan),
+                kernel: Some(&kernel),
+            };
+            for unit in 0..inputs.batch.data.units.len() {
+                let group = plan.group_of(&inputs.batch, unit);
+                let (mut hot_warnings, mut warnings) = (Vec::new(), Vec::new());
+                let hot = plan.score_packed(&inputs, unit, &group, &mut scratch, &mut hot_warnings);
+                let general = plan.score_stages(&inputs, unit, &group, &mut scratch, &mut warnings);
+                let Some((nodes, total, max)) = hot else {
+                    prop_assert!(hot_warnings.is_empty());
+                    continue;
+                };
+                hot_units += 1;
+                let (earlier, general_nodes, (general_total, general_max)) =
+                    general.map_err(|p| TestCaseError::fail(format!("{path}: {p:?}")))?;
+                prop_assert!(earlier.is_empty());
+                prop_assert!(
+                    same(total, general_total) && same(max, general_max),
+                    "{} {} {}",
+                    path,
+                    total,
+                    general_total
+                );
+                prop_assert_eq!(nodes.len(), general_nodes.len());
+                for (i, (a, b)) in nodes.iter().zip(general_nodes.iter()).enumerate() {
+                    let code = &set.nodes[i].code;
+                    prop_assert!(
+                        same(a.points, b.points) && same(a.max, b.max),
+                        "{} {}: {:?} {:?}",
+                        path,
+                        code,
+                        a,
+                        b
+                    );
+                    prop_assert_eq!(
+                        (a.status, a.stage),
+                        (b.status, b.stage),
+                        "{} {}",
+                        path,
+                        code
+                    );
+                }
+                prop_assert_eq!(
+                    hot_warnings
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>(),
+                    warnings.iter().map(ToString::to_string).collect::<Vec<_>>()
+                );
+            }
+        }
+        Ok(hot_units)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(16))]
+
+        /// The hot path gives every node the decimal, to its scale, that the general way
+        /// gives it, with the same warnings, on every shipped set it takes.
+        #[test]
+        fn the_hot_path_gives_what_decimal_arithmetic_gives(seed in any::<u64>()) {
+            let hot_units = both_ways_agree(seed)?;
+            // Most units of a single stage take it: the test compares something.
+            prop_assert!(hot_units > 100, "{}", hot_units);
+        }
+    }
+
+    #[test]
+    fn a_set_that_rules_nodes_out_by_attributes_takes_the_general_way() {
+        let (_, mut set) = sets().pop().expect("a set");
+        assert!(Kernel::of(&Plan::new(&set)).is_some());
+        set.nodes[0].applies.push(crate::model::Applicability {
+            attribute: "kind".to_owned(),
+            any_of: vec![crate::model::AttrValue::Text("ward".to_owned())],
+        });
+        assert!(Kernel::of(&Plan::new(&set)).is_none());
+    }
+}
