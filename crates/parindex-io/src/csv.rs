@@ -172,9 +172,7 @@ impl<'t> Records<'t> {
                 }
                 field
             } else {
-                let rest = &bytes[self.at..];
-                let end = self.at
-                    + memchr::memchr3(self.delimiter, b'\n', b'\r', rest).unwrap_or(rest.len());
+                let end = self.at + field_end(&bytes[self.at..], self.delimiter);
                 let field = &text[self.at..end];
                 self.at = end;
                 self.column += chars(field);
@@ -217,6 +215,22 @@ impl<'t> Records<'t> {
         self.width = record.len();
         Some(Ok(record))
     }
+}
+
+/// Where a field that is not quoted ends in `rest`: at a delimiter or a line's end. Most
+/// fields are an answer or a figure of a few bytes, told apart byte by byte sooner than a
+/// vectorised search is set up; a longer one is left to the search.
+#[inline]
+fn field_end(rest: &[u8], delimiter: u8) -> usize {
+    const SHORT: usize = 16;
+    let short = rest.len().min(SHORT);
+    if let Some(end) = rest[..short]
+        .iter()
+        .position(|&b| b == delimiter || b == b'\n' || b == b'\r')
+    {
+        return end;
+    }
+    short + memchr::memchr3(delimiter, b'\n', b'\r', &rest[short..]).unwrap_or(rest.len() - short)
 }
 
 /// How many characters a slice holds: its length, when it is ASCII.
@@ -629,6 +643,14 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn splits_as_the_reference_reader_does(text in "[aó1,;\"\n\r ]{0,40}") {
+            for delimiter in [',', ';'] {
+                proptest::prop_assert_eq!(split(&text, delimiter), split_by_reference(&text, delimiter));
+            }
+        }
+
+        /// Fields on both sides of the length told byte by byte before a vectorised search.
+        #[test]
+        fn splits_long_fields_as_the_reference_reader_does(text in "([aó1 ]{0,40}[,;\"\n\r]){0,6}") {
             for delimiter in [',', ';'] {
                 proptest::prop_assert_eq!(split(&text, delimiter), split_by_reference(&text, delimiter));
             }

@@ -635,7 +635,7 @@ impl LeafReader<'_> {
         let mut cells = SmallVec::with_capacity(kept.min(record.len()));
         for (position, field) in record.into_iter().enumerate() {
             let loc = Loc::Text(field.line, field.column);
-            let empty = field.text.trim().is_empty();
+            let empty = is_blank(&field.text);
             blank &= empty;
             let value = match table.columns.get(position) {
                 Some(Column::Leaf(leaf)) => {
@@ -702,6 +702,16 @@ impl<'c> ReadRow<'c> {
     }
 }
 
+/// Whether a field holds nothing but white space, as `trim` counts it: a field that starts
+/// with a letter, a digit or a sign is told at its first byte.
+fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
 /// A wide record of a CSV file read ahead ([`LeafReader::read_wide_record`]).
 pub(crate) struct WideRecord<'t> {
     /// Its fields as cells up to the last that is not a leaf's, a leaf's empty: in place for
@@ -757,5 +767,33 @@ impl Table {
             other => self.columns.iter().position(|c| c == other),
         };
         position.and_then(|i| row.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blank;
+
+    #[test]
+    fn a_field_is_blank_as_trimming_it_empties_it() {
+        let fields = [
+            "",
+            " ",
+            "\t",
+            "  \r",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{2003}x",
+            " có",
+            "có",
+            "0",
+            "-1",
+            "N/A",
+            "\u{feff}",
+            "\u{200b}",
+        ];
+        for field in fields {
+            assert_eq!(is_blank(field), field.trim().is_empty(), "{field:?}");
+        }
     }
 }

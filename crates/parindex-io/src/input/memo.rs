@@ -32,6 +32,9 @@ struct LeafMemo {
     /// Each text's [`key`], to pass over the others without comparing their texts.
     keys: Vec<u64>,
     texts: Vec<(Box<str>, Remembered)>,
+    /// Where to look for a key first ([`slot`]): its text's position plus one, or 0 where no
+    /// text is; a key whose place is taken goes to the next free one.
+    slots: [u8; SLOTS],
     looked: u32,
     found: u32,
     dropped: bool,
@@ -89,15 +92,15 @@ impl ReadMemo {
         let key = key(typed);
         // A text of up to six bytes is its key, whole: one of more is compared after.
         let whole = typed.len() <= KEY_BYTES;
-        let (_, remembered) = memo
-            .keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| **k == key)
-            .map(|(i, _)| &memo.texts[i])
-            .find(|(text, _)| whole || **text == *typed)?;
-        memo.found += 1;
-        Some(remembered)
+        let mut slot = slot(key);
+        loop {
+            let i = usize::from(memo.slots[slot]).checked_sub(1)?;
+            if memo.keys[i] == key && (whole || *memo.texts[i].0 == *typed) {
+                memo.found += 1;
+                return Some(&memo.texts[i].1);
+            }
+            slot = (slot + 1) % SLOTS;
+        }
     }
 
     /// Remembers what a text of this leaf read as, while the leaf's memo has room and pays.
@@ -110,6 +113,7 @@ impl ReadMemo {
             memo.dropped = true;
             memo.keys = Vec::new();
             memo.texts = Vec::new();
+            memo.slots = [0; SLOTS];
         }
         if memo.dropped || memo.texts.len() >= TEXTS_PER_LEAF || typed.len() > LONGEST_TEXT {
             return;
@@ -129,8 +133,15 @@ impl ReadMemo {
                 located: *located,
             },
         };
-        memo.keys.push(key(typed));
+        let key = key(typed);
+        let mut slot = slot(key);
+        while memo.slots[slot] != 0 {
+            slot = (slot + 1) % SLOTS;
+        }
+        memo.keys.push(key);
         memo.texts.push((typed.into(), remembered));
+        // At most `TEXTS_PER_LEAF` texts, fewer than the slots, so one stays free.
+        memo.slots[slot] = memo.texts.len() as u8;
     }
 }
 
@@ -155,6 +166,15 @@ impl Remembered {
             },
         }
     }
+}
+
+/// Places of a leaf's texts by key: twice as many as the texts, so that a look finds its
+/// text, or a free place, within a step or two.
+const SLOTS: usize = 2 * TEXTS_PER_LEAF;
+
+/// The place a key is first looked for, by the top bits of a multiplicative hash.
+fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - SLOTS.trailing_zeros())) as usize
 }
 
 /// The bytes of a text a [`key`] holds.
