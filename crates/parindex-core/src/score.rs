@@ -708,7 +708,7 @@ impl Plan {
         let group = self.group_of(batch, unit);
         let hot = self.score_packed(inputs, unit, &group, scratch, warnings);
         let (earlier_stages, final_nodes, (total, max)) = match hot {
-            Some((nodes, total, max)) => (Vec::new(), nodes, (total, max)),
+            Some(results) => results,
             None => self.score_stages(inputs, unit, &group, scratch, warnings)?,
         };
         let policy = &self.set.policy;
