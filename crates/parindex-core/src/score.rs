@@ -510,6 +510,40 @@ pub(crate) enum LeafInput<'b> {
     },
 }
 
+/// A child's result as its parent's sums read it, kept as decimals or packed.
+trait ChildResult {
+    /// Whether the child does not apply.
+    fn not_applicable(&self) -> bool;
+    /// Adds the child's points and maximum to the sums.
+    fn add_to(&self, points: &mut DecimalSum, max: &mut DecimalSum);
+}
+
+impl ChildResult for NodeScore {
+    #[inline(always)]
+    fn not_applicable(&self) -> bool {
+        self.status == NodeStatus::NotApplicable
+    }
+
+    #[inline(always)]
+    fn add_to(&self, points: &mut DecimalSum, max: &mut DecimalSum) {
+        points.add(self.points);
+        max.add(self.max);
+    }
+}
+
+impl ChildResult for crate::packed::PackedNode {
+    #[inline(always)]
+    fn not_applicable(&self) -> bool {
+        self.is_not_applicable()
+    }
+
+    #[inline(always)]
+    fn add_to(&self, points: &mut DecimalSum, max: &mut DecimalSum) {
+        points.add_word(self.points_word());
+        max.add_word(self.max_word());
+    }
+}
+
 /// What one thread reuses from unit to unit while it scores them.
 struct Scratch<'k> {
     /// One unit's node results at a stage, the general way.
@@ -1031,32 +1065,45 @@ impl Plan {
     /// Sums children into parents, bottom up, under each parent's not-applicable policy.
     fn aggregate(&self, nodes: &mut [NodeScore]) {
         for &parent in &self.bottom_up {
-            let mut points = DecimalSum::default();
-            let mut max = DecimalSum::default();
-            let mut any_applicable = false;
-            let policy = self.na_policy[parent];
-            for &child in &self.children[parent] {
-                let score = &nodes[child];
-                if score.status == NodeStatus::NotApplicable {
-                    if policy == NotApplicable::FullPoints {
-                        let full = self.set.nodes[child].max;
-                        points.add(full);
-                        max.add(full);
-                        any_applicable = true;
-                    }
-                } else {
-                    points.add(score.points);
-                    max.add(score.max);
+            let full = |child: usize, sum: &mut DecimalSum| sum.add(self.set.nodes[child].max);
+            let sums = self.children_sums(parent, nodes, full);
+            let out = &mut nodes[parent];
+            *out = match sums {
+                Some((points, max)) if out.status != NodeStatus::NotApplicable => {
+                    self.bounded(parent, points.value(), max.value())
+                }
+                _ => NodeScore::empty(NodeStatus::NotApplicable),
+            };
+        }
+    }
+
+    /// The sums of a parent's children's points and maxima under its not-applicable policy,
+    /// `full` adding a child's whole maximum to a sum; `None` when no child counts.
+    #[inline(always)]
+    fn children_sums<N: ChildResult>(
+        &self,
+        parent: usize,
+        nodes: &[N],
+        full: impl Fn(usize, &mut DecimalSum),
+    ) -> Option<(DecimalSum, DecimalSum)> {
+        let mut points = DecimalSum::default();
+        let mut max = DecimalSum::default();
+        let mut any_applicable = false;
+        let policy = self.na_policy[parent];
+        for &child in &self.children[parent] {
+            let score = &nodes[child];
+            if score.not_applicable() {
+                if policy == NotApplicable::FullPoints {
+                    full(child, &mut points);
+                    full(child, &mut max);
                     any_applicable = true;
                 }
+            } else {
+                score.add_to(&mut points, &mut max);
+                any_applicable = true;
             }
-            let out = &mut nodes[parent];
-            if !any_applicable || out.status == NodeStatus::NotApplicable {
-                *out = NodeScore::empty(NodeStatus::NotApplicable);
-                continue;
-            }
-            *out = self.bounded(parent, points.value(), max.value());
         }
+        any_applicable.then_some((points, max))
     }
 
     /// A parent's result from the sums of its children's points and maxima: rescaled under

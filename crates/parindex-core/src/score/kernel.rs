@@ -69,8 +69,9 @@ impl Kernel {
 const UNREACHED: PackedNode = PackedNode::new(0, 0, NodeStatus::Scored, None);
 
 impl Plan {
-    /// The final results of a unit on the hot path, its missing inputs' warnings pushed on
-    /// `warnings`; `None` for a unit off the path, `warnings` then as it was.
+    /// A unit's results on the hot path, as [`Plan::score_stages`] gives them, its missing
+    /// inputs' warnings pushed on `warnings`; `None` for a unit off the path, `warnings` then
+    /// as it was.
     pub(super) fn score_packed(
         &self,
         inputs: &Inputs,
@@ -81,60 +82,46 @@ impl Plan {
     ) -> Option<Final> {
         let kernel = scratch.kernel?;
         let mark = warnings.len();
-        let result = self.score_packed_or_leave(kernel, inputs, unit, group, scratch, warnings);
+        let batch = &inputs.batch;
+        let present = *batch.data.stages_present.get(unit)?;
+        let last = batch.last_stage(unit).unwrap_or(0);
+        let mut on_the_path = || {
+            let mut earlier_stages = Vec::new();
+            // Earlier stages are scored only where the unit has inputs for them.
+            for stage in (0..last).filter(|&s| present & (1 << s) != 0) {
+                let at = (unit, stage, false);
+                let nodes =
+                    self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
+                let (total, _) = self.packed_total(nodes);
+                earlier_stages.push(EarlierStage {
+                    // A set has at most `MAX_STAGES` stages.
+                    stage: u8::try_from(stage).unwrap_or(u8::MAX),
+                    points: match inputs.kept {
+                        None => nodes
+                            .iter()
+                            .map(|n| node_decimal(n.points_word()))
+                            .collect(),
+                        Some(_) => Box::default(),
+                    },
+                    total,
+                });
+            }
+            let at = (unit, last, true);
+            let nodes = self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
+            let total = self.packed_total(nodes);
+            let results = match &inputs.kept {
+                None => NodeResults::from_packed(nodes.into()),
+                Some(kept) => {
+                    NodeResults::from_packed(kept.positions.iter().map(|&i| nodes[i]).collect())
+                }
+            };
+            Some((earlier_stages, results, total))
+        };
+        let result = on_the_path();
         if result.is_none() {
             warnings.truncate(mark);
         }
         result
-    }
-
-    fn score_packed_or_leave(
-        &self,
-        kernel: &Kernel,
-        inputs: &Inputs,
-        unit: usize,
-        group: &Option<String>,
-        scratch: &mut Scratch<'_>,
-        warnings: &mut Vec<ScoreWarning>,
-    ) -> Option<Final> {
-        let batch = &inputs.batch;
-        let present = *batch.data.stages_present.get(unit)?;
-        let last = batch.last_stage(unit).unwrap_or(0);
-        let mut earlier_stages = Vec::new();
-        // Earlier stages are scored only where the unit has inputs for them.
-        for stage in (0..last).filter(|&s| present & (1 << s) != 0) {
-            let nodes = self.score_stage_packed(
-                kernel,
-                inputs,
-                (unit, stage, false),
-                group,
-                scratch,
-                warnings,
-            )?;
-            let (total, _) = self.packed_total(nodes);
-            earlier_stages.push(EarlierStage {
-                // A set has at most `MAX_STAGES` stages.
-                stage: u8::try_from(stage).unwrap_or(u8::MAX),
-                points: match inputs.kept {
-                    None => nodes
-                        .iter()
-                        .map(|n| node_decimal(n.points_word()))
-                        .collect(),
-                    Some(_) => Box::default(),
-                },
-                total,
-            });
-        }
-        let nodes =
-            self.score_stage_packed(kernel, inputs, (unit, last, true), group, scratch, warnings)?;
-        let total = self.packed_total(nodes);
-        let results = match &inputs.kept {
-            None => NodeResults::from_packed(nodes.into()),
-            Some(kept) => {
-                NodeResults::from_packed(kept.positions.iter().map(|&i| nodes[i]).collect())
-            }
-        };
-        Some((earlier_stages, results, total))
     }
 
     /// A unit's node results at one stage, in `scratch`; the final stage's missing inputs'
@@ -230,28 +217,10 @@ impl Plan {
         plain_sum: bool,
         nodes: &[PackedNode],
     ) -> Option<PackedNode> {
-        let mut points = DecimalSum::default();
-        let mut max = DecimalSum::default();
-        let mut any_applicable = false;
-        let policy = self.na_policy[parent];
-        for &child in &self.children[parent] {
-            let score = &nodes[child];
-            if score.is_not_applicable() {
-                if policy == NotApplicable::FullPoints {
-                    let full = kernel.max_word[child];
-                    points.add_word(full);
-                    max.add_word(full);
-                    any_applicable = true;
-                }
-            } else {
-                points.add_word(score.points_word());
-                max.add_word(score.max_word());
-                any_applicable = true;
-            }
-        }
-        if !any_applicable {
+        let full = |child: usize, sum: &mut DecimalSum| sum.add_word(kernel.max_word[child]);
+        let Some((points, max)) = self.children_sums(parent, nodes, full) else {
             return Some(PackedNode::new(0, 0, NodeStatus::NotApplicable, None));
-        }
+        };
         if plain_sum {
             return Some(PackedNode::new(
                 points.word()?,
@@ -317,7 +286,7 @@ mod tests {
         let mut batch = Batch::new(plan);
         for u in 0..units {
             let unit = batch.add_unit(&format!("U{u:03}"), []).expect("new unit");
-            let appraised = stages.len() > 1 && next() % 8 == 0;
+            let appraised = stages.len() > 1 && next() % 3 == 0;
             for &node in &plan.leaves {
                 let node = &set.nodes[node];
                 let Some(rule) = &node.rule else { continue };
