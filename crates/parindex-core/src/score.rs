@@ -833,11 +833,7 @@ impl Plan {
                             "has no input".to_owned(),
                         ));
                     } else {
-                        warnings.push(ScoreWarning::new(
-                            &batch.data.units[unit].id,
-                            &self.set.nodes[node].code,
-                            "no input: scored 0".to_owned(),
-                        ));
+                        warnings.push(self.no_input(batch, unit, node));
                     }
                 }
             }
@@ -868,6 +864,15 @@ impl Plan {
             return Err(problems);
         }
         Ok((earlier_stages, final_nodes, final_total))
+    }
+
+    /// The warning for a leaf without input at a unit's final stage, scored 0.
+    fn no_input(&self, batch: &Batch, unit: usize, node: usize) -> ScoreWarning {
+        ScoreWarning::new(
+            &batch.data.units[unit].id,
+            &self.set.nodes[node].code,
+            "no input: scored 0".to_owned(),
+        )
     }
 
     fn problem(

@@ -3,9 +3,9 @@
 //!
 //! A unit off the path is scored the general way ([`Plan::score_stages`]), which gives the
 //! same results by decimal arithmetic. Off the path are: a set whose nodes depend on unit
-//! attributes; a unit with inputs at more than one stage; a value that falls in a printed
-//! tier gap or breaks its rule; a missing input under the `error` policy; and any decimal too
-//! wide to pack.
+//! attributes; a value that falls in a printed tier gap or breaks its rule; a missing input
+//! under the `error` policy; and any decimal too wide to pack, or a negative zero (which a
+//! packed word cannot keep).
 
 use rust_decimal::Decimal;
 
@@ -163,11 +163,7 @@ impl Plan {
                     if set.policy.missing == crate::model::Missing::Error {
                         return None;
                     }
-                    warnings.push(ScoreWarning::new(
-                        &data.units[unit].id,
-                        &set.nodes[node].code,
-                        "no input: scored 0".to_owned(),
-                    ));
+                    warnings.push(self.no_input(batch, unit, node));
                 }
                 continue;
             };
