@@ -544,6 +544,10 @@ impl ChildResult for crate::packed::PackedNode {
     }
 }
 
+/// A unit's results as its scorecard keeps them: its earlier stages', its final node results,
+/// and its final total and applicable maximum.
+type UnitResults = (Vec<EarlierStage>, NodeResults, (Decimal, Decimal));
+
 /// What one thread reuses from unit to unit while it scores them.
 struct Scratch<'k> {
     /// One unit's node results at a stage, the general way.
@@ -766,9 +770,7 @@ impl Plan {
         })
     }
 
-    /// A unit's results at every stage it has inputs for, by decimal arithmetic: the earlier
-    /// stages', the final stage's node results, and its total and maximum.
-    #[allow(clippy::type_complexity)]
+    /// A unit's results at every stage it has inputs for, by decimal arithmetic.
     fn score_stages(
         &self,
         inputs: &Inputs,
@@ -776,7 +778,7 @@ impl Plan {
         group: &Option<String>,
         scratch: &mut Scratch<'_>,
         warnings: &mut Vec<ScoreWarning>,
-    ) -> Result<(Vec<EarlierStage>, NodeResults, (Decimal, Decimal)), Vec<ScoreProblem>> {
+    ) -> Result<UnitResults, Vec<ScoreProblem>> {
         let (batch, references) = (&inputs.batch, &inputs.references);
         let (nodes, memo) = (&mut scratch.nodes, &mut scratch.memo);
         let ruled_out = self.ruled_out(batch, unit);

@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use super::{EarlierStage, Inputs, NodeScore, NodeStatus, ScoreWarning, Scratch};
+use super::{EarlierStage, Inputs, NodeScore, NodeStatus, ScoreWarning, Scratch, UnitResults};
 use crate::decimal_sum::DecimalSum;
 use crate::model::{Evidence, NodeKind, NotApplicable};
 use crate::packed::{NodeResults, PackedNode, node_decimal, node_word};
@@ -26,10 +26,6 @@ pub(super) struct Kernel {
     /// rescaled nor bounded as a bonus or penalty block.
     plain_sum: Vec<bool>,
 }
-
-/// A unit's results: its earlier stages', its final node results as the scorecard keeps them,
-/// and its final total and applicable maximum.
-pub(super) type Final = (Vec<EarlierStage>, NodeResults, (Decimal, Decimal));
 
 impl Kernel {
     /// The hot path of a plan; `None` when its set rules nodes out by unit attributes or has
@@ -79,7 +75,7 @@ impl Plan {
         group: &Option<String>,
         scratch: &mut Scratch<'_>,
         warnings: &mut Vec<ScoreWarning>,
-    ) -> Option<Final> {
+    ) -> Option<UnitResults> {
         let kernel = scratch.kernel?;
         let mark = warnings.len();
         let batch = &inputs.batch;
