@@ -131,24 +131,24 @@ impl<T: Clone> NodeMemo<T> {
     }
 
     /// What `make` makes of the node at `position` of `card`: kept from a node of the same
-    /// [`NodeKey`] made before, or made now (and kept, when the node has a key).
+    /// [`NodeKey`] made before, or made now (and kept while the node's table has room).
+    /// `None`, without calling `make`, for a node without a key: nothing made of it could be
+    /// shared, so the caller makes what it needs in its own form.
     pub fn get_or_make(
         &mut self,
         card: &Scorecard,
         position: usize,
         make: impl FnOnce() -> T,
-    ) -> Cow<'_, T> {
-        let Some(key) = card.node_key(position) else {
-            return Cow::Owned(make());
-        };
+    ) -> Option<Cow<'_, T>> {
+        let key = card.node_key(position)?;
         if self.kept.len() <= position {
             self.kept.resize_with(position + 1, HashMap::default);
         }
         let kept = &mut self.kept[position];
         if kept.len() >= Self::MOST && !kept.contains_key(&key) {
-            return Cow::Owned(make());
+            return Some(Cow::Owned(make()));
         }
-        Cow::Borrowed(kept.entry(key).or_insert_with(make))
+        Some(Cow::Borrowed(kept.entry(key).or_insert_with(make)))
     }
 }
 
@@ -214,7 +214,7 @@ impl Scorecard {
         memo: &mut ExplainMemo,
     ) -> (Option<String>, String) {
         memo.get_or_make(self, position, || self.explain_node(position))
-            .into_owned()
+            .map_or_else(|| self.explain_node(position), Cow::into_owned)
     }
 
     /// For the node at `position` in set order: the measurement seen (for a leaf with an input)

@@ -169,6 +169,7 @@ const fn status_byte(status: NodeStatus) -> u8 {
 }
 
 fn pack(d: Decimal, wide: &mut Vec<Decimal>) -> Packed {
+    // Not `node_word`: a negative zero packs as it always has, to come back as a zero.
     let word = pack_word(d, MAGNITUDE_BITS).unwrap_or_else(|| {
         wide.push(d);
         WIDE | (wide.len() - 1) as u64

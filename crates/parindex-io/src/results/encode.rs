@@ -532,11 +532,12 @@ impl Serialize for Nodes<'_> {
                         ))
                     };
                     // An entry is written apart once, as it is written inline: the same bytes.
+                    // A node without a key is written inline only.
                     let mut memo = memo.borrow_mut();
                     let entry = memo.get_or_make(card, position, || {
                         serde_json::value::to_raw_value(&fields()?).ok()
                     });
-                    match entry.as_deref() {
+                    match entry.as_deref().and_then(Option::as_deref) {
                         Some(raw) => seq.serialize_element(raw)?,
                         None => {
                             if let Some(fields) = fields() {
