@@ -6,6 +6,8 @@
 //! decimal, to its trailing zeros and the sign of a zero. A wider one (a proportional share
 //! such as 2/3 of a point, 28 digits long) is kept whole beside the packed nodes.
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 
 use crate::score::{NodeScore, NodeStatus};
@@ -68,55 +70,90 @@ pub(crate) const BYTES_PER_NODE: usize = std::mem::size_of::<PackedNode>();
 /// A stage position no set has: a set has at most [`crate::load::MAX_STAGES`] stages.
 const NO_STAGE: u8 = u8::MAX;
 
-/// The node results of one unit, in set order.
+/// The node results of one unit, in set order, kept in one array with those of the units
+/// scored with it: a unit's results are then a range rather than an allocation of their own,
+/// which at ten thousand units a run cost as much as scoring them.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NodeResults {
-    nodes: Box<[PackedNode]>,
+    /// The nodes of the units scored together, this unit's at `start..start + len`; `None`
+    /// until their scoring is done ([`NodeResults::share`]).
+    shared: Option<Arc<Vec<PackedNode>>>,
+    start: usize,
+    len: usize,
     /// The decimals too wide to pack, in the order they were met.
     wide: Box<[Decimal]>,
 }
 
 impl NodeResults {
-    /// Packs node results.
-    pub(crate) fn pack<'n>(nodes: impl Iterator<Item = &'n NodeScore>) -> Self {
+    /// Packs node results at the end of `arena`.
+    pub(crate) fn pack<'n>(
+        arena: &mut Vec<PackedNode>,
+        nodes: impl Iterator<Item = &'n NodeScore>,
+    ) -> Self {
         let mut wide = Vec::new();
-        let nodes = nodes
-            .map(|n| PackedNode {
-                points: pack(n.points, &mut wide),
-                max: pack(n.max, &mut wide),
-                status: status_byte(n.status),
-                stage: n.stage.unwrap_or(NO_STAGE),
-            })
-            .collect();
+        let start = arena.len();
+        arena.extend(nodes.map(|n| PackedNode {
+            points: pack(n.points, &mut wide),
+            max: pack(n.max, &mut wide),
+            status: status_byte(n.status),
+            stage: n.stage.unwrap_or(NO_STAGE),
+        }));
         NodeResults {
-            nodes,
+            shared: None,
+            start,
+            len: arena.len() - start,
             wide: wide.into_boxed_slice(),
         }
     }
 
-    /// Node results already packed, each of whose decimals packed whole ([`node_word`]).
-    pub(crate) fn from_packed(nodes: Box<[PackedNode]>) -> Self {
+    /// Node results already packed, each of whose decimals packed whole ([`node_word`]), put
+    /// at the end of `arena`: every one, or those at the positions `kept`.
+    pub(crate) fn from_packed(
+        arena: &mut Vec<PackedNode>,
+        nodes: &[PackedNode],
+        kept: Option<&[usize]>,
+    ) -> Self {
+        let start = arena.len();
+        match kept {
+            None => arena.extend_from_slice(nodes),
+            Some(kept) => arena.extend(kept.iter().map(|&i| nodes[i])),
+        }
         NodeResults {
-            nodes,
+            shared: None,
+            start,
+            len: arena.len() - start,
             wide: Box::default(),
         }
     }
 
+    /// Reads the results from `arena`, now that its units are all scored: the arena they were
+    /// packed into, shared.
+    pub(crate) fn share(&mut self, arena: &Arc<Vec<PackedNode>>) {
+        self.shared = Some(arena.clone());
+    }
+
+    fn nodes(&self) -> &[PackedNode] {
+        self.shared
+            .as_ref()
+            .and_then(|arena| arena.get(self.start..self.start + self.len))
+            .unwrap_or_default()
+    }
+
     /// How many nodes.
     pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
+        self.len
     }
 
     /// The result of the node at `i`.
     pub(crate) fn get(&self, i: usize) -> Option<NodeScore> {
-        self.nodes.get(i).map(|n| self.unpack(n))
+        self.nodes().get(i).map(|n| self.unpack(n))
     }
 
     /// The result of the node at `i` as it is kept, for telling results apart without reading
     /// them: the same words for the same result, to the trailing zeros of its decimals. `None`
     /// for a node with a decimal too wide to pack.
     pub(crate) fn words(&self, i: usize) -> Option<[u32; 5]> {
-        let n = self.nodes.get(i)?;
+        let n = self.nodes().get(i)?;
         let wide = |[_, high]: Packed| (u64::from(high) << 32) & WIDE != 0;
         if wide(n.points) || wide(n.max) {
             return None;
@@ -134,12 +171,12 @@ impl NodeResults {
 
     /// The final points of the node at `i`, without the rest of its result.
     pub(crate) fn points(&self, i: usize) -> Option<Decimal> {
-        self.nodes.get(i).map(|n| unpack(n.points, &self.wide))
+        self.nodes().get(i).map(|n| unpack(n.points, &self.wide))
     }
 
     /// Every node's result, in set order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = NodeScore> + '_ {
-        self.nodes.iter().map(|n| self.unpack(n))
+        self.nodes().iter().map(|n| self.unpack(n))
     }
 
     fn unpack(&self, n: &PackedNode) -> NodeScore {
@@ -367,7 +404,10 @@ pub(crate) mod tests {
 
         #[test]
         fn node_results_come_back_as_they_were_packed(nodes in proptest::collection::vec(any_node(), 0..40)) {
-            let packed = NodeResults::pack(nodes.iter());
+            let mut arena = vec![PackedNode::new(0, 0, NodeStatus::Scored, None)];
+            let mut packed = NodeResults::pack(&mut arena, nodes.iter());
+            prop_assert_eq!(packed.iter().len(), 0);
+            packed.share(&Arc::new(arena));
             prop_assert_eq!(packed.len(), nodes.len());
             for (i, (node, back)) in nodes.iter().zip(packed.iter()).enumerate() {
                 prop_assert!(same_decimal(back.points, node.points));

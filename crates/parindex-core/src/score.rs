@@ -554,6 +554,8 @@ struct Scratch<'k> {
     nodes: Vec<NodeScore>,
     /// One unit's final node results, on the hot path.
     packed: Vec<crate::packed::PackedNode>,
+    /// The final node results of the units scored so far ([`NodeResults`]).
+    arena: Vec<crate::packed::PackedNode>,
     /// The points of values scored so far.
     memo: OutcomeMemo,
     /// The hot path, when the plan has one.
@@ -606,6 +608,7 @@ impl Plan {
             threads.clamp(1, 64)
         };
         let kernel = kernel::Kernel::of(self);
+        let kept_count = kept.count(self);
         let score_range = |range: std::ops::Range<usize>| {
             let mut units = Vec::with_capacity(range.len());
             let mut warnings = Vec::new();
@@ -613,6 +616,7 @@ impl Plan {
             let mut scratch = Scratch {
                 nodes: Vec::new(),
                 packed: Vec::new(),
+                arena: Vec::with_capacity(range.len() * kept_count),
                 memo: OutcomeMemo::new(self),
                 kernel: kernel.as_ref(),
             };
@@ -621,6 +625,10 @@ impl Plan {
                     Ok(card) => units.push(card),
                     Err(mut p) => problems.append(&mut p),
                 }
+            }
+            let arena = Arc::new(scratch.arena);
+            for card in &mut units {
+                card.nodes.share(&arena);
             }
             (units, warnings, problems)
         };
@@ -845,9 +853,12 @@ impl Plan {
             self.aggregate(nodes);
             let (total, max) = self.total(nodes);
             if is_final {
+                let arena = &mut scratch.arena;
                 final_nodes = match &inputs.kept {
-                    None => NodeResults::pack(nodes.iter()),
-                    Some(kept) => NodeResults::pack(kept.positions.iter().map(|&i| &nodes[i])),
+                    None => NodeResults::pack(arena, nodes.iter()),
+                    Some(kept) => {
+                        NodeResults::pack(arena, kept.positions.iter().map(|&i| &nodes[i]))
+                    }
                 };
                 final_total = (total, max);
             } else {

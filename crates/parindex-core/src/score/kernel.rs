@@ -86,8 +86,8 @@ impl Plan {
             // Earlier stages are scored only where the unit has inputs for them.
             for stage in (0..last).filter(|&s| present & (1 << s) != 0) {
                 let at = (unit, stage, false);
-                let nodes =
-                    self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
+                self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
+                let nodes = &scratch.packed;
                 let (total, _) = self.packed_total(nodes);
                 earlier_stages.push(EarlierStage {
                     // A set has at most `MAX_STAGES` stages.
@@ -103,14 +103,11 @@ impl Plan {
                 });
             }
             let at = (unit, last, true);
-            let nodes = self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
+            self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
+            let nodes = &scratch.packed;
             let total = self.packed_total(nodes);
-            let results = match &inputs.kept {
-                None => NodeResults::from_packed(nodes.into()),
-                Some(kept) => {
-                    NodeResults::from_packed(kept.positions.iter().map(|&i| nodes[i]).collect())
-                }
-            };
+            let kept = inputs.kept.as_ref().map(|kept| &kept.positions[..]);
+            let results = NodeResults::from_packed(&mut scratch.arena, nodes, kept);
             Some((earlier_stages, results, total))
         };
         let result = on_the_path();
@@ -120,17 +117,17 @@ impl Plan {
         result
     }
 
-    /// A unit's node results at one stage, in `scratch`; the final stage's missing inputs'
-    /// warnings pushed on `warnings`.
-    fn score_stage_packed<'s>(
+    /// A unit's node results at one stage, in `scratch.packed`; the final stage's missing
+    /// inputs' warnings pushed on `warnings`. `None` for a unit off the path.
+    fn score_stage_packed(
         &self,
         kernel: &Kernel,
         inputs: &Inputs,
         (unit, stage, is_final): (usize, usize, bool),
         group: &Option<String>,
-        scratch: &'s mut Scratch<'_>,
+        scratch: &mut Scratch<'_>,
         warnings: &mut Vec<ScoreWarning>,
-    ) -> Option<&'s [PackedNode]> {
+    ) -> Option<()> {
         let (nodes, memo) = (&mut scratch.packed, &mut scratch.memo);
         let batch = &inputs.batch;
         let data = &batch.data;
@@ -197,7 +194,7 @@ impl Plan {
         for (&parent, &plain_sum) in self.bottom_up.iter().zip(&kernel.plain_sum) {
             nodes[parent] = self.sum_children(kernel, parent, plain_sum, nodes)?;
         }
-        Some(nodes)
+        Some(())
     }
 
     /// A parent's result from its children's, as [`Plan::aggregate`] gives it.
@@ -371,6 +368,7 @@ mod tests {
             let mut scratch = Scratch {
                 nodes: Vec::new(),
                 packed: Vec::new(),
+                arena: Vec::new(),
                 memo: OutcomeMemo::new(&plan),
                 kernel: Some(&kernel),
             };
@@ -379,14 +377,17 @@ mod tests {
                 let (mut hot_warnings, mut warnings) = (Vec::new(), Vec::new());
                 let hot = plan.score_packed(&inputs, unit, &group, &mut scratch, &mut hot_warnings);
                 let general = plan.score_stages(&inputs, unit, &group, &mut scratch, &mut warnings);
-                let Some((hot_earlier, nodes, (total, max))) = hot else {
+                let Some((hot_earlier, mut nodes, (total, max))) = hot else {
                     prop_assert!(hot_warnings.is_empty());
                     continue;
                 };
                 hot_units.0 += 1;
                 hot_units.1 += usize::from(!hot_earlier.is_empty());
-                let (earlier, general_nodes, (general_total, general_max)) =
+                let (earlier, mut general_nodes, (general_total, general_max)) =
                     general.map_err(|p| TestCaseError::fail(format!("{path}: {p:?}")))?;
+                let arena = std::sync::Arc::new(std::mem::take(&mut scratch.arena));
+                nodes.share(&arena);
+                general_nodes.share(&arena);
                 prop_assert_eq!(hot_earlier.len(), earlier.len());
                 for (a, b) in hot_earlier.iter().zip(&earlier) {
                     prop_assert_eq!(a.stage, b.stage);
