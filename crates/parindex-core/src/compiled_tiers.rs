@@ -4,11 +4,13 @@
 //! points, and building each value, its context and its outcome to compare it with a few
 //! bounds cost more than the comparisons.
 //!
-//! A value is the fraction `p / q` (`q > 0`) and a bound `m / 10^s`, so `x` against a bound is
-//! `p × 10^s` against `m × q`, exactly, in 128 bits. Where a product would not fit, where the
-//! value is not a number or a ratio, or where no tier holds it (a gap, which the rule words a
-//! warning for), the compiled rule gives nothing and the rule itself is evaluated: the points
-//! given are always the rule's.
+//! Every bound is kept as a whole number at the greatest scale `S` of the rule's bounds. A value
+//! is the fraction `p / q` (`q > 0`), brought to that scale once as `⌊p × 10^S / q⌋` and whether
+//! the division left a remainder: it is below a bound `B` when that whole is below `B`, equal
+//! when they are equal and nothing remained, and above otherwise, exactly, in 128 bits. Where a
+//! product would not fit, where the value is not a number or a ratio, or where no tier holds it
+//! (a gap, which the rule words a warning for), the compiled rule gives nothing and the rule
+//! itself is evaluated: the points given are always the rule's.
 
 use std::cmp::Ordering;
 
@@ -22,6 +24,10 @@ use crate::rule::{Measure, Rule, SurveyMode, SurveyRule, Tier, Tiers};
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledTiers {
     measured: Measured,
+    /// `10^S`, `S` the greatest scale of the rule's bounds.
+    power: i128,
+    /// 100, at that scale: where a percent is clipped.
+    hundred: i128,
     tiers: Box<[(WholeCondition, Decimal)]>,
     /// Per tier, its points' packed word.
     words: Box<[Option<u64>]>,
@@ -39,7 +45,7 @@ enum Measured {
     SurveyShare,
 }
 
-/// A condition's bounds as whole numbers: a bound is `mantissa / 10^scale`.
+/// A condition's bounds as whole numbers at the rule's scale.
 #[derive(Debug, Clone, Copy)]
 struct WholeCondition {
     lower: Option<WholeBound>,
@@ -48,10 +54,17 @@ struct WholeCondition {
 
 #[derive(Debug, Clone, Copy)]
 struct WholeBound {
-    mantissa: i128,
-    /// `10^scale`.
-    power: i128,
+    /// The bound times `10^S`.
+    scaled: i128,
     inclusive: bool,
+}
+
+/// A value `x` at the rule's scale: `x × 10^S` is `whole` and a fraction below one, which is
+/// zero when `exact`.
+#[derive(Debug, Clone, Copy)]
+struct Scaled {
+    whole: i128,
+    exact: bool,
 }
 
 /// A value as the fraction `numerator / denominator`, the denominator positive.
@@ -77,9 +90,17 @@ impl CompiledTiers {
             }) if groups.is_empty() => (Measured::SurveyShare, tiers),
             _ => return None,
         };
+        let scale = tiers
+            .iter()
+            .flat_map(|tier| [tier.when.lower, tier.when.upper])
+            .flatten()
+            .map(|bound| bound.value.scale())
+            .max()
+            .unwrap_or(0);
+        let power = power_of_ten(scale)?;
         let tiers: Box<[(WholeCondition, Decimal)]> = tiers
             .iter()
-            .map(|tier| Some((WholeCondition::of(&tier.when)?, tier.points)))
+            .map(|tier| Some((WholeCondition::of(&tier.when, scale)?, tier.points)))
             .collect::<Option<_>>()?;
         let words = tiers
             .iter()
@@ -87,6 +108,8 @@ impl CompiledTiers {
             .collect();
         Some(CompiledTiers {
             measured,
+            power,
+            hundred: times(100, power)?,
             tiers,
             words,
         })
@@ -110,28 +133,32 @@ impl CompiledTiers {
     #[inline]
     fn tier(&self, cell: PackedCell) -> Option<usize> {
         let x = match (cell.packed_value()?, self.measured) {
-            (PackedValue::Number(n), Measured::Number) => Fraction::of(n)?,
+            (PackedValue::Number(n), Measured::Number) => Fraction::of(n)?.scaled(self.power)?,
             // A percent above 100 counts as 100, as the rule counts it.
             (PackedValue::Number(n), Measured::Percent) => {
-                Fraction::of(n)?.at_most(Fraction::whole(100))?
+                let x = Fraction::of(n)?.scaled(self.power)?;
+                match x.against(self.hundred) {
+                    Ordering::Greater => Scaled::whole(self.hundred),
+                    _ => x,
+                }
             }
-            (PackedValue::Ratio(n, d), Measured::Percent) => Fraction::share(n, d, true)?,
-            (PackedValue::Share(n, d), Measured::SurveyShare) => Fraction::share(n, d, false)?,
+            (PackedValue::Ratio(n, d), Measured::Percent) => {
+                Fraction::share(n, d, true)?.scaled(self.power)?
+            }
+            (PackedValue::Share(n, d), Measured::SurveyShare) => {
+                Fraction::share(n, d, false)?.scaled(self.power)?
+            }
             _ => return None,
         };
-        for (i, (when, _)) in self.tiers.iter().enumerate() {
-            if when.holds(x)? {
-                return Some(i);
-            }
-        }
-        None
+        self.tiers.iter().position(|(when, _)| when.holds(x))
     }
 }
 
 impl WholeCondition {
-    fn of(condition: &Condition) -> Option<Self> {
+    /// The condition with its bounds at `scale`, at least each bound's own.
+    fn of(condition: &Condition, scale: u32) -> Option<Self> {
         let bound = |bound: Option<Bound>| match bound {
-            Some(b) => WholeBound::of(b).map(Some),
+            Some(b) => WholeBound::of(b, scale).map(Some),
             None => Some(None),
         };
         Some(WholeCondition {
@@ -140,33 +167,41 @@ impl WholeCondition {
         })
     }
 
-    /// Whether the condition holds `x`; `None` when a product does not fit.
-    fn holds(&self, x: Fraction) -> Option<bool> {
-        if let Some(lower) = self.lower {
-            match x.against(lower)? {
-                Ordering::Less => return Some(false),
-                Ordering::Equal if !lower.inclusive => return Some(false),
-                _ => {}
-            }
-        }
-        if let Some(upper) = self.upper {
-            match x.against(upper)? {
-                Ordering::Greater => return Some(false),
-                Ordering::Equal if !upper.inclusive => return Some(false),
-                _ => {}
-            }
-        }
-        Some(true)
+    /// Whether the condition holds `x`.
+    #[inline]
+    fn holds(&self, x: Scaled) -> bool {
+        let within = |bound: Option<WholeBound>, outside: Ordering| {
+            bound.is_none_or(|bound| match x.against(bound.scaled) {
+                Ordering::Equal => bound.inclusive,
+                side => side != outside,
+            })
+        };
+        within(self.lower, Ordering::Less) && within(self.upper, Ordering::Greater)
     }
 }
 
 impl WholeBound {
-    fn of(bound: Bound) -> Option<Self> {
+    fn of(bound: Bound, scale: u32) -> Option<Self> {
+        let power = power_of_ten(scale.checked_sub(bound.value.scale())?)?;
         Some(WholeBound {
-            mantissa: bound.value.mantissa(),
-            power: power_of_ten(bound.value.scale())?,
+            scaled: times(bound.value.mantissa(), power)?,
             inclusive: bound.inclusive,
         })
+    }
+}
+
+impl Scaled {
+    fn whole(whole: i128) -> Self {
+        Scaled { whole, exact: true }
+    }
+
+    /// `x` against a bound at the rule's scale.
+    #[inline]
+    fn against(self, bound: i128) -> Ordering {
+        match self.whole.cmp(&bound) {
+            Ordering::Equal if !self.exact => Ordering::Greater,
+            order => order,
+        }
     }
 }
 
@@ -176,6 +211,27 @@ impl Fraction {
             numerator: n,
             denominator: 1,
         }
+    }
+
+    /// The fraction at the scale of `power` (`10^S`): `⌊p × 10^S / q⌋`, and whether nothing
+    /// remained; `None` when the product does not fit.
+    #[inline]
+    fn scaled(self, power: i128) -> Option<Scaled> {
+        let numerator = times(self.numerator, power)?;
+        let denominator = self.denominator;
+        // The denominator is positive, so the Euclidean quotient is the floor; a division of
+        // 64 bits costs a fraction of one of 128.
+        let (whole, rest) = match (i64::try_from(numerator), i64::try_from(denominator)) {
+            (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), n.rem_euclid(d)),
+            _ => (
+                numerator.div_euclid(denominator),
+                i64::from(numerator.rem_euclid(denominator) != 0),
+            ),
+        };
+        Some(Scaled {
+            whole,
+            exact: rest == 0,
+        })
     }
 
     /// A decimal given as its mantissa and scale.
@@ -203,24 +259,10 @@ impl Fraction {
         })
     }
 
-    fn at_most(self, limit: Fraction) -> Option<Self> {
-        Some(match self.cmp(limit)? {
-            Ordering::Greater => limit,
-            _ => self,
-        })
-    }
-
     fn cmp(self, other: Fraction) -> Option<Ordering> {
         let left = times(self.numerator, other.denominator)?;
         let right = times(other.numerator, self.denominator)?;
         Some(left.cmp(&right))
-    }
-
-    fn against(self, bound: WholeBound) -> Option<Ordering> {
-        self.cmp(Fraction {
-            numerator: bound.mantissa,
-            denominator: bound.power,
-        })
     }
 }
 
