@@ -85,6 +85,13 @@ impl DecimalSum {
 /// sum does not fit.
 #[inline(always)]
 fn whole_sum(mantissa: u64, scale: u32, term_mantissa: u64, term_scale: u32) -> Option<DecimalSum> {
+    // At one scale, a zero on either side gives the other as it is, as the rules below do.
+    if scale == term_scale {
+        return Some(DecimalSum::Whole {
+            mantissa: mantissa.checked_add(term_mantissa)?,
+            scale,
+        });
+    }
     if mantissa == 0 {
         return Some(DecimalSum::Whole {
             mantissa: term_mantissa,

@@ -25,7 +25,15 @@ pub(super) struct Kernel {
     /// Per parent in aggregation order: whether its sum is its result as it is, neither
     /// rescaled nor bounded as a bonus or penalty block.
     plain_sum: Vec<bool>,
+    /// Per node in set order: the word of its maximum when every node under it applies (a
+    /// leaf's own, a parent's as its children's add up); [`NEVER_FULL`] for a parent whose
+    /// maximum is not a plain sum. A parent whose children all have theirs has it too, which
+    /// spares summing the maxima of most parents of most units.
+    full_max: Vec<u64>,
 }
+
+/// A word no decimal packs to ([`node_word`] never sets the top bit).
+const NEVER_FULL: u64 = u64::MAX;
 
 impl Kernel {
     /// The hot path of a plan; `None` when its set rules nodes out by unit attributes or has
@@ -53,10 +61,28 @@ impl Kernel {
                     && set.nodes[parent].kind == NodeKind::Scored
             })
             .collect();
+        let mut full_max = max_word.clone();
+        for (&parent, &plain_sum) in plan.bottom_up.iter().zip(&plain_sum) {
+            let children = &plan.children[parent];
+            let mut sum = DecimalSum::default();
+            let full = plain_sum
+                && !children.is_empty()
+                && children.iter().all(|&child| full_max[child] != NEVER_FULL);
+            if full {
+                children
+                    .iter()
+                    .for_each(|&child| sum.add_word(full_max[child]));
+            }
+            full_max[parent] = match sum.word() {
+                Some(word) if full => word,
+                _ => NEVER_FULL,
+            };
+        }
         Some(Kernel {
             max_word,
             needs_evidence,
             plain_sum,
+            full_max,
         })
     }
 }
@@ -206,6 +232,24 @@ impl Plan {
         plain_sum: bool,
         nodes: &[PackedNode],
     ) -> Option<PackedNode> {
+        if plain_sum {
+            // Children that all apply, each with its full maximum: the parent has its own.
+            let mut points = DecimalSum::default();
+            let mut full = true;
+            for &child in &self.children[parent] {
+                let score = &nodes[child];
+                full &= !score.is_not_applicable() && score.max_word() == kernel.full_max[child];
+                points.add_word(score.points_word());
+            }
+            if full && kernel.full_max[parent] != NEVER_FULL {
+                return Some(PackedNode::new(
+                    points.word()?,
+                    kernel.full_max[parent],
+                    NodeStatus::Scored,
+                    None,
+                ));
+            }
+        }
         let full = |child: usize, sum: &mut DecimalSum| sum.add_word(kernel.max_word[child]);
         let Some((points, max)) = self.children_sums(parent, nodes, full) else {
             return Some(PackedNode::new(0, 0, NodeStatus::NotApplicable, None));
