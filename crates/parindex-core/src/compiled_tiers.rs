@@ -134,23 +134,27 @@ impl CompiledTiers {
     fn tier(&self, cell: PackedCell) -> Option<usize> {
         let x = match (cell.packed_value()?, self.measured) {
             (PackedValue::Number(n), Measured::Number) => Fraction::of(n)?.scaled(self.power)?,
-            // A percent above 100 counts as 100, as the rule counts it.
+            // A percent above 100 counts as 100, as the rule counts it: a number, or a ratio
+            // whose numerator is above its denominator.
             (PackedValue::Number(n), Measured::Percent) => {
-                let x = Fraction::of(n)?.scaled(self.power)?;
-                match x.against(self.hundred) {
-                    Ordering::Greater => Scaled::whole(self.hundred),
-                    _ => x,
-                }
+                self.at_most_hundred(Fraction::of(n)?.scaled(self.power)?)
             }
             (PackedValue::Ratio(n, d), Measured::Percent) => {
-                Fraction::share(n, d, true)?.scaled(self.power)?
+                self.at_most_hundred(Fraction::share(n, d)?.scaled(self.power)?)
             }
             (PackedValue::Share(n, d), Measured::SurveyShare) => {
-                Fraction::share(n, d, false)?.scaled(self.power)?
+                Fraction::share(n, d)?.scaled(self.power)?
             }
             _ => return None,
         };
         self.tiers.iter().position(|(when, _)| when.holds(x))
+    }
+
+    fn at_most_hundred(&self, x: Scaled) -> Scaled {
+        match x.against(self.hundred) {
+            Ordering::Greater => Scaled::whole(self.hundred),
+            _ => x,
+        }
     }
 }
 
@@ -206,13 +210,6 @@ impl Scaled {
 }
 
 impl Fraction {
-    fn whole(n: i128) -> Self {
-        Fraction {
-            numerator: n,
-            denominator: 1,
-        }
-    }
-
     /// The fraction at the scale of `power` (`10^S`): `⌊p × 10^S / q⌋`, and whether nothing
     /// remained; `None` when the product does not fit.
     #[inline]
@@ -242,27 +239,17 @@ impl Fraction {
         })
     }
 
-    /// `100 × n ÷ d` for a ratio `n/d` of a positive denominator; when `clip`, a numerator
-    /// above the denominator counts as the denominator (100%), as a tiers rule counts it.
-    fn share(n: (i64, u32), d: (i64, u32), clip: bool) -> Option<Self> {
+    /// `100 × n ÷ d` for a ratio `n/d` of a positive denominator.
+    fn share(n: (i64, u32), d: (i64, u32)) -> Option<Self> {
         let (n, d) = (Fraction::of(n)?, Fraction::of(d)?);
         if d.numerator <= 0 {
             return None;
-        }
-        if clip && n.cmp(d)? == Ordering::Greater {
-            return Some(Fraction::whole(100));
         }
         // n/d = (n.numerator × d.denominator) / (n.denominator × d.numerator).
         Some(Fraction {
             numerator: times(times(n.numerator, d.denominator)?, 100)?,
             denominator: times(n.denominator, d.numerator)?,
         })
-    }
-
-    fn cmp(self, other: Fraction) -> Option<Ordering> {
-        let left = times(self.numerator, other.denominator)?;
-        let right = times(other.numerator, self.denominator)?;
-        Some(left.cmp(&right))
     }
 }
 
