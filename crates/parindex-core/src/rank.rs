@@ -234,12 +234,11 @@ fn sort_on_integers<R: Ranked + ?Sized>(units: &R, members: &mut [usize]) -> boo
     true
 }
 
-/// Ranks the units within their groups and gives each its band.
-pub(crate) fn rank_and_classify(set: &CriteriaSet, units: &mut [Scorecard]) {
+/// Ranks the units within their groups.
+pub(crate) fn rank(set: &CriteriaSet, units: &mut [Scorecard]) {
     let ranks = ranks(set, &Cards::new(set, units));
     for (unit, rank) in units.iter_mut().zip(ranks) {
         unit.rank = rank;
-        unit.band = classify(set, unit).map(|b| b.name.clone());
     }
 }
 

@@ -626,9 +626,12 @@ impl Plan {
                     Err(mut p) => problems.append(&mut p),
                 }
             }
+            // A unit's band is its own, so it is classified here, on the thread that scored
+            // it, once its node results can be read.
             let arena = Arc::new(scratch.arena);
             for card in &mut units {
                 card.nodes.share(&arena);
+                card.band = rank::classify(&self.set, card).map(|band| band.name.clone());
             }
             (units, warnings, problems)
         };
@@ -654,7 +657,7 @@ impl Plan {
         if !problems.is_empty() {
             return Err(ScoreError { problems });
         }
-        rank::rank_and_classify(&self.set, &mut units);
+        rank::rank(&self.set, &mut units);
         let set = &self.set;
         Ok(Results {
             provenance: Provenance {
