@@ -446,7 +446,8 @@ impl Batch {
         // A scorecard keeps its points per node at each stage but the last, which are its
         // node results.
         let earlier_stages = stages_given.saturating_sub(units);
-        let per_earlier_stage = nodes * count(size_of::<Decimal>()) + 32;
+        let per_earlier_stage = nodes * count(crate::packed::BYTES_PER_EARLIER_POINTS)
+            + count(crate::score::EARLIER_STAGE_BYTES);
         let per_unit = count(size_of::<crate::score::Scorecard>())
             + nodes * count(crate::packed::BYTES_PER_NODE)
             // The unit, its id and the two indexes of ids.

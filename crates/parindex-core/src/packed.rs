@@ -67,19 +67,63 @@ impl PackedNode {
 /// What a scorecard keeps per node, but for decimals too wide to pack.
 pub(crate) const BYTES_PER_NODE: usize = std::mem::size_of::<PackedNode>();
 
+/// What a scorecard keeps per node at a stage before the final one ([`PackedPoints`]).
+pub(crate) const BYTES_PER_EARLIER_POINTS: usize = std::mem::size_of::<u64>();
+
 /// A stage position no set has: a set has at most [`crate::load::MAX_STAGES`] stages.
 const NO_STAGE: u8 = u8::MAX;
 
-/// The node results of one unit, in set order, kept in one array with those of the units
-/// scored with it: a unit's results are then a range rather than an allocation of their own,
-/// which at ten thousand units a run cost as much as scoring them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct NodeResults {
-    /// The nodes of the units scored together, this unit's at `start..start + len`; `None`
-    /// until their scoring is done ([`NodeResults::share`]).
-    shared: Option<Arc<Vec<PackedNode>>>,
+/// A unit's part of an array kept for the units scored with it: a range rather than an
+/// allocation of its own, which at ten thousand units a run cost as much as scoring them.
+#[derive(Debug, Clone)]
+struct Shared<T> {
+    /// The array, once the units' scoring is done ([`Shared::share`]).
+    array: Option<Arc<Vec<T>>>,
     start: usize,
     len: usize,
+}
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared {
+            array: None,
+            start: 0,
+            len: 0,
+        }
+    }
+}
+
+impl<T> Shared<T> {
+    /// `items` put at the end of `arena`.
+    fn push(arena: &mut Vec<T>, items: impl Iterator<Item = T>) -> Self {
+        let start = arena.len();
+        arena.extend(items);
+        Shared {
+            array: None,
+            start,
+            len: arena.len() - start,
+        }
+    }
+
+    /// Reads the range from `arena`, now that its units are all scored: the arena it was put
+    /// into, shared.
+    fn share(&mut self, arena: &Arc<Vec<T>>) {
+        self.array = Some(arena.clone());
+    }
+
+    fn items(&self) -> &[T] {
+        self.array
+            .as_ref()
+            .and_then(|array| array.get(self.start..self.start + self.len))
+            .unwrap_or_default()
+    }
+}
+
+/// The node results of one unit, in set order, in an array shared with the units scored
+/// with it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeResults {
+    nodes: Shared<PackedNode>,
     /// The decimals too wide to pack, in the order they were met.
     wide: Box<[Decimal]>,
 }
@@ -91,17 +135,17 @@ impl NodeResults {
         nodes: impl Iterator<Item = &'n NodeScore>,
     ) -> Self {
         let mut wide = Vec::new();
-        let start = arena.len();
-        arena.extend(nodes.map(|n| PackedNode {
-            points: pack(n.points, &mut wide),
-            max: pack(n.max, &mut wide),
-            status: status_byte(n.status),
-            stage: n.stage.unwrap_or(NO_STAGE),
-        }));
+        let nodes = Shared::push(
+            arena,
+            nodes.map(|n| PackedNode {
+                points: pack(n.points, &mut wide),
+                max: pack(n.max, &mut wide),
+                status: status_byte(n.status),
+                stage: n.stage.unwrap_or(NO_STAGE),
+            }),
+        );
         NodeResults {
-            shared: None,
-            start,
-            len: arena.len() - start,
+            nodes,
             wide: wide.into_boxed_slice(),
         }
     }
@@ -113,35 +157,38 @@ impl NodeResults {
         nodes: &[PackedNode],
         kept: Option<&[usize]>,
     ) -> Self {
-        let start = arena.len();
-        match kept {
-            None => arena.extend_from_slice(nodes),
-            Some(kept) => arena.extend(kept.iter().map(|&i| nodes[i])),
-        }
+        let nodes = match kept {
+            // One copy of the whole, rather than node by node.
+            None => {
+                let start = arena.len();
+                arena.extend_from_slice(nodes);
+                Shared {
+                    array: None,
+                    start,
+                    len: nodes.len(),
+                }
+            }
+            Some(kept) => Shared::push(arena, kept.iter().map(|&i| nodes[i])),
+        };
         NodeResults {
-            shared: None,
-            start,
-            len: arena.len() - start,
+            nodes,
             wide: Box::default(),
         }
     }
 
-    /// Reads the results from `arena`, now that its units are all scored: the arena they were
-    /// packed into, shared.
+    /// Reads the results from `arena`, the array they were packed into, now that its units
+    /// are all scored.
     pub(crate) fn share(&mut self, arena: &Arc<Vec<PackedNode>>) {
-        self.shared = Some(arena.clone());
+        self.nodes.share(arena);
     }
 
     fn nodes(&self) -> &[PackedNode] {
-        self.shared
-            .as_ref()
-            .and_then(|arena| arena.get(self.start..self.start + self.len))
-            .unwrap_or_default()
+        self.nodes.items()
     }
 
     /// How many nodes.
     pub(crate) fn len(&self) -> usize {
-        self.len
+        self.nodes.len
     }
 
     /// The result of the node at `i`.
@@ -186,6 +233,52 @@ impl NodeResults {
             status: STATUSES[usize::from(n.status) % STATUSES.len()],
             stage: (n.stage != NO_STAGE).then_some(n.stage),
         }
+    }
+}
+
+/// The points of a unit's nodes at a stage before its final one, packed as its node results
+/// are, in an array shared with the units scored with it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PackedPoints {
+    words: Shared<u64>,
+    /// The decimals too wide to pack, in the order they were met.
+    wide: Box<[Decimal]>,
+}
+
+impl PackedPoints {
+    /// Packs points at the end of `arena`.
+    pub(crate) fn pack(arena: &mut Vec<u64>, points: impl Iterator<Item = Decimal>) -> Self {
+        let mut wide = Vec::new();
+        let words = Shared::push(arena, points.map(|d| whole(pack(d, &mut wide))));
+        PackedPoints {
+            words,
+            wide: wide.into_boxed_slice(),
+        }
+    }
+
+    /// Points already packed whole ([`node_word`]), put at the end of `arena`.
+    pub(crate) fn from_words(arena: &mut Vec<u64>, words: impl Iterator<Item = u64>) -> Self {
+        PackedPoints {
+            words: Shared::push(arena, words),
+            wide: Box::default(),
+        }
+    }
+
+    /// Reads the points from `arena`, the array they were packed into, now that its units are
+    /// all scored.
+    pub(crate) fn share(&mut self, arena: &Arc<Vec<u64>>) {
+        self.words.share(arena);
+    }
+
+    /// How many nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.words.len
+    }
+
+    /// The points of the node at `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<Decimal> {
+        let word = *self.words.items().get(i)?;
+        Some(unpack(halves(word), &self.wide))
     }
 }
 
@@ -418,6 +511,19 @@ pub(crate) mod tests {
                 prop_assert!(packed.points(i).is_some_and(|p| same_decimal(p, node.points)));
             }
             prop_assert_eq!(packed.get(nodes.len()), None);
+        }
+
+        #[test]
+        fn earlier_points_come_back_as_they_were_packed(points in proptest::collection::vec(any_decimal(), 0..40)) {
+            let mut arena = vec![0];
+            let mut packed = PackedPoints::pack(&mut arena, points.iter().copied());
+            prop_assert_eq!(packed.get(0), None);
+            packed.share(&Arc::new(arena));
+            prop_assert_eq!(packed.len(), points.len());
+            for (i, point) in points.iter().enumerate() {
+                prop_assert!(packed.get(i).is_some_and(|p| same_decimal(p, *point)));
+            }
+            prop_assert_eq!(packed.get(points.len()), None);
         }
     }
 }

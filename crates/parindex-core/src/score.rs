@@ -11,7 +11,7 @@ use crate::decimal_sum::DecimalSum;
 use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, Node, NodeKind, NotApplicable};
 use crate::names::named;
 use crate::outcome_memo::OutcomeMemo;
-use crate::packed::NodeResults;
+use crate::packed::{NodeResults, PackedPoints};
 use crate::packed_cell::{PackedCell, value_of};
 use crate::plan::Plan;
 use crate::rank;
@@ -90,7 +90,7 @@ pub struct StageScore<'a> {
 /// unit scored at one stage holds its points once.
 #[derive(Debug, Clone, Copy)]
 enum StagePoints<'a> {
-    Earlier(&'a [Decimal]),
+    Earlier(&'a PackedPoints),
     Final(&'a Scorecard),
 }
 
@@ -98,7 +98,7 @@ impl StageScore<'_> {
     /// The points of the node at `node` in set order.
     pub fn points(&self, node: usize) -> Option<Decimal> {
         match self.points {
-            StagePoints::Earlier(points) => points.get(node).copied(),
+            StagePoints::Earlier(points) => points.get(node),
             StagePoints::Final(card) => card.points_at(node),
         }
     }
@@ -113,11 +113,14 @@ impl StageScore<'_> {
     }
 }
 
+/// What a scorecard keeps of a stage before its final one, but for its points.
+pub(crate) const EARLIER_STAGE_BYTES: usize = std::mem::size_of::<EarlierStage>();
+
 /// An earlier stage's points per node and total, kept on the scorecard.
 #[derive(Debug, Clone)]
 struct EarlierStage {
     stage: u8,
-    points: Box<[Decimal]>,
+    points: PackedPoints,
     total: Decimal,
 }
 
@@ -556,6 +559,8 @@ struct Scratch<'k> {
     packed: Vec<crate::packed::PackedNode>,
     /// The final node results of the units scored so far ([`NodeResults`]).
     arena: Vec<crate::packed::PackedNode>,
+    /// The points of their stages before the final ones ([`PackedPoints`]).
+    earlier_points: Vec<u64>,
     /// The points of values scored so far.
     memo: OutcomeMemo,
     /// The hot path, when the plan has one.
@@ -609,6 +614,15 @@ impl Plan {
         };
         let kernel = kernel::Kernel::of(self);
         let kept_count = kept.count(self);
+        // Earlier stages keep their points only when every node's results are kept.
+        let earlier_count = if kept == Kept::Every { kept_count } else { 0 };
+        let earlier_stages = |range: std::ops::Range<usize>| -> usize {
+            let present = &batch.data.stages_present[range];
+            present
+                .iter()
+                .map(|&stages| stages.count_ones().saturating_sub(1) as usize)
+                .sum()
+        };
         let score_range = |range: std::ops::Range<usize>| {
             let mut units = Vec::with_capacity(range.len());
             let mut warnings = Vec::new();
@@ -617,6 +631,7 @@ impl Plan {
                 nodes: Vec::new(),
                 packed: Vec::new(),
                 arena: Vec::with_capacity(range.len() * kept_count),
+                earlier_points: Vec::with_capacity(earlier_stages(range.clone()) * earlier_count),
                 memo: OutcomeMemo::new(self),
                 kernel: kernel.as_ref(),
             };
@@ -629,8 +644,12 @@ impl Plan {
             // A unit's band is its own, so it is classified here, on the thread that scored
             // it, once its node results can be read.
             let arena = Arc::new(scratch.arena);
+            let earlier_points = Arc::new(scratch.earlier_points);
             for card in &mut units {
                 card.nodes.share(&arena);
+                for stage in &mut card.earlier_stages {
+                    stage.points.share(&earlier_points);
+                }
                 card.band = rank::classify(&self.set, card).map(|band| band.name.clone());
             }
             (units, warnings, problems)
@@ -869,8 +888,11 @@ impl Plan {
                     // A set has at most `MAX_STAGES` stages.
                     stage: u8::try_from(stage).unwrap_or(u8::MAX),
                     points: match inputs.kept {
-                        None => nodes.iter().map(|n| n.points).collect(),
-                        Some(_) => Box::default(),
+                        None => PackedPoints::pack(
+                            &mut scratch.earlier_points,
+                            nodes.iter().map(|n| n.points),
+                        ),
+                        Some(_) => PackedPoints::default(),
                     },
                     total,
                 });

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use super::{EarlierStage, Inputs, NodeScore, NodeStatus, ScoreWarning, Scratch, UnitResults};
 use crate::decimal_sum::DecimalSum;
 use crate::model::{Evidence, NodeKind, NotApplicable};
-use crate::packed::{NodeResults, PackedNode, node_decimal, node_word};
+use crate::packed::{NodeResults, PackedNode, PackedPoints, node_word};
 use crate::packed_cell::PackedCell;
 use crate::plan::Plan;
 
@@ -103,7 +103,11 @@ impl Plan {
         warnings: &mut Vec<ScoreWarning>,
     ) -> Option<UnitResults> {
         let kernel = scratch.kernel?;
-        let mark = warnings.len();
+        let marks = (
+            warnings.len(),
+            scratch.arena.len(),
+            scratch.earlier_points.len(),
+        );
         let batch = &inputs.batch;
         let present = *batch.data.stages_present.get(unit)?;
         let last = batch.last_stage(unit).unwrap_or(0);
@@ -119,11 +123,11 @@ impl Plan {
                     // A set has at most `MAX_STAGES` stages.
                     stage: u8::try_from(stage).unwrap_or(u8::MAX),
                     points: match inputs.kept {
-                        None => nodes
-                            .iter()
-                            .map(|n| node_decimal(n.points_word()))
-                            .collect(),
-                        Some(_) => Box::default(),
+                        None => PackedPoints::from_words(
+                            &mut scratch.earlier_points,
+                            nodes.iter().map(PackedNode::points_word),
+                        ),
+                        Some(_) => PackedPoints::default(),
                     },
                     total,
                 });
@@ -138,7 +142,11 @@ impl Plan {
         };
         let result = on_the_path();
         if result.is_none() {
-            warnings.truncate(mark);
+            // What the earlier stages left for a unit that leaves the path.
+            let (warning_count, node_count, point_count) = marks;
+            warnings.truncate(warning_count);
+            scratch.arena.truncate(node_count);
+            scratch.earlier_points.truncate(point_count);
         }
         result
     }
@@ -299,6 +307,8 @@ fn packed(score: &NodeScore) -> Option<PackedNode> {
 mod tests {
     use proptest::prelude::*;
 
+    use std::sync::Arc;
+
     use super::*;
     use crate::batch::Batch;
     use crate::model::CriteriaSet;
@@ -413,6 +423,7 @@ mod tests {
                 nodes: Vec::new(),
                 packed: Vec::new(),
                 arena: Vec::new(),
+                earlier_points: Vec::new(),
                 memo: OutcomeMemo::new(&plan),
                 kernel: Some(&kernel),
             };
@@ -421,24 +432,36 @@ mod tests {
                 let (mut hot_warnings, mut warnings) = (Vec::new(), Vec::new());
                 let hot = plan.score_packed(&inputs, unit, &group, &mut scratch, &mut hot_warnings);
                 let general = plan.score_stages(&inputs, unit, &group, &mut scratch, &mut warnings);
-                let Some((hot_earlier, mut nodes, (total, max))) = hot else {
+                let Some((mut hot_earlier, mut nodes, (total, max))) = hot else {
                     prop_assert!(hot_warnings.is_empty());
                     continue;
                 };
                 hot_units.0 += 1;
                 hot_units.1 += usize::from(!hot_earlier.is_empty());
-                let (earlier, mut general_nodes, (general_total, general_max)) =
+                let (mut earlier, mut general_nodes, (general_total, general_max)) =
                     general.map_err(|p| TestCaseError::fail(format!("{path}: {p:?}")))?;
-                let arena = std::sync::Arc::new(std::mem::take(&mut scratch.arena));
+                let arena = Arc::new(std::mem::take(&mut scratch.arena));
                 nodes.share(&arena);
                 general_nodes.share(&arena);
+                let earlier_points = Arc::new(std::mem::take(&mut scratch.earlier_points));
+                for stage in hot_earlier.iter_mut().chain(&mut earlier) {
+                    stage.points.share(&earlier_points);
+                }
                 prop_assert_eq!(hot_earlier.len(), earlier.len());
                 for (a, b) in hot_earlier.iter().zip(&earlier) {
                     prop_assert_eq!(a.stage, b.stage);
                     prop_assert!(same(a.total, b.total), "{} {} {}", path, a.total, b.total);
                     prop_assert_eq!(a.points.len(), b.points.len());
-                    for (x, y) in a.points.iter().zip(b.points.iter()) {
-                        prop_assert!(same(*x, *y), "{} {} {}", path, x, y);
+                    prop_assert!(a.points.len() > 0);
+                    for i in 0..a.points.len() {
+                        let (x, y) = (a.points.get(i), b.points.get(i));
+                        prop_assert!(
+                            x.zip(y).is_some_and(|(x, y)| same(x, y)),
+                            "{} {:?} {:?}",
+                            path,
+                            x,
+                            y
+                        );
                     }
                 }
                 prop_assert!(
