@@ -28,6 +28,10 @@ pub(crate) struct CompiledTiers {
     power: i128,
     /// 100, at that scale: where a percent is clipped.
     hundred: i128,
+    /// 10^28, at that scale: a survey's share is left to the rule beyond it, since the rule
+    /// computes the share as a decimal and refuses one beyond a decimal's range (about
+    /// 7.9 × 10^28). A tiers rule compares a ratio with its bounds without computing it.
+    computable: i128,
     tiers: Box<[(WholeCondition, Decimal)]>,
     /// Per tier, its points' packed word.
     words: Box<[Option<u64>]>,
@@ -110,6 +114,7 @@ impl CompiledTiers {
             measured,
             power,
             hundred: times(100, power)?,
+            computable: times(power_of_ten(28)?, power)?,
             tiers,
             words,
         })
@@ -139,15 +144,26 @@ impl CompiledTiers {
             (PackedValue::Number(n), Measured::Percent) => {
                 self.at_most_hundred(Fraction::of(n)?.scaled(self.power)?)
             }
+            // A ratio of whole numbers, as counts are, is a multiplication and a division.
+            (PackedValue::Ratio((n, 0), (d, 0)), Measured::Percent) if d > 0 => self
+                .at_most_hundred(floor_div(
+                    times(i128::from(n), self.hundred)?,
+                    i128::from(d),
+                )),
             (PackedValue::Ratio(n, d), Measured::Percent) => {
                 self.at_most_hundred(Fraction::share(n, d)?.scaled(self.power)?)
             }
             (PackedValue::Share(n, d), Measured::SurveyShare) => {
-                Fraction::share(n, d)?.scaled(self.power)?
+                self.computed(Fraction::share(n, d)?.scaled(self.power)?)?
             }
             _ => return None,
         };
         self.tiers.iter().position(|(when, _)| when.holds(x))
+    }
+
+    /// A survey's share, when the rule computes it too.
+    fn computed(&self, x: Scaled) -> Option<Scaled> {
+        (x.whole.unsigned_abs() <= self.computable.unsigned_abs()).then_some(x)
     }
 
     fn at_most_hundred(&self, x: Scaled) -> Scaled {
@@ -214,21 +230,7 @@ impl Fraction {
     /// remained; `None` when the product does not fit.
     #[inline]
     fn scaled(self, power: i128) -> Option<Scaled> {
-        let numerator = times(self.numerator, power)?;
-        let denominator = self.denominator;
-        // The denominator is positive, so the Euclidean quotient is the floor; a division of
-        // 64 bits costs a fraction of one of 128.
-        let (whole, rest) = match (i64::try_from(numerator), i64::try_from(denominator)) {
-            (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), n.rem_euclid(d)),
-            _ => (
-                numerator.div_euclid(denominator),
-                i64::from(numerator.rem_euclid(denominator) != 0),
-            ),
-        };
-        Some(Scaled {
-            whole,
-            exact: rest == 0,
-        })
+        Some(floor_div(times(self.numerator, power)?, self.denominator))
     }
 
     /// A decimal given as its mantissa and scale.
@@ -250,6 +252,24 @@ impl Fraction {
             numerator: times(times(n.numerator, d.denominator)?, 100)?,
             denominator: times(n.denominator, d.numerator)?,
         })
+    }
+}
+
+/// `⌊numerator / denominator⌋` for a positive denominator, and whether nothing remained.
+#[inline]
+fn floor_div(numerator: i128, denominator: i128) -> Scaled {
+    // The Euclidean quotient by a positive denominator is the floor; a division of 64 bits
+    // costs a fraction of one of 128.
+    let (whole, rest) = match (i64::try_from(numerator), i64::try_from(denominator)) {
+        (Ok(n), Ok(d)) => (i128::from(n.div_euclid(d)), n.rem_euclid(d)),
+        _ => (
+            numerator.div_euclid(denominator),
+            i64::from(numerator.rem_euclid(denominator) != 0),
+        ),
+    };
+    Scaled {
+        whole,
+        exact: rest == 0,
     }
 }
 
@@ -439,5 +459,46 @@ mod tests {
         };
         split.groups = vec![("citizens".to_owned(), Decimal::ONE)];
         assert!(CompiledTiers::of(&Rule::Survey(split)).is_none());
+    }
+
+    #[test]
+    fn a_share_beyond_a_decimals_range_is_left_to_the_rule_which_refuses_it() {
+        let tiers = || {
+            vec![
+                Tier::new("x >= 50", Decimal::ONE),
+                Tier::new("x < 50", Decimal::ZERO),
+            ]
+        };
+        let survey = Rule::Survey(SurveyRule {
+            mode: SurveyMode::Share {
+                tiers: tiers(),
+                gap: None,
+            },
+            groups: Vec::new(),
+            satisfied: Vec::new(),
+        });
+        let (huge, tiny) = (Decimal::from(-1_911_784), Decimal::new(1, 21));
+        let value = share(huge, tiny);
+        let compiled = CompiledTiers::of(&survey).expect("compiles");
+        let cell = PackedCell::pack_input(&Input::Value(value.clone()), None).expect("packs");
+        assert_eq!(compiled.points(cell), None);
+        let ctx = Context::with_policy(Decimal::ONE, &crate::model::Policy::default());
+        assert!(survey.evaluate(&value, &ctx).is_err());
+        // A tiers rule compares the same ratio with its bounds without computing it, and the
+        // compiled rule gives what it gives.
+        let percent = Rule::Tiers(Tiers {
+            tiers: tiers(),
+            ..Tiers::default()
+        });
+        for numerator in [huge, -huge] {
+            let ratio = Value::Ratio {
+                numerator,
+                denominator: tiny,
+            };
+            assert_eq!(agrees(&percent, Decimal::ONE, &ratio).ok(), Some(true));
+        }
+        // Just within a decimal's range, the compiled rule gives what the rule gives.
+        let within = share(Decimal::from(-1_000_000), Decimal::new(1, 20));
+        assert_eq!(agrees(&survey, Decimal::ONE, &within).ok(), Some(true));
     }
 }
