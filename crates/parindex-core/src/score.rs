@@ -641,8 +641,8 @@ impl Plan {
                     Err(mut p) => problems.append(&mut p),
                 }
             }
-            // A unit's band is its own, so it is classified here, on the thread that scored
-            // it, once its node results can be read.
+            // The chunk scored, its units read their results from its arrays; a unit's band
+            // is its own, so it is classified here, on the thread that scored it.
             let arena = Arc::new(scratch.arena);
             let earlier_points = Arc::new(scratch.earlier_points);
             for card in &mut units {
