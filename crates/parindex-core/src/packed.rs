@@ -105,6 +105,20 @@ impl<T> Shared<T> {
         }
     }
 
+    /// `items` put at the end of `arena` in one copy.
+    fn push_slice(arena: &mut Vec<T>, items: &[T]) -> Self
+    where
+        T: Copy,
+    {
+        let start = arena.len();
+        arena.extend_from_slice(items);
+        Shared {
+            array: None,
+            start,
+            len: items.len(),
+        }
+    }
+
     /// Reads the range from `arena`, now that its units are all scored: the arena it was put
     /// into, shared.
     fn share(&mut self, arena: &Arc<Vec<T>>) {
@@ -158,16 +172,7 @@ impl NodeResults {
         kept: Option<&[usize]>,
     ) -> Self {
         let nodes = match kept {
-            // One copy of the whole, rather than node by node.
-            None => {
-                let start = arena.len();
-                arena.extend_from_slice(nodes);
-                Shared {
-                    array: None,
-                    start,
-                    len: nodes.len(),
-                }
-            }
+            None => Shared::push_slice(arena, nodes),
             Some(kept) => Shared::push(arena, kept.iter().map(|&i| nodes[i])),
         };
         NodeResults {

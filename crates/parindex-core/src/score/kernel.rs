@@ -64,18 +64,17 @@ impl Kernel {
         let mut full_max = max_word.clone();
         for (&parent, &plain_sum) in plan.bottom_up.iter().zip(&plain_sum) {
             let children = &plan.children[parent];
-            let mut sum = DecimalSum::default();
             let full = plain_sum
                 && !children.is_empty()
                 && children.iter().all(|&child| full_max[child] != NEVER_FULL);
-            if full {
+            full_max[parent] = if full {
+                let mut sum = DecimalSum::default();
                 children
                     .iter()
                     .for_each(|&child| sum.add_word(full_max[child]));
-            }
-            full_max[parent] = match sum.word() {
-                Some(word) if full => word,
-                _ => NEVER_FULL,
+                sum.word().unwrap_or(NEVER_FULL)
+            } else {
+                NEVER_FULL
             };
         }
         Some(Kernel {
@@ -240,19 +239,31 @@ impl Plan {
         plain_sum: bool,
         nodes: &[PackedNode],
     ) -> Option<PackedNode> {
-        if plain_sum {
-            // Children that all apply, each with its full maximum: the parent has its own.
+        let children = &self.children[parent];
+        if plain_sum && !children.is_empty() {
+            // Children that all apply are summed as they are; when each has its full maximum,
+            // the parent has its own, without summing the maxima.
             let mut points = DecimalSum::default();
-            let mut full = true;
-            for &child in &self.children[parent] {
+            let (mut all_apply, mut full) = (true, true);
+            for &child in children {
                 let score = &nodes[child];
-                full &= !score.is_not_applicable() && score.max_word() == kernel.full_max[child];
+                all_apply &= !score.is_not_applicable();
+                full &= score.max_word() == kernel.full_max[child];
                 points.add_word(score.points_word());
             }
-            if full && kernel.full_max[parent] != NEVER_FULL {
+            if all_apply {
+                let max = if full && kernel.full_max[parent] != NEVER_FULL {
+                    kernel.full_max[parent]
+                } else {
+                    let mut max = DecimalSum::default();
+                    children
+                        .iter()
+                        .for_each(|&child| max.add_word(nodes[child].max_word()));
+                    max.word()?
+                };
                 return Some(PackedNode::new(
                     points.word()?,
-                    kernel.full_max[parent],
+                    max,
                     NodeStatus::Scored,
                     None,
                 ));
