@@ -512,6 +512,26 @@ fn scoring_stops_on_missing_inputs_under_the_error_policy_and_on_values_outside_
 }
 
 #[test]
+fn a_survey_share_beyond_a_decimals_range_stops_scoring_with_the_rules_message() {
+    use parindex_core::{Batch, Input, Plan, Survey, Value, shipped};
+    use rust_decimal::Decimal;
+    let set = shipped::load("binh-thuan-police/division-procedures/2024")
+        .expect("shipped")
+        .set;
+    let plan = Plan::new(&set);
+    let mut batch = Batch::new(&plan);
+    let unit = batch.add_unit("P1", []).expect("new");
+    let share = Survey::share(Decimal::from(-1_911_784), Decimal::new(1, 21));
+    let input = Input::Value(Value::Survey(Box::new(share)));
+    batch.set(unit, "3.2.2", None, input).expect("a survey");
+    let error = plan.score(&batch).expect_err("stops").to_string();
+    assert!(
+        error.contains("unit P1, 3.2.2: the ratio is too large to compute"),
+        "{error}"
+    );
+}
+
+#[test]
 fn records_keys_are_checked_against_the_rule() {
     // A plan measurement on a yes/no leaf: the rule cannot read a ratio.
     let text = replaced(
