@@ -7,7 +7,10 @@
 //! Every bound is kept as a whole number at the greatest scale `S` of the rule's bounds. A value
 //! is the fraction `p / q` (`q > 0`), brought to that scale once as `⌊p × 10^S / q⌋` and whether
 //! the division left a remainder: it is below a bound `B` when that whole is below `B`, equal
-//! when they are equal and nothing remained, and above otherwise, exactly, in 128 bits. Where a
+//! when they are equal and nothing remained, and above otherwise, exactly, in 128 bits. So the
+//! value's key, twice the whole plus one for a remainder, stands to `2B` as the value stands to
+//! `B`, and each tier holds the keys of a range: every tier is tried at once, without a branch
+//! a column's varied values would mispredict. Where a
 //! product would not fit, where the value is not a number or a ratio, or where no tier holds it
 //! (a gap, which the rule words a warning for), the compiled rule gives nothing and the rule
 //! itself is evaluated: the points given are always the rule's.
@@ -49,19 +52,15 @@ enum Measured {
     SurveyShare,
 }
 
-/// A condition's bounds as whole numbers at the rule's scale.
+/// A condition as the range of the keys ([`Scaled::key`]) of the values it holds.
 #[derive(Debug, Clone, Copy)]
 struct WholeCondition {
-    lower: Option<WholeBound>,
-    upper: Option<WholeBound>,
+    lowest: i128,
+    highest: i128,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct WholeBound {
-    /// The bound times `10^S`.
-    scaled: i128,
-    inclusive: bool,
-}
+/// The most tiers a compiled rule tries at once, one bit each.
+const MOST_TIERS: usize = 64;
 
 /// A value `x` at the rule's scale: `x × 10^S` is `whole` and a fraction below one, which is
 /// zero when `exact`.
@@ -102,6 +101,9 @@ impl CompiledTiers {
             .max()
             .unwrap_or(0);
         let power = power_of_ten(scale)?;
+        if tiers.len() > MOST_TIERS {
+            return None;
+        }
         let tiers: Box<[(WholeCondition, Decimal)]> = tiers
             .iter()
             .map(|tier| Some((WholeCondition::of(&tier.when, scale)?, tier.points)))
@@ -158,7 +160,15 @@ impl CompiledTiers {
             }
             _ => return None,
         };
-        self.tiers.iter().position(|(when, _)| when.holds(x))
+        let key = x.key()?;
+        let held = self
+            .tiers
+            .iter()
+            .enumerate()
+            .fold(0u64, |held, (i, (when, _))| {
+                held | u64::from(when.holds(key)) << i
+            });
+        (held != 0).then(|| held.trailing_zeros() as usize)
     }
 
     /// A survey's share, when the rule computes it too.
@@ -166,6 +176,7 @@ impl CompiledTiers {
         (x.whole.unsigned_abs() <= self.computable.unsigned_abs()).then_some(x)
     }
 
+    #[inline]
     fn at_most_hundred(&self, x: Scaled) -> Scaled {
         match x.against(self.hundred) {
             Ordering::Greater => Scaled::whole(self.hundred),
@@ -177,42 +188,43 @@ impl CompiledTiers {
 impl WholeCondition {
     /// The condition with its bounds at `scale`, at least each bound's own.
     fn of(condition: &Condition, scale: u32) -> Option<Self> {
-        let bound = |bound: Option<Bound>| match bound {
-            Some(b) => WholeBound::of(b, scale).map(Some),
-            None => Some(None),
+        // A value is at a bound `B` when its key is `2B`; past it when the key is beyond.
+        let lowest = match condition.lower {
+            Some(bound) => doubled(bound, scale)?.checked_add(i128::from(!bound.inclusive))?,
+            None => i128::MIN,
         };
-        Some(WholeCondition {
-            lower: bound(condition.lower)?,
-            upper: bound(condition.upper)?,
-        })
+        let highest = match condition.upper {
+            Some(bound) => doubled(bound, scale)?.checked_sub(i128::from(!bound.inclusive))?,
+            None => i128::MAX,
+        };
+        Some(WholeCondition { lowest, highest })
     }
 
-    /// Whether the condition holds `x`.
-    #[inline]
-    fn holds(&self, x: Scaled) -> bool {
-        let within = |bound: Option<WholeBound>, outside: Ordering| {
-            bound.is_none_or(|bound| match x.against(bound.scaled) {
-                Ordering::Equal => bound.inclusive,
-                side => side != outside,
-            })
-        };
-        within(self.lower, Ordering::Less) && within(self.upper, Ordering::Greater)
+    /// Whether the condition holds the value of `key`.
+    #[inline(always)]
+    fn holds(&self, key: i128) -> bool {
+        (self.lowest <= key) & (key <= self.highest)
     }
 }
 
-impl WholeBound {
-    fn of(bound: Bound, scale: u32) -> Option<Self> {
-        let power = power_of_ten(scale.checked_sub(bound.value.scale())?)?;
-        Some(WholeBound {
-            scaled: times(bound.value.mantissa(), power)?,
-            inclusive: bound.inclusive,
-        })
-    }
+/// Twice a bound at `scale`: `2B`, the key of a value at the bound.
+fn doubled(bound: Bound, scale: u32) -> Option<i128> {
+    let power = power_of_ten(scale.checked_sub(bound.value.scale())?)?;
+    times(bound.value.mantissa(), power)?.checked_mul(2)
 }
 
 impl Scaled {
     fn whole(whole: i128) -> Self {
         Scaled { whole, exact: true }
+    }
+
+    /// The value's key: `2 × whole`, plus one when a fraction remained, which stands to `2B`
+    /// as the value stands to a bound `B`; `None` when it does not fit.
+    #[inline]
+    fn key(self) -> Option<i128> {
+        self.whole
+            .checked_mul(2)?
+            .checked_add(i128::from(!self.exact))
     }
 
     /// `x` against a bound at the rule's scale.

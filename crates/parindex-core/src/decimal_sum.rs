@@ -81,6 +81,34 @@ impl DecimalSum {
     }
 }
 
+/// The word ([`crate::packed::node_word`]) of the sum of terms given as words, as
+/// [`DecimalSum`] gives it, in two passes over the terms and none of its branches on their
+/// values; `None` when a term is negative or wide or the sum does not pack, for [`DecimalSum`]
+/// to say.
+#[inline(always)]
+pub(crate) fn word_sum(terms: impl Iterator<Item = u64> + Clone) -> Option<u64> {
+    // Terms not negative added one by one give a sum at the greatest scale of those that are
+    // not zero; zeros alone give the last one's scale.
+    let (mut top, mut last, mut any) = (0u32, 0u32, false);
+    for word in terms.clone() {
+        let (mantissa, scale) = crate::packed::positive_parts(word)?;
+        top = top.max(if mantissa != 0 { scale } else { 0 });
+        any |= mantissa != 0;
+        last = scale;
+    }
+    if !any {
+        return crate::packed::positive_word(0, last);
+    }
+    let mut sum = 0u128;
+    for word in terms {
+        let (mantissa, scale) = crate::packed::positive_parts(word)?;
+        // A zero's scale may be above `top`; any power then gives it as zero.
+        let power = POWERS_OF_TEN.get(top.saturating_sub(scale) as usize)?;
+        sum = sum.checked_add(u128::from(mantissa) * u128::from(*power))?;
+    }
+    crate::packed::positive_word(u64::try_from(sum).ok()?, top)
+}
+
 /// `mantissa / 10^scale + term_mantissa / 10^term_scale` as a whole sum, or `None` when the
 /// sum does not fit.
 #[inline(always)]
@@ -171,6 +199,23 @@ mod tests {
                 by_decimal.add(*term);
                 prop_assert_eq!(by_word.value().serialize(), by_decimal.value().serialize());
                 prop_assert_eq!(by_word.word(), crate::packed::node_word(by_decimal.value()));
+            }
+        }
+    }
+
+    proptest! {
+        /// Terms summed in two passes give what adding them one by one gives, when they
+        /// sum that way at all.
+        #[test]
+        fn a_sum_of_words_is_the_sum_of_their_decimals(terms in prop::collection::vec(term(), 0..12)) {
+            let words: Option<Vec<u64>> = terms.iter().map(|t| crate::packed::node_word(*t)).collect();
+            let Some(words) = words else { return Ok(()) };
+            let mut one_by_one = DecimalSum::default();
+            words.iter().for_each(|&word| one_by_one.add_word(word));
+            let all_whole = terms.iter().all(|t| !t.is_sign_negative());
+            match word_sum(words.iter().copied()) {
+                Some(word) => prop_assert_eq!(Some(word), one_by_one.word(), "{:?}", terms),
+                None => prop_assert!(!all_whole || one_by_one.word().is_none(), "{:?}", terms),
             }
         }
     }

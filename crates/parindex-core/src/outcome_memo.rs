@@ -1,8 +1,9 @@
 //! Points a leaf's rule gave a value before, by the value's packed word: a column repeats a
 //! few answers and ratios, and a rule that scores a value alone ([`Rule::scores_alone`]) gives
 //! the same value the same points, so scoring it again would only repeat the work. A tiers
-//! leaf's values that the memo misses are compared with its tiers as whole numbers
-//! ([`crate::compiled_tiers`]).
+//! leaf's values are compared with its tiers as whole numbers ([`crate::compiled_tiers`]):
+//! on the hot path without asking the memo first, whose guesses at a column of many ratios
+//! cost more than the comparisons; the general way asks it first.
 //!
 //! [`Rule::scores_alone`]: crate::Rule::scores_alone
 
@@ -81,6 +82,12 @@ impl OutcomeMemo {
     pub(crate) fn find_word(&self, leaf: usize, key: u64) -> Option<u64> {
         let (word, points) = self.places.get(Self::place(leaf, key))?;
         (*word == key).then_some(*points)
+    }
+
+    /// Whether the leaf's rule is compiled ([`OutcomeMemo::compiled`]).
+    #[inline]
+    pub(crate) fn is_compiled(&self, leaf: usize) -> bool {
+        self.compiled.get(leaf).is_some_and(Option::is_some)
     }
 
     /// The points the leaf's tiers rule gives the value packed in `cell`, by comparisons of

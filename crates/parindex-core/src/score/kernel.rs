@@ -10,7 +10,7 @@
 use rust_decimal::Decimal;
 
 use super::{EarlierStage, Inputs, NodeScore, NodeStatus, ScoreWarning, Scratch, UnitResults};
-use crate::decimal_sum::DecimalSum;
+use crate::decimal_sum::{DecimalSum, word_sum};
 use crate::model::{Evidence, NodeKind, NotApplicable};
 use crate::packed::{NodeResults, PackedNode, PackedPoints, node_word};
 use crate::packed_cell::PackedCell;
@@ -193,10 +193,13 @@ impl Plan {
                 }
                 continue;
             };
-            let known = memo
-                .key(leaf, cell)
-                .and_then(|key| memo.find_word(leaf, key))
-                .or_else(|| memo.compiled_word(leaf, cell));
+            // A compiled rule's comparisons cost less than a memo's guess at its many values.
+            let known = if memo.is_compiled(leaf) {
+                memo.compiled_word(leaf, cell)
+            } else {
+                let key = memo.key(leaf, cell);
+                key.and_then(|key| memo.find_word(leaf, key))
+            };
             let used = u8::try_from(used_stage).ok();
             nodes[node] = match known {
                 Some(points) => {
@@ -243,26 +246,22 @@ impl Plan {
         if plain_sum && !children.is_empty() {
             // Children that all apply are summed as they are; when each has its full maximum,
             // the parent has its own, without summing the maxima.
-            let mut points = DecimalSum::default();
             let (mut all_apply, mut full) = (true, true);
             for &child in children {
                 let score = &nodes[child];
                 all_apply &= !score.is_not_applicable();
                 full &= score.max_word() == kernel.full_max[child];
-                points.add_word(score.points_word());
             }
             if all_apply {
+                let points = children.iter().map(|&child| nodes[child].points_word());
+                let max = children.iter().map(|&child| nodes[child].max_word());
                 let max = if full && kernel.full_max[parent] != NEVER_FULL {
                     kernel.full_max[parent]
                 } else {
-                    let mut max = DecimalSum::default();
-                    children
-                        .iter()
-                        .for_each(|&child| max.add_word(nodes[child].max_word()));
-                    max.word()?
+                    sum_of(max)?
                 };
                 return Some(PackedNode::new(
-                    points.word()?,
+                    sum_of(points)?,
                     max,
                     NodeStatus::Scored,
                     None,
@@ -302,6 +301,16 @@ impl Plan {
         }
         self.capped(total.value(), max.value())
     }
+}
+
+/// The word of the sum of terms given as words; `None` when it does not pack.
+#[inline(always)]
+fn sum_of(terms: impl Iterator<Item = u64> + Clone) -> Option<u64> {
+    word_sum(terms.clone()).or_else(|| {
+        let mut sum = DecimalSum::default();
+        terms.for_each(|term| sum.add_word(term));
+        sum.word()
+    })
 }
 
 /// A node's result packed, when both its decimals pack whole.
