@@ -105,20 +105,6 @@ impl<T> Shared<T> {
         }
     }
 
-    /// `items` put at the end of `arena` in one copy.
-    fn push_slice(arena: &mut Vec<T>, items: &[T]) -> Self
-    where
-        T: Copy,
-    {
-        let start = arena.len();
-        arena.extend_from_slice(items);
-        Shared {
-            array: None,
-            start,
-            len: items.len(),
-        }
-    }
-
     /// Reads the range from `arena`, now that its units are all scored: the arena it was put
     /// into, shared.
     fn share(&mut self, arena: &Arc<Vec<T>>) {
@@ -164,19 +150,24 @@ impl NodeResults {
         }
     }
 
-    /// Node results already packed, each of whose decimals packed whole ([`node_word`]), put
-    /// at the end of `arena`: every one, or those at the positions `kept`.
-    pub(crate) fn from_packed(
-        arena: &mut Vec<PackedNode>,
-        nodes: &[PackedNode],
-        kept: Option<&[usize]>,
-    ) -> Self {
-        let nodes = match kept {
-            None => Shared::push_slice(arena, nodes),
-            Some(kept) => Shared::push(arena, kept.iter().map(|&i| nodes[i])),
-        };
+    /// The node results at the end of `arena` from `start`, each of whose decimals packed
+    /// whole ([`node_word`]).
+    pub(crate) fn at_end(arena: &[PackedNode], start: usize) -> Self {
         NodeResults {
-            nodes,
+            nodes: Shared {
+                array: None,
+                start,
+                len: arena.len().saturating_sub(start),
+            },
+            wide: Box::default(),
+        }
+    }
+
+    /// The node results at the positions `kept` of `nodes`, each of whose decimals packed
+    /// whole ([`node_word`]), put at the end of `arena`.
+    pub(crate) fn kept(arena: &mut Vec<PackedNode>, nodes: &[PackedNode], kept: &[usize]) -> Self {
+        NodeResults {
+            nodes: Shared::push(arena, kept.iter().map(|&i| nodes[i])),
             wide: Box::default(),
         }
     }

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use super::{EarlierStage, Inputs, NodeScore, NodeStatus, ScoreWarning, Scratch, UnitResults};
 use crate::decimal_sum::{DecimalSum, word_sum};
 use crate::model::{Evidence, NodeKind, NotApplicable};
+use crate::outcome_memo::OutcomeMemo;
 use crate::packed::{NodeResults, PackedNode, PackedPoints, node_word};
 use crate::packed_cell::PackedCell;
 use crate::plan::Plan;
@@ -110,13 +111,17 @@ impl Plan {
         let batch = &inputs.batch;
         let present = *batch.data.stages_present.get(unit)?;
         let last = batch.last_stage(unit).unwrap_or(0);
+        let node_count = self.set.nodes.len();
         let mut on_the_path = || {
             let mut earlier_stages = Vec::new();
             // Earlier stages are scored only where the unit has inputs for them.
             for stage in (0..last).filter(|&s| present & (1 << s) != 0) {
                 let at = (unit, stage, false);
-                self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
-                let nodes = &scratch.packed;
+                let nodes = &mut scratch.packed;
+                nodes.clear();
+                nodes.resize(node_count, UNREACHED);
+                let memo = &mut scratch.memo;
+                self.score_stage_packed(kernel, inputs, at, group, nodes, memo, warnings)?;
                 let (total, _) = self.packed_total(nodes);
                 earlier_stages.push(EarlierStage {
                     // A set has at most `MAX_STAGES` stages.
@@ -132,11 +137,27 @@ impl Plan {
                 });
             }
             let at = (unit, last, true);
-            self.score_stage_packed(kernel, inputs, at, group, scratch, warnings)?;
-            let nodes = &scratch.packed;
-            let total = self.packed_total(nodes);
-            let kept = inputs.kept.as_ref().map(|kept| &kept.positions[..]);
-            let results = NodeResults::from_packed(&mut scratch.arena, nodes, kept);
+            let memo = &mut scratch.memo;
+            let (results, total) = match &inputs.kept {
+                // Every node kept, the unit's results are scored where they are kept.
+                None => {
+                    let start = scratch.arena.len();
+                    scratch.arena.resize(start + node_count, UNREACHED);
+                    let nodes = &mut scratch.arena[start..];
+                    self.score_stage_packed(kernel, inputs, at, group, nodes, memo, warnings)?;
+                    let total = self.packed_total(nodes);
+                    (NodeResults::at_end(&scratch.arena, start), total)
+                }
+                Some(kept) => {
+                    let nodes = &mut scratch.packed;
+                    nodes.clear();
+                    nodes.resize(node_count, UNREACHED);
+                    self.score_stage_packed(kernel, inputs, at, group, nodes, memo, warnings)?;
+                    let total = self.packed_total(nodes);
+                    let arena = &mut scratch.arena;
+                    (NodeResults::kept(arena, nodes, &kept.positions), total)
+                }
+            };
             Some((earlier_stages, results, total))
         };
         let result = on_the_path();
@@ -150,18 +171,20 @@ impl Plan {
         result
     }
 
-    /// A unit's node results at one stage, in `scratch.packed`; the final stage's missing
-    /// inputs' warnings pushed on `warnings`. `None` for a unit off the path.
+    /// A unit's node results at one stage, in `nodes` (one per node of the set, each
+    /// [`UNREACHED`]); the final stage's missing inputs' warnings pushed on `warnings`. `None`
+    /// for a unit off the path.
+    #[allow(clippy::too_many_arguments)]
     fn score_stage_packed(
         &self,
         kernel: &Kernel,
         inputs: &Inputs,
         (unit, stage, is_final): (usize, usize, bool),
         group: &Option<String>,
-        scratch: &mut Scratch<'_>,
+        nodes: &mut [PackedNode],
+        memo: &mut OutcomeMemo,
         warnings: &mut Vec<ScoreWarning>,
     ) -> Option<()> {
-        let (nodes, memo) = (&mut scratch.packed, &mut scratch.memo);
         let batch = &inputs.batch;
         let data = &batch.data;
         let set = &self.set;
@@ -172,8 +195,6 @@ impl Plan {
                 _ => &[],
             }
         });
-        nodes.clear();
-        nodes.resize(set.nodes.len(), UNREACHED);
         for (leaf, &node) in self.leaves.iter().enumerate() {
             let given = match only {
                 Some(cells) => cells
