@@ -14,16 +14,21 @@ use crate::packed::{node_decimal, node_word};
 use crate::packed_cell::PackedCell;
 use crate::plan::Plan;
 
-/// Values remembered per leaf; a value met again in a column is usually among the last few.
+/// Values remembered per leaf: a column of answers has a few, all met again and again.
 const WAYS: usize = 8;
 
 /// The points of the values of each leaf scored so far on one thread.
 pub(crate) struct OutcomeMemo {
     /// Per leaf, whether its rule scores a value alone, so that its points may be remembered.
     remembered: Vec<bool>,
-    /// Per leaf, [`WAYS`] places of a value's word (0 for none) and its points' packed word
-    /// ([`node_word`]): points too wide to pack are not remembered.
-    places: Vec<(u64, u64)>,
+    /// Per leaf, [`WAYS`] places of a value's word (0 for none): all of them are looked at,
+    /// so that a column's few values never push each other out.
+    values: Vec<[u64; WAYS]>,
+    /// Per leaf, the packed words ([`node_word`]) of those values' points: points too wide to
+    /// pack are not remembered.
+    points: Vec<[u64; WAYS]>,
+    /// Per leaf, the place the next value remembered takes, the places taken in turn.
+    next: Vec<u8>,
     /// Per leaf, its tiers rule compiled, for the values the places miss.
     compiled: Vec<Option<CompiledTiers>>,
 }
@@ -42,7 +47,7 @@ impl OutcomeMemo {
                     .is_some_and(|r| r.scores_alone())
             })
             .collect();
-        let places = vec![(0, 0); remembered.len() * WAYS];
+        let leaves = remembered.len();
         let compiled = plan
             .leaves
             .iter()
@@ -50,7 +55,9 @@ impl OutcomeMemo {
             .collect();
         OutcomeMemo {
             remembered,
-            places,
+            values: vec![[0; WAYS]; leaves],
+            points: vec![[0; WAYS]; leaves],
+            next: vec![0; leaves],
             compiled,
         }
     }
@@ -65,12 +72,6 @@ impl OutcomeMemo {
         packed.value_word()
     }
 
-    #[inline]
-    fn place(leaf: usize, key: u64) -> usize {
-        // The top bits of a multiplicative hash pick one of the leaf's places.
-        leaf * WAYS + (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61) as usize
-    }
-
     /// The points the leaf's rule gave the value of this word before.
     #[inline]
     pub(crate) fn find(&self, leaf: usize, key: u64) -> Option<Decimal> {
@@ -80,8 +81,10 @@ impl OutcomeMemo {
     /// [`OutcomeMemo::find`], as the points' packed word.
     #[inline]
     pub(crate) fn find_word(&self, leaf: usize, key: u64) -> Option<u64> {
-        let (word, points) = self.places.get(Self::place(leaf, key))?;
-        (*word == key).then_some(*points)
+        let values = self.values.get(leaf)?;
+        // Every place is compared, without a branch on which holds the value.
+        let place = (0..WAYS).fold(WAYS, |at, i| if values[i] == key { i } else { at });
+        self.points.get(leaf)?.get(place).copied()
     }
 
     /// Whether the leaf's rule is compiled ([`OutcomeMemo::compiled`]).
@@ -108,12 +111,12 @@ impl OutcomeMemo {
     /// other value kept there.
     #[inline]
     pub(crate) fn keep(&mut self, leaf: usize, key: u64, points: Decimal) {
-        let (Some(place), Some(points)) = (
-            self.places.get_mut(Self::place(leaf, key)),
-            node_word(points),
-        ) else {
+        let (Some(next), Some(points)) = (self.next.get_mut(leaf), node_word(points)) else {
             return;
         };
-        *place = (key, points);
+        let place = usize::from(*next) % WAYS;
+        *next = next.wrapping_add(1);
+        self.values[leaf][place] = key;
+        self.points[leaf][place] = points;
     }
 }

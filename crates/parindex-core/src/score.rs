@@ -8,7 +8,9 @@ use rust_decimal::Decimal;
 
 use crate::batch::Batch;
 use crate::decimal_sum::DecimalSum;
-use crate::model::{AttrValue, CriteriaSet, Evidence, Missing, Node, NodeKind, NotApplicable};
+use crate::model::{
+    AttrValue, CriteriaSet, Evidence, Missing, Node, NodeKind, NotApplicable, Policy,
+};
 use crate::names::named;
 use crate::outcome_memo::OutcomeMemo;
 use crate::packed::{NodeResults, PackedPoints};
@@ -565,6 +567,59 @@ struct Scratch<'k> {
     memo: OutcomeMemo,
     /// The hot path, when the plan has one.
     kernel: Option<&'k kernel::Kernel>,
+    /// The indices of totals met so far.
+    indices: IndexMemo,
+}
+
+/// The index and reported index of totals and maxima met before, each kept by the exact
+/// decimals, scale included: a set's totals take a few hundred values, and an exact division
+/// costs more than looking one up.
+struct IndexMemo {
+    places: Vec<Option<IndexPlace>>,
+}
+
+/// A total and maximum as their decimals' bytes, with their index and reported index.
+type IndexPlace = ([u8; 16], [u8; 16], Option<Decimal>, Option<Decimal>);
+
+impl IndexMemo {
+    /// Places for the totals of one thread: more than a set's usual totals.
+    const PLACES: usize = 1024;
+
+    fn new() -> Self {
+        Self::with_places(Self::PLACES)
+    }
+
+    /// A memo of `places` places, a power of two.
+    fn with_places(places: usize) -> Self {
+        IndexMemo {
+            places: vec![None; places],
+        }
+    }
+
+    /// The index of `total` out of `max` on the set's scale, and as reported.
+    fn index(
+        &mut self,
+        total: Decimal,
+        max: Decimal,
+        policy: &Policy,
+    ) -> (Option<Decimal>, Option<Decimal>) {
+        let (t, m) = (total.serialize(), max.serialize());
+        let hash = (u128::from_le_bytes(t) ^ u128::from_le_bytes(m).rotate_left(64))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835);
+        // The product's top half picks the place.
+        let place = (hash >> 64) as usize & (self.places.len() - 1);
+        if let Some(Some((pt, pm, index, reported))) = self.places.get(place) {
+            if *pt == t && *pm == m {
+                return (*index, *reported);
+            }
+        }
+        let index = index_of(total, max, policy.scale);
+        let reported = index.map(|i| policy.rounding.round(i, policy.decimals));
+        if let Some(slot) = self.places.get_mut(place) {
+            *slot = Some((t, m, index, reported));
+        }
+        (index, reported)
+    }
 }
 
 /// The group statistic of each relative leaf, per ranking group (`None` for all units).
@@ -634,6 +689,7 @@ impl Plan {
                 earlier_points: Vec::with_capacity(earlier_stages(range.clone()) * earlier_count),
                 memo: OutcomeMemo::new(self),
                 kernel: kernel.as_ref(),
+                indices: IndexMemo::new(),
             };
             for u in range {
                 match self.score_unit(&inputs, u, &mut scratch, &mut warnings) {
@@ -779,15 +835,14 @@ impl Plan {
             Some(results) => results,
             None => self.score_stages(inputs, unit, &group, scratch, warnings)?,
         };
-        let policy = &self.set.policy;
-        let index = index_of(total, max, policy.scale);
+        let (index, reported_index) = scratch.indices.index(total, max, &self.set.policy);
         Ok(Scorecard {
             unit: batch.data.units[unit].id.clone(),
             attributes: batch.data.units[unit].attributes.clone(),
             nodes: final_nodes,
             total,
             max,
-            reported_index: index.map(|i| policy.rounding.round(i, policy.decimals)),
+            reported_index,
             index,
             group,
             rank: None,
@@ -1198,6 +1253,38 @@ impl Plan {
             (total.min(max).max(Decimal::ZERO), max)
         } else {
             (total, max)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_is_remembered_by_its_total_and_maximum_to_their_scales() {
+        let policy = Policy::default();
+        // One place, so that every pair takes the place of the one before.
+        let mut memo = IndexMemo::with_places(1);
+        let d = |text: &str| text.parse::<Decimal>().expect("decimal");
+        let pairs = [
+            ("5", "10"),
+            ("5", "20"),
+            ("5.0", "10"),
+            ("5", "10.00"),
+            ("7", "0"),
+            ("5", "20"),
+            ("5", "10"),
+            ("5", "10"),
+            ("6", "10"),
+        ];
+        let bytes = |x: Option<Decimal>| x.map(|x| x.serialize());
+        for (total, max) in pairs {
+            let (index, reported) = memo.index(d(total), d(max), &policy);
+            let expected = index_of(d(total), d(max), policy.scale);
+            let rounded = expected.map(|i| policy.rounding.round(i, policy.decimals));
+            assert_eq!(bytes(index), bytes(expected), "{total} of {max}");
+            assert_eq!(bytes(reported), bytes(rounded), "{total} of {max}");
         }
     }
 }

@@ -467,6 +467,7 @@ mod tests {
                 earlier_points: Vec::new(),
                 memo: OutcomeMemo::new(&plan),
                 kernel: Some(&kernel),
+                indices: crate::score::IndexMemo::new(),
             };
             for unit in 0..inputs.batch.data.units.len() {
                 let group = plan.group_of(&inputs.batch, unit);
