@@ -204,34 +204,60 @@ fn sort_on_integers<R: Ranked + ?Sized>(units: &R, members: &mut [usize]) -> boo
         bytes[..head.len()].copy_from_slice(head);
         u64::from_be_bytes(bytes)
     };
-    // (key, id prefix, member), 16 bytes: the key's position is the member's among `members`.
-    let mut order: Vec<(u32, u64, u32)> = members
+    // The key's first column is compared where it sits: a million units sorted by a key looked
+    // up elsewhere would wait on memory at most comparisons. The rest of a key is found by its
+    // position, the member's among `members`.
+    let mut order: Vec<Sorted> = members
         .iter()
         .enumerate()
-        .map(|(k, &m)| (k as u32, prefix(units.unit(m)), m as u32))
+        .map(|(k, &m)| Sorted {
+            first: keys.get(k * width).copied().unwrap_or(0),
+            rest: k as u32,
+            prefix: prefix(units.unit(m)),
+            member: m as u32,
+        })
         .collect();
-    let key = |k: u32| &keys[k as usize * width..(k as usize + 1) * width];
-    order.sort_unstable_by(|a, b| key(b.0).cmp(key(a.0)).then(a.1.cmp(&b.1)));
+    let rest = |k: u32| &keys[k as usize * width + 1.min(width)..(k as usize + 1) * width];
+    let same_key = |a: &Sorted, b: &Sorted| a.first == b.first && rest(a.rest) == rest(b.rest);
+    order.sort_unstable_by(|a, b| {
+        (b.first.cmp(&a.first))
+            .then_with(|| rest(b.rest).cmp(rest(a.rest)))
+            .then(a.prefix.cmp(&b.prefix))
+    });
     // Runs of the same key and id prefix, in order of the whole id.
     let mut start = 0;
     while start < order.len() {
         let mut end = start + 1;
         while end < order.len()
-            && order[end].1 == order[start].1
-            && key(order[end].0) == key(order[start].0)
+            && order[end].prefix == order[start].prefix
+            && same_key(&order[end], &order[start])
         {
             end += 1;
         }
         if end - start > 1 {
-            order[start..end]
-                .sort_unstable_by(|a, b| units.unit(a.2 as usize).cmp(units.unit(b.2 as usize)));
+            order[start..end].sort_unstable_by(|a, b| {
+                units
+                    .unit(a.member as usize)
+                    .cmp(units.unit(b.member as usize))
+            });
         }
         start = end;
     }
-    for (member, (_, _, m)) in members.iter_mut().zip(order) {
-        *member = m as usize;
+    for (member, sorted) in members.iter_mut().zip(order) {
+        *member = sorted.member as usize;
     }
     true
+}
+
+/// A member as [`sort_on_integers`] sorts it.
+struct Sorted {
+    /// The first column of its key, as a whole number.
+    first: i128,
+    /// Where the rest of its key is.
+    rest: u32,
+    /// The first eight bytes of its id, as one number.
+    prefix: u64,
+    member: u32,
 }
 
 /// Ranks the units within their groups.

@@ -141,13 +141,31 @@ impl<'t> Records<'t> {
         }
     }
 
-    fn next_record(&mut self) -> Option<Result<Vec<Field<'t>>, CsvError>> {
+    /// The next record's fields in `record`, emptied first: a reader of a million records
+    /// keeps one room for their fields rather than asking for it a million times. After an
+    /// error, `record` holds the fields before it and the records end.
+    pub(crate) fn next_into(
+        &mut self,
+        record: &mut Vec<Field<'t>>,
+    ) -> Option<Result<(), CsvError>> {
+        record.clear();
+        if self.done {
+            return None;
+        }
+        let next = self.next_record(record);
+        if !matches!(next, Some(Ok(()))) {
+            self.done = true;
+        }
+        next
+    }
+
+    fn next_record(&mut self, record: &mut Vec<Field<'t>>) -> Option<Result<(), CsvError>> {
         let text = self.text;
         let bytes = text.as_bytes();
         if self.at >= bytes.len() {
             return None;
         }
-        let mut record: Vec<Field<'t>> = Vec::with_capacity(self.width.min(MAX_COLUMNS));
+        record.reserve(self.width.min(MAX_COLUMNS));
         loop {
             let start = (self.line, self.column);
             let field = if bytes.get(self.at) == Some(&b'"') {
@@ -213,7 +231,7 @@ impl<'t> Records<'t> {
         self.line += 1;
         self.column = 1;
         self.width = record.len();
-        Some(Ok(record))
+        Some(Ok(()))
     }
 }
 
@@ -296,14 +314,9 @@ impl<'t> Iterator for Records<'t> {
     type Item = Result<Vec<Field<'t>>, CsvError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let next = self.next_record();
-        if !matches!(next, Some(Ok(_))) {
-            self.done = true;
-        }
-        next
+        let mut record = Vec::new();
+        self.next_into(&mut record)
+            .map(|read| read.map(|()| record))
     }
 }
 

@@ -2,6 +2,7 @@
 //! rows of a wide table read on several threads are read straight from the file's text.
 
 use std::ops::ControlFlow;
+use std::sync::{Mutex, PoisonError};
 
 use super::layout::Table;
 use super::memo::ReadMemo;
@@ -141,6 +142,24 @@ impl Run {
     ) -> impl Iterator<Item = Result<Vec<csv::Field<'t>>, csv::CsvError>> {
         csv::Records::from_mark(text, delimiter, self.from).take(self.records)
     }
+
+    /// Each of the run's records up to its first fault, given in `fields`, which keeps its
+    /// room from one record to the next.
+    fn for_each_record<'t>(
+        self,
+        text: &'t str,
+        delimiter: char,
+        fields: &mut Vec<csv::Field<'t>>,
+        mut each: impl FnMut(&mut Vec<csv::Field<'t>>),
+    ) {
+        let mut records = csv::Records::from_mark(text, delimiter, self.from);
+        for _ in 0..self.records {
+            match records.next_into(fields) {
+                Some(Ok(())) => each(fields),
+                None | Some(Err(_)) => return,
+            }
+        }
+    }
 }
 
 /// The runs of the records from `from` to the end, cut at the marks the first pass took.
@@ -178,17 +197,36 @@ impl InputReader {
         // The threads read with their own copy of the plan, while the reader gives.
         let (plan, readings) = (self.plan.clone(), self.readings.clone());
         let reader = LeafReader::new(&plan, &readings, self.options, self.texts.is_some());
+        // A chunk takes up the memo and the room for fields that one before left, so that
+        // what texts read as is learnt once a thread rather than once a chunk.
+        let spares = Mutex::new(Vec::new());
+        let take = |spares: &Mutex<Vec<_>>| {
+            spares
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .pop()
+                .unwrap_or_else(|| (ReadMemo::default(), Vec::new()))
+        };
+        let give_back = |spares: &Mutex<Vec<_>>, spare| {
+            spares
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(spare);
+        };
         parindex_core::threads::in_order_chunks(
             runs.len(),
             RUNS_TOGETHER,
             self.threads,
             |chunk| {
-                let mut memo = ReadMemo::default();
-                runs[chunk]
-                    .iter()
-                    .flat_map(|run| run.records(text, delimiter).map_while(Result::ok))
-                    .map(|record| reader.read_wide_record(table, record, &mut memo))
-                    .collect::<Vec<_>>()
+                let (mut memo, mut fields) = take(&spares);
+                let mut read = Vec::new();
+                for run in &runs[chunk] {
+                    run.for_each_record(text, delimiter, &mut fields, |record| {
+                        read.push(reader.read_wide_record(table, record, &mut memo));
+                    });
+                }
+                give_back(&spares, (memo, fields));
+                read
             },
             |records| {
                 for record in records {

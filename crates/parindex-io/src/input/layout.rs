@@ -618,14 +618,15 @@ pub(crate) struct ReadRow<'c> {
 }
 
 impl LeafReader<'_> {
-    /// A wide record of a CSV file read ahead, on any thread: its leaf fields read straight
+    /// A wide record of a CSV file read ahead, on any thread, its fields taken out of `record`
+    /// (which keeps its room): its leaf fields read straight
     /// from the file's text ([`LeafReader::read_leaf_text`]), the others kept as cells for
     /// [`InputReader::give_wide_record`], up to the last that is not a leaf's; a leaf's column
     /// before it keeps an empty cell at its place.
     pub(crate) fn read_wide_record<'t>(
         &self,
         table: &Table,
-        record: Vec<crate::csv::Field<'t>>,
+        record: &mut Vec<crate::csv::Field<'t>>,
         memo: &mut ReadMemo,
     ) -> WideRecord<'t> {
         let keeps_texts = self.keeps_texts;
@@ -633,7 +634,7 @@ impl LeafReader<'_> {
         let mut blank = true;
         let kept = table.looked_up;
         let mut cells = SmallVec::with_capacity(kept.min(record.len()));
-        for (position, field) in record.into_iter().enumerate() {
+        for (position, field) in record.drain(..).enumerate() {
             let loc = Loc::Text(field.line, field.column);
             let empty = is_blank(&field.text);
             blank &= empty;
