@@ -95,6 +95,28 @@ impl<'a> Columns<'a> {
         }
     }
 
+    /// Gives each of `positions` to `row` in turn, a few at a time, each few's texts first
+    /// read ahead together: a million units in ranking order are read from all over memory,
+    /// and a unit's id, name, band and areas' points read one after the other would each
+    /// wait for memory in turn, where read together they wait once.
+    fn each_row(&self, positions: &[usize], mut row: impl FnMut(usize)) {
+        const AHEAD: usize = 16;
+        for few in positions.chunks(AHEAD) {
+            let mut read = 0u8;
+            for &position in few {
+                let u = &self.units[position];
+                let first = |text: &str| text.as_bytes().first().copied().unwrap_or(0);
+                read ^= first(&u.unit) ^ first(self.names[position]);
+                read ^= first(u.band.as_deref().unwrap_or_default());
+                if let Some(&area) = self.areas.first() {
+                    read ^= u.points_at(area).map_or(0, |points| points.scale() as u8);
+                }
+            }
+            std::hint::black_box(read);
+            few.iter().for_each(|&position| row(position));
+        }
+    }
+
     /// Gives each field of the row of the unit at `position` to `field`, in the header's
     /// order, with whether it is text (an id, a name, a group, a band) rather than a figure,
     /// which the engine writes with digits, a point and a sign only.
@@ -196,7 +218,7 @@ pub fn summary_csv_with_threads(
         threads,
         |run| {
             let mut rows = String::with_capacity(8 * run.len() * columns.header.len());
-            for &position in &order[run] {
+            columns.each_row(&order[run], |position| {
                 let mut first = true;
                 columns.fields(position, |text, is_text| {
                     if !std::mem::take(&mut first) {
@@ -210,7 +232,7 @@ pub fn summary_csv_with_threads(
                     }
                 });
                 rows.push('\n');
-            }
+            });
             rows
         },
         |rows| {
@@ -237,9 +259,9 @@ pub fn summary_table_with_threads(
     let parts: Vec<Rows> =
         parindex_core::threads::in_order(&columns.order, columns.threads, |run| {
             let mut rows = Rows::new(columns.header.len());
-            for &position in run {
+            columns.each_row(run, |position| {
                 columns.fields(position, |text, _| rows.push(text));
-            }
+            });
             vec![rows]
         });
     let header = &columns.header;
