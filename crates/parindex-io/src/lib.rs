@@ -36,6 +36,7 @@ mod html;
 mod import;
 mod input;
 mod limits;
+mod pool;
 mod records;
 mod reform_areas;
 mod results;

@@ -2,13 +2,13 @@
 //! rows of a wide table read on several threads are read straight from the file's text.
 
 use std::ops::ControlFlow;
-use std::sync::{Mutex, PoisonError};
 
 use super::layout::Table;
 use super::memo::ReadMemo;
 use super::{CellValue, Grid, GridCell, InputReader, LeafReader, Loc, NO_UNIT_COLUMN};
 use crate::csv;
 use crate::error::{InputProblem, Place};
+use crate::pool::Pool;
 
 impl InputReader {
     /// The text of a file, or `None` with the problem recorded when it is not UTF-8.
@@ -199,33 +199,20 @@ impl InputReader {
         let reader = LeafReader::new(&plan, &readings, self.options, self.texts.is_some());
         // A chunk takes up the memo and the room for fields that one before left, so that
         // what texts read as is learnt once a thread rather than once a chunk.
-        let spares = Mutex::new(Vec::new());
-        let take = |spares: &Mutex<Vec<_>>| {
-            spares
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop()
-                .unwrap_or_else(|| (ReadMemo::default(), Vec::new()))
-        };
-        let give_back = |spares: &Mutex<Vec<_>>, spare| {
-            spares
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(spare);
-        };
+        let spares: Pool<(ReadMemo, Vec<csv::Field<'_>>)> = Pool::default();
         parindex_core::threads::in_order_chunks(
             runs.len(),
             RUNS_TOGETHER,
             self.threads,
             |chunk| {
-                let (mut memo, mut fields) = take(&spares);
+                let (mut memo, mut fields) = spares.take();
                 let mut read = Vec::new();
                 for run in &runs[chunk] {
                     run.for_each_record(text, delimiter, &mut fields, |record| {
                         read.push(reader.read_wide_record(table, record, &mut memo));
                     });
                 }
-                give_back(&spares, (memo, fields));
+                spares.give((memo, fields));
                 read
             },
             |records| {

@@ -7,12 +7,12 @@
 //! [`encode`] alone writes the frame around the units and spreads the units over threads. So
 //! both sources give the same bytes for the same document.
 
+use crate::pool::Pool;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
-use std::sync::Mutex;
 
 use parindex_core::threads::in_order_chunks;
 use parindex_core::{
@@ -322,33 +322,6 @@ fn write_units<S: Source>(
     };
     in_order_chunks(units.len(), CHUNK, threads, serialize, write);
     outcome
-}
-
-/// Things the threads take, use and give back to be used again.
-struct Pool<T>(Mutex<Vec<T>>);
-
-impl<T> Default for Pool<T> {
-    fn default() -> Self {
-        Pool(Mutex::default())
-    }
-}
-
-impl<T: Default> Pool<T> {
-    /// One given back before, or a new one.
-    fn take(&self) -> T {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|mut kept| kept.pop())
-            .unwrap_or_default()
-    }
-
-    /// Keeps one to be taken again.
-    fn give(&self, item: T) {
-        if let Ok(mut kept) = self.0.lock() {
-            kept.push(item);
-        }
-    }
 }
 
 /// A decimal of the document, as a JSON string.
