@@ -3,7 +3,7 @@
 
 use std::ops::ControlFlow;
 
-use super::layout::Table;
+use super::layout::{Table, WideRecord};
 use super::memo::ReadMemo;
 use super::{CellValue, Grid, GridCell, InputReader, LeafReader, Loc, NO_UNIT_COLUMN};
 use crate::csv;
@@ -198,15 +198,20 @@ impl InputReader {
         let (plan, readings) = (self.plan.clone(), self.readings.clone());
         let reader = LeafReader::new(&plan, &readings, self.options, self.texts.is_some());
         // A chunk takes up the memo and the room for fields that one before left, so that
-        // what texts read as is learnt once a thread rather than once a chunk.
+        // what texts read as is learnt once a thread rather than once a chunk, and the room
+        // for records that one given before left: fresh memory costs the kernel's zeroing of
+        // every page, and a chunk's records are a few hundred kilobytes.
         let spares: Pool<(ReadMemo, Vec<csv::Field<'_>>)> = Pool::default();
+        let rooms: Pool<Vec<WideRecord<'_>>> = Pool::default();
         parindex_core::threads::in_order_chunks(
             runs.len(),
             RUNS_TOGETHER,
             self.threads,
             |chunk| {
                 let (mut memo, mut fields) = spares.take();
-                let mut read = Vec::new();
+                let mut read = rooms.take();
+                // At its size at once: grown a record at a time, it is copied as it doubles.
+                read.reserve(chunk.len() * RUN_RECORDS);
                 for run in &runs[chunk] {
                     run.for_each_record(text, delimiter, &mut fields, |record| {
                         read.push(reader.read_wide_record(table, record, &mut memo));
@@ -215,13 +220,14 @@ impl InputReader {
                 spares.give((memo, fields));
                 read
             },
-            |records| {
-                for record in records {
+            |mut records| {
+                for record in records.drain(..) {
                     if self.beyond_a_limit() {
                         return ControlFlow::Break(());
                     }
                     self.give_wide_record(grid, table, record);
                 }
+                rooms.give(records);
                 ControlFlow::Continue(())
             },
         );

@@ -407,7 +407,7 @@ impl InputReader {
                         .flatten();
                     let first = lookalike.and_then(|other| {
                         let stages = self.plan.set().policy.stages.len();
-                        (0..stages).find_map(|s| self.rows_seen.get(&(other, s)))
+                        (0..stages).find_map(|s| self.rows_seen.get(other, s))
                     });
                     let message = match first {
                         Some(spot) => {
@@ -449,12 +449,9 @@ impl InputReader {
 
     /// Records where a unit's row at a stage is; `false` when one was already read.
     fn first_row(&mut self, grid: &Grid, unit: usize, stage: usize, loc: Loc) -> bool {
-        if self.rows_seen.contains_key(&(unit, stage)) {
-            return false;
-        }
-        let spot = self.origins.spot(grid, loc);
-        self.rows_seen.insert((unit, stage), spot);
-        true
+        let origins = &mut self.origins;
+        self.rows_seen
+            .first(unit, stage, || origins.spot(grid, loc))
     }
 
     /// Reads a wide row; its leaf cells may have been read already ([`ReadRow`]).
@@ -473,7 +470,7 @@ impl InputReader {
             let id = &self.batch.units()[unit].id;
             let first = self
                 .rows_seen
-                .get(&(unit, stage))
+                .get(unit, stage)
                 .map(|spot| self.origins.describe(*spot))
                 .unwrap_or_default();
             let stages = &self.plan.set().policy.stages;

@@ -375,12 +375,44 @@ impl Origins {
     }
 }
 
+/// Where each unit's row at each stage was first read: a list per stage in the units' order,
+/// since nearly every unit has a row, rather than a map, whose table at a million units is
+/// three times the size and is copied each time it grows.
+#[derive(Debug, Default)]
+pub(crate) struct RowsSeen {
+    by_stage: Vec<Vec<Option<Spot>>>,
+}
+
+impl RowsSeen {
+    /// Where the unit's row at the stage was first read.
+    pub(crate) fn get(&self, unit: usize, stage: usize) -> Option<&Spot> {
+        self.by_stage.get(stage)?.get(unit)?.as_ref()
+    }
+
+    /// Records where the unit's row at the stage is, `spot` giving it, unless one was read
+    /// before: then `false`.
+    pub(crate) fn first(&mut self, unit: usize, stage: usize, spot: impl FnOnce() -> Spot) -> bool {
+        if self.by_stage.len() <= stage {
+            self.by_stage.resize_with(stage + 1, Vec::new);
+        }
+        let spots = &mut self.by_stage[stage];
+        if spots.len() <= unit {
+            spots.resize(unit + 1, None);
+        }
+        if spots[unit].is_some() {
+            return false;
+        }
+        spots[unit] = Some(spot());
+        true
+    }
+}
+
 /// Where the inputs of a batch were read, to locate what scoring refuses or warns about.
 #[derive(Debug)]
 pub(crate) struct Locator {
     plan: Plan,
     origins: Origins,
-    rows_seen: FastMap<(usize, usize), Spot>,
+    rows_seen: RowsSeen,
     spots: FastMap<(usize, usize, usize), Spot>,
 }
 
@@ -395,7 +427,7 @@ impl Locator {
         let unit = batch.unit_index(&problem.unit);
         let leaf = self.plan.leaf_index(&problem.code);
         let stage = self.plan.stage_index(&problem.stage);
-        let row = |u: usize, s: usize| self.rows_seen.get(&(u, s));
+        let row = |u: usize, s: usize| self.rows_seen.get(u, s);
         let spot = match (unit, leaf, stage) {
             (Some(u), Some(l), Some(s)) => self.spots.get(&(u, l, s)).or_else(|| {
                 // A missing value: the unit's row at that stage, or at any stage.
@@ -452,7 +484,7 @@ pub struct InputReader {
     /// The grids read, naming the places below.
     origins: Origins,
     /// (unit, stage) → where its row was first read.
-    rows_seen: FastMap<(usize, usize), Spot>,
+    rows_seen: RowsSeen,
     /// (unit, leaf, stage) → where the value was first read, for the long layout.
     values_seen: FastMap<(usize, usize, usize), String>,
     /// (unit, leaf, stage) → the cell of a value that scoring may refuse or warn about: one
@@ -542,7 +574,7 @@ impl InputReader {
             batch: Batch::new(plan),
             names: BTreeMap::new(),
             origins: Origins::default(),
-            rows_seen: FastMap::default(),
+            rows_seen: RowsSeen::default(),
             values_seen: FastMap::default(),
             spots: FastMap::default(),
             problems: Vec::new(),
