@@ -375,6 +375,45 @@ impl Origins {
     }
 }
 
+/// A file's bytes, a large file's parts read on up to `threads` threads at once: the kernel's
+/// copy into fresh memory is most of the time a file takes to read, while the threads that
+/// read its records wait for it.
+fn read_whole(path: &Path, threads: usize) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    /// Below this, a thread costs more than the copy it shares.
+    const PART_BYTES: usize = 1 << 20;
+    let file = std::fs::File::open(path)?;
+    let size = usize::try_from(file.metadata()?.len()).unwrap_or(usize::MAX);
+    let parts = threads.min(size / PART_BYTES);
+    // A file grown past the limit since it was measured is read as any other, and refused.
+    if parts <= 1 || size as u64 > limits::MAX_INPUT_BYTES {
+        return std::fs::read(path);
+    }
+    let mut bytes = vec![0; size];
+    let read = std::thread::scope(|scope| {
+        let file = &file;
+        let handles: Vec<_> = bytes
+            .chunks_mut(size.div_ceil(parts))
+            .enumerate()
+            .map(|(k, part)| {
+                let offset = (k * size.div_ceil(parts)) as u64;
+                scope.spawn(move || file.read_exact_at(part, offset))
+            })
+            .collect();
+        handles.into_iter().try_for_each(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        })
+    });
+    // A file that changed size while it was read is read again whole.
+    let mut probe = [0; 1];
+    match read {
+        Ok(()) if file.read_at(&mut probe, size as u64)? == 0 => Ok(bytes),
+        _ => std::fs::read(path),
+    }
+}
+
 /// Where each unit's row at each stage was first read: a list per stage in the units' order,
 /// since nearly every unit has a row, rather than a map, whose table at a million units is
 /// three times the size and is copied each time it grows.
@@ -690,7 +729,7 @@ impl InputReader {
             }
             _ => {}
         }
-        match std::fs::read(path) {
+        match read_whole(path, self.threads) {
             Ok(bytes) => self.read_bytes(&file, &bytes),
             Err(e) => self.file_problem(&file, format!("cannot read: {e}")),
         }
@@ -1218,3 +1257,27 @@ pub(crate) enum LeafCell<'c> {
 }
 
 const NO_UNIT_COLUMN: &str = "no \"unit\" column: the header row must name the column of unit ids \"unit\", then the criteria codes";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_read_in_parts_is_its_bytes_in_order() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("units.csv");
+        // Three parts and a remainder, each byte its position's: a part out of place shows.
+        let bytes: Vec<u8> = (0..3 * (1 << 20) + 12_345)
+            .map(|i: u32| (i % 251) as u8)
+            .collect();
+        std::fs::write(&path, &bytes).expect("written");
+        for threads in [1, 2, 3, 8] {
+            assert!(
+                read_whole(&path, threads).expect("read") == bytes,
+                "{threads} threads"
+            );
+        }
+        let missing = dir.path().join("missing.csv");
+        assert!(read_whole(&missing, 2).is_err());
+    }
+}
