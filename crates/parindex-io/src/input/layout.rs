@@ -424,10 +424,10 @@ impl InputReader {
             .find(row, &Column::Name)
             .filter(|c| !c.value.is_empty())
         {
-            let id = self.batch.units()[index].id.clone();
-            self.names
-                .entry(id)
-                .or_insert_with(|| name.value.plain().into_owned());
+            if self.names.len() <= index {
+                self.names.resize(index + 1, None);
+            }
+            self.names[index].get_or_insert_with(|| name.value.plain().into_owned());
         }
         for (column, cell) in table.columns.iter().zip(row) {
             if let Column::Attribute(name) = column {

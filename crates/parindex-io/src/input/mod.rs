@@ -375,6 +375,20 @@ impl Origins {
     }
 }
 
+impl Inputs {
+    /// The batch and its units' names, given by their positions in the batch.
+    fn new(batch: Batch, names: Vec<Option<String>>) -> Inputs {
+        let units = batch.units();
+        // Ids are read mostly in order, which the map's sort of its entries finds at once.
+        let names = names
+            .into_iter()
+            .zip(units)
+            .filter_map(|(name, unit)| Some((unit.id.clone(), name?)))
+            .collect();
+        Inputs { batch, names }
+    }
+}
+
 /// A file's bytes, a large file's parts read on up to `threads` threads at once: the kernel's
 /// copy into fresh memory is most of the time a file takes to read, while the threads that
 /// read its records wait for it.
@@ -519,7 +533,9 @@ pub struct InputReader {
     readings: Vec<LeafReading>,
     options: ReadOptions,
     batch: Batch,
-    names: BTreeMap<String, String>,
+    /// Per unit, in the batch's order, the first name an input gave it: kept in a list while
+    /// reading, since a map keyed by the id would compare ids at every row.
+    names: Vec<Option<String>>,
     /// The grids read, naming the places below.
     origins: Origins,
     /// (unit, stage) → where its row was first read.
@@ -611,7 +627,7 @@ impl InputReader {
                 .collect(),
             options,
             batch: Batch::new(plan),
-            names: BTreeMap::new(),
+            names: Vec::new(),
             origins: Origins::default(),
             rows_seen: RowsSeen::default(),
             values_seen: FastMap::default(),
@@ -799,10 +815,7 @@ impl InputReader {
     /// The batch and names read, or every problem found.
     pub fn finish(self) -> Result<Inputs, ReadError> {
         if self.problems.is_empty() {
-            Ok(Inputs {
-                batch: self.batch,
-                names: self.names,
-            })
+            Ok(Inputs::new(self.batch, self.names))
         } else {
             Err(ReadError {
                 problems: self.problems,
@@ -845,11 +858,7 @@ impl InputReader {
             rows_seen: self.rows_seen,
             spots: self.spots,
         };
-        let inputs = Inputs {
-            batch: self.batch,
-            names: self.names,
-        };
-        Ok((inputs, locator))
+        Ok((Inputs::new(self.batch, self.names), locator))
     }
 
     /// The most units one run reads, over all its files; [`MAX_UNITS`] by default. A unit
