@@ -322,7 +322,9 @@ impl Records<'_> {
         let plain = self.rows < MAX_ROWS
             && line.len() <= crate::limits::MAX_CELL_CHARS
             && memchr::memchr2(b'"', b'\r', line).is_none();
-        let fields = 1 + line.iter().filter(|b| **b == self.delimiter).count();
+        // Counted by the vector instructions the machine has, a line of a hundred fields
+        // takes a few steps rather than a step a byte.
+        let fields = 1 + memchr::memchr_iter(self.delimiter, line).count();
         if !plain || fields > MAX_COLUMNS {
             return self.next().map(|record| record.map(|fields| fields.len()));
         }
