@@ -80,7 +80,8 @@ pub use results::{
 };
 pub use round::{RecordSource, RecordSources, Round, RoundError, Scored};
 pub use summary::{
-    ranking_order, summary_csv, summary_csv_with_threads, summary_table, summary_table_with_threads,
+    ranking_order, summary_csv, summary_csv_with_threads, summary_table,
+    summary_table_with_threads, write_summary_csv_with_threads,
 };
 pub use targets::{
     observations_from_results, read_measured, read_measured_bytes, targets_csv, targets_json,

@@ -1,6 +1,7 @@
 //! The summary: one row per unit, in ranking order, as CSV or as a terminal table.
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 use parindex_core::{Results, Scorecard};
 
@@ -206,12 +207,49 @@ pub fn summary_csv_with_threads(
     names: &BTreeMap<String, String>,
     threads: usize,
 ) -> String {
+    let mut out = String::new();
+    summary_csv_parts(results, names, threads, |part| {
+        out.push_str(part);
+        ControlFlow::Continue(())
+    });
+    out
+}
+
+/// [`summary_csv_with_threads`] written to `out` as its rows are, rather than held whole: the
+/// summary of a million units is a hundred megabytes.
+pub fn write_summary_csv_with_threads(
+    results: &Results,
+    names: &BTreeMap<String, String>,
+    threads: usize,
+    mut out: impl std::io::Write,
+) -> std::io::Result<()> {
+    let mut written = Ok(());
+    summary_csv_parts(results, names, threads, |part| {
+        written = out.write_all(part.as_bytes());
+        if written.is_ok() {
+            ControlFlow::Continue(())
+        } else {
+            ControlFlow::Break(())
+        }
+    });
+    written
+}
+
+/// The CSV summary's text in order, in parts: its header, then its rows a chunk at a time,
+/// given to `take` as soon as those before are; `take` stops it by breaking.
+fn summary_csv_parts(
+    results: &Results,
+    names: &BTreeMap<String, String>,
+    threads: usize,
+    mut take: impl FnMut(&str) -> ControlFlow<()>,
+) {
     let columns = Columns::new(results, names, threads);
     let (order, threads) = (&columns.order, columns.threads);
-    let mut out = String::new();
-    csv::push_record(&mut out, &columns.header);
-    // Each chunk's rows are appended as soon as those before are: the text is held once,
-    // not a second time in parts.
+    let mut header = String::new();
+    csv::push_record(&mut header, &columns.header);
+    if take(&header).is_break() {
+        return;
+    }
     parindex_core::threads::in_order_chunks(
         order.len(),
         order.len().div_ceil(threads).min(CSV_CHUNK),
@@ -235,12 +273,8 @@ pub fn summary_csv_with_threads(
             });
             rows
         },
-        |rows| {
-            out.push_str(&rows);
-            std::ops::ControlFlow::Continue(())
-        },
+        |rows| take(&rows),
     );
-    out
 }
 
 /// The summary as a plain-text table for a terminal, aligned on character widths.

@@ -549,5 +549,29 @@ fn the_summary_is_the_same_on_any_number_of_threads() {
         assert!(many == csv, "the CSV on {threads} threads differs");
         let many = parindex_io::summary_table_with_threads(&results, &inputs.names, threads);
         assert!(many == table, "the table on {threads} threads differs");
+        let mut written = Vec::new();
+        parindex_io::write_summary_csv_with_threads(&results, &inputs.names, threads, &mut written)
+            .expect("written to memory");
+        assert!(
+            written == csv.as_bytes(),
+            "the CSV written on {threads} threads differs"
+        );
     }
+    // A writer that fails part way stops the rows and gives its error.
+    struct Full(usize);
+    impl std::io::Write for Full {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            if self.0 == 0 {
+                return Err(std::io::Error::other("the disk is full"));
+            }
+            self.0 -= 1;
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let error = parindex_io::write_summary_csv_with_threads(&results, &inputs.names, 2, Full(1))
+        .expect_err("the second part fails");
+    assert_eq!(error.to_string(), "the disk is full");
 }

@@ -7,6 +7,7 @@ use parindex_io::{
     Outputs, ReportOptions, ResultsDocument, Scored, detail_sheets, read_crosswalk,
     reform_area_csv, reform_area_table, report_html, summary_csv_with_threads,
     summary_table_with_threads, write_results_json_with_threads, write_results_xlsx,
+    write_summary_csv_with_threads,
 };
 
 use crate::output::{Failure, Outcome, Progress, check_outputs, extension, out, print_warnings};
@@ -86,33 +87,34 @@ pub(crate) fn score(
         Some(path) => read_crosswalk(path)?,
         None => BTreeMap::new(),
     };
-    // Every output is rendered before any is written: a failed run writes nothing. The JSON
-    // document and the workbook, which can be large, are streamed into their temporary files
-    // instead, last.
+    // Every output is rendered before any is written: a failed run writes nothing. The CSV
+    // summary, the JSON document and the workbook, which can be large, are streamed into
+    // their temporary files instead, last.
     let mut rendered = Vec::with_capacity(outputs.len());
     for output in outputs {
         progress.step(format!("writing {}", output.display()));
-        let bytes = match extension(output).as_str() {
-            "json" | "xlsx" => continue,
-            "html" | "htm" => report_html(
-                &results,
-                &ReportOptions {
-                    names: inputs.names.clone(),
-                    previous: previous_year.as_ref(),
-                    crosswalk: crosswalk.clone(),
-                    rank_intervals: None,
-                },
-            )
-            .into_bytes(),
-            _ => summary_csv_with_threads(&results, &inputs.names, threads).into_bytes(),
-        };
-        rendered.push((output, bytes));
+        if matches!(extension(output).as_str(), "html" | "htm") {
+            let options = ReportOptions {
+                names: inputs.names.clone(),
+                previous: previous_year.as_ref(),
+                crosswalk: crosswalk.clone(),
+                rank_intervals: None,
+            };
+            rendered.push((output, report_html(&results, &options).into_bytes()));
+        }
     }
     // Every output goes to its temporary file first; only when all are written are they
     // renamed into place, so that a failed run leaves every output as it was.
     let mut staged = Outputs::new();
     for (output, bytes) in &rendered {
         staged.write(output, bytes)?;
+    }
+    let streamed =
+        |o: &&PathBuf| !matches!(extension(o).as_str(), "html" | "htm" | "json" | "xlsx");
+    for output in outputs.iter().filter(streamed) {
+        staged.write_with(output, |file| {
+            write_summary_csv_with_threads(&results, &inputs.names, threads, file)
+        })?;
     }
     for output in outputs.iter().filter(|o| extension(o) == "xlsx") {
         staged.write_with(output, |file| {
