@@ -2,7 +2,6 @@
 //! and lost, and why.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -107,7 +106,64 @@ impl std::hash::Hash for NodeKey {
 pub struct NodeMemo<T> {
     /// Per node position: a node's table stays small, and hot, however many other nodes'
     /// results there are.
-    kept: Vec<HashMap<NodeKey, T, ahash::RandomState>>,
+    kept: Vec<NodeTable<T>>,
+}
+
+/// One node's keys and what was made of them: open addressing on the key's words, in at least
+/// twice as many places as keys, so that a look finds its key or a free place in a step or
+/// two. A general map hashed every key through a keyed hash, a seventh of writing a document.
+#[derive(Debug)]
+struct NodeTable<T> {
+    places: Vec<Option<(NodeKey, T)>>,
+    len: usize,
+}
+
+impl<T> Default for NodeTable<T> {
+    fn default() -> Self {
+        NodeTable {
+            places: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> NodeTable<T> {
+    /// Places a table starts with.
+    const FIRST: usize = 16;
+
+    /// Where the key is (`Ok`), or the free place where it goes (`Err`). The table has places,
+    /// one at least free.
+    fn find(&self, key: &NodeKey) -> Result<usize, usize> {
+        let mask = self.places.len() - 1;
+        let mixed = key.words.iter().fold(0u64, |hash, &word| {
+            (hash ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        });
+        let mut at = (mixed >> 32) as usize & mask;
+        loop {
+            match &self.places[at] {
+                Some((kept, _)) if kept == key => return Ok(at),
+                Some(_) => at = (at + 1) & mask,
+                None => return Err(at),
+            }
+        }
+    }
+
+    /// The table in twice the places, when one more key would fill more than half of them.
+    fn make_room(&mut self) {
+        if (self.len + 1) * 2 <= self.places.len() {
+            return;
+        }
+        let count = (self.places.len() * 2).max(Self::FIRST);
+        let old = std::mem::replace(
+            &mut self.places,
+            std::iter::repeat_with(|| None).take(count).collect(),
+        );
+        for (key, made) in old.into_iter().flatten() {
+            if let Err(at) = self.find(&key) {
+                self.places[at] = Some((key, made));
+            }
+        }
+    }
 }
 
 /// The words of nodes' explanations: the measurement seen and the reason
@@ -142,13 +198,24 @@ impl<T: Clone> NodeMemo<T> {
     ) -> Option<Cow<'_, T>> {
         let key = card.node_key(position)?;
         if self.kept.len() <= position {
-            self.kept.resize_with(position + 1, HashMap::default);
+            self.kept.resize_with(position + 1, NodeTable::default);
         }
-        let kept = &mut self.kept[position];
-        if kept.len() >= Self::MOST && !kept.contains_key(&key) {
-            return Some(Cow::Owned(make()));
+        let table = &mut self.kept[position];
+        if table.len < Self::MOST {
+            table.make_room();
         }
-        Some(Cow::Borrowed(kept.entry(key).or_insert_with(make)))
+        let at = match table.find(&key) {
+            Ok(at) => at,
+            Err(_) if table.len >= Self::MOST => return Some(Cow::Owned(make())),
+            Err(at) => {
+                table.places[at] = Some((key, make()));
+                table.len += 1;
+                at
+            }
+        };
+        table.places[at]
+            .as_ref()
+            .map(|(_, made)| Cow::Borrowed(made))
     }
 }
 
