@@ -431,3 +431,38 @@ impl fmt::Display for Explanation {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: u64) -> NodeKey {
+        // Keys alike but for one word, as a node's are: its points.
+        NodeKey {
+            words: [7, n << 8, 3, 0],
+            wide: None,
+        }
+    }
+
+    #[test]
+    fn a_node_table_finds_every_key_it_kept_across_its_growing() {
+        let mut table = NodeTable::default();
+        for n in 0..256 {
+            table.make_room();
+            let at = table.find(&key(n)).expect_err("a new key");
+            table.places[at] = Some((key(n), n));
+            table.len += 1;
+        }
+        assert_eq!(table.places.len(), 512);
+        for n in 0..256 {
+            let at = table.find(&key(n)).expect("kept");
+            assert_eq!(table.places[at].as_ref().map(|(_, made)| *made), Some(n));
+        }
+        assert!(table.find(&key(256)).is_err());
+        let wide = NodeKey {
+            wide: Some(WideValue::Number([1; 16])),
+            ..key(3)
+        };
+        assert!(table.find(&wide).is_err(), "a wide value is another key");
+    }
+}
