@@ -10,7 +10,8 @@
 //!   records and raw survey answers, CSV or Excel, each record kept with its place;
 //! - **results** ([`ResultsDocument`]): the versioned JSON document `parindex-results/1`, its
 //!   JSON Schema, and a reader back into [`parindex_core::YearResults`] for comparisons;
-//! - **writers**: a CSV summary and a terminal table ([`summary_csv`], [`summary_table`]), an
+//! - **writers**: a CSV summary, held or streamed ([`summary_csv`],
+//!   [`write_summary_csv_with_threads`]), and a terminal table ([`summary_table`]), an
 //!   Excel workbook formatted for printing ([`results_xlsx`]), a self-contained HTML report
 //!   ([`report_html`]);
 //! - **programme targets** ([`read_measured`], [`observations_from_results`], [`targets_html`]):
