@@ -366,6 +366,33 @@ impl Batch {
         &self.data.units
     }
 
+    /// The position of the unit with this id, however its marks are encoded; a new id is
+    /// added as [`Batch::add_unit`] adds it when `add` is true, and gives `None` when not. One
+    /// look for the id, where [`Batch::unit_index`] and then [`Batch::add_unit`] take two: a
+    /// reader that meets each unit at its row, and must refuse a new one beyond its limits.
+    ///
+    /// ```
+    /// use parindex_core::{shipped, Batch, Plan};
+    /// let plan = Plan::new(&shipped::load("binh-thuan-police/commune/2024")?.set);
+    /// let mut batch = Batch::new(&plan);
+    /// assert_eq!(batch.unit_index_or_add("CAP-01", false)?, None);
+    /// assert_eq!(batch.unit_index_or_add("CAP-01", true)?, Some(0));
+    /// assert_eq!(batch.unit_index_or_add(" CAP-01 ", false)?, Some(0));
+    /// assert!(batch.unit_index_or_add("CAP-0l", true).is_err(), "looks like CAP-01");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn unit_index_or_add(&mut self, id: &str, add: bool) -> Result<Option<usize>, InputError> {
+        let id = nfc(id);
+        let id = id.trim();
+        if let Some(position) = self.trimmed_index(id) {
+            return Ok(Some(position));
+        }
+        if !add {
+            return Ok(None);
+        }
+        self.add_new_unit(id).map(Some)
+    }
+
     /// Adds a unit; its id must be new to the batch. Returns its position.
     ///
     /// The id is kept in NFC, so that the unit is found however its marks are typed.
@@ -376,18 +403,27 @@ impl Batch {
     ) -> Result<usize, InputError> {
         let id = nfc(id);
         let id = id.trim();
+        if self.trimmed_index(id).is_some() {
+            return Err(InputError {
+                unit: Some(id.to_owned()),
+                code: None,
+                message: "appears twice".to_owned(),
+            });
+        }
+        let position = self.add_new_unit(id)?;
+        for (name, value) in attributes {
+            self.set_attribute(position, &name, value)?;
+        }
+        Ok(position)
+    }
+
+    /// Adds a unit whose id, in NFC and trimmed, no unit has.
+    fn add_new_unit(&mut self, id: &str) -> Result<usize, InputError> {
         if id.is_empty() {
             return Err(InputError {
                 unit: None,
                 code: None,
                 message: "a unit has an empty id".to_owned(),
-            });
-        }
-        if self.unit_index(id).is_some() {
-            return Err(InputError {
-                unit: Some(id.to_owned()),
-                code: None,
-                message: "appears twice".to_owned(),
             });
         }
         if let Some(why) = crate::text::identifier_problem(id) {
@@ -419,9 +455,6 @@ impl Batch {
         data.blocks
             .resize_with(data.blocks.len() + data.stage_count, || None);
         data.stages_present.push(0);
-        for (name, value) in attributes {
-            self.set_attribute(position, &name, value)?;
-        }
         Ok(position)
     }
 
@@ -458,10 +491,15 @@ impl Batch {
 
     /// The position of the unit with this id, however its marks are encoded.
     pub fn unit_index(&self, id: &str) -> Option<usize> {
+        self.trimmed_index(nfc(id).trim())
+    }
+
+    /// [`Batch::unit_index`] of an id already in NFC and trimmed.
+    fn trimmed_index(&self, id: &str) -> Option<usize> {
         let units = &self.data.units;
         self.data
             .ids
-            .find(nfc(id).trim(), |p| Cow::Borrowed(units[p].id.as_str()))
+            .find(id, |p| Cow::Borrowed(units[p].id.as_str()))
     }
 
     /// The position of another unit whose id looks like this one ([`crate::text::skeleton`])

@@ -383,42 +383,43 @@ impl InputReader {
             }
             None => table.default_stage,
         };
-        let index = match self.batch.unit_index(&id) {
-            Some(i) => i,
-            None if self.batch.units().len() >= self.max_units() => {
+        // A new unit is added only within the limits: what they allow is known before the
+        // id is looked for, so that it is looked for once.
+        let full = self.batch.units().len() >= self.max_units();
+        let over = !full && self.scoring_bytes() > self.memory_limit;
+        let index = match self.batch.unit_index_or_add(&id, !full && !over) {
+            Ok(Some(i)) => i,
+            Ok(None) if full => {
                 if let Some(message) = self.first_unit_beyond_limit() {
                     self.problem(grid, unit_cell.loc, None, message);
                 }
                 return None;
             }
-            None if self.scoring_bytes() > self.memory_limit => {
+            Ok(None) => {
                 if let Some(message) = self.first_unit_beyond_memory() {
                     self.problem(grid, unit_cell.loc, None, message);
                 }
                 return None;
             }
-            None => match self.batch.add_unit(&id, []) {
-                Ok(i) => i,
-                Err(e) => {
-                    // A look-alike id is named with where the unit it looks like was read.
-                    let lookalike = parindex_core::text::identifier_problem(&id)
-                        .is_none()
-                        .then(|| self.batch.lookalike(&id))
-                        .flatten();
-                    let first = lookalike.and_then(|other| {
-                        let stages = self.plan.set().policy.stages.len();
-                        (0..stages).find_map(|s| self.rows_seen.get(other, s))
-                    });
-                    let message = match first {
-                        Some(spot) => {
-                            format!("{} (first at {})", e.message, self.origins.describe(*spot))
-                        }
-                        None => e.message,
-                    };
-                    self.problem(grid, unit_cell.loc, None, message);
-                    return None;
-                }
-            },
+            Err(e) => {
+                // A look-alike id is named with where the unit it looks like was read.
+                let lookalike = parindex_core::text::identifier_problem(&id)
+                    .is_none()
+                    .then(|| self.batch.lookalike(&id))
+                    .flatten();
+                let first = lookalike.and_then(|other| {
+                    let stages = self.plan.set().policy.stages.len();
+                    (0..stages).find_map(|s| self.rows_seen.get(other, s))
+                });
+                let message = match first {
+                    Some(spot) => {
+                        format!("{} (first at {})", e.message, self.origins.describe(*spot))
+                    }
+                    None => e.message,
+                };
+                self.problem(grid, unit_cell.loc, None, message);
+                return None;
+            }
         };
         if let Some(name) = table
             .find(row, &Column::Name)
