@@ -87,44 +87,32 @@ pub(crate) fn score(
         Some(path) => read_crosswalk(path)?,
         None => BTreeMap::new(),
     };
-    // Every output is rendered before any is written: a failed run writes nothing. The CSV
-    // summary, the JSON document and the workbook, which can be large, are streamed into
-    // their temporary files instead, last.
-    let mut rendered = Vec::with_capacity(outputs.len());
+    // Every output goes to its temporary file first, the large ones streamed into it; only
+    // when all are written are they renamed into place, so that a failed run leaves every
+    // output as it was.
+    let mut staged = Outputs::new();
     for output in outputs {
         progress.step(format!("writing {}", output.display()));
-        if matches!(extension(output).as_str(), "html" | "htm") {
-            let options = ReportOptions {
-                names: inputs.names.clone(),
-                previous: previous_year.as_ref(),
-                crosswalk: crosswalk.clone(),
-                rank_intervals: None,
-            };
-            rendered.push((output, report_html(&results, &options).into_bytes()));
+        match extension(output).as_str() {
+            "html" | "htm" => {
+                let options = ReportOptions {
+                    names: inputs.names.clone(),
+                    previous: previous_year.as_ref(),
+                    crosswalk: crosswalk.clone(),
+                    rank_intervals: None,
+                };
+                staged.write(output, report_html(&results, &options).as_bytes())?;
+            }
+            "xlsx" => staged.write_with(output, |file| {
+                write_results_xlsx(&results, &inputs.names, file).map_err(std::io::Error::other)
+            })?,
+            "json" => staged.write_with(output, |file| {
+                write_results_json_with_threads(&results, &inputs.names, !lean, threads, file)
+            })?,
+            _ => staged.write_with(output, |file| {
+                write_summary_csv_with_threads(&results, &inputs.names, threads, file)
+            })?,
         }
-    }
-    // Every output goes to its temporary file first; only when all are written are they
-    // renamed into place, so that a failed run leaves every output as it was.
-    let mut staged = Outputs::new();
-    for (output, bytes) in &rendered {
-        staged.write(output, bytes)?;
-    }
-    let streamed =
-        |o: &&PathBuf| !matches!(extension(o).as_str(), "html" | "htm" | "json" | "xlsx");
-    for output in outputs.iter().filter(streamed) {
-        staged.write_with(output, |file| {
-            write_summary_csv_with_threads(&results, &inputs.names, threads, file)
-        })?;
-    }
-    for output in outputs.iter().filter(|o| extension(o) == "xlsx") {
-        staged.write_with(output, |file| {
-            write_results_xlsx(&results, &inputs.names, file).map_err(std::io::Error::other)
-        })?;
-    }
-    for output in outputs.iter().filter(|o| extension(o) == "json") {
-        staged.write_with(output, |file| {
-            write_results_json_with_threads(&results, &inputs.names, !lean, threads, file)
-        })?;
     }
     staged.commit()?;
     progress.done();

@@ -404,13 +404,14 @@ fn read_whole(path: &Path, threads: usize) -> std::io::Result<Vec<u8>> {
         return std::fs::read(path);
     }
     let mut bytes = vec![0; size];
+    let part_len = size.div_ceil(parts);
     let read = std::thread::scope(|scope| {
         let file = &file;
         let handles: Vec<_> = bytes
-            .chunks_mut(size.div_ceil(parts))
+            .chunks_mut(part_len)
             .enumerate()
             .map(|(k, part)| {
-                let offset = (k * size.div_ceil(parts)) as u64;
+                let offset = (k * part_len) as u64;
                 scope.spawn(move || file.read_exact_at(part, offset))
             })
             .collect();

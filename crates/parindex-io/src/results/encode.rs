@@ -7,7 +7,6 @@
 //! [`encode`] alone writes the frame around the units and spreads the units over threads. So
 //! both sources give the same bytes for the same document.
 
-use crate::pool::Pool;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -30,6 +29,7 @@ use super::document::{
 };
 use super::{SCHEMA, decimal};
 use crate::figures::DecimalText;
+use crate::pool::Pool;
 
 /// Writes the results document of a run as compact JSON (one line, ending with a newline)
 /// without holding it in memory. Units are serialized on all available threads, in chunks, and
